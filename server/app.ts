@@ -1,0 +1,215 @@
+/** Builds the Cadre app — express, sessions, sockets, routes and stage modules — without listening. */
+import { createServer, type Server as HttpServer } from 'node:http';
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import { doubleCsrf } from 'csrf-csrf';
+import { Server as IoServer } from 'socket.io';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import type { Config } from './config';
+import type { Database } from './db';
+import type { AppContext } from './context';
+import { createLogger, type Logger } from './logger';
+import { createMailer, type Mailer } from './mail';
+import { errorHandler } from './http/errors';
+import { requestContext, requireUser } from './http/request-context';
+import { RouteRegistry, type CadreRouter } from './http/router';
+import { createPassport, createSessionMiddleware, pruneSessions } from './http/session';
+import { setupViews, viewsDir } from './http/views';
+import { NotFoundError } from './errors';
+import { discoverModules, validateManifests } from './modules/loader';
+import type { StageManifest, StageRuntime } from './modules/types';
+import { registerCapabilities } from './policies';
+import { healthRoutes } from './routes/health';
+import { authRoutes } from './routes/auth';
+import { adminApiRoutes } from './routes/api-admin';
+import { adminPageRoutes } from './routes/admin-pages';
+import { homeRoutes } from './routes/home';
+import { openApiRoutes } from './routes/openapi';
+import { registerCoreFeatures } from './features';
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The raw request body, kept for webhook signature checks. */
+    rawBody?: Buffer;
+  }
+}
+
+/** What createApp needs; everything else has defaults. */
+export type AppOptions = {
+  database: Database;
+  config: Config;
+  logger?: Logger;
+  mailer?: Mailer;
+  /** Stage modules to load (default: discovered from modules/). */
+  modules?: StageManifest[];
+};
+
+/** A built app: the express app, its (not yet listening) http server, the socket.io server and the context. */
+export type CadreApp = {
+  app: Express;
+  server: HttpServer;
+  io: IoServer;
+  ctx: AppContext;
+  routes: RouteRegistry;
+  modules: StageManifest[];
+  /** Stops sockets and timers (the database is closed by whoever opened it). */
+  close(): Promise<void>;
+};
+
+/** Creates the app. Fails fast (CADRE_ERR_STAGE_*) if any stage manifest is invalid. */
+export async function createApp(options: AppOptions): Promise<CadreApp> {
+  const { database, config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const mailer = options.mailer ?? createMailer(config.smtpUrl, config.mailFrom, logger);
+  const modules = options.modules ?? discoverModules();
+  validateManifests(modules);
+  for (const m of modules) registerCapabilities(m.capabilities);
+
+  const app = express();
+  const server = createServer(app);
+  const io = new IoServer(server, { serveClient: true, maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 8_000 });
+  if (database.kind === 'postgres' && database.pool) io.adapter(createAdapter(database.pool, { tableName: 'socket_io_attachments' }));
+  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io };
+  const routes = new RouteRegistry();
+
+  if (config.env === 'production') app.set('trust proxy', 1);
+  app.disable('x-powered-by');
+  app.use(requestContext(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          upgradeInsecureRequests: config.env === 'production' ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.env === 'production',
+    }),
+  );
+  app.use('/static', express.static(path.resolve(__dirname, '../public'), { maxAge: config.env === 'production' ? '7d' : 0 }));
+  app.use('/static/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js/auto')).replace(/auto$/, 'dist'), { maxAge: '7d' }));
+  const keepRaw = (req: { rawBody?: Buffer }, _res: unknown, buf: Buffer) => {
+    req.rawBody = buf;
+  };
+  app.use(express.json({ limit: '256kb', verify: keepRaw }));
+  app.use(express.urlencoded({ extended: false, limit: '256kb' }));
+  app.use(cookieParser());
+
+  // Webhooks: signed by their sender, so no session or CSRF.
+  for (const m of modules) {
+    if (!m.webhooks) continue;
+    const r = routes.router(`/webhooks/${m.key}`);
+    m.webhooks(r, runtimeFor(ctx, m));
+    app.use(r.prefix, r.express);
+  }
+
+  const { middleware: sessionMiddleware } = createSessionMiddleware(database, config);
+  const passport = createPassport(database);
+  app.use(sessionMiddleware);
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  const csrf = doubleCsrf({
+    getSecret: () => config.sessionSecret,
+    getSessionIdentifier: (req) => (req.user ? req.sessionID : 'anonymous'),
+    cookieName: config.env === 'production' ? '__Host-cadre.csrf' : 'cadre.csrf',
+    cookieOptions: { sameSite: 'lax', secure: config.env === 'production', httpOnly: true, path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf,
+    // The JSON API is protected by requiring a JSON body: browsers cannot send one cross-site without CORS.
+    // PUT/PATCH/DELETE cannot be sent cross-site without a CORS preflight, which Cadre never grants.
+    skipCsrfProtection: (req) => req.path.startsWith('/api/') && (req.method !== 'POST' || !!req.is('application/json')),
+  });
+  app.use(csrf.doubleCsrfProtection);
+  const locals: RequestHandler = (req, res, next) => {
+    res.locals.user = req.user;
+    res.locals.path = req.path;
+    res.locals.csrfToken = req.csrfToken?.();
+    next();
+  };
+  app.use(locals);
+
+  setupViews(
+    app,
+    modules.filter((m) => m.views).map((m) => ({ key: m.key, dir: m.views as string })),
+  );
+
+  const mount = (routers: CadreRouter[], ...guards: RequestHandler[]) => {
+    for (const r of routers) app.use(r.prefix || '/', ...guards, r.express);
+  };
+  mount(healthRoutes(routes, ctx));
+  mount(openApiRoutes(routes));
+  mount(authRoutes(routes, ctx, passport));
+  mount(homeRoutes(routes, ctx), requireUser);
+  mount(adminPageRoutes(routes, ctx), requireUser);
+  mount(adminApiRoutes(routes, ctx), requireUser);
+  const features = registerCoreFeatures(routes, ctx);
+  mount(features.routers, requireUser);
+
+  for (const m of modules) {
+    const runtime = runtimeFor(ctx, m);
+    if (m.globalRoutes) {
+      const r = routes.router(`/stages/${m.key}`);
+      m.globalRoutes(r, runtime);
+      mount([r], requireUser);
+    }
+    if (m.routes) {
+      const r = routes.router(`/cohorts/:cohortId/stages/${m.key}`);
+      m.routes(r, runtime);
+      mount([r], requireUser);
+    }
+    if (m.api) {
+      const r = routes.router(`/api/v1/cohorts/:cohortId/stages/${m.key}`);
+      m.api(r, runtime);
+      mount([r], requireUser);
+    }
+  }
+
+  app.use((req, _res, next) => next(new NotFoundError(req.path.startsWith('/api/') ? 'That API route' : 'That page')));
+  app.use(errorHandler(logger));
+
+  // Sockets share the login session (socket.io's passport recipe): anonymous handshakes are refused.
+  io.engine.use(sessionMiddleware);
+  io.engine.use(passport.initialize());
+  io.engine.use(passport.session());
+  io.use((socket, next) => {
+    const user = (socket.request as { user?: Express.User }).user;
+    if (!user) return next(new Error('unauthorized'));
+    next();
+  });
+  io.on('connection', (socket) => {
+    const user = (socket.request as { user?: Express.User }).user as Express.User;
+    void socket.join(`user:${user.id}`);
+    for (const register of features.sockets) register(io, socket, ctx);
+    for (const m of modules) m.sockets?.(io, socket, runtimeFor(ctx, m));
+  });
+
+  const pruneTimer = setInterval(() => void pruneSessions(database).catch((err) => logger.warn({ err }, 'session prune failed')), 15 * 60_000);
+  pruneTimer.unref();
+
+  return {
+    app,
+    server,
+    io,
+    ctx,
+    routes,
+    modules,
+    async close() {
+      clearInterval(pruneTimer);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}
+
+function runtimeFor(ctx: AppContext, manifest: StageManifest): StageRuntime {
+  return { ...ctx, manifest, view: (name) => path.join(manifest.views ?? viewsDir, name) };
+}

@@ -1,0 +1,57 @@
+/** The logged-in person as every policy sees them: who they are and every role they hold. */
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { cohortMembers, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
+
+/** A logged-in user with their organisation and cohort roles. */
+export type Actor = {
+  id: string;
+  email: string;
+  name: string;
+  /** An admin of the training provider: sees and manages everything. */
+  isAdmin: boolean;
+  orgRoles: { organisationId: string; role: Role; kind: 'provider' | 'client' }[];
+  cohortRoles: { cohortId: string; role: CohortRole }[];
+};
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends Actor {}
+  }
+}
+
+/** Loads an active user's roles; null when the user is missing or not active. */
+export async function loadActor(db: Db, userId: string): Promise<Actor | null> {
+  const [user] = await db
+    .select({ id: users.id, email: users.email, name: users.name, status: users.status })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!user || user.status !== 'active') return null;
+  const [orgRoles, cohortRoles] = await Promise.all([
+    db
+      .select({ organisationId: memberships.organisationId, role: memberships.role, kind: organisations.kind })
+      .from(memberships)
+      .innerJoin(organisations, eq(organisations.id, memberships.organisationId))
+      .where(eq(memberships.userId, userId)),
+    db.select({ cohortId: cohortMembers.cohortId, role: cohortMembers.role }).from(cohortMembers).where(and(eq(cohortMembers.userId, userId))),
+  ]);
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: orgRoles.some((m) => m.role === 'admin' && m.kind === 'provider'),
+    orgRoles,
+    cohortRoles,
+  };
+}
+
+/** The user's most significant role, for choosing their home page. */
+export function primaryRole(actor: Actor): Role {
+  if (actor.isAdmin) return 'admin';
+  for (const role of ['mentor', 'lead', 'candidate'] as const) {
+    if (actor.orgRoles.some((m) => m.role === role) || actor.cohortRoles.some((c) => c.role === role)) return role;
+  }
+  return 'candidate';
+}

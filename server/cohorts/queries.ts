@@ -1,0 +1,76 @@
+/** Reads about organisations and cohorts, scoped to what an actor may see. */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Actor } from '../auth/actor';
+import type { Db } from '../db';
+import { cohortMembers, cohorts, organisations, users, type CohortRole } from '../db/tables';
+import { NotFoundError } from '../errors';
+import { id as uuidSchema } from '../http/validate';
+
+/** Loads a cohort or throws 404 (also for ids that are not UUIDs, so bad ids never reach SQL). */
+export async function getCohort(db: Db, cohortId: string) {
+  if (!uuidSchema.safeParse(cohortId).success) throw new NotFoundError('That cohort');
+  const [row] = await db.select().from(cohorts).where(eq(cohorts.id, cohortId));
+  if (!row) throw new NotFoundError('That cohort');
+  return row;
+}
+
+/** A cohort row. */
+export type CohortRow = Awaited<ReturnType<typeof getCohort>>;
+
+/** Loads an organisation or throws 404. */
+export async function getOrganisation(db: Db, organisationId: string) {
+  if (!uuidSchema.safeParse(organisationId).success) throw new NotFoundError('That organisation');
+  const [row] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
+  if (!row) throw new NotFoundError('That organisation');
+  return row;
+}
+
+/** The organisations an actor may see: all for an admin, otherwise their own. */
+export async function visibleOrganisations(db: Db, actor: Actor) {
+  const q = db.select().from(organisations).orderBy(asc(organisations.name));
+  if (actor.isAdmin) return q;
+  const ids = actor.orgRoles.map((m) => m.organisationId);
+  if (!ids.length) return [];
+  return db.select().from(organisations).where(inArray(organisations.id, ids)).orderBy(asc(organisations.name));
+}
+
+/** The cohorts an actor may see: all (admin), their organisation's (lead), or the ones they belong to. */
+export async function visibleCohorts(db: Db, actor: Actor) {
+  const cols = { id: cohorts.id, name: cohorts.name, organisationId: cohorts.organisationId, organisationName: organisations.name, startsOn: cohorts.startsOn, endsOn: cohorts.endsOn };
+  const base = db.select(cols).from(cohorts).innerJoin(organisations, eq(organisations.id, cohorts.organisationId));
+  if (actor.isAdmin) return base.orderBy(asc(organisations.name), asc(cohorts.name));
+  const leadOrgs = actor.orgRoles.filter((m) => m.role === 'lead').map((m) => m.organisationId);
+  const memberOf = actor.cohortRoles.map((c) => c.cohortId);
+  if (!leadOrgs.length && !memberOf.length) return [];
+  const conditions = [];
+  if (leadOrgs.length) conditions.push(inArray(cohorts.organisationId, leadOrgs));
+  if (memberOf.length) conditions.push(inArray(cohorts.id, memberOf));
+  return base.where(sql.join(conditions, sql` or `)).orderBy(asc(organisations.name), asc(cohorts.name));
+}
+
+/** The members of a cohort with their roles, by name. */
+export async function cohortPeople(db: Db, cohortId: string, role?: CohortRole) {
+  return db
+    .select({ userId: users.id, name: users.name, email: users.email, status: users.status, role: cohortMembers.role })
+    .from(cohortMembers)
+    .innerJoin(users, eq(users.id, cohortMembers.userId))
+    .where(role ? and(eq(cohortMembers.cohortId, cohortId), eq(cohortMembers.role, role)) : eq(cohortMembers.cohortId, cohortId))
+    .orderBy(asc(users.name));
+}
+
+/** True when `userId` is a candidate of the cohort. */
+export async function isCandidate(db: Db, cohortId: string, userId: string): Promise<boolean> {
+  if (!uuidSchema.safeParse(userId).success) return false;
+  const rows = await db
+    .select({ u: cohortMembers.userId })
+    .from(cohortMembers)
+    .where(and(eq(cohortMembers.cohortId, cohortId), eq(cohortMembers.userId, userId), eq(cohortMembers.role, 'candidate')));
+  return rows.length > 0;
+}
+
+/** Loads a candidate of a cohort or throws 404. */
+export async function getCandidate(db: Db, cohortId: string, userId: string) {
+  if (!(await isCandidate(db, cohortId, userId))) throw new NotFoundError('That candidate');
+  const [user] = await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, userId));
+  return user;
+}

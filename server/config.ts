@@ -1,0 +1,101 @@
+/** Configuration read from environment variables and validated once at start. */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  UPLOAD_DIR: z.string().min(1).default('./uploads'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Cadre <no-reply@cadre.test>'),
+  LOG_LEVEL: z.enum(levels).default('info'),
+  PUBLIC_URL: z.string().url('must be a full URL such as https://cadre.example.org').optional(),
+  VIDEO_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 2),
+  ZOOM_WEBHOOK_SECRET: z.string().min(8).optional(),
+  SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+});
+
+/** The validated configuration every part of Cadre receives. */
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecret: string;
+  uploadDir: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: (typeof levels)[number];
+  publicUrl: string;
+  videoMaxBytes: number;
+  evidenceMaxBytes: number;
+  zoomWebhookSecret: string | undefined;
+  seedDemo: 'auto' | 'never';
+};
+
+/** Raised when the environment holds a value Cadre cannot start with; the message lists every bad variable. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Cadre cannot start: fix these environment variables\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads or creates the session secret kept beside the embedded database. */
+function embeddedSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Validates `env` and returns the configuration, or throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankToUndefined = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
+    throw new ConfigError(['SESSION_SECRET: required when NODE_ENV=production (at least 32 random characters)']);
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    sessionSecret: e.SESSION_SECRET ?? embeddedSecret(dataDir),
+    uploadDir: path.resolve(e.UPLOAD_DIR),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    videoMaxBytes: e.VIDEO_MAX_BYTES,
+    evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
+    zoomWebhookSecret: e.ZOOM_WEBHOOK_SECRET,
+    seedDemo: e.SEED_DEMO,
+  };
+}

@@ -1,0 +1,17 @@
+/** The typed context handed to routes, commands, socket handlers and stage modules (no globals). */
+import type { Server as IoServer } from 'socket.io';
+import type { Config } from './config';
+import type { Database, Db } from './db';
+import type { Logger } from './logger';
+import type { Mailer } from './mail';
+
+/** Everything a part of Cadre may use, created once per app instance. */
+export type AppContext = {
+  db: Db;
+  database: Database;
+  config: Config;
+  logger: Logger;
+  mailer: Mailer;
+  /** The socket.io server; emit only after a transaction commits. */
+  io: IoServer;
+};

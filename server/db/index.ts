@@ -1,0 +1,82 @@
+/** Opens the database — embedded PGlite by default, PostgreSQL when DATABASE_URL is set — and migrates it. */
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+
+/** The Drizzle database handle used everywhere (a transaction handle has the same shape). */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+/** A plain `query(text, params)` for the few libraries that want one (the session store). */
+export type QueryFn = (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+
+/** An open database and how to reach and close it. */
+export type Database = {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  query: QueryFn;
+  /** Present on PostgreSQL: the pool (the socket.io adapter and LISTEN/NOTIFY need it). */
+  pool?: pg.Pool;
+  /** PGlite only: the data directory as a tarball (tests copy a migrated template this way). */
+  dump?: () => Promise<Blob>;
+  close(): Promise<void>;
+};
+
+/** Where the migrations live (one folder for both drivers). */
+export const migrationsFolder = path.resolve(__dirname, 'migrations');
+
+/** Opens PGlite at `dataDir` (or in memory when undefined), or loads a dumped data directory. */
+export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<Database> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const client = await PGlite.create(options.dataDir ?? 'memory://', options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const db = drizzlePglite(client) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    query: async (text, params) => {
+      const r = await client.query<Record<string, unknown>>(text, params as unknown[] | undefined);
+      return { rows: r.rows };
+    },
+    dump: () => client.dumpDataDir('none') as Promise<Blob>,
+    close: () => client.close(),
+  };
+}
+
+/** Connects to a PostgreSQL server. */
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const db = drizzlePg(pool) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    pool,
+    query: async (text, params) => {
+      const r = await pool.query(text, params as unknown[] | undefined);
+      return { rows: r.rows as Record<string, unknown>[] };
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Applies every pending migration. Safe to call on each start. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  if (database.kind === 'pglite') {
+    await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], { migrationsFolder });
+  } else {
+    await migratePg(database.db as unknown as Parameters<typeof migratePg>[0], { migrationsFolder });
+  }
+}
+
+/** Opens the configured database and migrates it. */
+export async function openDatabase(config: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+  const database = config.databaseUrl
+    ? await openPostgres(config.databaseUrl)
+    : await openPglite({ dataDir: path.join(config.dataDir, 'pglite') });
+  await migrateDatabase(database);
+  return database;
+}

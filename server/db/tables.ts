@@ -1,0 +1,5 @@
+/** Every core table, in one import. Modules' tables live in `modules/<key>/schema.ts`. */
+export * from './schema/core';
+export * from './schema/programme';
+export * from './schema/competency';
+export * from './schema/rubric';

@@ -1,0 +1,46 @@
+/** The one error middleware: typed errors → status codes; JSON under /api, pages elsewhere. */
+import type { ErrorRequestHandler, Request } from 'express';
+import { MulterError } from 'multer';
+import { AppError, RateLimitedError, UploadError, ValidationError } from '../errors';
+import type { Logger } from '../logger';
+
+/** True for requests that want JSON rather than a page. */
+export function wantsJson(req: Request): boolean {
+  return req.originalUrl.startsWith('/api/') || (!!req.headers.accept?.includes('application/json') && !req.headers.accept.includes('text/html'));
+}
+
+function normalise(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof MulterError) {
+    if (err.code === 'LIMIT_FILE_SIZE') return new UploadError('The file is larger than this upload allows.', 413, err.field ?? 'file');
+    return new UploadError(`The upload was refused: ${err.message}.`, 400, err.field ?? 'file');
+  }
+  const e = err as { type?: string; status?: number; code?: string; message?: string };
+  if (e?.type === 'entity.parse.failed') return new ValidationError('The request body is not valid JSON.', [{ field: '(body)', message: 'is not valid JSON' }]);
+  if (e?.type === 'entity.too.large') return new AppError('The request body is too large.', 413, 'too_large');
+  if (e?.code === 'EBADCSRFTOKEN') {
+    return new AppError('This form has expired or was sent from elsewhere. Go back, reload the page and try again.', 403, 'csrf_failed');
+  }
+  return null;
+}
+
+/** Builds the error middleware. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    void _next;
+    const known = normalise(err);
+    if (!known) logger.error({ err, reqId: req.id }, 'unhandled error');
+    const status = known?.status ?? 500;
+    const code = known?.code ?? 'internal_error';
+    const message = known?.message ?? 'Something went wrong on our side. It has been logged; please try again.';
+    const fields = known?.fields ?? [];
+    if (known instanceof RateLimitedError) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+    if (res.headersSent) return;
+    res.status(status);
+    if (wantsJson(req)) {
+      res.json({ error: { code, message, fields } });
+    } else {
+      res.render('pages/error', { title: status === 404 ? 'Not found' : 'Something went wrong', status, message, fields });
+    }
+  };
+}

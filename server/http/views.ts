@@ -1,0 +1,82 @@
+/** Handlebars set-up: the core layout, partials (core and namespaced per module) and helpers. */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Express } from 'express';
+import { create } from 'express-handlebars';
+
+/** The core views folder. */
+export const viewsDir = path.resolve(__dirname, '../../views');
+
+const dateFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
+const dateTimeFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+
+function toDate(v: unknown): Date | null {
+  if (v instanceof Date) return v;
+  if (typeof v === 'string' || typeof v === 'number') {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  return null;
+}
+
+/** Template helpers (pure formatting; templates never decide permissions). */
+export const helpers = {
+  eq: (a: unknown, b: unknown) => a === b,
+  ne: (a: unknown, b: unknown) => a !== b,
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  not: (a: unknown) => !a,
+  json: (v: unknown) => JSON.stringify(v ?? null).replace(/</g, '\\u003c'),
+  date: (v: unknown) => {
+    const d = toDate(v);
+    return d ? dateFmt.format(d) : '';
+  },
+  datetime: (v: unknown) => {
+    const d = toDate(v);
+    return d ? dateTimeFmt.format(d) : '';
+  },
+  isoDate: (v: unknown) => toDate(v)?.toISOString().slice(0, 10) ?? '',
+  percent: (done: unknown, of: unknown) => (Number(of) > 0 ? Math.round((Number(done) / Number(of)) * 100) : 0),
+  plural: (n: unknown, one: string, many: string) => (Number(n) === 1 ? one : many),
+  inc: (n: unknown) => Number(n) + 1,
+  humanise: (v: unknown) => (typeof v === 'string' ? v.replace(/[_-]+/g, ' ').replace(/^./, (c) => c.toUpperCase()) : ''),
+  /** Plain-words label for a stage or competency status. */
+  statusLabel: (v: unknown) =>
+    ({
+      locked: 'Locked',
+      open: 'Open',
+      in_progress: 'In progress',
+      complete: 'Complete',
+      waived: 'Waived',
+      pending: 'Waiting for a mentor',
+      more_evidence: 'More evidence asked for',
+      declined: 'Declined — resubmit',
+      awaiting_countersign: 'Needs a countersignature',
+      signed: 'Signed off',
+      revoked: 'Revoked',
+      at_risk: 'At risk',
+      blocked: 'Blocked',
+      not_started: 'Not started',
+    })[String(v)] ?? String(v ?? ''),
+};
+
+/** Registers the handlebars engine on `app`; module view folders add namespaced partials. */
+export function setupViews(app: Express, moduleViews: { key: string; dir: string }[]): void {
+  const partialsDirs: { dir: string; namespace?: string }[] = [{ dir: path.join(viewsDir, 'partials') }];
+  for (const m of moduleViews) {
+    const dir = path.join(m.dir, 'partials');
+    if (existsSync(dir)) partialsDirs.push({ dir, namespace: m.key });
+  }
+  const hbs = create({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(viewsDir, 'layouts'),
+    // The published types demand precompiled templates in each entry; the library accepts { dir, namespace }.
+    partialsDir: partialsDirs as unknown as string[],
+    helpers,
+  });
+  app.engine('hbs', hbs.engine);
+  app.set('view engine', 'hbs');
+  app.set('views', viewsDir);
+  if (process.env.NODE_ENV === 'production') app.enable('view cache');
+}

@@ -1,0 +1,72 @@
+/** Starts Cadre: validate configuration, open and migrate the database, seed the demo if empty, listen. */
+import { mkdirSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db';
+import { createLogger } from './logger';
+import { createApp } from './app';
+import { DEMO_LOGINS, DEMO_PASSWORD, isEmpty, seedDemo } from '../seed/demo';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  mkdirSync(config.uploadDir, { recursive: true });
+  const started = Date.now();
+  const database = await openDatabase(config);
+  const cadre = await createApp({ database, config, logger });
+  let seeded = false;
+  if (config.env !== 'production' && config.seedDemo === 'auto' && (await isEmpty(database.db))) {
+    await seedDemo(database.db, config, cadre.modules);
+    seeded = true;
+  }
+  await new Promise<void>((resolve) => cadre.server.listen(config.port, config.host, resolve));
+  const address = cadre.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  logger.info({ port, database: database.kind, ms: Date.now() - started }, 'Cadre is listening');
+  const lines = [
+    '',
+    `  Cadre is running at ${url}  (database: ${database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,
+  ];
+  if (config.env !== 'production' && (seeded || database.kind === 'pglite')) {
+    lines.push(`  Demo logins (password "${DEMO_PASSWORD}"):`);
+    for (const l of DEMO_LOGINS) lines.push(`    ${l.email.padEnd(24)} ${l.role}`);
+  }
+  lines.push('');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    // Stop accepting connections; in-flight requests finish; idle keep-alive sockets are closed.
+    const closed = new Promise<void>((resolve) => cadre.server.close(() => resolve()));
+    cadre.server.closeIdleConnections();
+    await cadre.close();
+    await closed;
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

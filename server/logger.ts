@@ -1,0 +1,10 @@
+/** The pino logger. */
+import pino from 'pino';
+
+/** A pino logger. */
+export type Logger = pino.Logger;
+
+/** Creates the process logger at the configured level. */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { app: 'cadre' }, redact: ['req.headers.cookie', 'password', '*.password'] });
+}

@@ -1,0 +1,38 @@
+/** Outgoing e-mail: sent with nodemailer when SMTP_URL is set, otherwise logged (and kept for tests). */
+import nodemailer from 'nodemailer';
+import type { Logger } from './logger';
+
+/** One message. */
+export type Mail = { to: string; subject: string; text: string };
+
+/** Sends mail, or logs it when no SMTP server is configured. */
+export type Mailer = { send(mail: Mail): Promise<void>; outbox: Mail[]; transport: 'smtp' | 'log' };
+
+/** Creates the mailer for this configuration. */
+export function createMailer(smtpUrl: string | undefined, from: string, logger: Logger): Mailer {
+  const outbox: Mail[] = [];
+  if (!smtpUrl) {
+    return {
+      transport: 'log',
+      outbox,
+      async send(mail) {
+        outbox.push(mail);
+        if (outbox.length > 200) outbox.shift();
+        logger.info({ to: mail.to, subject: mail.subject }, `e-mail (not sent, no SMTP_URL):\n${mail.text}`);
+      },
+    };
+  }
+  const transporter = nodemailer.createTransport(smtpUrl);
+  return {
+    transport: 'smtp',
+    outbox,
+    async send(mail) {
+      try {
+        await transporter.sendMail({ from, ...mail });
+      } catch (err) {
+        // Mail is a courtesy: the in-app notification already exists, so a mail failure must not fail the request.
+        logger.error({ err, to: mail.to }, 'e-mail could not be sent');
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/** Discovers stage modules in `modules/*`, validates every manifest, then (and only then) mounts them. */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { StageManifest } from './types';
+
+/** A manifest failed validation; `code` names the rule (CADRE_ERR_STAGE_*). */
+export class StageLoadError extends Error {
+  constructor(
+    public readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'StageLoadError';
+  }
+}
+
+const KEY = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const GRANTEES = new Set(['admin', 'lead', 'mentor', 'candidate', 'observer']);
+
+/** The folder the built-in modules live in. */
+export const modulesDir = path.resolve(__dirname, '../../modules');
+
+/** Loads `index.ts` of each module folder (sorted by name) and returns the default-exported manifests. */
+export function discoverModules(dir = modulesDir): StageManifest[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && (existsSync(path.join(dir, d.name, 'index.ts')) || existsSync(path.join(dir, d.name, 'index.js'))))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded = require(path.join(dir, name)) as { default?: StageManifest };
+      if (!loaded.default) throw new StageLoadError('CADRE_ERR_STAGE_NO_MANIFEST', `modules/${name}/index.ts has no default export (export default defineStage({...}))`);
+      if (loaded.default.key !== name) {
+        throw new StageLoadError('CADRE_ERR_STAGE_KEY_MISMATCH', `modules/${name} declares key '${loaded.default.key}'; the key must equal the folder name`);
+      }
+      return loaded.default;
+    });
+}
+
+/** Checks every manifest against the rules; throws the first StageLoadError found. */
+export function validateManifests(manifests: StageManifest[]): void {
+  const keys = new Set<string>();
+  for (const m of manifests) {
+    if (!KEY.test(m.key)) throw new StageLoadError('CADRE_ERR_STAGE_BAD_KEY', `'${m.key}' is not a kebab-case key`);
+    if (keys.has(m.key)) throw new StageLoadError('CADRE_ERR_STAGE_DUPLICATE_KEY', `two modules declare the key '${m.key}'`);
+    keys.add(m.key);
+    if (!m.title?.trim()) throw new StageLoadError('CADRE_ERR_STAGE_NO_TITLE', `module '${m.key}' has no title`);
+    for (const [cap, grantees] of Object.entries(m.capabilities)) {
+      if (!cap.startsWith(`${m.key}:`)) {
+        throw new StageLoadError('CADRE_ERR_STAGE_CAPABILITY_PREFIX', `capability '${cap}' of module '${m.key}' must start with '${m.key}:'`);
+      }
+      const bad = grantees.filter((g) => !GRANTEES.has(g));
+      if (bad.length) throw new StageLoadError('CADRE_ERR_STAGE_BAD_GRANTEE', `capability '${cap}' grants unknown role(s): ${bad.join(', ')}`);
+    }
+    for (const kind of Object.keys(m.requirementKinds ?? {})) {
+      if (!kind.startsWith(`${m.key}:`)) {
+        throw new StageLoadError('CADRE_ERR_STAGE_REQUIREMENT_PREFIX', `requirement kind '${kind}' of module '${m.key}' must start with '${m.key}:'`);
+      }
+    }
+    if (m.views && !existsSync(m.views)) throw new StageLoadError('CADRE_ERR_STAGE_VIEWS_MISSING', `module '${m.key}' names views folder ${m.views}, which does not exist`);
+  }
+  for (const m of manifests) {
+    for (const dep of m.requires) {
+      if (!keys.has(dep)) throw new StageLoadError('CADRE_ERR_STAGE_DEPENDENCY_MISSING', `module '${m.key}' requires '${dep}', which is not installed`);
+    }
+  }
+}

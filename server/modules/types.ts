@@ -1,0 +1,64 @@
+/** The manifest every stage module exports from `modules/<key>/index.ts`. */
+import type { Server as IoServer, Socket } from 'socket.io';
+import type { AppContext } from '../context';
+import type { Db } from '../db';
+import type { CadreRouter } from '../http/router';
+import type { Grantee } from '../policies';
+import type { RequirementKind, RequirementSpec, StageRow } from '../progression/types';
+
+/** Demo-data context for a module's seed hook. */
+export type SeedContext = {
+  db: Db;
+  config: AppContext['config'];
+  cohortId: string;
+  stage: StageRow;
+  /** Demo people by handle: admin, mentor1, mentor2, lead, candidate1..3. */
+  people: Record<string, string>;
+  /** How far each demo candidate has got (candidate id → position of the stage they are in, 1-based). */
+  reached: Record<string, number>;
+};
+
+/** A stage module's declaration. The loader validates it before anything is mounted. */
+export type StageManifest = {
+  /** kebab-case, unique: also the URL segment and the prefix of capabilities and tables. */
+  key: string;
+  title: string;
+  /** One sentence for admins choosing stages and for candidates reading their timeline. */
+  summary: string;
+  /** Other module keys this one needs (rare). */
+  requires: string[];
+  /** `<key>:<verb>` → who in a cohort holds it. */
+  capabilities: Record<string, Grantee[]>;
+  /** Module-specific requirement kinds, named `<key>:<kind>`. */
+  requirementKinds?: Record<string, RequirementKind>;
+  /** Defaults used when a template adds this stage. */
+  defaults: { config: Record<string, unknown>; open: RequirementSpec[]; complete: RequirementSpec[] };
+  /** Page routes, mounted under /cohorts/:cohortId/stages/<key>. */
+  routes?: (r: CadreRouter, ctx: StageRuntime) => void;
+  /** JSON routes, mounted under /api/v1/cohorts/:cohortId/stages/<key>. */
+  api?: (r: CadreRouter, ctx: StageRuntime) => void;
+  /** Routes outside a cohort (media, admin screens), mounted under /stages/<key>; they authorise themselves. */
+  globalRoutes?: (r: CadreRouter, ctx: StageRuntime) => void;
+  /** Incoming webhooks, mounted under /webhooks/<key>: no session, no CSRF — they must verify a signature. */
+  webhooks?: (r: CadreRouter, ctx: StageRuntime) => void;
+  /** Absolute path of the module's views folder; partials in `<views>/partials` are namespaced `<key>/`. */
+  views?: string;
+  /** Socket handlers, called for each authenticated connection. */
+  sockets?: (io: IoServer, socket: Socket, ctx: StageRuntime) => void;
+  /** Which candidates have done anything in this stage (turns `open` into `in_progress`). */
+  activity?: (db: Db, stage: StageRow, candidateIds: string[]) => Promise<Set<string>>;
+  /** Demo data for this stage. */
+  seed?: (ctx: SeedContext) => Promise<void>;
+};
+
+/** What a module's hooks receive: the app context plus helpers bound to the module. */
+export type StageRuntime = AppContext & {
+  manifest: StageManifest;
+  /** The absolute path of one of this module's views, for `res.render`. */
+  view: (name: string) => string;
+};
+
+/** Declares a stage module; an identity function that gives the manifest its type. */
+export function defineStage(manifest: StageManifest): StageManifest {
+  return manifest;
+}

@@ -1,0 +1,116 @@
+/** One `authorize(actor, action, subject)` for routes, sockets and views alike. */
+import type { Actor } from '../auth/actor';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import { cohortRelation, leadsOrganisation, relatedToCohort, type CohortRef, type CohortRelation } from './relations';
+
+export type { CohortRef } from './relations';
+
+/** Who a capability is granted to, in terms of a cohort relation. */
+export type Grantee = keyof CohortRelation;
+
+/** Organisation-level actions. */
+export type OrganisationAction = 'organisation:view' | 'organisation:manage' | 'organisation:invite';
+/** Cohort-level actions. */
+export type CohortAction =
+  | 'cohort:view'
+  | 'cohort:manage'
+  | 'cohort:add-candidate'
+  | 'cohort:mentor'
+  | 'cohort:view-progress'
+  | 'cohort:observe-live';
+/** Actions on one candidate's record within a cohort. */
+export type CandidateAction = 'candidate:view' | 'candidate:act-as-self' | 'candidate:mentor';
+
+/** The subject of an authorisation question. */
+export type Subject =
+  | { type: 'provider' }
+  | { type: 'organisation'; id: string }
+  | { type: 'cohort'; cohort: CohortRef }
+  | { type: 'candidate'; cohort: CohortRef; candidateId: string };
+
+const cohortRules: Record<CohortAction, Grantee[]> = {
+  'cohort:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
+  'cohort:manage': ['admin'],
+  'cohort:add-candidate': ['admin', 'lead'],
+  'cohort:mentor': ['mentor'],
+  'cohort:view-progress': ['admin', 'lead', 'mentor'],
+  'cohort:observe-live': ['mentor', 'lead', 'observer'],
+};
+
+/** Capabilities declared by stage modules (`module:verb` → grantees), registered by the loader. */
+const capabilityRules = new Map<string, Grantee[]>();
+
+/** Registers a module's capabilities; the loader calls this once per manifest. */
+export function registerCapabilities(capabilities: Record<string, Grantee[]>): void {
+  for (const [name, grantees] of Object.entries(capabilities)) capabilityRules.set(name, grantees);
+}
+
+function granted(rel: CohortRelation, grantees: Grantee[]): boolean {
+  return grantees.some((g) => rel[g]);
+}
+
+function decideCohort(actor: Actor, action: string, cohort: CohortRef): 'allow' | 'forbid' | 'hide' {
+  const rel = cohortRelation(actor, cohort);
+  if (!relatedToCohort(rel)) return 'hide';
+  const grantees = cohortRules[action as CohortAction] ?? capabilityRules.get(action);
+  if (!grantees) throw new Error(`CADRE_ERR_POLICY_UNKNOWN_ACTION: ${action}`);
+  return granted(rel, grantees) ? 'allow' : 'forbid';
+}
+
+function decideCandidate(actor: Actor, action: string, cohort: CohortRef, candidateId: string): 'allow' | 'forbid' | 'hide' {
+  const rel = cohortRelation(actor, cohort);
+  const self = actor.id === candidateId && rel.candidate;
+  const staff = rel.admin || rel.lead || rel.mentor;
+  if (!self && !staff) return 'hide';
+  switch (action) {
+    case 'candidate:view':
+      return 'allow';
+    case 'candidate:act-as-self':
+      return self ? 'allow' : 'forbid';
+    case 'candidate:mentor':
+      return rel.mentor ? 'allow' : 'forbid';
+    default: {
+      const grantees = capabilityRules.get(action);
+      if (!grantees) throw new Error(`CADRE_ERR_POLICY_UNKNOWN_ACTION: ${action}`);
+      // A candidate-scoped capability granted to 'candidate' means the candidate themself, never a peer.
+      const relForRecord = { ...rel, candidate: self };
+      return granted(relForRecord, grantees) ? 'allow' : 'forbid';
+    }
+  }
+}
+
+function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forbid' | 'hide' {
+  switch (subject.type) {
+    case 'provider':
+      return actor.isAdmin ? 'allow' : 'forbid';
+    case 'organisation': {
+      if (actor.isAdmin) return 'allow';
+      const lead = leadsOrganisation(actor, subject.id);
+      const member = actor.orgRoles.some((m) => m.organisationId === subject.id);
+      if (!member) return 'hide';
+      if (action === 'organisation:view') return 'allow';
+      if (action === 'organisation:invite') return lead ? 'allow' : 'forbid';
+      return 'forbid';
+    }
+    case 'cohort':
+      return decideCohort(actor, action, subject.cohort);
+    case 'candidate':
+      return decideCandidate(actor, action, subject.cohort, subject.candidateId);
+  }
+}
+
+/** True when `actor` may do `action` to `subject`. */
+export function can(actor: Actor | undefined, action: string, subject: Subject): boolean {
+  return !!actor && decide(actor, action, subject) === 'allow';
+}
+
+/**
+ * Throws unless `actor` may do `action`: 401 when anonymous, 404 when the subject is outside the actor's
+ * world (its existence is not revealed), 403 when the actor can see it but may not do this.
+ */
+export function authorize(actor: Actor | undefined, action: string, subject: Subject, what = 'That page'): asserts actor is Actor {
+  if (!actor) throw new UnauthenticatedError();
+  const decision = decide(actor, action, subject);
+  if (decision === 'hide') throw new NotFoundError(what);
+  if (decision === 'forbid') throw new ForbiddenError();
+}

@@ -1,0 +1,166 @@
+/** Admin pages: organisations, cohorts, invitations and cohort membership (progressive enhancement: plain forms). */
+import type { Request, Response } from 'express';
+import { asc, eq } from 'drizzle-orm';
+import type { AppContext } from '../context';
+import { authorize, can } from '../policies';
+import type { RouteRegistry } from '../http/router';
+import { parse } from '../http/validate';
+import { actorOf } from '../http/request-context';
+import { AppError } from '../errors';
+import { addCohortMember, createCohort, createOrganisation } from '../cohorts/commands';
+import { cohortPeople, getCohort, visibleCohorts, visibleOrganisations } from '../cohorts/queries';
+import { inviteUser } from '../accounts/commands';
+import { memberships, organisations, programmeTemplates, users } from '../db/tables';
+import { cohortInput, formBody, invitationInput, memberInput, organisationInput } from './admin-schemas';
+
+/** Runs a form action; a 4xx error re-renders the page with the message and the fields marked. */
+async function formAction(req: Request, res: Response, action: () => Promise<string>, rerender: (error: AppError) => Promise<void>) {
+  try {
+    res.redirect(303, await action());
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500 || err.status === 401 || err.status === 403 || err.status === 404) throw err;
+    res.status(err.status);
+    await rerender(err);
+  }
+}
+
+/** Mounts /admin and /cohorts/:cohortId pages. */
+export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
+  const r = registry.router('');
+
+  async function renderAdmin(req: Request, res: Response, extra: Record<string, unknown> = {}) {
+    const actor = actorOf(req);
+    authorize(actor, 'provider:manage', { type: 'provider' });
+    const [orgs, cohortList, templates] = await Promise.all([
+      visibleOrganisations(ctx.db, actor),
+      visibleCohorts(ctx.db, actor),
+      ctx.db.select({ id: programmeTemplates.id, name: programmeTemplates.name }).from(programmeTemplates).orderBy(asc(programmeTemplates.name)),
+    ]);
+    res.render('pages/admin', {
+      title: 'Administration',
+      organisations: orgs,
+      clients: orgs.filter((o) => o.kind === 'client'),
+      cohorts: cohortList,
+      templates,
+      invited: req.query.invited === '1' ? { link: req.session.lastInviteLink } : undefined,
+      ...extra,
+    });
+  }
+
+  r.get('/admin', async (req, res) => renderAdmin(req, res));
+
+  r.post('/admin/organisations', async (req, res) => {
+    authorize(req.user, 'provider:manage', { type: 'provider' });
+    await formAction(
+      req,
+      res,
+      async () => {
+        await createOrganisation(ctx.db, req.user!.id, parse(organisationInput, formBody(req.body), 'organisation form'));
+        return '/admin?created=organisation';
+      },
+      (error) => renderAdmin(req, res, { orgError: error, orgForm: req.body }),
+    );
+  });
+
+  r.post('/admin/cohorts', async (req, res) => {
+    authorize(req.user, 'provider:manage', { type: 'provider' });
+    await formAction(
+      req,
+      res,
+      async () => {
+        const { stalledAfterDays, leadMayObserveLive, ...rest } = parse(cohortInput, formBody(req.body), 'cohort form');
+        void leadMayObserveLive;
+        const cohort = await createCohort(ctx.db, req.user!.id, { ...rest, settings: stalledAfterDays ? { stalledAfterDays } : {} });
+        return `/cohorts/${cohort.id}/manage`;
+      },
+      (error) => renderAdmin(req, res, { cohortError: error, cohortForm: req.body }),
+    );
+  });
+
+  r.post('/admin/invitations', async (req, res) => {
+    await formAction(
+      req,
+      res,
+      async () => {
+        const body = parse(invitationInput, formBody(req.body), 'invitation form');
+        authorize(req.user, 'organisation:invite', { type: 'organisation', id: body.organisationId }, 'That organisation');
+        if (body.cohortId) {
+          const cohort = await getCohort(ctx.db, body.cohortId);
+          authorize(req.user, body.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
+        }
+        const result = await inviteUser(ctx, req.user!.id, body);
+        req.session.lastInviteLink = result.emailed ? undefined : result.link;
+        req.session.lastInviteEmail = body.email;
+        return body.cohortId ? `/cohorts/${body.cohortId}/manage?invited=1` : '/admin?invited=1';
+      },
+      (error) => renderAdmin(req, res, { inviteError: error, inviteForm: req.body }),
+    );
+  });
+
+  async function renderCohortManage(req: Request, res: Response, extra: Record<string, unknown> = {}) {
+    const actor = actorOf(req);
+    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
+    authorize(actor, 'cohort:view-progress', { type: 'cohort', cohort }, 'That cohort');
+    const subject = { type: 'cohort' as const, cohort };
+    const [people, [org], mentors, orgPeople] = await Promise.all([
+      cohortPeople(ctx.db, cohort.id),
+      ctx.db.select().from(organisations).where(eq(organisations.id, cohort.organisationId)),
+      ctx.db
+        .select({ id: users.id, name: users.name })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .innerJoin(organisations, eq(organisations.id, memberships.organisationId))
+        .where(eq(memberships.role, 'mentor'))
+        .orderBy(asc(users.name)),
+      ctx.db
+        .select({ id: users.id, name: users.name, role: memberships.role })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(eq(memberships.organisationId, cohort.organisationId))
+        .orderBy(asc(users.name)),
+    ]);
+    res.render('pages/cohort-manage', {
+      title: `${cohort.name} — people`,
+      cohort,
+      organisation: org,
+      candidates: people.filter((p) => p.role === 'candidate'),
+      mentors: people.filter((p) => p.role === 'mentor'),
+      leads: people.filter((p) => p.role === 'lead'),
+      observers: people.filter((p) => p.role === 'observer'),
+      mentorChoices: mentors,
+      orgPeople,
+      invited: req.query.invited === '1' ? { link: req.session.lastInviteLink, email: req.session.lastInviteEmail } : undefined,
+      can: {
+        manage: can(actor, 'cohort:manage', subject),
+        addCandidate: can(actor, 'cohort:add-candidate', subject),
+      },
+      ...extra,
+    });
+  }
+
+  r.get('/cohorts/:cohortId/manage', async (req, res) => renderCohortManage(req, res));
+
+  r.post('/cohorts/:cohortId/members', async (req, res) => {
+    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
+    const body = parse(memberInput, formBody(req.body), 'member form');
+    authorize(req.user, body.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
+    await formAction(
+      req,
+      res,
+      async () => {
+        await addCohortMember(ctx.db, req.user!.id, cohort.id, body.userId, body.role);
+        return `/cohorts/${cohort.id}/manage`;
+      },
+      (error) => renderCohortManage(req, res, { memberError: error }),
+    );
+  });
+
+  return [r];
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    lastInviteLink?: string;
+    lastInviteEmail?: string;
+  }
+}

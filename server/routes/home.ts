@@ -1,0 +1,26 @@
+/** The home page: sends each person to the place that answers their first question. */
+import type { AppContext } from '../context';
+import { primaryRole } from '../auth/actor';
+import type { RouteRegistry } from '../http/router';
+import { actorOf } from '../http/request-context';
+import { visibleCohorts } from '../cohorts/queries';
+
+/** Where each role lands after logging in. Features register richer homes by replacing these paths. */
+export const roleHomes: Record<string, string> = { admin: '/admin', mentor: '/cohorts', lead: '/cohorts', candidate: '/cohorts' };
+
+/** GET / and GET /cohorts. */
+export function homeRoutes(registry: RouteRegistry, ctx: AppContext) {
+  const r = registry.router('');
+  r.get('/', (req, res) => {
+    res.redirect(roleHomes[primaryRole(actorOf(req))] ?? '/cohorts');
+  });
+  r.get('/cohorts', async (req, res) => {
+    const actor = actorOf(req);
+    const list = await visibleCohorts(ctx.db, actor);
+    res.render('pages/cohorts', {
+      title: 'Your cohorts',
+      cohorts: list.map((c) => ({ ...c, roles: actor.cohortRoles.filter((x) => x.cohortId === c.id).map((x) => x.role) })),
+    });
+  });
+  return [r];
+}

@@ -1,0 +1,83 @@
+/** GET /api/openapi.json — the OpenAPI 3.1 document, generated from the route registry. */
+import { z } from 'zod';
+import type { RouteRegistry, RouteInfo } from '../http/router';
+
+function jsonSchema(schema: z.ZodType): unknown {
+  try {
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  } catch {
+    return { type: 'object' };
+  }
+}
+
+function operation(route: RouteInfo) {
+  const doc = route.doc ?? { summary: `${route.method.toUpperCase()} ${route.path}` };
+  const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const success = doc.success ?? { status: 200, description: 'OK' };
+  const content = doc.produces ? { [doc.produces]: { schema: { type: 'string', format: 'binary' } } } : { 'application/json': { schema: { type: 'object' } } };
+  return {
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    tags: doc.tags ?? [],
+    ...(params.length ? { parameters: params } : {}),
+    ...(doc.query ? { 'x-query-schema': jsonSchema(doc.query) } : {}),
+    ...(doc.body
+      ? { requestBody: { required: true, content: { [doc.multipart ? 'multipart/form-data' : 'application/json']: { schema: jsonSchema(doc.body) } } } }
+      : {}),
+    ...(doc.public ? { security: [] } : {}),
+    responses: {
+      [String(success.status)]: { description: success.description, ...(success.status === 204 ? {} : { content }) },
+      '400': { description: 'Invalid input: `error.fields` names each field and the reason', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      '401': { description: 'Not logged in' },
+      '403': { description: 'Not allowed' },
+      '404': { description: 'Not found, or not yours to see' },
+    },
+  };
+}
+
+/** Builds the OpenAPI document from every /api route in the registry. */
+export function buildOpenApi(registry: RouteRegistry) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of registry.routes) {
+    if (!route.path.startsWith('/api/v1')) continue;
+    const key = route.path.replace(/:(\w+)/g, '{$1}');
+    paths[key] ??= {};
+    paths[key][route.method] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Cadre API', version: '1.0.0', description: 'Trainer development: cohorts, progression, sign-offs, rubrics, live feedback and readiness. Log in with POST /api/v1/session; send JSON bodies.' },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'cadre.sid' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+      },
+    },
+    security: [{ session: [] }],
+    paths,
+  };
+}
+
+/** Mounts the document route. */
+export function openApiRoutes(registry: RouteRegistry) {
+  const r = registry.router('/api');
+  let cached: unknown;
+  r.get('/openapi.json', (_req, res) => {
+    cached ??= buildOpenApi(registry);
+    res.json(cached);
+  });
+  return [r];
+}

@@ -1,0 +1,67 @@
+import { startTestApp, type TestApp } from '../support/app';
+import { buildOrganisation, buildUser, TEST_PASSWORD } from '../support/factories';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.stop());
+beforeEach(() => t.database.truncateAll());
+
+describe('login', () => {
+  it('logs in through the API and returns the user from /me', async () => {
+    const org = await buildOrganisation(t.database.db, { kind: 'provider' });
+    await buildUser(t.database.db, { email: 'Mentor@Example.test', organisationId: org.id, role: 'mentor' });
+    const agent = t.anonymous();
+    const res = await agent.post('/api/v1/session').send({ email: 'mentor@example.TEST', password: TEST_PASSWORD });
+    expect(res.status).toBe(200);
+    const me = await agent.get('/api/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body.user.email).toBe('Mentor@Example.test');
+    expect(me.body.memberships).toEqual([{ organisationId: org.id, role: 'mentor', organisationKind: 'provider' }]);
+    expect((await agent.delete('/api/v1/session')).status).toBe(204);
+    expect((await agent.get('/api/v1/me')).status).toBe(401);
+  });
+
+  it('refuses a wrong password with 401 and throttles after five failures, saying when to retry', async () => {
+    await buildUser(t.database.db, { email: 'victim@example.test' });
+    const agent = t.anonymous();
+    for (let i = 0; i < 5; i++) {
+      const res = await agent.post('/api/v1/session').send({ email: 'victim@example.test', password: 'nope' });
+      expect(res.status).toBe(401);
+    }
+    const res = await agent.post('/api/v1/session').send({ email: 'victim@example.test', password: TEST_PASSWORD });
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expect(res.body.error.message).toMatch(/try again in \d+ minutes?/);
+  });
+
+  it('logs in with the form, which needs a CSRF token', async () => {
+    await buildUser(t.database.db, { email: 'form@example.test' });
+    const agent = t.anonymous();
+    const noToken = await agent.post('/login').type('form').send({ email: 'form@example.test', password: TEST_PASSWORD });
+    expect(noToken.status).toBe(403);
+    const token = await t.csrf(agent);
+    const ok = await agent.post('/login').type('form').send({ _csrf: token, email: 'form@example.test', password: TEST_PASSWORD });
+    expect(ok.status).toBe(302);
+    expect(ok.headers.location).toBe('/');
+  });
+
+  it('redirects anonymous page requests to the login page and answers the API with 401 JSON', async () => {
+    const page = await t.anonymous().get('/cohorts');
+    expect(page.status).toBe(302);
+    expect(page.headers.location).toBe('/login?next=%2Fcohorts');
+    const api = await t.anonymous().get('/api/v1/cohorts');
+    expect(api.status).toBe(401);
+    expect(api.body.error.code).toBe('unauthenticated');
+  });
+});
+
+describe('health', () => {
+  it('answers /healthz and /readyz', async () => {
+    expect((await t.anonymous().get('/healthz')).status).toBe(200);
+    const ready = await t.anonymous().get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ready');
+  });
+});

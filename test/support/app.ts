@@ -1,0 +1,83 @@
+/** Boots a real Cadre app on a real database for a test file, with helpers to log in as anyone. */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createApp, type CadreApp } from '../../server/app';
+import { loadConfig, type Config } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { openTestDatabase, type TestDatabase } from './db';
+import { TEST_PASSWORD } from './factories';
+
+/** A running test app. */
+export type TestApp = {
+  cadre: CadreApp;
+  database: TestDatabase;
+  config: Config;
+  /** A supertest agent (keeps cookies) not logged in. */
+  anonymous(): TestAgent;
+  /** A supertest agent logged in through the JSON API as `email`. */
+  loginAs(email: string): Promise<TestAgent>;
+  /** Fetches a page and returns its CSRF token along with the agent (for form posts). */
+  csrf(agent: TestAgent, pagePath?: string): Promise<string>;
+  /** Listens on an ephemeral port (for sockets and browsers); returns the base URL. */
+  listen(): Promise<string>;
+  stop(): Promise<void>;
+};
+
+/** Test configuration: temp folders, silent logs. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cadre-test-'));
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: path.join(dir, 'data'),
+    UPLOAD_DIR: path.join(dir, 'uploads'),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    ...overrides,
+  });
+}
+
+/** Starts an app on a fresh database. Call `stop()` in afterAll. */
+export async function startTestApp(options: { config?: Record<string, string>; database?: TestDatabase } = {}): Promise<TestApp> {
+  const database = options.database ?? (await openTestDatabase());
+  const config = testConfig(options.config);
+  const cadre = await createApp({ database, config, logger: createLogger(config.logLevel) });
+  let listening = false;
+  const t: TestApp = {
+    cadre,
+    database,
+    config,
+    anonymous: () => request.agent(cadre.server),
+    async loginAs(email) {
+      const agent = request.agent(cadre.server);
+      const res = await agent.post('/api/v1/session').send({ email, password: TEST_PASSWORD });
+      if (res.status !== 200) throw new Error(`login as ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return agent;
+    },
+    async csrf(agent, pagePath = '/login') {
+      const res = await agent.get(pagePath);
+      const m = /name="_csrf" value="([^"]+)"/.exec(res.text) ?? /name="csrf-token" content="([^"]+)"/.exec(res.text);
+      if (!m) throw new Error(`no CSRF token on ${pagePath} (status ${res.status})`);
+      return m[1];
+    },
+    async listen() {
+      if (!listening) {
+        await new Promise<void>((resolve) => cadre.server.listen(0, '127.0.0.1', resolve));
+        listening = true;
+      }
+      const addr = cadre.server.address();
+      return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    },
+    async stop() {
+      await cadre.close();
+      if (listening) {
+        cadre.server.closeAllConnections();
+        await new Promise<void>((resolve) => cadre.server.close(() => resolve()));
+      }
+      if (!options.database) await database.drop();
+    },
+  };
+  return t;
+}
