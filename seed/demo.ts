@@ -85,6 +85,6 @@ export async function seedDemo(db: Db, config: Config, modules: StageManifest[],
     const seed = byKey.get(stage.moduleKey)?.seed;
     if (seed) await seed({ db, config, cohortId: cohort.id, stage, people, reached });
   }
-  await seedDemoExtras(db, { cohortId: cohort.id, people, reached, stages });
+  await seedDemoExtras(db, { cohortId: cohort.id, people, reached, stages, frameworkId });
   return { cohortId: cohort.id };
 }

@@ -22,26 +22,36 @@ export type StageRow = {
   endsOn: string | null;
 };
 
-/** What an evaluator is given: a whole cohort's candidates at once, so work is set-based, never per candidate. */
-export type EvaluationInput<P = Record<string, unknown>> = {
-  db: Db;
-  cohortId: string;
+/** One stage of one cohort to evaluate for some of its candidates, with this requirement's parameters. */
+export type EvaluationItem<P = Record<string, unknown>> = {
   stage: StageRow;
-  /** Every stage of the cohort, in order (for "previous stage complete" and similar). */
+  /** Every stage of the same cohort, in order (for "previous stage complete" and similar). */
   stages: StageRow[];
   candidateIds: string[];
   params: P;
+};
+
+/**
+ * What an evaluator is given: many (stage, candidates) items at once — possibly across hundreds of cohorts —
+ * so an evaluator answers all of them with a fixed number of set-based queries, never one per candidate.
+ */
+export type EvaluationInput<P = Record<string, unknown>> = {
+  db: Db;
   now: Date;
-  /** Statuses of earlier stages, already computed for these candidates (stage id → candidate id → status). */
+  items: EvaluationItem<P>[];
+  /** Statuses already computed for earlier stages: stage id → candidate id → status. */
   earlier: Map<string, Map<string, StageStatus>>;
 };
+
+/** An evaluator's answer: stage id → candidate id → evaluation (every item's candidates must be answered). */
+export type EvaluationResult = Map<string, Map<string, Evaluation>>;
 
 /** A kind of requirement: its parameters, a plain description, and a batch evaluator. */
 export type RequirementKind<S extends z.ZodType = z.ZodType> = {
   params: S;
   /** "Watch every pre-load video to 90%" — used in templates and admin screens. */
   describe: (params: z.output<S>, stage: StageRow) => string;
-  evaluate: (input: EvaluationInput<z.output<S>>) => Promise<Map<string, Evaluation>>;
+  evaluate: (input: EvaluationInput<z.output<S>>) => Promise<EvaluationResult>;
 };
 
 /** A candidate's status in a stage. */
