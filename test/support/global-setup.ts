@@ -23,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   if (existsSync(file)) return;
   const db = await openPglite();
   await migrateDatabase(db);
+  if (!db.dump) throw new Error("PGlite database without dump()");
   const dump = await db.dump();
   const tmp = `${file}.${process.pid}`;
   writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
