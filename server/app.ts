@@ -21,6 +21,7 @@ import { NotFoundError } from './errors';
 import { discoverModules, validateManifests } from './modules/loader';
 import type { StageManifest, StageRuntime } from './modules/types';
 import { registerCapabilities } from './policies';
+import { registerStageModule } from './progression/registry';
 import { healthRoutes } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
@@ -66,6 +67,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const modules = options.modules ?? discoverModules();
   validateManifests(modules);
   for (const m of modules) registerCapabilities(m.capabilities);
+  for (const m of modules) registerStageModule(m);
 
   const app = express();
   const server = createServer(app);

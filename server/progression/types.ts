@@ -52,6 +52,8 @@ export type RequirementKind<S extends z.ZodType = z.ZodType> = {
   /** "Watch every pre-load video to 90%" — used in templates and admin screens. */
   describe: (params: z.output<S>, stage: StageRow) => string;
   evaluate: (input: EvaluationInput<z.output<S>>) => Promise<EvaluationResult>;
+  /** True when the evaluator reads `earlier` (statuses of earlier stages); such kinds are evaluated stage by stage. */
+  usesEarlier?: boolean;
 };
 
 /** A candidate's status in a stage. */

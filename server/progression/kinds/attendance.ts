@@ -1,0 +1,29 @@
+/** "Attendance at N sessions": delegates to the stage module's own `<module>:attendance` kind, which knows its sessions. */
+import { z } from 'zod';
+import { requirementKind } from '../registry';
+import type { EvaluationItem, EvaluationResult, RequirementKind } from '../types';
+import { answerAll, count } from './answers';
+
+const params = z.object({ sessions: z.number().int().min(1).default(1) }).strict();
+type Params = z.output<typeof params>;
+
+/** Met when the module's attendance kind says the candidate attended `sessions` sessions of the stage. */
+export const attendance: RequirementKind<typeof params> = {
+  params,
+  describe: (p) => `Attend ${count(p.sessions, 'session')}`,
+  async evaluate(input) {
+    const byModule = new Map<string, EvaluationItem<Params>[]>();
+    for (const item of input.items) byModule.set(item.stage.moduleKey, [...(byModule.get(item.stage.moduleKey) ?? []), item]);
+    const result: EvaluationResult = new Map();
+    for (const [moduleKey, items] of byModule) {
+      const delegate = requirementKind(`${moduleKey}:attendance`);
+      if (!delegate) {
+        for (const [k, v] of answerAll(items, () => ({ met: false, reason: 'This stage does not record attendance; ask your mentor.' }))) result.set(k, v);
+        continue;
+      }
+      const delegated = items.map((i) => ({ ...i, params: delegate.params.parse(i.params) as Record<string, unknown> }));
+      for (const [k, v] of await delegate.evaluate({ ...input, items: delegated })) result.set(k, v);
+    }
+    return result;
+  },
+};

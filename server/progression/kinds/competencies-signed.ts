@@ -1,0 +1,47 @@
+/** "Competencies signed off": every named competency (by code, in the cohort's framework) is signed off. */
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { cohorts, competencies, signoffRequests } from '../../db/tables';
+import type { RequirementKind } from '../types';
+import { answerAll, count, distinct } from './answers';
+
+const params = z.object({ codes: z.array(z.string().min(1)).min(1, 'name at least one competency code') }).strict();
+
+/** Two queries for every item: the competencies' names, and the signed requests for those codes. */
+export const competenciesSigned: RequirementKind<typeof params> = {
+  params,
+  describe: (p) => `Competencies signed off: ${p.codes.join(', ')}`,
+  async evaluate({ db, items }) {
+    if (!items.length) return new Map();
+    const cohortIds = distinct(items, (i) => i.stage.cohortId);
+    const codes = distinct(items, (i) => i.params.codes);
+    const names = await db
+      .select({ cohortId: cohorts.id, code: competencies.code, name: competencies.name })
+      .from(competencies)
+      .innerJoin(cohorts, eq(cohorts.frameworkId, competencies.frameworkId))
+      .where(and(inArray(cohorts.id, cohortIds), inArray(competencies.code, codes)));
+    const signed = await db
+      .selectDistinct({ cohortId: signoffRequests.cohortId, candidateId: signoffRequests.candidateId, code: competencies.code })
+      .from(signoffRequests)
+      .innerJoin(competencies, eq(competencies.id, signoffRequests.competencyId))
+      .innerJoin(cohorts, and(eq(cohorts.id, signoffRequests.cohortId), eq(cohorts.frameworkId, competencies.frameworkId)))
+      .where(and(inArray(signoffRequests.cohortId, cohortIds), eq(signoffRequests.status, 'signed'), inArray(competencies.code, codes)));
+    const nameOf = new Map(names.map((n) => [`${n.cohortId}|${n.code}`, n.name]));
+    const done = new Set(signed.map((s) => `${s.cohortId}|${s.candidateId}|${s.code}`));
+    return answerAll(items, (item, candidateId) => {
+      const wanted = item.params.codes;
+      const missing = wanted.filter((c) => !done.has(`${item.stage.cohortId}|${candidateId}|${c}`));
+      const progress = { done: wanted.length - missing.length, of: wanted.length };
+      if (!missing.length) return { met: true, reason: `${wanted.length === 1 ? 'The competency is' : `All ${wanted.length} competencies are`} signed off.`, progress };
+      const label = (c: string) => {
+        const n = nameOf.get(`${item.stage.cohortId}|${c}`);
+        return n ? `${c} ${n}` : c;
+      };
+      return {
+        met: false,
+        reason: `Have ${count(wanted.length, 'competency', 'competencies')} signed off — ${progress.done} signed so far; still to do: ${missing.map(label).join('; ')}.`,
+        progress,
+      };
+    });
+  },
+};
