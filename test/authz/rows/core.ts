@@ -1,0 +1,120 @@
+/** Matrix rows for the core routes: health, session, accounts, home, admin pages and the organisation/cohort API. */
+import { issueToken } from '../../../server/auth/tokens';
+import { addToCohort, buildUser, TEST_PASSWORD } from '../../support/factories';
+import type { AuthzRows, RoleExpectations, RowContext } from '../support';
+
+const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
+const adminOnly: RoleExpectations = { admin: 'allow', lead: 403, mentor: 403, candidate: 403 };
+/** Another tenant's object: only the provider's admin may see it; everyone else is told it does not exist. */
+const otherTenant: RoleExpectations = { admin: 'allow', lead: 404, mentor: 404, candidate: 404 };
+
+/** An invited person in the tenant and a fresh one-time link token of `kind`. */
+async function freshToken(c: RowContext, kind: 'invite' | 'reset') {
+  const user = await buildUser(c.db, { organisationId: c.tenant.org.id, role: 'candidate', status: kind === 'invite' ? 'invited' : 'active' });
+  return issueToken(c.db, user.id, kind, null);
+}
+
+const newPassword = { password: 'a long enough new password', confirm: 'a long enough new password' };
+
+/** A candidate of the tenant's organisation who is not yet in its cohort. */
+const freshCandidate = (c: RowContext) => buildUser(c.db, { organisationId: c.tenant.org.id, role: 'candidate' });
+
+/** Rows keyed by "METHOD /path" exactly as registered. */
+export const rows: AuthzRows = {
+  // Public: probes and the OpenAPI document.
+  'GET /healthz': { own: everyone, other: 'same', anonymous: 'allow' },
+  'GET /readyz': { own: everyone, other: 'same', anonymous: 'allow' },
+  'GET /api/openapi.json': { own: everyone, other: 'same', anonymous: 'allow' },
+
+  // Accounts: public pages and the session API.
+  'GET /login': { own: everyone, other: 'same', anonymous: 'allow' },
+  'POST /login': {
+    fresh: true,
+    body: (c) => ({ email: c.actor?.email ?? c.tenant.candidate.email, password: TEST_PASSWORD }),
+    own: everyone,
+    other: 'same',
+    anonymous: 'allow',
+  },
+  'POST /logout': { fresh: true, own: everyone, other: 'same', anonymous: 'allow' },
+  'GET /invite/:token': { params: async (c) => ({ token: await freshToken(c, 'invite') }), own: everyone, other: 'same', anonymous: 'allow' },
+  'POST /invite/:token': { params: async (c) => ({ token: await freshToken(c, 'invite') }), body: () => newPassword, own: everyone, other: 'same', anonymous: 'allow' },
+  'GET /forgot': { own: everyone, other: 'same', anonymous: 'allow' },
+  'POST /forgot': { body: (c) => ({ email: `nobody-${c.uniq()}@example.test` }), own: everyone, other: 'same', anonymous: 'allow' },
+  'GET /reset/:token': { params: async (c) => ({ token: await freshToken(c, 'reset') }), own: everyone, other: 'same', anonymous: 'allow' },
+  'POST /reset/:token': { params: async (c) => ({ token: await freshToken(c, 'reset') }), body: () => newPassword, own: everyone, other: 'same', anonymous: 'allow' },
+  'POST /api/v1/session': {
+    fresh: true,
+    body: (c) => ({ email: c.actor?.email ?? c.tenant.candidate.email, password: TEST_PASSWORD }),
+    own: everyone,
+    other: 'same',
+    anonymous: 'allow',
+  },
+  'DELETE /api/v1/session': { fresh: true, own: everyone, other: 'same', anonymous: 'allow' },
+  'GET /api/v1/me': { own: everyone, other: 'same' },
+  'POST /api/v1/password-resets': { body: (c) => ({ email: `nobody-${c.uniq()}@example.test` }), own: everyone, other: 'same', anonymous: 'allow' },
+  'POST /api/v1/password-resets/:token': {
+    params: async (c) => ({ token: await freshToken(c, 'reset') }),
+    body: () => newPassword,
+    own: everyone,
+    other: 'same',
+    anonymous: 'allow',
+  },
+
+  // Home and the cohort list: everyone logged in, scoped by the query itself.
+  'GET /': { own: everyone, other: 'same' },
+  'GET /cohorts': { own: everyone, other: 'same' },
+
+  // Admin pages.
+  'GET /admin': { own: adminOnly, other: 'same' },
+  'POST /admin/organisations': { body: (c) => ({ name: `Org ${c.uniq()}`, kind: 'client' }), own: adminOnly, other: 'same' },
+  'POST /admin/cohorts': { body: (c) => ({ organisationId: c.tenant.org.id, name: `Cohort ${c.uniq()}` }), own: adminOnly, other: adminOnly },
+  'POST /admin/invitations': {
+    body: (c) => ({ name: `Invitee ${c.uniq()}`, email: `invitee-${c.uniq()}@example.test`, organisationId: c.tenant.org.id, role: 'candidate', cohortId: c.tenant.cohort.id }),
+    // A mentor is not a member of the client organisation: it is hidden (404). A candidate is a member but may not invite.
+    own: { admin: 'allow', lead: 'allow', mentor: 404, candidate: 403 },
+    other: otherTenant,
+  },
+  'GET /cohorts/:cohortId/manage': {
+    params: (c) => ({ cohortId: c.tenant.cohort.id }),
+    own: { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 403 },
+    other: otherTenant,
+  },
+  'POST /cohorts/:cohortId/members': {
+    params: (c) => ({ cohortId: c.tenant.cohort.id }),
+    body: async (c) => ({ userId: (await freshCandidate(c)).id, role: 'candidate' }),
+    own: { admin: 'allow', lead: 'allow', mentor: 403, candidate: 403 },
+    other: otherTenant,
+  },
+
+  // Organisation and cohort API.
+  'GET /api/v1/organisations': { own: everyone, other: 'same' },
+  'POST /api/v1/organisations': { body: (c) => ({ name: `Org ${c.uniq()}`, kind: 'client' }), own: adminOnly, other: 'same' },
+  'GET /api/v1/organisations/:organisationId': {
+    params: (c) => ({ organisationId: c.tenant.org.id }),
+    own: { admin: 'allow', lead: 'allow', mentor: 404, candidate: 'allow' },
+    other: otherTenant,
+  },
+  'POST /api/v1/invitations': {
+    body: (c) => ({ name: `Invitee ${c.uniq()}`, email: `invitee-${c.uniq()}@example.test`, organisationId: c.tenant.org.id, role: 'candidate', cohortId: c.tenant.cohort.id }),
+    own: { admin: 'allow', lead: 'allow', mentor: 404, candidate: 403 },
+    other: otherTenant,
+  },
+  'GET /api/v1/cohorts': { own: everyone, other: 'same' },
+  'POST /api/v1/cohorts': { body: (c) => ({ organisationId: c.tenant.org.id, name: `Cohort ${c.uniq()}` }), own: adminOnly, other: adminOnly },
+  'GET /api/v1/cohorts/:cohortId': { params: (c) => ({ cohortId: c.tenant.cohort.id }), own: everyone, other: otherTenant },
+  'POST /api/v1/cohorts/:cohortId/members': {
+    params: (c) => ({ cohortId: c.tenant.cohort.id }),
+    body: async (c) => ({ userId: (await freshCandidate(c)).id, role: 'candidate' }),
+    own: { admin: 'allow', lead: 'allow', mentor: 403, candidate: 403 },
+    other: otherTenant,
+  },
+  'DELETE /api/v1/cohorts/:cohortId/members/:userId/:role': {
+    params: async (c) => {
+      const user = await freshCandidate(c);
+      await addToCohort(c.db, c.tenant.cohort.id, user.id, 'candidate');
+      return { cohortId: c.tenant.cohort.id, userId: user.id, role: 'candidate' };
+    },
+    own: adminOnly,
+    other: otherTenant,
+  },
+};
