@@ -1,0 +1,166 @@
+/** Routes outside a cohort: the admin library (upload, edit, archive, questions) and video streaming. */
+import { createReadStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { asc, eq } from 'drizzle-orm';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { audit } from '../../server/audit';
+import { files } from '../../server/db/tables';
+import { NotFoundError } from '../../server/errors';
+import type { CadreRouter } from '../../server/http/router';
+import { actorOf } from '../../server/http/request-context';
+import { paramId, parse, text } from '../../server/http/validate';
+import type { StageRuntime } from '../../server/modules/types';
+import { authorize } from '../../server/policies';
+import { watchableVideo } from './access';
+import { parseRange } from './media';
+import { preloadVideoQuestions, preloadVideoVideos } from './schema';
+import { acceptVideo, videoPath, videoUpload } from './upload';
+import { libraryVideos, nextPosition } from './videos';
+
+const optionalNumber = (min: number, max: number) =>
+  z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : Number(v)), z.number({ message: `must be a number from ${min} to ${max}` }).min(min).max(max).optional());
+
+const videoFields = z.object({
+  title: text(200),
+  description: z.string().trim().max(2000).optional(),
+  threshold: optionalNumber(1, 100),
+  position: optionalNumber(1, 1000),
+  durationSeconds: optionalNumber(1, 86_400),
+});
+
+const questionFields = z.object({
+  prompt: text(1000),
+  options: text(4000).transform((s) => s.split(/\r?\n/).map((o) => o.trim()).filter(Boolean)),
+  correct: z.coerce.number({ message: 'must be the number of the right answer' }).int().min(1),
+});
+
+const wantsJson = (req: Request) => !!req.accepts(['html', 'json']) && req.accepts(['html', 'json']) === 'json';
+
+/** Mounts the library and media routes under /stages/preload-video. */
+export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
+  const renderAdmin = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    authorize(actorOf(req), 'provider:manage', { type: 'provider' });
+    const videos = await libraryVideos(ctx.db);
+    const questions = await ctx.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
+    res.status(extra.error ? 400 : 200).render(ctx.view('admin'), {
+      title: 'Pre-load videos',
+      videos: videos.map((v) => ({ ...v, minutes: v.durationSeconds ? `${Math.floor(v.durationSeconds / 60)}:${String(Math.round(v.durationSeconds % 60)).padStart(2, '0')}` : 'unknown' })),
+      questions: questions.map((q) => ({ ...q, correct: q.options[q.correctIndex] })),
+      maxMb: Math.round(ctx.config.videoMaxBytes / 1024 / 1024),
+      saved: req.query.saved === '1',
+      ...extra,
+    });
+  };
+
+  r.get('/admin', (req, res) => renderAdmin(req, res));
+
+  r.post('/videos', async (req, res) => {
+    authorize(actorOf(req), 'provider:manage', { type: 'provider' });
+    await new Promise<void>((resolve, reject) => videoUpload(ctx.config.uploadDir, ctx.config.videoMaxBytes)(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    let fields: z.output<typeof videoFields>;
+    try {
+      fields = parse(videoFields, req.body, 'video');
+    } catch (err) {
+      if (req.file) await unlink(req.file.path).catch(() => undefined);
+      throw err;
+    }
+    const accepted = await acceptVideo(req.file, ctx.config.uploadDir);
+    const actor = actorOf(req);
+    const video = await ctx.db.transaction(async (tx) => {
+      const [file] = await tx
+        .insert(files)
+        .values({ ownerId: actor.id, storageKey: accepted.storageKey, displayName: (req.file?.originalname ?? 'video').slice(0, 255), mimeType: accepted.mimeType, sizeBytes: accepted.sizeBytes, sha256: accepted.sha256, purpose: 'video' })
+        .returning();
+      const [row] = await tx
+        .insert(preloadVideoVideos)
+        .values({
+          fileId: file.id,
+          title: fields.title,
+          description: fields.description || null,
+          threshold: fields.threshold ?? 90,
+          position: fields.position ?? (await nextPosition(tx)),
+          durationSeconds: fields.durationSeconds ?? accepted.durationSeconds,
+        })
+        .returning();
+      await audit(tx, { actorId: actor.id, action: 'preload-video.uploaded', subjectType: 'preload_video', subjectId: row.id, after: { title: row.title, sizeBytes: accepted.sizeBytes, mimeType: accepted.mimeType } });
+      return row;
+    });
+    if (wantsJson(req)) return void res.status(201).json({ video: { id: video.id, title: video.title, durationSeconds: video.durationSeconds, threshold: video.threshold, position: video.position } });
+    res.redirect(303, '/stages/preload-video/admin?saved=1');
+  });
+
+  r.post('/videos/:videoId', async (req, res) => {
+    const actor = actorOf(req);
+    authorize(actor, 'provider:manage', { type: 'provider' });
+    const videoId = paramId(req.params.videoId, 'videoId');
+    const fields = parse(videoFields, req.body, 'video');
+    await ctx.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(preloadVideoVideos).where(eq(preloadVideoVideos.id, videoId));
+      if (!before) throw new NotFoundError('That video');
+      const after = { title: fields.title, description: fields.description || null, threshold: fields.threshold ?? before.threshold, position: fields.position ?? before.position, durationSeconds: fields.durationSeconds ?? before.durationSeconds };
+      await tx.update(preloadVideoVideos).set(after).where(eq(preloadVideoVideos.id, videoId));
+      await audit(tx, { actorId: actor.id, action: 'preload-video.updated', subjectType: 'preload_video', subjectId: videoId, before: { title: before.title, threshold: before.threshold, position: before.position }, after });
+    });
+    res.redirect(303, '/stages/preload-video/admin?saved=1');
+  });
+
+  r.post('/videos/:videoId/archive', async (req, res) => {
+    const actor = actorOf(req);
+    authorize(actor, 'provider:manage', { type: 'provider' });
+    const videoId = paramId(req.params.videoId, 'videoId');
+    await ctx.db.transaction(async (tx) => {
+      const updated = await tx.update(preloadVideoVideos).set({ archivedAt: new Date() }).where(eq(preloadVideoVideos.id, videoId)).returning();
+      if (!updated.length) throw new NotFoundError('That video');
+      await audit(tx, { actorId: actor.id, action: 'preload-video.archived', subjectType: 'preload_video', subjectId: videoId });
+    });
+    res.redirect(303, '/stages/preload-video/admin?saved=1');
+  });
+
+  r.post('/questions', async (req, res) => {
+    const actor = actorOf(req);
+    authorize(actor, 'provider:manage', { type: 'provider' });
+    const input = questionFields.safeParse(req.body ?? {});
+    const problems = !input.success ? input.error.issues.map((i) => ({ field: String(i.path[0] ?? 'prompt'), message: i.message })) : [];
+    if (input.success && input.data.options.length < 2) problems.push({ field: 'options', message: 'give at least two answers, one per line' });
+    if (input.success && input.data.correct > input.data.options.length) problems.push({ field: 'correct', message: `must be between 1 and ${input.data.options.length}` });
+    if (!input.success || problems.length) return renderAdmin(req, res, { error: { message: 'The question has a problem.', fields: problems } });
+    const q = input.data;
+    await ctx.db.transaction(async (tx) => {
+      const existing = await tx.select({ id: preloadVideoQuestions.id }).from(preloadVideoQuestions);
+      const [row] = await tx.insert(preloadVideoQuestions).values({ position: existing.length + 1, prompt: q.prompt, options: q.options, correctIndex: q.correct - 1 }).returning();
+      await audit(tx, { actorId: actor.id, action: 'preload-video.question_added', subjectType: 'preload_video_question', subjectId: row.id, after: q });
+    });
+    res.redirect(303, '/stages/preload-video/admin?saved=1');
+  });
+
+  // Streaming with HTTP Range, so seeking works in every browser (Safari insists on 206 answers).
+  r.get('/videos/:videoId/stream', async (req, res) => {
+    const video = await watchableVideo(ctx.db, actorOf(req), String(req.params.videoId));
+    const [file] = await ctx.db.select().from(files).where(eq(files.id, video.fileId));
+    if (!file) throw new NotFoundError('That video');
+    const full = videoPath(ctx.config.uploadDir, file.storageKey);
+    const size = file.sizeBytes;
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Content-Type', file.mimeType);
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    const range = parseRange(req.headers.range, size);
+    if (range === 'unsatisfiable') {
+      res.status(416).setHeader('Content-Range', `bytes */${size}`);
+      return void res.end();
+    }
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    if (range) {
+      res.status(206);
+      res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+    }
+    res.setHeader('Content-Length', String(end - start + 1));
+    if (req.method === 'HEAD') return void res.end();
+    const stream = createReadStream(full, { start, end });
+    stream.on('error', (err) => {
+      req.log.warn({ err }, 'video stream failed');
+      res.destroy(err);
+    });
+    stream.pipe(res);
+  });
+}

@@ -1,0 +1,37 @@
+/** The pre-load stage: candidates watch short videos (only played time counts) and take an optional knowledge check. */
+import path from 'node:path';
+import { defineStage } from '../../server/modules/types';
+import type { RequirementKind } from '../../server/progression/types';
+import { globalRoutes } from './global-routes';
+import { activity, quizPassed, watched } from './kinds';
+import { apiRoutes, pageRoutes } from './routes';
+import { seed } from './seed';
+
+export default defineStage({
+  key: 'preload-video',
+  title: 'Pre-load videos',
+  summary: 'Watch the pre-load videos on non-escalation, de-escalation and restraint as a last resort, then take a short knowledge check.',
+  requires: [],
+  capabilities: {
+    'preload-video:watch': ['candidate'],
+    'preload-video:view-progress': ['admin', 'lead', 'mentor'],
+  },
+  requirementKinds: {
+    'preload-video:watched': watched as unknown as RequirementKind,
+    'preload-video:quiz-passed': quizPassed as unknown as RequirementKind,
+  },
+  defaults: {
+    config: {},
+    open: [{ kind: 'date-reached', params: {} }],
+    complete: [
+      { kind: 'preload-video:watched', params: {} },
+      { kind: 'preload-video:quiz-passed', params: { passMark: 80 } },
+    ],
+  },
+  routes: pageRoutes,
+  api: apiRoutes,
+  globalRoutes,
+  views: path.join(__dirname, 'views'),
+  activity,
+  seed,
+});

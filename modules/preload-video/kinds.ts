@@ -1,0 +1,90 @@
+/** The pre-load stage's requirement kinds: videos watched (actually played) and the knowledge check passed. */
+import { and, count, eq, inArray, max } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../server/db';
+import { cohortMembers } from '../../server/db/tables';
+import type { RequirementKind, StageRow } from '../../server/progression/types';
+import { answerAll, distinct } from '../../server/progression/kinds/answers';
+import { watchedPercent } from './intervals';
+import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
+import { libraryVideos, videosForStage, watchedByCandidates } from './videos';
+
+const watchedParams = z
+  .object({
+    videoIds: z.array(z.uuid()).optional(),
+    threshold: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+
+/** Every video of the stage played to its threshold (default 90%); two queries for every item. */
+export const watched: RequirementKind<typeof watchedParams> = {
+  params: watchedParams,
+  describe: (p) => `Watch every pre-load video to ${p.threshold ? `${p.threshold}%` : 'its threshold (usually 90%)'}`,
+  async evaluate({ db, items }) {
+    if (!items.length) return new Map();
+    const library = await libraryVideos(db);
+    const byStage = new Map(items.map((i) => [i.stage.id, videosForStage(library, i.stage, i.params.videoIds)]));
+    const seconds = await watchedByCandidates(
+      db,
+      distinct([...byStage.values()], (vs) => vs.map((v) => v.id)),
+      distinct(items, (i) => i.stage.cohortId),
+    );
+    return answerAll(items, (item, candidateId) => {
+      const videos = byStage.get(item.stage.id) ?? [];
+      if (!videos.length) return { met: false, reason: 'No videos have been added yet — your training provider will add them.' };
+      const rows = videos.map((v) => {
+        const threshold = item.params.threshold ?? v.threshold;
+        const pct = watchedPercent(seconds.get(`${v.id}|${candidateId}`) ?? 0, v.durationSeconds);
+        return { v, threshold, pct, met: pct >= threshold };
+      });
+      const unmet = rows.filter((r) => !r.met);
+      const progress = { done: rows.length - unmet.length, of: rows.length };
+      if (!unmet.length) return { met: true, reason: `Watched ${rows.length === 1 ? 'the video' : `all ${rows.length} videos`}.`, progress };
+      return { met: false, reason: `Watch ${unmet.map((r) => `'${r.v.title}' to ${r.threshold}% — you are at ${r.pct}%`).join('; ')}.`, progress };
+    });
+  },
+};
+
+const quizParams = z.object({ passMark: z.number().int().min(1).max(100).default(80) }).strict();
+
+/** The knowledge check passed at the pass mark in this stage (met when no questions are set); two queries. */
+export const quizPassed: RequirementKind<typeof quizParams> = {
+  params: quizParams,
+  describe: (p) => `Pass the knowledge check (${p.passMark}%)`,
+  async evaluate({ db, items }) {
+    if (!items.length) return new Map();
+    const [{ n }] = await db.select({ n: count() }).from(preloadVideoQuestions);
+    const best = await db
+      .select({ stageId: preloadVideoQuizAttempts.cohortStageId, userId: preloadVideoQuizAttempts.userId, best: max(preloadVideoQuizAttempts.percent) })
+      .from(preloadVideoQuizAttempts)
+      .where(inArray(preloadVideoQuizAttempts.cohortStageId, items.map((i) => i.stage.id)))
+      .groupBy(preloadVideoQuizAttempts.cohortStageId, preloadVideoQuizAttempts.userId);
+    const bestOf = new Map(best.map((b) => [`${b.stageId}|${b.userId}`, Number(b.best)]));
+    return answerAll(items, (item, candidateId) => {
+      if (!n) return { met: true, reason: 'There is no knowledge check for this stage.' };
+      const score = bestOf.get(`${item.stage.id}|${candidateId}`);
+      const pass = item.params.passMark;
+      if (score === undefined) return { met: false, reason: `Pass the knowledge check (${n} questions, pass mark ${pass}%) — not taken yet.`, progress: { done: 0, of: 100 } };
+      if (score < pass) return { met: false, reason: `Pass the knowledge check at ${pass}% — your best so far is ${score}%.`, progress: { done: score, of: 100 } };
+      return { met: true, reason: `Passed the knowledge check with ${score}%.`, progress: { done: score, of: 100 } };
+    });
+  },
+};
+
+/** Candidates who have played any of the stage's videos or tried the knowledge check. */
+export async function activity(db: Db, stage: StageRow, candidateIds: string[]): Promise<Set<string>> {
+  const videos = videosForStage(await libraryVideos(db), stage);
+  const active = new Set<string>();
+  if (videos.length) {
+    const rows = await db
+      .selectDistinct({ userId: preloadVideoProgress.userId })
+      .from(preloadVideoProgress)
+      .innerJoin(cohortMembers, and(eq(cohortMembers.userId, preloadVideoProgress.userId), eq(cohortMembers.cohortId, stage.cohortId), eq(cohortMembers.role, 'candidate')))
+      .where(inArray(preloadVideoProgress.videoId, videos.map((v) => v.id)));
+    rows.forEach((r) => active.add(r.userId));
+  }
+  const tried = await db.selectDistinct({ userId: preloadVideoQuizAttempts.userId }).from(preloadVideoQuizAttempts).where(eq(preloadVideoQuizAttempts.cohortStageId, stage.id));
+  tried.forEach((r) => active.add(r.userId));
+  const wanted = new Set(candidateIds);
+  return new Set([...active].filter((c) => wanted.has(c)));
+}

@@ -1,0 +1,133 @@
+/** The pre-load stage page (player, progress, knowledge check) and its JSON API (heartbeats, progress). */
+import { asc, eq } from 'drizzle-orm';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { audit } from '../../server/audit';
+import { cohortPeople } from '../../server/cohorts/queries';
+import { GateClosedError, NotFoundError, ValidationError } from '../../server/errors';
+import type { CadreRouter } from '../../server/http/router';
+import { parse } from '../../server/http/validate';
+import type { StageRuntime } from '../../server/modules/types';
+import { authorize } from '../../server/policies';
+import { candidateStage, unmetReasons } from '../../server/progression/queries';
+import { watchedPercent } from './intervals';
+import { preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
+import { loadStage, type StageContext } from './stage';
+import { libraryVideos, percentsFor, videosForStage, watchedByCandidates } from './videos';
+import { recordHeartbeat } from './watch';
+
+const KEY = 'preload-video';
+
+async function stageVideos(ctx: StageRuntime, s: StageContext) {
+  return videosForStage(await libraryVideos(ctx.db), s.stage);
+}
+
+function quizPassMark(s: StageContext): number | null {
+  const spec = s.stage.completeRequirements.find((r) => r.kind === `${KEY}:quiz-passed`);
+  return spec ? Number((spec.params as { passMark?: number }).passMark ?? 80) : null;
+}
+
+/** Page routes under /cohorts/:cohortId/stages/preload-video. */
+export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
+  const render = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const s = await loadStage(ctx.db, req, KEY);
+    const videos = await stageVideos(ctx, s);
+    const base = { title: s.stage.title, cohort: s.cohort, stage: s.stage, ...extra };
+    if (!s.isCandidate) {
+      if (!s.isStaff) throw new NotFoundError('That stage');
+      const people = await cohortPeople(ctx.db, s.cohort.id, 'candidate');
+      const seconds = await watchedByCandidates(ctx.db, videos.map((v) => v.id), [s.cohort.id]);
+      return void res.render(ctx.view('staff'), {
+        ...base,
+        videos,
+        rows: people.map((p) => ({
+          ...p,
+          cells: videos.map((v) => {
+            const pct = watchedPercent(seconds.get(`${v.id}|${p.userId}`) ?? 0, v.durationSeconds);
+            return { pct, met: pct >= v.threshold };
+          }),
+        })),
+      });
+    }
+    const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
+    const percents = await percentsFor(ctx.db, s.actor.id, videos);
+    const selectedId = typeof req.query.video === 'string' ? req.query.video : videos.find((v) => (percents.get(v.id) ?? 0) < v.threshold)?.id;
+    const selected = videos.find((v) => v.id === selectedId) ?? videos[0];
+    const questions = await ctx.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
+    const attempts = await ctx.db.select().from(preloadVideoQuizAttempts).where(eq(preloadVideoQuizAttempts.cohortStageId, s.stage.id));
+    const mine = attempts.filter((a) => a.userId === s.actor.id).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const locked = progress?.status === 'locked';
+    res.render(ctx.view('page'), {
+      ...base,
+      progress,
+      locked,
+      reasons: progress ? unmetReasons(progress) : [],
+      videos: videos.map((v) => ({ ...v, pct: percents.get(v.id) ?? 0, met: (percents.get(v.id) ?? 0) >= v.threshold, current: v.id === selected?.id })),
+      selected: locked ? null : selected ? { ...selected, pct: percents.get(selected.id) ?? 0 } : null,
+      heartbeatUrl: `/api/v1/cohorts/${s.cohort.id}/stages/${KEY}/heartbeats`,
+      quiz: questions.length && quizPassMark(s) !== null && !locked ? { passMark: quizPassMark(s), questions: questions.map((q) => ({ id: q.id, prompt: q.prompt, options: q.options.map((o, i) => ({ i, text: o })) })) } : null,
+      lastAttempt: mine[0] ?? null,
+    });
+  };
+
+  r.get('/', (req, res) => render(req, res));
+
+  r.post('/quiz', async (req, res) => {
+    const s = await loadStage(ctx.db, req, KEY);
+    authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
+    const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
+    if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
+    const questions = await ctx.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
+    if (!questions.length) throw new NotFoundError('That knowledge check');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const answers: Record<string, number> = {};
+    const missing = questions.filter((q) => {
+      const v = body[`q_${q.id}`];
+      if (typeof v !== 'string' || !/^\d+$/.test(v)) return true;
+      answers[q.id] = Number(v);
+      return false;
+    });
+    if (missing.length) {
+      return render(req, res.status(400), { error: { message: `Answer every question — ${missing.length} still to answer.`, fields: missing.map((q) => ({ field: `q_${q.id}`, message: 'choose an answer' })) } });
+    }
+    const score = questions.filter((q) => answers[q.id] === q.correctIndex).length;
+    const percent = Math.round((score / questions.length) * 100);
+    const passMark = quizPassMark(s) ?? 80;
+    await ctx.db.transaction(async (tx) => {
+      const [row] = await tx.insert(preloadVideoQuizAttempts).values({ cohortStageId: s.stage.id, userId: s.actor.id, score, outOf: questions.length, percent, passed: percent >= passMark, answers }).returning();
+      await audit(tx, { actorId: s.actor.id, action: 'preload-video.quiz_attempted', subjectType: 'preload_video_quiz_attempt', subjectId: row.id, after: { score, outOf: questions.length, percent } });
+    });
+    res.redirect(303, `/cohorts/${s.cohort.id}/stages/${KEY}#quiz`);
+  });
+}
+
+const heartbeat = z.object({
+  videoId: z.uuid({ message: 'must be a video id' }),
+  from: z.number({ message: 'must be a number of seconds' }).min(0),
+  to: z.number({ message: 'must be a number of seconds' }).min(0),
+  duration: z.number().positive().optional(),
+});
+
+/** JSON routes under /api/v1/cohorts/:cohortId/stages/preload-video. */
+export function apiRoutes(r: CadreRouter, ctx: StageRuntime): void {
+  r.post('/heartbeats', { summary: 'Record an interval of a pre-load video the candidate actually played', tags: ['preload-video'], body: heartbeat }, async (req, res) => {
+    const s = await loadStage(ctx.db, req, KEY);
+    authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
+    const beat = parse(heartbeat, req.body, 'heartbeat');
+    const video = (await stageVideos(ctx, s)).find((v) => v.id === beat.videoId);
+    if (!video) throw new ValidationError('That video is not part of this stage.', [{ field: 'videoId', message: 'not a video of this stage' }]);
+    const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
+    if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
+    res.json(await recordHeartbeat(ctx.db, s.actor.id, video, beat));
+  });
+
+  r.get('/progress', { summary: 'The candidate’s watched percent for each pre-load video', tags: ['preload-video'] }, async (req, res) => {
+    const s = await loadStage(ctx.db, req, KEY);
+    authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
+    const videos = await stageVideos(ctx, s);
+    const percents = await percentsFor(ctx.db, s.actor.id, videos);
+    res.json({
+      videos: videos.map((v) => ({ id: v.id, title: v.title, durationSeconds: v.durationSeconds, threshold: v.threshold, watchedPercent: percents.get(v.id) ?? 0, met: (percents.get(v.id) ?? 0) >= v.threshold })),
+    });
+  });
+}

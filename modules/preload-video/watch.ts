@@ -1,0 +1,46 @@
+/** Recording heartbeats: merge a played interval into the person's watched intervals, in one transaction. */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../server/db';
+import { ValidationError } from '../../server/errors';
+import { coveredSeconds, mergeIntervals, watchedPercent } from './intervals';
+import { preloadVideoProgress, preloadVideoVideos, type Interval } from './schema';
+import type { VideoRow } from './videos';
+
+/** The longest interval one heartbeat may claim: the player reports about every 4 s of continuous play. */
+export const MAX_BEAT_SECONDS = 6;
+
+/** A heartbeat's result, as the player shows it. */
+export type WatchState = { videoId: string; watchedSeconds: number; watchedPercent: number; threshold: number; met: boolean };
+
+/** Adds [from, to] to what `userId` has played of `video`; seeking never adds anything because only played intervals arrive. */
+export async function recordHeartbeat(db: Db, userId: string, video: VideoRow, beat: { from: number; to: number; duration?: number }): Promise<WatchState> {
+  const { from, to } = beat;
+  if (!(to > from)) throw new ValidationError('A heartbeat must end after it starts.', [{ field: 'to', message: 'must be greater than from' }]);
+  if (to - from > MAX_BEAT_SECONDS) {
+    throw new ValidationError(`A heartbeat covers at most ${MAX_BEAT_SECONDS} seconds of playing.`, [{ field: 'to', message: `must be within ${MAX_BEAT_SECONDS} s of from` }]);
+  }
+  return db.transaction(async (tx) => {
+    let duration = video.durationSeconds;
+    if (!duration && beat.duration && beat.duration > 0) {
+      // Unknown length (the header could not be read): the first player report sets it once.
+      await tx.update(preloadVideoVideos).set({ durationSeconds: beat.duration }).where(and(eq(preloadVideoVideos.id, video.id), sql`${preloadVideoVideos.durationSeconds} is null`));
+      duration = beat.duration;
+    }
+    if (duration && from > duration + 1) throw new ValidationError('That position is past the end of the video.', [{ field: 'from', message: `must be at most ${Math.ceil(duration)}` }]);
+    await tx.insert(preloadVideoProgress).values({ videoId: video.id, userId }).onConflictDoNothing();
+    const [row] = await tx
+      .select()
+      .from(preloadVideoProgress)
+      .where(and(eq(preloadVideoProgress.videoId, video.id), eq(preloadVideoProgress.userId, userId)))
+      .for('update');
+    const clipped: Interval = [Math.max(0, from), duration ? Math.min(duration, to) : to];
+    const intervals = mergeIntervals([...row.intervals, clipped]);
+    const watchedSeconds = coveredSeconds(intervals, duration);
+    await tx
+      .update(preloadVideoProgress)
+      .set({ intervals, watchedSeconds, updatedAt: new Date() })
+      .where(and(eq(preloadVideoProgress.videoId, video.id), eq(preloadVideoProgress.userId, userId)));
+    const pct = watchedPercent(watchedSeconds, duration);
+    return { videoId: video.id, watchedSeconds, watchedPercent: pct, threshold: video.threshold, met: pct >= video.threshold };
+  });
+}

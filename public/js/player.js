@@ -1,0 +1,81 @@
+// Pre-load video player: reports only intervals that were actually played (no seeks) as heartbeats,
+// and sends the admin upload form with its CSRF token in a header (multipart bodies are read after the check).
+(function () {
+  'use strict';
+  var MAX_GAP = 2; // seconds between timeupdates that still count as continuous playing
+  var FLUSH_AT = 4; // send a heartbeat after this many seconds of continuous play
+
+  function setupPlayer(video) {
+    var url = video.getAttribute('data-heartbeat-url');
+    var videoId = video.getAttribute('data-video-id');
+    var status = document.querySelector('[data-watched-status]');
+    var from = null;
+    var last = null;
+
+    function send(a, b) {
+      if (!url || b - a < 0.2) return;
+      var body = { videoId: videoId, from: Math.round(a * 1000) / 1000, to: Math.round(b * 1000) / 1000 };
+      if (isFinite(video.duration) && video.duration > 0) body.duration = Math.round(video.duration * 1000) / 1000;
+      fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) })
+        .then(function (res) { return res.ok ? res.json() : null; })
+        .then(function (state) {
+          if (!state) return;
+          var cell = document.querySelector('[data-watched-for="' + videoId + '"]');
+          if (cell) cell.textContent = state.watchedPercent + '%';
+          if (status) status.textContent = 'You have watched ' + state.watchedPercent + '% of this video; ' + state.threshold + '% counts as watched.' + (state.met ? ' Done — well done.' : '');
+        })
+        .catch(function () { /* offline: the next heartbeat will try again */ });
+    }
+
+    function flush() {
+      if (from !== null && last !== null) send(from, last);
+      from = last !== null ? last : null;
+    }
+
+    video.addEventListener('timeupdate', function () {
+      var t = video.currentTime;
+      if (video.seeking || video.paused) return;
+      if (last === null || t < last || t - last > MAX_GAP) {
+        // A jump (seek or stall): whatever was continuous so far is sent; counting restarts here.
+        if (from !== null && last !== null) send(from, last);
+        from = t;
+        last = t;
+        return;
+      }
+      last = t;
+      if (last - from >= FLUSH_AT) {
+        send(from, last);
+        from = last;
+      }
+    });
+    video.addEventListener('seeking', function () {
+      if (from !== null && last !== null) send(from, last);
+      from = null;
+      last = null;
+    });
+    video.addEventListener('pause', flush);
+    video.addEventListener('ended', flush);
+    document.addEventListener('visibilitychange', function () { if (document.visibilityState === 'hidden') flush(); });
+  }
+
+  function setupUpload(form) {
+    var status = form.querySelector('[data-upload-status]');
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var token = document.querySelector('meta[name="csrf-token"]');
+      if (status) status.textContent = 'Uploading… please keep this page open.';
+      fetch(form.action, { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': token ? token.getAttribute('content') : '', accept: 'application/json' }, body: new FormData(form) })
+        .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, body: body }; }); })
+        .then(function (r) {
+          if (r.ok) { location.href = '/stages/preload-video/admin?saved=1'; return; }
+          if (status) status.textContent = (r.body && r.body.error && r.body.error.message) || 'The upload failed.';
+        })
+        .catch(function () { if (status) status.textContent = 'The upload failed: check your connection and try again.'; });
+    });
+  }
+
+  var player = document.querySelector('video[data-heartbeat-url]');
+  if (player) setupPlayer(player);
+  var form = document.querySelector('form[data-upload-form]');
+  if (form) setupUpload(form);
+})();
