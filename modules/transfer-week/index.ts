@@ -1,0 +1,57 @@
+/** Transfer week: in-person days with a tablet register, and trainer-role moments confirmed by a mentor. */
+import path from 'node:path';
+import { and, eq, inArray } from 'drizzle-orm';
+import { defineStage } from '../../server/modules/types';
+import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from './schema';
+import { attendanceKind, attendedDaysKind, confirmedMomentsKind } from './kinds';
+import { transferWeekPages } from './pages';
+import { transferWeekApi } from './api';
+import { seedTransferWeek } from './seed';
+
+export default defineStage({
+  key: 'transfer-week',
+  title: 'Transfer week',
+  summary: 'In-person days where candidates practise leading parts of the course, with a mentor taking the register and confirming trainer-role moments.',
+  requires: [],
+  capabilities: {
+    'transfer-week:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
+    'transfer-week:see-all': ['admin', 'lead', 'mentor'],
+    'transfer-week:schedule': ['admin', 'mentor'],
+    'transfer-week:register': ['mentor'],
+    'transfer-week:log-moment': ['candidate'],
+    'transfer-week:confirm': ['mentor'],
+  },
+  requirementKinds: {
+    'transfer-week:attended-days': attendedDaysKind,
+    'transfer-week:confirmed-moments': confirmedMomentsKind,
+    'transfer-week:attendance': attendanceKind,
+  },
+  defaults: {
+    config: {},
+    open: [{ kind: 'previous-stage-complete', params: {} }],
+    complete: [
+      { kind: 'transfer-week:attended-days', params: { min: 3 } },
+      { kind: 'transfer-week:confirmed-moments', params: { min: 2 } },
+      { kind: 'competencies-signed', params: { codes: ['non-escalation', 'de-escalation', 'breakaway', 'team-holding'] } },
+    ],
+  },
+  routes: transferWeekPages,
+  api: transferWeekApi,
+  views: path.join(__dirname, 'views'),
+  async activity(db, stage, candidateIds) {
+    if (!candidateIds.length) return new Set();
+    const [attended, logged] = await Promise.all([
+      db
+        .selectDistinct({ id: transferWeekAttendance.candidateId })
+        .from(transferWeekAttendance)
+        .innerJoin(transferWeekDays, eq(transferWeekDays.id, transferWeekAttendance.dayId))
+        .where(and(eq(transferWeekDays.cohortStageId, stage.id), inArray(transferWeekAttendance.candidateId, candidateIds), inArray(transferWeekAttendance.mark, ['present', 'late']))),
+      db
+        .selectDistinct({ id: transferWeekMoments.candidateId })
+        .from(transferWeekMoments)
+        .where(and(eq(transferWeekMoments.cohortStageId, stage.id), inArray(transferWeekMoments.candidateId, candidateIds))),
+    ]);
+    return new Set([...attended, ...logged].map((r) => r.id));
+  },
+  seed: seedTransferWeek,
+});
