@@ -6,9 +6,11 @@ import { z } from 'zod';
 
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const bytes = z.coerce.number({ message: 'must be a number of bytes, such as 52428800' }).int('must be a whole number of bytes').positive('must be more than 0 bytes');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int('must be a whole number').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
@@ -24,8 +26,8 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Cadre <no-reply@cadre.test>'),
   LOG_LEVEL: z.enum(levels).default('info'),
   PUBLIC_URL: z.string().url('must be a full URL such as https://cadre.example.org').optional(),
-  VIDEO_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
-  EVIDENCE_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 2),
+  VIDEO_MAX_BYTES: bytes.default(2 * 1024 ** 3),
+  EVIDENCE_MAX_BYTES: bytes.default(50 * 1024 ** 2),
   ZOOM_WEBHOOK_SECRET: z.string().min(8).optional(),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
 });
@@ -74,7 +76,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   const parsed = envSchema.safeParse(blankToUndefined);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    // Echo the value given, except for variables that may hold passwords.
+    const secretish = new Set(['SESSION_SECRET', 'DATABASE_URL', 'SMTP_URL', 'ZOOM_WEBHOOK_SECRET']);
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join('.');
+        return `${name}: ${i.message}${secretish.has(name) ? '' : ` (got "${String(blankToUndefined[name])}")`}`;
+      }),
+    );
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
