@@ -1,0 +1,133 @@
+// Live room for the candidate: released notes arrive in order, once each; receipts tell the mentor
+// "delivered" and "seen"; "I'm done" releases held notes. Also the timeline's print button.
+(function () {
+  'use strict';
+
+  var TEXT = { strength: 'Strength', to_work_on: 'To work on' };
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('[data-print]').forEach(function (b) {
+      b.addEventListener('click', function () { window.print(); });
+    });
+    var root = document.getElementById('live-root');
+    if (!root || typeof io === 'undefined') return;
+    var roomId = root.getAttribute('data-room-id');
+    var lastSeq = Number(root.getAttribute('data-last-seq')) || 0;
+    var list = document.getElementById('live-notes');
+    var statusEl = document.getElementById('connection-status');
+    var heldEl = document.getElementById('held-count');
+    var pending = {};
+    var gapTimer = null;
+    var receiptTimer = null;
+    var acked = { delivered: 0, seen: 0 };
+    var fatal = null;
+    var socket = io({ transports: ['websocket', 'polling'] });
+
+    function setStatus() {
+      var state, text;
+      if (fatal) { state = 'offline'; text = fatal; }
+      else if (socket.connected) { state = 'connected'; text = 'Connected'; }
+      else if (!navigator.onLine) { state = 'offline'; text = 'Offline — notes will arrive when you are back online'; }
+      else { state = 'reconnecting'; text = 'Reconnecting…'; }
+      statusEl.setAttribute('data-state', state);
+      if (statusEl.textContent !== text) statusEl.textContent = text;
+    }
+
+    function render(note) {
+      if (document.getElementById('note-' + note.id)) return;
+      var empty = document.getElementById('no-notes');
+      if (empty) empty.remove();
+      var li = el('li', 'live-note live-note-' + note.kind);
+      li.id = 'note-' + note.id;
+      li.setAttribute('data-testid', 'live-note');
+      li.setAttribute('data-seq', String(note.releaseSeq));
+      var meta = el('p', 'live-note-meta');
+      meta.appendChild(el('span', 'live-time', note.timeCode));
+      meta.appendChild(el('span', 'tag', TEXT[note.kind]));
+      if (note.criterion) meta.appendChild(el('span', 'tag', note.criterion.title));
+      (note.tags || []).forEach(function (t) { meta.appendChild(el('span', 'tag', t)); });
+      li.appendChild(meta);
+      li.appendChild(el('p', 'live-note-body', note.body));
+      li.appendChild(el('p', 'hint', 'From ' + note.author.name));
+      list.insertBefore(li, list.firstChild);
+    }
+
+    function sendReceipt() {
+      clearTimeout(receiptTimer);
+      receiptTimer = setTimeout(function () {
+        var seen = document.visibilityState === 'visible';
+        if (!lastSeq || !socket.connected) return;
+        if (lastSeq <= acked.delivered && (!seen || lastSeq <= acked.seen)) return;
+        var upTo = lastSeq;
+        socket.emit('live:receipt', { roomId: roomId, upToReleaseSeq: upTo, seen: seen }, function (res) {
+          if (res && res.error) return;
+          acked.delivered = Math.max(acked.delivered, upTo);
+          if (seen) acked.seen = Math.max(acked.seen, upTo);
+        });
+      }, 400);
+    }
+
+    // The candidate's stream is ordered by release seq: apply each once, in order; fill gaps from the server.
+    function accept(note) {
+      if (note.releaseSeq === null || note.releaseSeq <= lastSeq) return;
+      pending[note.releaseSeq] = note;
+      while (pending[lastSeq + 1]) {
+        var next = pending[lastSeq + 1];
+        delete pending[lastSeq + 1];
+        render(next);
+        lastSeq = next.releaseSeq;
+      }
+      clearTimeout(gapTimer);
+      if (Object.keys(pending).length) gapTimer = setTimeout(join, 1000);
+      sendReceipt();
+    }
+
+    function updateHeld(held) {
+      if (!heldEl || typeof held !== 'number') return;
+      heldEl.textContent = held ? held + (held === 1 ? ' note is' : ' notes are') + ' waiting for you.' : 'No notes waiting.';
+    }
+
+    function join() {
+      if (!socket.connected) return;
+      socket.emit('live:join', { roomId: roomId, afterSeq: lastSeq }, function (res) {
+        if (res && res.error) { fatal = res.error.message; setStatus(); return; }
+        res.notes.forEach(accept);
+        updateHeld(res.held);
+        if (res.hasMore) join();
+        sendReceipt();
+      });
+    }
+
+    socket.on('connect', function () { fatal = null; setStatus(); join(); });
+    socket.on('disconnect', setStatus);
+    socket.on('connect_error', function (err) {
+      if (err && err.message === 'unauthorized') { fatal = 'Your login has ended — log in again to see new notes.'; socket.disconnect(); }
+      setStatus();
+    });
+    socket.io.on('reconnect_attempt', setStatus);
+    window.addEventListener('online', setStatus);
+    window.addEventListener('offline', setStatus);
+    document.addEventListener('visibilitychange', sendReceipt);
+    socket.on('live:note', function (m) { if (m.roomId === roomId) accept(m.note); });
+    socket.on('live:room', function (m) { if (m.roomId === roomId) updateHeld(m.held); });
+
+    var done = document.getElementById('release-form');
+    if (done) {
+      done.addEventListener('submit', function (e) {
+        if (!socket.connected) return;
+        e.preventDefault();
+        socket.emit('live:release', { roomId: roomId }, function (res) {
+          if (res && res.error) heldEl.textContent = res.error.message;
+        });
+      });
+    }
+    setStatus();
+  });
+})();

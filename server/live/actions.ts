@@ -1,0 +1,66 @@
+/** What sockets and forms do: check the role, run the command, then (after commit) broadcast. */
+import type { Actor } from '../auth/actor';
+import type { AppContext } from '../context';
+import { ConflictError, ForbiddenError } from '../errors';
+import { parse } from '../http/validate';
+import type { LiveRole } from './access';
+import { postNote, recordReceipt, releaseHeld, type PostResult } from './commands';
+import { broadcastNote, broadcastRelease, broadcastRoom, broadcastStates } from './hub';
+import { getRoom, notesByIds, type LoadedRoom } from './queries';
+import { postNoteSchema } from './schemas';
+
+function mentorOnly(role: LiveRole, what: string): void {
+  if (role !== 'mentor') throw new ForbiddenError(`Only the cohort's mentors can ${what}.`);
+}
+
+/**
+ * Validates and stores a note, calls `acknowledge` with the result (so the poster hears first), then
+ * broadcasts it. A repeated client id is acknowledged with the same seq and re-broadcast (clients de-duplicate).
+ */
+export async function submitNote(ctx: AppContext, actor: Actor, role: LiveRole, payload: unknown, acknowledge: (r: PostResult) => void = () => {}): Promise<PostResult> {
+  mentorOnly(role, 'post notes');
+  const input = parse(postNoteSchema, payload, 'note');
+  const result = await postNote(ctx.db, actor.id, input);
+  acknowledge(result);
+  const [row] = await notesByIds(ctx.db, [result.id]);
+  if (row) broadcastNote(ctx.io, row);
+  return result;
+}
+
+/** Releases held notes: a mentor ends the segment, or the candidate says "I'm done". Returns how many were released. */
+export async function releaseNotes(ctx: AppContext, actor: Actor, role: LiveRole, room: LoadedRoom): Promise<number> {
+  if (role === 'observer') throw new ForbiddenError('Observers watch only; the mentor or the candidate releases notes.');
+  const reason = role === 'candidate' ? 'candidate_done' : 'end_segment';
+  const result = await releaseHeld(ctx.db, actor.id, room.id, reason, { nextSegment: role === 'mentor' });
+  await broadcastRelease(ctx.io, ctx.db, room.id, result.releasedIds);
+  await broadcastRoom(ctx.io, ctx.db, await getRoom(ctx.db, room.id));
+  return result.releasedIds.length;
+}
+
+/** Switches quiet mode; switching it off releases anything held. */
+export async function setQuietMode(ctx: AppContext, actor: Actor, role: LiveRole, room: LoadedRoom, quietMode: boolean): Promise<number> {
+  mentorOnly(role, 'change quiet mode');
+  if (room.endedAt) throw new ConflictError('This live session has ended.');
+  if (room.quietMode === quietMode) return 0;
+  // Quiet mode off: nothing may stay held. Quiet mode on: nothing is held yet, so this only records the switch.
+  const result = await releaseHeld(ctx.db, actor.id, room.id, 'quiet_off', { quietMode });
+  await broadcastRelease(ctx.io, ctx.db, room.id, result.releasedIds);
+  await broadcastRoom(ctx.io, ctx.db, await getRoom(ctx.db, room.id));
+  return result.releasedIds.length;
+}
+
+/** Ends the session: releases anything held and refuses new notes. */
+export async function endSession(ctx: AppContext, actor: Actor, role: LiveRole, room: LoadedRoom): Promise<number> {
+  mentorOnly(role, 'end the session');
+  const result = await releaseHeld(ctx.db, actor.id, room.id, 'session_ended', { end: true });
+  await broadcastRelease(ctx.io, ctx.db, room.id, result.releasedIds);
+  await broadcastRoom(ctx.io, ctx.db, await getRoom(ctx.db, room.id));
+  return result.releasedIds.length;
+}
+
+/** The candidate's receipt for notes up to a release seq; staff see "Delivered" or "Seen". */
+export async function receiveNotes(ctx: AppContext, role: LiveRole, roomId: string, upToReleaseSeq: number, seen: boolean): Promise<void> {
+  if (role !== 'candidate') return;
+  const rows = await recordReceipt(ctx.db, roomId, upToReleaseSeq, seen);
+  broadcastStates(ctx.io, roomId, rows);
+}
