@@ -39,7 +39,15 @@ export const helpers = {
   percent: (done: unknown, of: unknown) => (Number(of) > 0 ? Math.round((Number(done) / Number(of)) * 100) : 0),
   plural: (n: unknown, one: string, many: string) => (Number(n) === 1 ? one : many),
   inc: (n: unknown) => Number(n) + 1,
-  humanise: (v: unknown) => (typeof v === 'string' ? v.replace(/[_-]+/g, ' ').replace(/^./, (c) => c.toUpperCase()) : ''),
+  /** 'in_progress' → 'In progress'; field names too: 'cohortId' → 'Cohort', 'staffCount' → 'Staff count'. */
+  humanise: (v: unknown) =>
+    typeof v === 'string'
+      ? v
+          .replace(/([a-z])Id\b/g, '$1')
+          .replace(/([a-z])([A-Z])/g, (_m, a: string, b: string) => `${a} ${b.toLowerCase()}`)
+          .replace(/[_-]+/g, ' ')
+          .replace(/^./, (c) => c.toUpperCase())
+      : '',
   /** Plain-words label for a stage or competency status. */
   statusLabel: (v: unknown) =>
     ({

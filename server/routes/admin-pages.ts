@@ -6,7 +6,7 @@ import { authorize, can } from '../policies';
 import type { RouteRegistry } from '../http/router';
 import { parse } from '../http/validate';
 import { actorOf } from '../http/request-context';
-import { AppError } from '../errors';
+import { AppError, ValidationError } from '../errors';
 import { addCohortMember, createCohort, createOrganisation } from '../cohorts/commands';
 import { cohortPeople, getCohort, visibleCohorts, visibleOrganisations } from '../cohorts/queries';
 import { inviteUser } from '../accounts/commands';
@@ -87,6 +87,10 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         if (body.cohortId) {
           const cohort = await getCohort(ctx.db, body.cohortId);
           authorize(req.user, body.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
+          // As in the API: only a (provider) mentor may join a cohort of another organisation.
+          if (cohort.organisationId !== body.organisationId && body.role !== 'mentor') {
+            throw new ValidationError('That cohort belongs to another organisation.', [{ field: 'cohortId', message: 'must be a cohort of the organisation' }]);
+          }
         }
         const result = await inviteUser(ctx, req.user!.id, body);
         req.session.lastInviteLink = result.emailed ? undefined : result.link;
