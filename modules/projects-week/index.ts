@@ -1,0 +1,43 @@
+/** Projects week: candidates deliver assigned knowledge modules remotely and are assessed by a mentor with a rubric. */
+import path from 'node:path';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { defineStage } from '../../server/modules/types';
+import { assessments } from '../../server/db/tables';
+import { projectsWeekAssignments } from './schema';
+import { modulesPassedKind } from './kinds';
+import { projectsWeekPages } from './pages';
+import { projectsWeekApi } from './api';
+import { seedProjectsWeek } from './seed';
+
+export default defineStage({
+  key: 'projects-week',
+  title: 'Projects week',
+  summary: 'Candidates deliver the knowledge modules (law, duty of care, guidance, risks of restraint, post-incident support) remotely and are assessed by a mentor.',
+  requires: [],
+  capabilities: {
+    'projects-week:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
+    'projects-week:see-all': ['admin', 'lead', 'mentor'],
+    'projects-week:manage': ['admin', 'mentor'],
+    'projects-week:assess': ['mentor'],
+    'projects-week:deliver': ['candidate'],
+  },
+  requirementKinds: { 'projects-week:modules-passed': modulesPassedKind },
+  defaults: {
+    config: {},
+    open: [{ kind: 'previous-stage-complete', params: {} }],
+    complete: [{ kind: 'projects-week:modules-passed', params: {} }],
+  },
+  routes: projectsWeekPages,
+  api: projectsWeekApi,
+  views: path.join(__dirname, 'views'),
+  async activity(db, stage, candidateIds) {
+    if (!candidateIds.length) return new Set();
+    const rows = await db
+      .selectDistinct({ id: projectsWeekAssignments.candidateId })
+      .from(projectsWeekAssignments)
+      .innerJoin(assessments, and(eq(assessments.contextType, 'module'), sql`${assessments.contextId} = ${projectsWeekAssignments.id}::text`))
+      .where(and(eq(projectsWeekAssignments.cohortStageId, stage.id), inArray(projectsWeekAssignments.candidateId, candidateIds)));
+    return new Set(rows.map((r) => r.id));
+  },
+  seed: seedProjectsWeek,
+});

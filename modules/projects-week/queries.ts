@@ -1,0 +1,39 @@
+/** Reads for the projects-week pages and API. */
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../server/db';
+import { cohortPeople } from '../../server/cohorts/queries';
+import type { StageRow } from '../../server/progression/types';
+import { projectsWeekModules } from './schema';
+import { assignmentResults, assignmentState, modulesPassedKind } from './kinds';
+import { toLondonLocal } from './inputs';
+
+/** The stage's knowledge modules in order. */
+export async function listModules(db: Db, stageId: string) {
+  return db.select().from(projectsWeekModules).where(eq(projectsWeekModules.cohortStageId, stageId)).orderBy(asc(projectsWeekModules.position));
+}
+
+/** The scoring page for an assignment (built by the rubrics feature). */
+export function assessLink(cohortId: string, a: { id: string; candidateId: string; rubricKey: string }): string {
+  return `/cohorts/${cohortId}/candidates/${a.candidateId}/assess/${a.rubricKey}?contextType=module&contextId=${a.id}`;
+}
+
+/** Assignments for the given candidates (all of the cohort's when omitted), each with its state and links. */
+export async function listAssignments(db: Db, stage: StageRow, candidateIds?: string[]) {
+  const people = await cohortPeople(db, stage.cohortId, 'candidate');
+  const nameOf = new Map(people.map((p) => [p.userId, p.name]));
+  const ids = candidateIds ?? people.map((p) => p.userId);
+  const rows = await assignmentResults(db, [stage.id], ids);
+  return rows.map((r) => ({
+    ...r,
+    candidateName: nameOf.get(r.candidateId) ?? '',
+    slotLocal: toLondonLocal(r.slotAt),
+    ...assignmentState(r),
+    assessLink: assessLink(stage.cohortId, r),
+  }));
+}
+
+/** Each candidate's modules-passed requirement, as the candidate reads it. */
+export async function standings(db: Db, stage: StageRow, candidateIds: string[], now = new Date()) {
+  const result = await modulesPassedKind.evaluate({ db, now, items: [{ stage, stages: [stage], candidateIds, params: {} }], earlier: new Map() });
+  return result.get(stage.id) ?? new Map();
+}
