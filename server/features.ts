@@ -3,6 +3,7 @@ import type { Server as IoServer, Socket } from 'socket.io';
 import type { AppContext } from './context';
 import type { CadreRouter, RouteRegistry } from './http/router';
 import { liveFeature } from './live';
+import { readinessFeature } from './readiness/feature';
 
 /** A socket handler, called for each authenticated connection. */
 export type SocketHandler = (io: IoServer, socket: Socket, ctx: AppContext) => void;
@@ -16,6 +17,7 @@ export type FeatureRegistration = (routes: RouteRegistry, ctx: AppContext) => Fe
 const features: FeatureRegistration[] = [
   // Each issue's feature adds its registration here, e.g. signoffFeature, rubricFeature, progressionFeature.
   liveFeature,
+  readinessFeature,
 ];
 
 /** Registers every core feature and returns what to mount. */

@@ -1,0 +1,118 @@
+/** The lead (/lead), mentor (/mentor) and admin (/admin/overview) dashboards, and their JSON equivalents. */
+import type { Request } from 'express';
+import type { Actor } from '../auth/actor';
+import type { AppContext } from '../context';
+import { ForbiddenError } from '../errors';
+import type { RouteRegistry } from '../http/router';
+import { actorOf } from '../http/request-context';
+import { authorize } from '../policies';
+import { computeReadiness } from '../readiness/queries';
+import { candidateStateLabel, presentCohortSummary } from '../readiness/presenters';
+import type { CohortReadiness } from '../readiness/model';
+import { leadCohortIds, mentorCohortIds, runningCohorts, upcomingStages, waitingRequests } from './queries';
+
+/** Candidates needing attention across cohorts (at risk or blocked), most flags first. */
+function attention(cohorts: CohortReadiness[]) {
+  return cohorts
+    .flatMap((c) =>
+      c.candidates
+        .filter((p) => p.state === 'at_risk' || p.state === 'blocked')
+        .map((p) => ({
+          cohortId: c.id,
+          cohortName: c.name,
+          candidateId: p.candidateId,
+          name: p.name,
+          state: p.state,
+          stateLabel: candidateStateLabel(p.state),
+          flags: p.flags,
+          nextAction: p.nextAction,
+          link: `/cohorts/${c.id}/candidates/${p.candidateId}`,
+        })),
+    )
+    .sort((a, b) => b.flags.length - a.flags.length || a.name.localeCompare(b.name));
+}
+
+/** The lead dashboard's data for `actor` (403 for someone who leads nothing). */
+export async function leadDashboard(ctx: AppContext, actor: Actor) {
+  const isLead = actor.isAdmin || actor.orgRoles.some((m) => m.role === 'lead') || actor.cohortRoles.some((c) => c.role === 'lead');
+  if (!isLead) throw new ForbiddenError('The readiness dashboard is for L&D leads.');
+  const ids = await leadCohortIds(ctx.db, actor);
+  const { cohorts } = await computeReadiness(ctx.db, { cohortIds: ids });
+  const totals = cohorts.reduce(
+    (t, c) => ({ candidates: t.candidates + c.counts.candidates, ready: t.ready + c.counts.ready, atRisk: t.atRisk + c.counts.atRisk, blocked: t.blocked + c.counts.blocked, inProgress: t.inProgress + c.counts.inProgress }),
+    { candidates: 0, ready: 0, atRisk: 0, blocked: 0, inProgress: 0 },
+  );
+  return { cohorts: cohorts.map(presentCohortSummary), totals, attention: attention(cohorts).slice(0, 100) };
+}
+
+/** The mentor dashboard's data for `actor` (403 for someone who mentors no cohort). */
+export async function mentorDashboard(ctx: AppContext, actor: Actor) {
+  const ids = mentorCohortIds(actor);
+  const isMentor = ids.length > 0 || actor.orgRoles.some((m) => m.role === 'mentor');
+  if (!isMentor) throw new ForbiddenError('The mentor dashboard is for mentors.');
+  if (!ids.length) return { cohorts: [], waiting: [], upcoming: [], atRisk: [] };
+  const [{ cohorts }, waiting, upcoming] = await Promise.all([
+    computeReadiness(ctx.db, { cohortIds: ids }),
+    waitingRequests(ctx.db, { cohortIds: ids, excludeSignedBy: actor.id }),
+    upcomingStages(ctx.db, ids),
+  ]);
+  return { cohorts: cohorts.map(presentCohortSummary), waiting, upcoming, atRisk: attention(cohorts) };
+}
+
+/** The admin overview across organisations. */
+export async function adminOverview(ctx: AppContext) {
+  const running = await runningCohorts(ctx.db);
+  const [{ cohorts }, waiting] = await Promise.all([computeReadiness(ctx.db, { cohortIds: running.map((c) => c.id) }), waitingRequests(ctx.db, { limit: 20 })]);
+  const byOrg = new Map<string, { organisationId: string; organisationName: string; cohortsRunning: number; candidates: number; ready: number; atRisk: number }>();
+  for (const c of cohorts) {
+    const o = byOrg.get(c.organisationId) ?? { organisationId: c.organisationId, organisationName: c.organisationName, cohortsRunning: 0, candidates: 0, ready: 0, atRisk: 0 };
+    o.cohortsRunning += 1;
+    o.candidates += c.counts.candidates;
+    o.ready += c.counts.ready;
+    o.atRisk += c.counts.atRisk;
+    byOrg.set(c.organisationId, o);
+  }
+  const organisations = [...byOrg.values()].sort((a, b) => a.organisationName.localeCompare(b.organisationName));
+  const totals = organisations.reduce((t, o) => ({ cohortsRunning: t.cohortsRunning + o.cohortsRunning, candidates: t.candidates + o.candidates, ready: t.ready + o.ready, atRisk: t.atRisk + o.atRisk }), {
+    cohortsRunning: 0,
+    candidates: 0,
+    ready: 0,
+    atRisk: 0,
+  });
+  return { organisations, totals, waiting };
+}
+
+function admin(req: Request): Actor {
+  const actor = actorOf(req);
+  authorize(actor, 'provider:view', { type: 'provider' });
+  return actor;
+}
+
+/** Page and API routes for the dashboards. */
+export function dashboardRoutes(registry: RouteRegistry, ctx: AppContext) {
+  const pages = registry.router('');
+  const api = registry.router('/api/v1/dashboards');
+
+  pages.get('/lead', async (req, res) => {
+    res.render('dashboards/lead', { title: 'Readiness dashboard', ...(await leadDashboard(ctx, actorOf(req))) });
+  });
+  pages.get('/mentor', async (req, res) => {
+    res.render('dashboards/mentor', { title: 'Mentor dashboard', ...(await mentorDashboard(ctx, actorOf(req))) });
+  });
+  pages.get('/admin/overview', async (req, res) => {
+    admin(req);
+    res.render('dashboards/admin', { title: 'Overview across organisations', ...(await adminOverview(ctx)) });
+  });
+
+  api.get('/lead', { summary: "The lead's readiness dashboard: every cohort they lead side by side, and the candidates needing attention", tags: ['Dashboards'] }, async (req, res) => {
+    res.json(await leadDashboard(ctx, actorOf(req)));
+  });
+  api.get('/mentor', { summary: "A mentor's dashboard: their cohorts, sign-off requests waiting (oldest first), upcoming stage windows, candidates at risk", tags: ['Dashboards'] }, async (req, res) => {
+    res.json(await mentorDashboard(ctx, actorOf(req)));
+  });
+  api.get('/admin', { summary: 'The admin overview across organisations: cohorts running, candidates ready, requests waiting longest', tags: ['Dashboards'] }, async (req, res) => {
+    admin(req);
+    res.json(await adminOverview(ctx));
+  });
+  return [pages, api];
+}

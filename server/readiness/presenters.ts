@@ -1,0 +1,112 @@
+/** Presenters: readiness in, the JSON and view models out (with `can` flags and words for every state). */
+import type { CandidateReadiness, Cell, CohortReadiness } from './model';
+import type { CriterionScore } from './records';
+
+const candidateStateLabels: Record<CandidateReadiness['state'], string> = {
+  ready: 'Ready to deliver',
+  at_risk: 'At risk',
+  blocked: 'Blocked',
+  in_progress: 'In progress',
+};
+
+/** The words for a candidate's overall state. */
+export function candidateStateLabel(state: CandidateReadiness['state']): string {
+  return candidateStateLabels[state];
+}
+
+/** The JSON for one cohort's readiness (the API shape). */
+export function presentReadinessJson(cohort: CohortReadiness) {
+  return {
+    cohort: { id: cohort.id, name: cohort.name, organisationId: cohort.organisationId, organisationName: cohort.organisationName, programme: cohort.programmeName, startsOn: cohort.startsOn, endsOn: cohort.endsOn },
+    counts: cohort.counts,
+    stages: cohort.stages,
+    competencies: cohort.competencies,
+    candidates: cohort.candidates.map((c) => ({
+      id: c.candidateId,
+      name: c.name,
+      ready: c.ready,
+      state: c.state,
+      nextAction: c.nextAction,
+      flags: c.flags,
+      lastActivityAt: c.lastActivityAt === null ? null : new Date(c.lastActivityAt).toISOString(),
+      stages: c.stages.map((cell, i) => ({ stageId: cohort.stages[i].id, state: cell.state, label: cell.label, at: cell.at === null ? null : new Date(cell.at).toISOString() })),
+      competencies: c.competencies.map((cell, i) => ({ competencyId: cohort.competencies[i].id, state: cell.state, label: cell.label })),
+    })),
+  };
+}
+
+const cellView = (cell: Cell) => ({ state: cell.state, label: cell.label });
+
+/** One candidate's row in a heatmap. */
+function candidateRow(cohortId: string, c: CandidateReadiness) {
+  return {
+    id: c.candidateId,
+    name: c.name,
+    state: c.state,
+    stateLabel: candidateStateLabel(c.state),
+    nextAction: c.nextAction,
+    flags: c.flags,
+    stagesDone: c.stagesDone,
+    competenciesSigned: c.competenciesSigned,
+    link: `/cohorts/${cohortId}/candidates/${c.candidateId}`,
+    stages: c.stages.map(cellView),
+    competencies: c.competencies.map(cellView),
+  };
+}
+
+/** A short summary of a cohort for dashboards that show several side by side. */
+export function presentCohortSummary(cohort: CohortReadiness) {
+  const cells = cohort.candidates.length * cohort.stages.length;
+  const done = cohort.candidates.reduce((n, c) => n + c.stagesDone, 0);
+  return {
+    id: cohort.id,
+    name: cohort.name,
+    organisationName: cohort.organisationName,
+    startsOn: cohort.startsOn,
+    endsOn: cohort.endsOn,
+    counts: cohort.counts,
+    stagesDone: done,
+    stageCells: cells,
+    percentStagesDone: cells ? Math.round((done / cells) * 100) : 0,
+    atRisk: cohort.candidates.filter((c) => c.state === 'at_risk').map((c) => ({ name: c.name, link: `/cohorts/${cohort.id}/candidates/${c.candidateId}`, reason: c.flags[0]?.message ?? '' })),
+    link: `/cohorts/${cohort.id}/readiness`,
+  };
+}
+
+/** Chart data plus the same numbers as rows for the text alternative. */
+export function presentCharts(weeks: { week: string; count: number }[], scores: CriterionScore[]) {
+  const completions = {
+    type: 'bar',
+    labels: weeks.map((w) => `Week of ${w.week}`),
+    datasets: [{ label: 'Stages completed', data: weeks.map((w) => w.count) }],
+  };
+  const rubric = {
+    type: 'bar',
+    labels: scores.map((s) => `${s.criterion}${s.mustPass ? ' (must pass)' : ''}`),
+    datasets: [{ label: 'Average level', data: scores.map((s) => s.average) }],
+    max: Math.max(1, ...scores.map((s) => s.levels)),
+  };
+  const total = weeks.reduce((n, w) => n + w.count, 0);
+  return {
+    completions,
+    completionsSummary: weeks.length ? `${total} stage completions over ${weeks.length} ${weeks.length === 1 ? 'week' : 'weeks'}` : 'No stage completions yet',
+    weeks,
+    rubric,
+    rubricSummary: scores.length ? `Average level per criterion across ${Math.max(...scores.map((s) => s.assessed))} assessed candidates` : 'No mentor assessments yet',
+    scores,
+  };
+}
+
+/** The cohort readiness page's view model. */
+export function presentReadinessPage(cohort: CohortReadiness, charts: ReturnType<typeof presentCharts>, can: { export: boolean }) {
+  return {
+    title: `Readiness — ${cohort.name}`,
+    cohort: { id: cohort.id, name: cohort.name, organisationName: cohort.organisationName, programme: cohort.programmeName, startsOn: cohort.startsOn, endsOn: cohort.endsOn },
+    counts: cohort.counts,
+    stages: cohort.stages,
+    competencies: cohort.competencies,
+    candidates: cohort.candidates.map((c) => candidateRow(cohort.id, c)),
+    charts,
+    can,
+  };
+}

@@ -1,0 +1,167 @@
+/** Loads readiness for many cohorts with a fixed number of set-based queries (never one per candidate). */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import {
+  candidateReadiness,
+  countStates,
+  DEFAULT_DECLINED_AFTER_DAYS,
+  type CandidateFacts,
+  type CohortReadiness,
+  type CompetencyColumn,
+  type SignoffFact,
+  type StageColumn,
+} from './model';
+import { loadStageDoneAt, loadStageStatuses, type StageSource } from './stages';
+import { epochMs, rows, uuidArray } from './sql';
+
+/** What to compute. */
+export type ReadinessQuery = { cohortIds: string[]; now?: Date; stageSource?: StageSource | 'auto' };
+
+/** The answer: each cohort's readiness, in the order asked, and where stage statuses came from. */
+export type ReadinessResult = { cohorts: CohortReadiness[]; stageSource: StageSource };
+
+type CohortRow = {
+  id: string;
+  name: string;
+  organisation_id: string;
+  organisation_name: string;
+  programme_name: string | null;
+  starts_on: string | null;
+  ends_on: string | null;
+  settings: { stalledAfterDays?: number; declinedAfterDays?: number } | null;
+};
+
+/** Computes readiness for every candidate of the given cohorts. */
+export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<ReadinessResult> {
+  const now = query.now ?? new Date();
+  const ids = [...new Set(query.cohortIds)];
+  if (!ids.length) return { cohorts: [], stageSource: 'sql' };
+  const arr = uuidArray(ids);
+  const [cohortRows, candidates, stageRows, compRows, signoffRows, activityRows, mustPassRows, waiverRows, stageStatus, doneAt] = await Promise.all([
+    rows<CohortRow>(
+      db,
+      sql`select c.id, c.name, c.organisation_id, o.name as organisation_name, p.name as programme_name,
+            c.starts_on::text as starts_on, c.ends_on::text as ends_on, c.settings
+          from cohorts c join organisations o on o.id = c.organisation_id
+          left join programme_templates p on p.id = c.programme_template_id
+          where c.id = any(${arr})`,
+    ),
+    rows<{ cohort_id: string; id: string; name: string; email: string; joined: number }>(
+      db,
+      sql`select cm.cohort_id, u.id, u.name, u.email, ${epochMs(sql`cm.created_at`)} as joined
+          from cohort_members cm join users u on u.id = cm.user_id
+          where cm.role = 'candidate' and cm.cohort_id = any(${arr}) order by u.name, u.id`,
+    ),
+    rows<{ cohort_id: string; id: string; title: string; position: number; starts_on: string | null; ends_on: string | null }>(
+      db,
+      sql`select cohort_id, id, title, position, starts_on::text as starts_on, ends_on::text as ends_on
+          from cohort_stages where cohort_id = any(${arr}) and position > 0 order by position`,
+    ),
+    rows<{ cohort_id: string; id: string; code: string; name: string; safety_critical: boolean }>(
+      db,
+      sql`select c.id as cohort_id, k.id, k.code, k.name, k.safety_critical
+          from cohorts c
+          join competencies k on (
+            exists (select 1 from cohort_required_competencies r where r.cohort_id = c.id and r.competency_id = k.id)
+            or (k.framework_id = c.framework_id and not exists (select 1 from cohort_required_competencies r where r.cohort_id = c.id)))
+          where c.id = any(${arr}) order by k.position, k.code`,
+    ),
+    // The request that counts for each (candidate, competency): a signed one if any, else the latest.
+    rows<{ cohort_id: string; candidate_id: string; competency_id: string; status: string; updated: number }>(
+      db,
+      sql`select distinct on (cohort_id, candidate_id, competency_id) cohort_id, candidate_id, competency_id, status,
+            ${epochMs(sql`coalesce(signed_at, updated_at)`)} as updated
+          from signoff_requests where cohort_id = any(${arr})
+          order by cohort_id, candidate_id, competency_id, (status = 'signed') desc, created_at desc`,
+    ),
+    // Activity: sign-off requests and decisions, assessments, marks, waivers, ledger entries and the candidate's own audit events.
+    rows<{ cohort_id: string; candidate_id: string; at: number }>(
+      db,
+      sql`select cohort_id, candidate_id, ${epochMs(sql`max(at)`)} as at from (
+            select cohort_id, candidate_id, greatest(updated_at, submitted_at) as at from signoff_requests where cohort_id = any(${arr})
+            union all select cohort_id, candidate_id, created_at from assessments where cohort_id = any(${arr})
+            union all select s.cohort_id, m.candidate_id, m.created_at from stage_completion_marks m join cohort_stages s on s.id = m.cohort_stage_id where s.cohort_id = any(${arr})
+            union all select cohort_id, candidate_id, recorded_at::timestamptz from ledger_entries where cohort_id = any(${arr}) and candidate_id is not null
+            union all select cm.cohort_id, cm.user_id, e.at from (select actor_id, max(at) as at from audit_events group by actor_id) e
+              join cohort_members cm on cm.user_id = e.actor_id and cm.role = 'candidate' where cm.cohort_id = any(${arr})
+          ) x group by cohort_id, candidate_id`,
+    ),
+    rows<{ cohort_id: string; candidate_id: string; rubric: string }>(
+      db,
+      sql`select x.cohort_id, x.candidate_id, r.name as rubric from (
+            select distinct on (cohort_id, candidate_id, rubric_id) cohort_id, candidate_id, rubric_id, must_pass_failed
+            from assessments where kind = 'mentor' and cohort_id = any(${arr})
+            order by cohort_id, candidate_id, rubric_id, created_at desc) x
+          join rubrics r on r.id = x.rubric_id where x.must_pass_failed`,
+    ),
+    rows<{ cohort_id: string; candidate_id: string; n: number }>(
+      db,
+      sql`select s.cohort_id, w.candidate_id, count(*)::int as n from stage_waivers w join cohort_stages s on s.id = w.cohort_stage_id
+          where s.cohort_id = any(${arr}) group by s.cohort_id, w.candidate_id`,
+    ),
+    loadStageStatuses(db, ids, now, query.stageSource),
+    loadStageDoneAt(db, ids),
+  ]);
+
+  const key = (...parts: string[]) => parts.join(':');
+  const stagesBy = group(stageRows, (r) => r.cohort_id);
+  const compsBy = group(compRows, (r) => r.cohort_id);
+  const candidatesBy = group(candidates, (r) => r.cohort_id);
+  const signoffs = new Map(signoffRows.map((r) => [key(r.cohort_id, r.candidate_id, r.competency_id), { status: r.status, updatedAt: Number(r.updated) }]));
+  const activity = new Map(activityRows.map((r) => [key(r.cohort_id, r.candidate_id), r.at === null ? null : Number(r.at)]));
+  const mustPass = group(mustPassRows, (r) => key(r.cohort_id, r.candidate_id));
+  const waivers = new Map(waiverRows.map((r) => [key(r.cohort_id, r.candidate_id), Number(r.n)]));
+  const byId = new Map(cohortRows.map((c) => [c.id, c]));
+
+  const out: CohortReadiness[] = [];
+  for (const id of ids) {
+    const c = byId.get(id);
+    if (!c) continue;
+    const stages: StageColumn[] = (stagesBy.get(id) ?? []).map((s) => ({ id: s.id, title: s.title, position: s.position, startsOn: s.starts_on, endsOn: s.ends_on }));
+    const comps: CompetencyColumn[] = (compsBy.get(id) ?? []).map((k) => ({ id: k.id, code: k.code, name: k.name, safetyCritical: k.safety_critical }));
+    const stalledAfterDays = Number(c.settings?.stalledAfterDays ?? 14);
+    const opts = { now, stalledAfterDays, declinedAfterDays: Number(c.settings?.declinedAfterDays ?? DEFAULT_DECLINED_AFTER_DAYS), cohortStartsOn: c.starts_on };
+    const statuses = stageStatus.statuses.get(id);
+    const list = (candidatesBy.get(id) ?? []).map((p) => {
+      const facts: CandidateFacts = {
+        candidateId: p.id,
+        name: p.name,
+        email: p.email,
+        joinedAt: Number(p.joined),
+        stageStatus: stages.map((s) => statuses?.get(p.id)?.get(s.id) ?? null),
+        stageDoneAt: stages.map((s) => doneAt.get(key(s.id, p.id)) ?? null),
+        signoffs: comps.map((k): SignoffFact => signoffs.get(key(id, p.id, k.id)) ?? null),
+        lastActivityAt: activity.get(key(id, p.id)) ?? null,
+        mustPassFailed: (mustPass.get(key(id, p.id)) ?? []).map((m) => m.rubric),
+        waiverCount: waivers.get(key(id, p.id)) ?? 0,
+      };
+      return candidateReadiness(facts, stages, comps, opts);
+    });
+    out.push({
+      id,
+      name: c.name,
+      organisationId: c.organisation_id,
+      organisationName: c.organisation_name,
+      programmeName: c.programme_name,
+      startsOn: c.starts_on,
+      endsOn: c.ends_on,
+      stalledAfterDays,
+      stages,
+      competencies: comps,
+      candidates: list,
+      counts: countStates(list),
+    });
+  }
+  return { cohorts: out, stageSource: stageStatus.source };
+}
+
+function group<T>(list: T[], by: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of list) {
+    const k = by(item);
+    const arr = out.get(k);
+    if (arr) arr.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}

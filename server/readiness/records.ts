@@ -1,0 +1,109 @@
+/** The records behind the exports and charts: every sign-off with its evidence, waivers, and chart series. */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { epochMs, rows } from './sql';
+
+/** One sign-off request as an inspector reads it. */
+export type SignoffRecord = {
+  id: string;
+  candidateId: string;
+  candidateName: string;
+  competencyCode: string;
+  competencyName: string;
+  safetyCritical: boolean;
+  status: string;
+  rating: number | null;
+  submittedAt: number;
+  signedAt: number | null;
+  signedBy: string | null;
+  countersignedBy: string | null;
+  /** "file:<id> <name>" or "<refType>:<refId>", each with its caption when there is one. */
+  evidence: string[];
+};
+
+/** Every sign-off request of a cohort, oldest first, with mentor names and evidence references. */
+export async function cohortSignoffs(db: Db, cohortId: string): Promise<SignoffRecord[]> {
+  const list = await rows<{
+    id: string; candidate_id: string; candidate_name: string; code: string; name: string; safety_critical: boolean; status: string;
+    rating: number | null; submitted: number; signed: number | null; signed_by: string | null; countersigned_by: string | null; evidence: string[] | null;
+  }>(
+    db,
+    sql`select r.id, r.candidate_id, c.name as candidate_name, k.code, k.name, k.safety_critical, r.status, r.rating,
+          ${epochMs(sql`r.submitted_at`)} as submitted, ${epochMs(sql`r.signed_at`)} as signed,
+          s.name as signed_by, cs.name as countersigned_by,
+          (select array_agg(case when e.file_id is not null then 'file:' || e.file_id || ' ' || coalesce(f.display_name, '')
+                                 else coalesce(e.ref_type, 'ref') || ':' || coalesce(e.ref_id, '') end
+                            || case when e.caption is not null and e.caption <> '' then ' (' || e.caption || ')' else '' end
+                            order by e.created_at)
+             from signoff_evidence e left join files f on f.id = e.file_id where e.request_id = r.id) as evidence
+        from signoff_requests r
+        join users c on c.id = r.candidate_id
+        join competencies k on k.id = r.competency_id
+        left join users s on s.id = r.signed_by
+        left join users cs on cs.id = r.countersigned_by
+        where r.cohort_id = ${cohortId}::uuid
+        order by r.submitted_at, r.id`,
+  );
+  return list.map((r) => ({
+    id: r.id,
+    candidateId: r.candidate_id,
+    candidateName: r.candidate_name,
+    competencyCode: r.code,
+    competencyName: r.name,
+    safetyCritical: r.safety_critical,
+    status: r.status,
+    rating: r.rating,
+    submittedAt: Number(r.submitted),
+    signedAt: r.signed === null ? null : Number(r.signed),
+    signedBy: r.signed_by,
+    countersignedBy: r.countersigned_by,
+    evidence: r.evidence ?? [],
+  }));
+}
+
+/** One waiver, with the mentor's reason. */
+export type WaiverRecord = { candidateName: string; stageTitle: string; scope: string; requirementKey: string | null; reason: string; mentorName: string; at: number };
+
+/** Every waiver granted in a cohort, oldest first. */
+export async function cohortWaivers(db: Db, cohortId: string): Promise<WaiverRecord[]> {
+  const list = await rows<{ candidate: string; stage: string; scope: string; requirement_key: string | null; reason: string; mentor: string; at: number }>(
+    db,
+    sql`select c.name as candidate, s.title as stage, w.scope, w.requirement_key, w.reason, m.name as mentor, ${epochMs(sql`w.created_at`)} as at
+        from stage_waivers w join cohort_stages s on s.id = w.cohort_stage_id
+        join users c on c.id = w.candidate_id join users m on m.id = w.mentor_id
+        where s.cohort_id = ${cohortId}::uuid order by w.created_at`,
+  );
+  return list.map((r) => ({ candidateName: r.candidate, stageTitle: r.stage, scope: r.scope, requirementKey: r.requirement_key, reason: r.reason, mentorName: r.mentor, at: Number(r.at) }));
+}
+
+/** Stage completions (marks and whole-stage waivers) per ISO week, for the chart. */
+export async function completionsPerWeek(db: Db, cohortId: string): Promise<{ week: string; count: number }[]> {
+  const list = await rows<{ week: string; n: number }>(
+    db,
+    sql`select to_char(date_trunc('week', x.at), 'YYYY-MM-DD') as week, count(*)::int as n from (
+          select m.created_at as at from stage_completion_marks m join cohort_stages s on s.id = m.cohort_stage_id where s.cohort_id = ${cohortId}::uuid
+          union all
+          select w.created_at from stage_waivers w join cohort_stages s on s.id = w.cohort_stage_id where s.cohort_id = ${cohortId}::uuid and w.scope = 'stage'
+        ) x group by 1 order by 1`,
+  );
+  return list.map((r) => ({ week: r.week, count: Number(r.n) }));
+}
+
+/** The cohort's average level per rubric criterion (latest mentor assessment of each candidate), 1 = lowest level. */
+export type CriterionScore = { rubric: string; criterion: string; mustPass: boolean; average: number; levels: number; assessed: number };
+
+/** Rubric scores per criterion across the cohort. */
+export async function scoresPerCriterion(db: Db, cohortId: string): Promise<CriterionScore[]> {
+  const list = await rows<{ rubric: string; criterion: string; must_pass: boolean; average: number; levels: number; assessed: number }>(
+    db,
+    sql`with latest as (
+          select distinct on (candidate_id, rubric_id) id, rubric_id from assessments
+          where cohort_id = ${cohortId}::uuid and kind = 'mentor' order by candidate_id, rubric_id, created_at desc)
+        select r.name as rubric, c.title as criterion, c.must_pass, round(avg(s.level_position - coalesce((select min(l.position) from rubric_levels l where l.rubric_id = r.id), 0) + 1)::numeric, 2)::float8 as average,
+          (select count(*)::int from rubric_levels l where l.rubric_id = r.id) as levels, count(*)::int as assessed
+        from latest a join assessment_scores s on s.assessment_id = a.id
+        join rubric_criteria c on c.id = s.criterion_id join rubrics r on r.id = a.rubric_id
+        group by r.id, r.name, c.id, c.title, c.must_pass, c.position order by r.name, c.position`,
+  );
+  return list.map((r) => ({ rubric: r.rubric, criterion: r.criterion, mustPass: r.must_pass, average: Number(r.average), levels: Number(r.levels), assessed: Number(r.assessed) }));
+}
