@@ -3,23 +3,29 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import type { Db } from '../db';
 import { cohortMembers, cohorts, organisations, users, type CohortRole } from '../db/tables';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { id as uuidSchema } from '../http/validate';
 
-/** Loads a cohort or throws 404 (also for ids that are not UUIDs, so bad ids never reach SQL). */
+/** Loads a cohort or throws 404; an id that is not a UUID is a 400 naming `cohortId` (bad ids never reach SQL). */
 export async function getCohort(db: Db, cohortId: string) {
-  if (!uuidSchema.safeParse(cohortId).success) throw new NotFoundError('That cohort');
+  if (!uuidSchema.safeParse(cohortId).success) throw badId('cohortId');
   const [row] = await db.select().from(cohorts).where(eq(cohorts.id, cohortId));
   if (!row) throw new NotFoundError('That cohort');
   return row;
 }
 
+/** The 400 for an address id that is not an id at all. */
+function badId(field: string): ValidationError {
+  const message = 'must be an id like 3f2b…, as given by Cadre';
+  return new ValidationError(`The address has a problem: ${field} — ${message}`, [{ field, message }]);
+}
+
 /** A cohort row. */
 export type CohortRow = Awaited<ReturnType<typeof getCohort>>;
 
-/** Loads an organisation or throws 404. */
+/** Loads an organisation or throws 404 (400 naming `organisationId` for an id that is not a UUID). */
 export async function getOrganisation(db: Db, organisationId: string) {
-  if (!uuidSchema.safeParse(organisationId).success) throw new NotFoundError('That organisation');
+  if (!uuidSchema.safeParse(organisationId).success) throw badId('organisationId');
   const [row] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
   if (!row) throw new NotFoundError('That organisation');
   return row;
