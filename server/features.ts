@@ -4,6 +4,7 @@ import type { AppContext } from './context';
 import type { CadreRouter, RouteRegistry } from './http/router';
 import { liveFeature } from './live';
 import { readinessFeature } from './readiness/feature';
+import { progressionFeature } from './progression/feature';
 
 /** A socket handler, called for each authenticated connection. */
 export type SocketHandler = (io: IoServer, socket: Socket, ctx: AppContext) => void;
@@ -18,6 +19,7 @@ const features: FeatureRegistration[] = [
   // Each issue's feature adds its registration here, e.g. signoffFeature, rubricFeature, progressionFeature.
   liveFeature,
   readinessFeature,
+  progressionFeature,
 ];
 
 /** Registers every core feature and returns what to mount. */

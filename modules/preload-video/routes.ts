@@ -12,7 +12,7 @@ import { authorize } from '../../server/policies';
 import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import { watchedPercent } from './intervals';
 import { preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
-import { loadStage, type StageContext } from './stage';
+import { loadStage, type StageContext } from '../../server/progression/stage-context';
 import { libraryVideos, percentsFor, videosForStage, watchedByCandidates } from './videos';
 import { recordHeartbeat } from './watch';
 

@@ -1,5 +1,5 @@
 /** The requirement kinds the engine knows: the core kinds plus those declared by stage modules' manifests. */
-import type { RequirementKind } from './types';
+import type { RequirementKind, RequirementSpec } from './types';
 
 const kinds = new Map<string, RequirementKind>();
 
@@ -23,10 +23,21 @@ export type ActivityHook = (db: import('../db').Db, stage: import('./types').Sta
 
 const activityHooks = new Map<string, ActivityHook>();
 
-/** Registers what a stage module brings to progression: its requirement kinds and its activity hook. */
-export function registerStageModule(manifest: { key: string; requirementKinds?: Record<string, RequirementKind>; activity?: ActivityHook }): void {
+/** What programme templates need to know of an installed stage module. */
+export type InstalledModule = { key: string; title: string; summary: string; defaults: { config: Record<string, unknown>; open: RequirementSpec[]; complete: RequirementSpec[] } };
+
+const installed = new Map<string, InstalledModule>();
+
+/** Registers what a stage module brings to progression: its requirement kinds, activity hook and defaults. */
+export function registerStageModule(manifest: InstalledModule & { requirementKinds?: Record<string, RequirementKind>; activity?: ActivityHook }): void {
   if (manifest.requirementKinds) registerRequirementKinds(manifest.requirementKinds);
   if (manifest.activity) activityHooks.set(manifest.key, manifest.activity);
+  installed.set(manifest.key, { key: manifest.key, title: manifest.title, summary: manifest.summary, defaults: manifest.defaults });
+}
+
+/** The installed stage modules, by key order. */
+export function installedModules(): InstalledModule[] {
+  return [...installed.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** The activity hook of a module, if it has one. */

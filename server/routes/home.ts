@@ -6,7 +6,7 @@ import { actorOf } from '../http/request-context';
 import { visibleCohorts } from '../cohorts/queries';
 
 /** Where each role lands after logging in. Features register richer homes by replacing these paths. */
-export const roleHomes: Record<string, string> = { admin: '/admin', mentor: '/mentor', lead: '/lead', candidate: '/cohorts' };
+export const roleHomes: Record<string, string> = { admin: '/admin', mentor: '/mentor', lead: '/lead', candidate: '/me/progress' };
 
 /** GET / and GET /cohorts. */
 export function homeRoutes(registry: RouteRegistry, ctx: AppContext) {

@@ -1,14 +1,14 @@
-/** Loading the cohort's pre-load stage for a request, with the actor's relation to it. */
+/** Loading a cohort's stage (by module key) for a stage module's request, with the actor's relation to it. */
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Request } from 'express';
-import type { Actor } from '../../server/auth/actor';
-import { getCohort, type CohortRow } from '../../server/cohorts/queries';
-import type { Db } from '../../server/db';
-import { cohortStages } from '../../server/db/tables';
-import { NotFoundError } from '../../server/errors';
-import { actorOf } from '../../server/http/request-context';
-import { authorize, can } from '../../server/policies';
-import type { StageRow } from '../../server/progression/types';
+import type { Actor } from '../auth/actor';
+import { getCohort, type CohortRow } from '../cohorts/queries';
+import type { Db } from '../db';
+import { cohortStages } from '../db/tables';
+import { NotFoundError } from '../errors';
+import { actorOf } from '../http/request-context';
+import { authorize, can } from '../policies';
+import type { StageRow } from './types';
 
 /** The cohort, its stage run by `moduleKey`, and who is asking. */
 export type StageContext = { actor: Actor; cohort: CohortRow; stage: StageRow; isCandidate: boolean; isStaff: boolean };

@@ -1,0 +1,46 @@
+/** The introduction's requirement kind (`zoom-intro:attendance`, used by the core `attendance` kind) and activity. */
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../server/db';
+import { answerAll } from '../../server/progression/kinds/answers';
+import type { RequirementKind, StageRow } from '../../server/progression/types';
+import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
+import { spokenDateTime } from './time';
+
+const params = z.object({ sessions: z.number().int().min(1).default(1) }).strict();
+
+/** Met when the candidate is recorded present at the introduction meeting; two queries for every item. */
+export const attendance: RequirementKind<typeof params> = {
+  params,
+  describe: () => 'Attend the Zoom introduction',
+  async evaluate({ db, items }) {
+    if (!items.length) return new Map();
+    const stageIds = items.map((i) => i.stage.id);
+    const meetings = await db.select().from(zoomIntroMeetings).where(inArray(zoomIntroMeetings.cohortStageId, stageIds));
+    const present = await db
+      .select({ stageId: zoomIntroAttendance.cohortStageId, candidateId: zoomIntroAttendance.candidateId })
+      .from(zoomIntroAttendance)
+      .where(and(inArray(zoomIntroAttendance.cohortStageId, stageIds), eq(zoomIntroAttendance.present, true)));
+    const meetingOf = new Map(meetings.map((m) => [m.cohortStageId, m]));
+    const attended = new Set(present.map((p) => `${p.stageId}|${p.candidateId}`));
+    return answerAll(items, (item, candidateId) => {
+      const wanted = item.params.sessions;
+      const done = attended.has(`${item.stage.id}|${candidateId}`) ? 1 : 0;
+      const progress = { done, of: wanted };
+      if (done >= wanted) return { met: true, reason: 'You attended the introduction meeting.', progress };
+      const m = meetingOf.get(item.stage.id);
+      if (!m) return { met: false, reason: 'Attend the introduction meeting — your mentor has not scheduled it yet.', progress };
+      return { met: false, reason: `Attend the introduction meeting on ${spokenDateTime(m.startsAt, m.timezone)} — not recorded yet.`, progress };
+    });
+  },
+};
+
+/** Candidates with any attendance record (joined on Zoom, or on the mentor's register). */
+export async function activity(db: Db, stage: StageRow, candidateIds: string[]): Promise<Set<string>> {
+  if (!candidateIds.length) return new Set();
+  const rows = await db
+    .select({ candidateId: zoomIntroAttendance.candidateId })
+    .from(zoomIntroAttendance)
+    .where(and(eq(zoomIntroAttendance.cohortStageId, stage.id), inArray(zoomIntroAttendance.candidateId, candidateIds)));
+  return new Set(rows.map((r) => r.candidateId));
+}

@@ -1,0 +1,203 @@
+/** Programme template admin: pages under /admin/programmes and the JSON API under /api/v1/programmes. */
+import { asc, eq } from 'drizzle-orm';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { getCohort } from '../cohorts/queries';
+import type { AppContext } from '../context';
+import { cohorts, organisations, programmeTemplates } from '../db/tables';
+import { ValidationError } from '../errors';
+import type { RouteRegistry } from '../http/router';
+import { actorOf } from '../http/request-context';
+import { parse } from '../http/validate';
+import { authorize } from '../policies';
+import { installedModules, requirementKind, requirementKindNames } from '../progression/registry';
+import { applyTemplateToCohort, createTemplate, defaultStage, getTemplate, stagesAsInput, updateTemplate } from './commands';
+import { stageInput, templateInput, type StageInput } from './schemas';
+
+const applyInput = z.object({ cohortId: z.uuid({ message: 'choose a cohort' }) });
+const jsonField = (name: string) =>
+  z.string().transform((s, c) => {
+    try {
+      return JSON.parse(s.trim() || (name === 'config' ? '{}' : '[]')) as unknown;
+    } catch {
+      c.addIssue({ code: 'custom', message: 'is not valid JSON' });
+      return z.NEVER;
+    }
+  });
+const stageForm = z.object({
+  moduleKey: z.string().min(1),
+  title: z.string(),
+  summary: z.string().optional(),
+  config: jsonField('config'),
+  open: jsonField('open'),
+  complete: jsonField('complete'),
+  startDay: z.preprocess((v) => (v === '' || v === undefined ? null : Number(v)), z.number().int().min(0).nullable()),
+  endDay: z.preprocess((v) => (v === '' || v === undefined ? null : Number(v)), z.number().int().min(0).nullable()),
+});
+
+function presentTemplate(t: Awaited<ReturnType<typeof getTemplate>>) {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    version: t.version,
+    stages: t.stages.map((s) => ({ id: s.id, position: s.position, moduleKey: s.moduleKey, title: s.title, summary: s.summary, config: s.config, open: s.openRequirements, complete: s.completeRequirements, startDay: s.startDay, endDay: s.endDay })),
+  };
+}
+
+/** Registers the programme pages and API (admins only). */
+export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
+  const pages = registry.router('/admin/programmes');
+  const api = registry.router('/api/v1/programmes');
+  const tags = ['programmes'];
+  const admin = (req: Request) => {
+    const actor = actorOf(req);
+    authorize(actor, 'provider:manage', { type: 'provider' });
+    return actor;
+  };
+
+  // ---- JSON API ----
+  api.get('/', { summary: 'Programme templates (admin)', tags }, async (req, res) => {
+    admin(req);
+    res.json({ programmes: await ctx.db.select().from(programmeTemplates).orderBy(asc(programmeTemplates.name)) });
+  });
+  api.get('/requirement-kinds', { summary: 'The requirement kinds stages may use (admin)', tags }, async (req, res) => {
+    admin(req);
+    res.json({ kinds: requirementKindNames(), modules: installedModules() });
+  });
+  api.post('/', { summary: 'Create a programme template (admin)', tags, body: templateInput, success: { status: 201, description: 'Created' } }, async (req, res) => {
+    const actor = admin(req);
+    const input = parse(templateInput, req.body, 'programme');
+    const t = await createTemplate(ctx.db, actor.id, input);
+    res.status(201).json({ programme: presentTemplate(await getTemplate(ctx.db, t.id)) });
+  });
+  api.get('/:templateId', { summary: 'One programme template with its ordered stages (admin)', tags }, async (req, res) => {
+    admin(req);
+    res.json({ programme: presentTemplate(await getTemplate(ctx.db, String(req.params.templateId))) });
+  });
+  api.put('/:templateId', { summary: 'Replace a template’s name and ordered stages; requirements are validated per kind (admin)', tags, body: templateInput }, async (req, res) => {
+    const actor = admin(req);
+    const input = parse(templateInput, req.body, 'programme');
+    await updateTemplate(ctx.db, actor.id, String(req.params.templateId), input);
+    res.json({ programme: presentTemplate(await getTemplate(ctx.db, String(req.params.templateId))) });
+  });
+  api.post('/:templateId/apply', { summary: 'Apply the template’s current stages to a cohort; every candidate’s gates recompute (admin)', tags, body: applyInput }, async (req, res) => {
+    const actor = admin(req);
+    const { cohortId } = parse(applyInput, req.body, 'request');
+    await getCohort(ctx.db, cohortId);
+    res.json({ applied: await applyTemplateToCohort(ctx.db, actor.id, cohortId, String(req.params.templateId)) });
+  });
+
+  // ---- Pages ----
+  const renderList = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    admin(req);
+    res.render('programmes/list', { title: 'Programmes', programmes: await ctx.db.select().from(programmeTemplates).orderBy(asc(programmeTemplates.name)), ...extra });
+  };
+  const renderEdit = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    admin(req);
+    const t = await getTemplate(ctx.db, String(req.params.templateId));
+    const cohortRows = await ctx.db.select({ id: cohorts.id, name: cohorts.name, org: organisations.name, templateId: cohorts.programmeTemplateId, version: cohorts.templateVersion }).from(cohorts).innerJoin(organisations, eq(organisations.id, cohorts.organisationId)).orderBy(asc(cohorts.name));
+    res.render('programmes/edit', {
+      title: t.name,
+      template: t,
+      stages: t.stages.map((s, i) => ({
+        ...s,
+        index: i,
+        first: i === 0,
+        last: i === t.stages.length - 1,
+        configJson: JSON.stringify(s.config, null, 1),
+        openJson: JSON.stringify(s.openRequirements, null, 1),
+        completeJson: JSON.stringify(s.completeRequirements, null, 1),
+        described: [...s.openRequirements.map((r) => ({ when: 'Opens when', r })), ...s.completeRequirements.map((r) => ({ when: 'Complete when', r }))].map(({ when, r }) => {
+          const kind = requirementKind(r.kind);
+          const p = kind?.params.safeParse(r.params);
+          return `${when}: ${kind && p?.success ? kind.describe(p.data, { id: s.id, cohortId: '', position: s.position, moduleKey: s.moduleKey, title: s.title, config: s.config, openRequirements: [], completeRequirements: [], startsOn: null, endsOn: null }) : r.kind}`;
+        }),
+      })),
+      modules: installedModules(),
+      kinds: requirementKindNames(),
+      cohorts: cohortRows.map((c) => ({ ...c, onThis: c.templateId === t.id, behind: c.templateId === t.id && c.version !== t.version })),
+      saved: req.query.saved,
+      ...extra,
+    });
+  };
+  const saveStages = async (req: Request, res: Response, change: (stages: StageInput[]) => StageInput[]) => {
+    const actor = admin(req);
+    const t = await getTemplate(ctx.db, String(req.params.templateId));
+    try {
+      await updateTemplate(ctx.db, actor.id, t.id, { stages: change(stagesAsInput(t.stages)) });
+    } catch (err) {
+      if (err instanceof ValidationError) return renderEdit(req, res.status(400), { error: { message: err.message, fields: err.fields } });
+      throw err;
+    }
+    res.redirect(303, `/admin/programmes/${t.id}?saved=stages`);
+  };
+  const stageIndex = (req: Request, count: number) => {
+    const i = Number(req.params.index);
+    if (!Number.isInteger(i) || i < 0 || i >= count) throw new ValidationError('That stage is not in this programme.', [{ field: 'stage', message: 'no such stage' }]);
+    return i;
+  };
+
+  pages.get('/', (req, res) => renderList(req, res));
+  pages.post('/', async (req, res) => {
+    const actor = admin(req);
+    const body = (req.body ?? {}) as { name?: string; description?: string; withBuiltIn?: string };
+    try {
+      const input = parse(templateInput, { name: body.name, description: body.description || null }, 'programme');
+      const stages = body.withBuiltIn ? installedModules().map((m) => defaultStage(m.key)) : [];
+      const t = await createTemplate(ctx.db, actor.id, { ...input, stages });
+      res.redirect(303, `/admin/programmes/${t.id}`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderList(req, res.status(400), { error: { message: err.message, fields: err.fields } });
+      throw err;
+    }
+  });
+  pages.get('/:templateId', (req, res) => renderEdit(req, res));
+  pages.post('/:templateId', async (req, res) => {
+    const actor = admin(req);
+    const body = (req.body ?? {}) as { name?: string; description?: string };
+    try {
+      const input = parse(templateInput, { name: body.name, description: body.description || null }, 'programme');
+      await updateTemplate(ctx.db, actor.id, String(req.params.templateId), input);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderEdit(req, res.status(400), { error: { message: err.message, fields: err.fields } });
+      throw err;
+    }
+    res.redirect(303, `/admin/programmes/${String(req.params.templateId)}?saved=details`);
+  });
+  pages.post('/:templateId/stages', (req, res) =>
+    saveStages(req, res, (stages) => {
+      const moduleKey = String((req.body as { moduleKey?: string } | undefined)?.moduleKey ?? '');
+      return [...stages, defaultStage(moduleKey)];
+    }),
+  );
+  pages.post('/:templateId/stages/:index', (req, res) =>
+    saveStages(req, res, (stages) => {
+      const i = stageIndex(req, stages.length);
+      const form = parse(stageForm, req.body, 'stage');
+      const next = parse(stageInput, { ...form, summary: form.summary || null }, 'stage');
+      return stages.map((s, j) => (j === i ? next : s));
+    }),
+  );
+  pages.post('/:templateId/stages/:index/move', (req, res) =>
+    saveStages(req, res, (stages) => {
+      const i = stageIndex(req, stages.length);
+      const j = (req.body as { direction?: string } | undefined)?.direction === 'up' ? i - 1 : i + 1;
+      if (j < 0 || j >= stages.length) return stages;
+      const copy = [...stages];
+      [copy[i], copy[j]] = [copy[j], copy[i]];
+      return copy;
+    }),
+  );
+  pages.post('/:templateId/stages/:index/delete', (req, res) => saveStages(req, res, (stages) => stages.filter((_, j) => j !== stageIndex(req, stages.length))));
+  pages.post('/:templateId/apply', async (req, res) => {
+    const actor = admin(req);
+    const templateId = String(req.params.templateId);
+    const { cohortId } = parse(applyInput, req.body, 'request');
+    await getCohort(ctx.db, cohortId);
+    const r = await applyTemplateToCohort(ctx.db, actor.id, cohortId, templateId);
+    res.redirect(303, `/admin/programmes/${templateId}?saved=applied&kept=${r.kept}&added=${r.added}&retired=${r.retired}`);
+  });
+
+  return [pages, api];
+}

@@ -1,0 +1,67 @@
+/** Presenters: a candidate's stages as the timeline page and the JSON API show them. */
+import type { RequirementResult, StageProgress } from './engine';
+import { unmetReasons } from './queries';
+
+const WORDS: Record<string, string> = {
+  locked: 'Locked',
+  open: 'Open — ready to start',
+  in_progress: 'In progress',
+  complete: 'Complete',
+  waived: 'Waived by your mentor',
+};
+
+/** The stage a candidate is at: the first neither complete nor waived (undefined when all are done). */
+export function currentStage(stages: StageProgress[]): StageProgress | undefined {
+  return stages.find((s) => s.status !== 'complete' && s.status !== 'waived');
+}
+
+/** What to do next, in one sentence, with where to do it. */
+export function nextStep(cohortId: string, stages: StageProgress[]): { text: string; href: string | null; title: string | null } {
+  const current = currentStage(stages);
+  if (!stages.length) return { text: 'Your programme has no stages yet.', href: null, title: null };
+  if (!current) return { text: 'You have completed every stage. Well done.', href: null, title: null };
+  const reasons = unmetReasons(current);
+  if (current.status === 'locked') return { text: `'${current.title}' is not open yet: ${reasons.join(' ')}`, href: null, title: current.title };
+  return { text: reasons[0] ?? `Carry on with '${current.title}'.`, href: `/cohorts/${cohortId}/stages/${current.key}`, title: current.title };
+}
+
+function requirementView(r: RequirementResult, when: 'open' | 'complete') {
+  return { ...r, when, whenLabel: when === 'open' ? 'To open' : 'To complete', pct: r.progress && r.progress.of > 0 ? Math.min(100, Math.round((r.progress.done / r.progress.of) * 100)) : null };
+}
+
+/** The timeline's stages, with words for each status, every requirement, and the link to act. */
+export function presentTimeline(cohortId: string, stages: StageProgress[]) {
+  const current = currentStage(stages);
+  return stages.map((s) => ({
+    ...s,
+    statusWords: WORDS[s.status] ?? s.status,
+    isCurrent: current?.stageId === s.stageId,
+    href: `/cohorts/${cohortId}/stages/${s.key}`,
+    reasons: unmetReasons(s),
+    requirements: [...s.open.map((r) => requirementView(r, 'open')), ...s.complete.map((r) => requirementView(r, 'complete'))],
+    canMark: s.complete.some((r) => r.kind === 'mentor-marked-complete' && !r.met),
+    done: s.status === 'complete' || s.status === 'waived',
+  }));
+}
+
+/** The progress API's shape for one candidate. */
+export function presentProgressJson(stages: StageProgress[]) {
+  return stages.map((s) => ({
+    stageId: s.stageId,
+    key: s.key,
+    title: s.title,
+    position: s.position,
+    status: s.status,
+    startsOn: s.startsOn,
+    endsOn: s.endsOn,
+    waiver: s.waiver ? { reason: s.waiver.reason, at: s.waiver.at.toISOString() } : null,
+    requirements: [
+      ...s.open.map((r) => ({ when: 'open' as const, ...pick(r) })),
+      ...s.complete.map((r) => ({ when: 'complete' as const, ...pick(r) })),
+    ],
+  }));
+}
+
+function pick(r: RequirementResult) {
+  return { kind: r.kind, key: r.key, met: r.met, reason: r.reason, progress: r.progress ?? null, waived: r.waived };
+}
