@@ -1,0 +1,130 @@
+/** Sessions live in the database (they survive a restart); security headers and cookie flags; readiness. */
+import request from 'supertest';
+import { startTestApp, type TestApp } from '../support/app';
+import { buildOrganisation, buildUser, TEST_PASSWORD } from '../support/factories';
+
+/** The `name=value` pairs of a response's Set-Cookie headers, as a Cookie header. */
+const cookieHeader = (setCookie: string | string[] | undefined) =>
+  ([] as string[])
+    .concat(setCookie ?? [])
+    .map((c) => c.split(';')[0])
+    .join('; ');
+
+const setCookies = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+
+describe('sessions', () => {
+  it('survive an app restart: a second app on the same database accepts the cookie', async () => {
+    const first = await startTestApp();
+    try {
+      const org = await buildOrganisation(first.database.db, { kind: 'provider' });
+      const user = await buildUser(first.database.db, { organisationId: org.id, role: 'mentor' });
+      const login = await request(first.cadre.server).post('/api/v1/session').send({ email: user.email, password: TEST_PASSWORD });
+      expect(login.status).toBe(200);
+      const cookie = cookieHeader(login.headers['set-cookie']);
+      await first.cadre.close(); // the first process is gone
+
+      const second = await startTestApp({ database: first.database });
+      try {
+        const me = await request(second.cadre.server).get('/api/v1/me').set('Cookie', cookie);
+        expect(me.status).toBe(200);
+        expect(me.body.user.email).toBe(user.email);
+        const rows = await second.database.query('select count(*)::int as n from session');
+        expect(Number(rows.rows[0].n)).toBeGreaterThanOrEqual(1);
+        // Logging out on the second app ends the session everywhere.
+        expect((await request(second.cadre.server).delete('/api/v1/session').set('Cookie', cookie)).status).toBe(204);
+        expect((await request(second.cadre.server).get('/api/v1/me').set('Cookie', cookie)).status).toBe(401);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first.stop();
+    }
+  });
+});
+
+describe('security headers and cookies (development)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.stop());
+
+  it('sends helmet headers, a request id and no x-powered-by', async () => {
+    const res = await t.anonymous().get('/login');
+    expect(res.status).toBe(200);
+    const csp = res.headers['content-security-policy'];
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-request-id']).toMatch(/^[\w-]{8,}$/);
+    expect(res.headers['strict-transport-security']).toBeUndefined(); // only in production
+  });
+
+  it('sets httpOnly, sameSite=Lax session and CSRF cookies (not Secure outside production)', async () => {
+    const org = await buildOrganisation(t.database.db, { kind: 'provider' });
+    const user = await buildUser(t.database.db, { organisationId: org.id, role: 'admin' });
+    const page = await t.anonymous().get('/login');
+    const csrf = setCookies(page).find((c) => c.startsWith('cadre.csrf='));
+    expect(csrf).toMatch(/; HttpOnly/i);
+    expect(csrf).toMatch(/; SameSite=Lax/i);
+    const login = await t.anonymous().post('/api/v1/session').send({ email: user.email, password: TEST_PASSWORD });
+    const sid = setCookies(login).find((c) => c.startsWith('cadre.sid='));
+    expect(sid).toMatch(/; HttpOnly/i);
+    expect(sid).toMatch(/; SameSite=Lax/i);
+    expect(sid).not.toMatch(/; Secure/i);
+  });
+});
+
+describe('production cookies', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ config: { NODE_ENV: 'production' } });
+  });
+  afterAll(() => t.stop());
+
+  it('marks the session cookie Secure behind an HTTPS proxy, uses a __Host- CSRF cookie, and sends HSTS', async () => {
+    const org = await buildOrganisation(t.database.db, { kind: 'provider' });
+    const user = await buildUser(t.database.db, { organisationId: org.id, role: 'admin' });
+    const login = await t.anonymous().post('/api/v1/session').set('X-Forwarded-Proto', 'https').send({ email: user.email, password: TEST_PASSWORD });
+    expect(login.status).toBe(200);
+    const sid = setCookies(login).find((c) => c.startsWith('cadre.sid='));
+    expect(sid).toMatch(/; Secure/i);
+    expect(sid).toMatch(/; HttpOnly/i);
+    expect(sid).toMatch(/; SameSite=Lax/i);
+    const page = await t.anonymous().get('/login').set('X-Forwarded-Proto', 'https');
+    const csrf = setCookies(page).find((c) => c.startsWith('__Host-cadre.csrf='));
+    expect(csrf).toMatch(/; Secure/i);
+    expect(csrf).toMatch(/; HttpOnly/i);
+    expect(csrf).toMatch(/; Path=\//i);
+    expect(page.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+  });
+
+  it('never sends the session cookie over plain HTTP', async () => {
+    const org = await buildOrganisation(t.database.db, { kind: 'provider' });
+    const user = await buildUser(t.database.db, { organisationId: org.id, role: 'admin' });
+    const login = await t.anonymous().post('/api/v1/session').send({ email: user.email, password: TEST_PASSWORD });
+    expect(setCookies(login).find((c) => c.startsWith('cadre.sid='))).toBeUndefined();
+  });
+});
+
+describe('readiness', () => {
+  it('/readyz answers 503 once the database is closed, while /healthz stays 200', async () => {
+    const t = await startTestApp();
+    try {
+      expect((await t.anonymous().get('/readyz')).status).toBe(200);
+      await t.database.close();
+      const res = await t.anonymous().get('/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body.status).toBe('unavailable');
+      expect((await t.anonymous().get('/healthz')).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+});
