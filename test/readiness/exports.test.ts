@@ -1,0 +1,168 @@
+import { inflateSync } from 'node:zlib';
+import type { Response } from 'supertest';
+import { appendLedger } from '../../server/ledger';
+import { csvCell } from '../../server/readiness/csv';
+import { startTestApp, type TestApp } from '../support/app';
+import { buildReadinessWorld, mark, request, signAll, waive, type ReadinessWorld } from './world';
+
+let t: TestApp;
+let w: ReadinessWorld;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.stop());
+beforeEach(async () => {
+  await t.database.truncateAll();
+  w = await buildReadinessWorld(t.database.db);
+});
+
+/** A small RFC 4180 parser, so the test reads the CSV as a spreadsheet would. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
+  }
+  return rows;
+}
+
+const winAnsiExtras: Record<number, string> = { 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x96: '–', 0x97: '—', 0x95: '•' };
+/** Decodes the standard fonts' WinAnsi bytes. */
+const winAnsi = (b: Buffer) => [...b].map((c) => winAnsiExtras[c] ?? String.fromCharCode(c)).join('');
+
+/** The text drawn in a PDF: every string shown by Tj/TJ in every content stream, one line per text operator. */
+function pdfText(pdf: Buffer): string {
+  const raw = pdf.toString('latin1');
+  const out: string[] = [];
+  const streams = /stream\r?\n([\s\S]*?)\r?\nendstream/g;
+  for (let m = streams.exec(raw); m; m = streams.exec(raw)) {
+    let body = m[1];
+    if (!/\bTJ\b|\bTj\b/.test(body)) {
+      try {
+        body = inflateSync(Buffer.from(body, 'latin1')).toString('latin1');
+      } catch {
+        continue;
+      }
+    }
+    for (const op of body.matchAll(/\[([^\]]*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g)) {
+      const parts = op[1] !== undefined ? [...op[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((x) => x[1]) : [op[2]];
+      out.push(parts.map((h) => winAnsi(Buffer.from(h, 'hex'))).join(''));
+    }
+  }
+  return out.join('\n');
+}
+
+const binary = (res: Response) => res.body as Buffer;
+const asBuffer = (agent: ReturnType<TestApp['anonymous']>, url: string) =>
+  agent.get(url).buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
+
+describe('CSV exports', () => {
+  it('guards against formula injection and quotes commas, quotes and newlines', () => {
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-2')).toBe("'-2");
+    expect(csvCell('@SUM')).toBe("'@SUM");
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvCell(null)).toBe('');
+  });
+
+  it('exports the heatmap with a header row and one row per candidate, in words', async () => {
+    const { a } = w;
+    for (const s of w.stages.a) await mark(t.database.db, s.id, a.candidate.id, a.mentor.id);
+    await signAll(t.database.db, w, a.cohort.id, a.candidate.id, a.mentor.id);
+    const lead = await t.loginAs(a.lead.email);
+    const res = await lead.get(`/cohorts/${a.cohort.id}/readiness.csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.headers['content-disposition']).toMatch(/attachment; filename="cohort-a-readiness\.csv"/);
+    const rows = parseCsv(res.text);
+    expect(rows[0].slice(0, 7)).toEqual(['Candidate', 'E-mail', 'Ready to deliver', 'State', 'Stage 1: Pre-load videos', 'Stage 2: Transfer week', 'Stage 3: Co-delivery']);
+    expect(rows[0]).toContain('S1 Demonstrates safe holds');
+    expect(rows).toHaveLength(3);
+    const ready = rows.find((r) => r[0] === 'Candidate A') as string[];
+    expect(ready.slice(2, 10)).toEqual(['Yes', 'ready', 'Complete', 'Complete', 'Complete', 'Signed off', 'Signed off', 'Signed off']);
+    const other = rows.find((r) => r[0] === 'Candidate A2') as string[];
+    expect(other[2]).toBe('No');
+    // The API equivalent answers the same CSV.
+    const api = await lead.get(`/api/v1/cohorts/${a.cohort.id}/readiness.csv`);
+    expect(parseCsv(api.text)).toEqual(rows);
+  });
+
+  it('exports every sign-off with mentor names, dates and evidence references, neutralising formulas', async () => {
+    const { a } = w;
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: a.candidate.id, competencyId: w.comps[0].id, status: 'signed', mentorId: a.mentor.id, evidence: { refType: 'live_note', refId: 'note-42', caption: '=cmd|calc, "quoted"' } });
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: a.otherCandidate.id, competencyId: w.comps[2].id, status: 'awaiting_countersign', mentorId: a.mentor.id });
+    const lead = await t.loginAs(a.lead.email);
+    const res = await lead.get(`/cohorts/${a.cohort.id}/signoffs.csv`);
+    expect(res.status).toBe(200);
+    const rows = parseCsv(res.text);
+    expect(rows[0]).toEqual(['Request id', 'Candidate', 'Competency code', 'Competency', 'Safety-critical', 'Status', 'Rating', 'Submitted', 'Signed at', 'Signed by', 'Countersigned by', 'Evidence']);
+    expect(rows).toHaveLength(3);
+    const signed = rows.find((r) => r[1] === 'Candidate A') as string[];
+    expect(signed.slice(2, 6)).toEqual(['D1', 'Opens a session with dignity', 'No', 'signed']);
+    expect(signed[9]).toBe('Mentor A');
+    expect(signed[8]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(signed[11]).toBe('live_note:note-42 (=cmd|calc, "quoted")');
+    const waiting = rows.find((r) => r[1] === 'Candidate A2') as string[];
+    expect(waiting.slice(4, 6)).toEqual(['Yes', 'awaiting_countersign']);
+  });
+});
+
+describe('PDF cohort report', () => {
+  it('names the programme, candidates, stage completions, sign-offs with mentors, waivers with reasons, and the ledger hash', async () => {
+    const { a } = w;
+    await mark(t.database.db, w.stages.a[0].id, a.candidate.id, a.mentor.id);
+    await waive(t.database.db, w.stages.a[1].id, a.candidate.id, a.mentor.id, 'Completed transfer week with another provider');
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: a.candidate.id, competencyId: w.comps[1].id, status: 'signed', mentorId: a.mentor.id });
+    const entry = await t.database.db.transaction((tx) =>
+      appendLedger(tx, { kind: 'signoff.signed', actorId: a.mentor.id, cohortId: a.cohort.id, candidateId: a.candidate.id, subjectType: 'signoff_request', subjectId: 'r1', payload: { ok: true } }),
+    );
+    const lead = await t.loginAs(a.lead.email);
+    const res = await asBuffer(lead, `/cohorts/${a.cohort.id}/report.pdf`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const pdf = binary(res);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfText(pdf);
+    expect(text).toContain('Cohort report: Cohort A');
+    expect(text).toContain('Candidate A — Not yet ready');
+    expect(text).toContain('Candidate A2');
+    expect(text).toMatch(/Pre-load videos: Complete on \d{4}-\d\d-\d\d/);
+    expect(text).toMatch(/Transfer week: Waived on/);
+    expect(text).toContain('D2 Teaches de-escalation: Signed off by Mentor A');
+    expect(text).toContain('Reason: Completed transfer week');
+    expect(text).toContain('Verified: all 1 ledger entries chain correctly');
+    expect(text).toContain(entry.hash);
+  });
+
+  it('is also served by the API', async () => {
+    const admin = await t.loginAs(w.admin.email);
+    const res = await asBuffer(admin, `/api/v1/cohorts/${w.b.cohort.id}/report.pdf`);
+    expect(res.status).toBe(200);
+    expect(pdfText(binary(res))).toContain('Cohort report: Cohort B');
+  });
+});
