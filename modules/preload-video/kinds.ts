@@ -5,6 +5,7 @@ import type { Db } from '../../server/db';
 import { cohortMembers } from '../../server/db/tables';
 import type { RequirementKind, StageRow } from '../../server/progression/types';
 import { answerAll, distinct } from '../../server/progression/kinds/answers';
+import { withBatch, type BatchActivity } from '../../server/progression/registry';
 import { watchedPercent } from './intervals';
 import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
 import { libraryVideos, videosForStage, watchedByCandidates } from './videos';
@@ -71,20 +72,31 @@ export const quizPassed: RequirementKind<typeof quizParams> = {
   },
 };
 
-/** Candidates who have played any of the stage's videos or tried the knowledge check. */
-export async function activity(db: Db, stage: StageRow, candidateIds: string[]): Promise<Set<string>> {
-  const videos = videosForStage(await libraryVideos(db), stage);
-  const active = new Set<string>();
-  if (videos.length) {
-    const rows = await db
-      .selectDistinct({ userId: preloadVideoProgress.userId })
-      .from(preloadVideoProgress)
-      .innerJoin(cohortMembers, and(eq(cohortMembers.userId, preloadVideoProgress.userId), eq(cohortMembers.cohortId, stage.cohortId), eq(cohortMembers.role, 'candidate')))
-      .where(inArray(preloadVideoProgress.videoId, videos.map((v) => v.id)));
-    rows.forEach((r) => active.add(r.userId));
+/** Candidates who have played any of a stage's videos or tried its knowledge check — for many stages, three queries. */
+export const activityBatch: BatchActivity = async (db, items) => {
+  const out = new Map<string, Set<string>>();
+  if (!items.length) return out;
+  const library = await libraryVideos(db);
+  const videosOf = new Map(items.map((i) => [i.stage.id, videosForStage(library, i.stage)]));
+  const played = await db
+    .selectDistinct({ videoId: preloadVideoProgress.videoId, userId: preloadVideoProgress.userId, cohortId: cohortMembers.cohortId })
+    .from(preloadVideoProgress)
+    .innerJoin(cohortMembers, and(eq(cohortMembers.userId, preloadVideoProgress.userId), eq(cohortMembers.role, 'candidate')))
+    .where(and(inArray(cohortMembers.cohortId, distinct(items, (i) => i.stage.cohortId)), inArray(preloadVideoProgress.videoId, distinct([...videosOf.values()], (vs) => vs.map((v) => v.id)))));
+  const tried = await db
+    .selectDistinct({ stageId: preloadVideoQuizAttempts.cohortStageId, userId: preloadVideoQuizAttempts.userId })
+    .from(preloadVideoQuizAttempts)
+    .where(inArray(preloadVideoQuizAttempts.cohortStageId, items.map((i) => i.stage.id)));
+  for (const item of items) {
+    const wanted = new Set(item.candidateIds);
+    const ids = new Set((videosOf.get(item.stage.id) ?? []).map((v) => v.id));
+    const active = new Set<string>();
+    for (const p of played) if (p.cohortId === item.stage.cohortId && ids.has(p.videoId) && wanted.has(p.userId)) active.add(p.userId);
+    for (const q of tried) if (q.stageId === item.stage.id && wanted.has(q.userId)) active.add(q.userId);
+    out.set(item.stage.id, active);
   }
-  const tried = await db.selectDistinct({ userId: preloadVideoQuizAttempts.userId }).from(preloadVideoQuizAttempts).where(eq(preloadVideoQuizAttempts.cohortStageId, stage.id));
-  tried.forEach((r) => active.add(r.userId));
-  const wanted = new Set(candidateIds);
-  return new Set([...active].filter((c) => wanted.has(c)));
-}
+  return out;
+};
+
+/** The activity hook: which candidates have started the stage (with its batch form for the engine). */
+export const activity = withBatch(async (db: Db, stage: StageRow, candidateIds: string[]) => (await activityBatch(db, [{ stage, candidateIds }])).get(stage.id) ?? new Set<string>(), activityBatch);

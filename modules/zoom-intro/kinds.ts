@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../server/db';
 import { answerAll } from '../../server/progression/kinds/answers';
 import type { RequirementKind, StageRow } from '../../server/progression/types';
+import { withBatch, type BatchActivity } from '../../server/progression/registry';
 import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
 import { spokenDateTime } from './time';
 
@@ -35,12 +36,18 @@ export const attendance: RequirementKind<typeof params> = {
   },
 };
 
-/** Candidates with any attendance record (joined on Zoom, or on the mentor's register). */
-export async function activity(db: Db, stage: StageRow, candidateIds: string[]): Promise<Set<string>> {
-  if (!candidateIds.length) return new Set();
+/** Candidates with any attendance record (joined on Zoom, or on the mentor's register) — one query for many stages. */
+export const activityBatch: BatchActivity = async (db, items) => {
+  const out = new Map<string, Set<string>>(items.map((i) => [i.stage.id, new Set<string>()]));
+  if (!items.length) return out;
   const rows = await db
-    .select({ candidateId: zoomIntroAttendance.candidateId })
+    .select({ stageId: zoomIntroAttendance.cohortStageId, candidateId: zoomIntroAttendance.candidateId })
     .from(zoomIntroAttendance)
-    .where(and(eq(zoomIntroAttendance.cohortStageId, stage.id), inArray(zoomIntroAttendance.candidateId, candidateIds)));
-  return new Set(rows.map((r) => r.candidateId));
-}
+    .where(inArray(zoomIntroAttendance.cohortStageId, items.map((i) => i.stage.id)));
+  const wanted = new Map(items.map((i) => [i.stage.id, new Set(i.candidateIds)]));
+  for (const r of rows) if (wanted.get(r.stageId)?.has(r.candidateId)) out.get(r.stageId)?.add(r.candidateId);
+  return out;
+};
+
+/** The activity hook, with its batch form for the engine. */
+export const activity = withBatch(async (db: Db, stage: StageRow, candidateIds: string[]) => (await activityBatch(db, [{ stage, candidateIds }])).get(stage.id) ?? new Set<string>(), activityBatch);

@@ -206,17 +206,25 @@ export async function computeProgress(db: Db, query: ProgressQuery): Promise<Map
       const openOnes = [...perCandidate].filter(([, p]) => p.status === 'open').map(([c]) => c);
       if (openOnes.length && activityHook(stage.moduleKey)) pendingActivity.push({ stage, candidateIds: openOnes });
     }
-    // Only stages where someone is "open" ask their module whether anything has happened yet.
-    await Promise.all(
-      pendingActivity.map(async ({ stage, candidateIds }) => {
-        const active = await (activityHook(stage.moduleKey) as NonNullable<ReturnType<typeof activityHook>>)(db, stage, candidateIds);
-        const perCandidate = results.get(stage.id) as Map<string, StageProgress>;
-        for (const c of active) {
-          const p = perCandidate.get(c);
-          if (p && p.status === 'open') p.status = 'in_progress';
-        }
+    // Only stages where someone is "open" ask their module whether anything has happened yet (batched per module).
+    const byModule = new Map<string, typeof pendingActivity>();
+    for (const p of pendingActivity) byModule.set(p.stage.moduleKey, [...(byModule.get(p.stage.moduleKey) ?? []), p]);
+    const answers = await Promise.all(
+      [...byModule].map(async ([moduleKey, items]) => {
+        const hook = activityHook(moduleKey) as NonNullable<ReturnType<typeof activityHook>>;
+        if (hook.batch) return hook.batch(db, items);
+        return new Map(await Promise.all(items.map(async (i) => [i.stage.id, await hook(db, i.stage, i.candidateIds)] as const)));
       }),
     );
+    for (const answer of answers) {
+      for (const [stageId, active] of answer) {
+        const perCandidate = results.get(stageId);
+        for (const c of active) {
+          const p = perCandidate?.get(c);
+          if (p && p.status === 'open') p.status = 'in_progress';
+        }
+      }
+    }
     for (const stage of here) earlier.set(stage.id, new Map([...(results.get(stage.id) ?? new Map<string, StageProgress>())].map(([c, p]) => [c, p.status])));
   }
 

@@ -18,8 +18,17 @@ export function requirementKindNames(): string[] {
   return [...kinds.keys()].sort();
 }
 
-/** Which candidates have done anything in a stage (a module's `activity` hook). */
-export type ActivityHook = (db: import('../db').Db, stage: import('./types').StageRow, candidateIds: string[]) => Promise<Set<string>>;
+/** Many stages at once: stage id → candidates who have done anything (one set-based query for all stages). */
+export type BatchActivity = (db: import('../db').Db, items: { stage: import('./types').StageRow; candidateIds: string[] }[]) => Promise<Map<string, Set<string>>>;
+
+/** Which candidates have done anything in a stage (a module's `activity` hook); a hook may carry a `batch`
+ * form, which the engine prefers so that activity costs a fixed number of queries however many cohorts. */
+export type ActivityHook = ((db: import('../db').Db, stage: import('./types').StageRow, candidateIds: string[]) => Promise<Set<string>>) & { batch?: BatchActivity };
+
+/** Gives a per-stage activity hook its batch form. */
+export function withBatch(hook: (db: import('../db').Db, stage: import('./types').StageRow, candidateIds: string[]) => Promise<Set<string>>, batch: BatchActivity): ActivityHook {
+  return Object.assign(hook, { batch });
+}
 
 const activityHooks = new Map<string, ActivityHook>();
 

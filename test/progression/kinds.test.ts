@@ -1,0 +1,213 @@
+import { computeProgress } from '../../server/progression/engine';
+import { eq } from 'drizzle-orm';
+import { cohorts, stageCompletionMarks, stageWaivers, competencyFrameworks, competencyAreas, competencies, signoffRequests } from '../../server/db/tables';
+import { preloadVideoProgress } from '../../modules/preload-video/schema';
+import { zoomIntroAttendance } from '../../modules/zoom-intro/schema';
+import { startTestApp, type TestApp } from '../support/app';
+import { addToCohort, buildCohort, buildUser, buildWorld, type World } from '../support/factories';
+import { addStages, assess, buildRubric, buildVideo, countingDb } from './support';
+
+let t: TestApp;
+let w: World;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.stop());
+beforeEach(async () => {
+  await t.database.truncateAll();
+  w = await buildWorld(t.database.db);
+});
+
+const db = () => t.database.db;
+async function stagesOf(cohortId: string, candidateId: string, now?: Date) {
+  return (await computeProgress(db(), { cohortIds: [cohortId], candidateIds: [candidateId], now })).get(cohortId)?.get(candidateId) ?? [];
+}
+
+describe('previous-stage-complete and mentor-marked-complete', () => {
+  it('keeps stage 2 locked until stage 1 is marked complete, then opens it', async () => {
+    const [s1, s2] = await addStages(db(), w.a.cohort.id, [
+      { moduleKey: 'x-one', title: 'First', complete: [{ kind: 'mentor-marked-complete', params: {} }] },
+      { moduleKey: 'x-two', title: 'Second', open: [{ kind: 'previous-stage-complete', params: {} }], complete: [{ kind: 'mentor-marked-complete', params: {} }] },
+    ]);
+    let [p1, p2] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p1.status).toBe('open');
+    expect(p1.complete[0]).toMatchObject({ met: false, reason: expect.stringMatching(/not marked yet/) });
+    expect(p2.status).toBe('locked');
+    expect(p2.open[0]).toMatchObject({ kind: 'previous-stage-complete', key: 'open:0:previous-stage-complete', met: false, reason: "Complete 'First' first." });
+    await db().insert(stageCompletionMarks).values({ cohortStageId: s1.id, candidateId: w.a.candidate.id, mentorId: w.a.mentor.id });
+    [p1, p2] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p1.status).toBe('complete');
+    expect(p2.status).toBe('open');
+    // The other candidate is unaffected.
+    const [o1] = await stagesOf(w.a.cohort.id, w.a.otherCandidate.id);
+    expect(o1.status).toBe('open');
+    void s2;
+  });
+});
+
+describe('date-reached', () => {
+  it('is unmet the day before the start date with the date in words, and met on the day', async () => {
+    await addStages(db(), w.a.cohort.id, [{ moduleKey: 'x', title: 'Dated', startsOn: '2027-03-03', open: [{ kind: 'date-reached', params: {} }], complete: [{ kind: 'mentor-marked-complete', params: {} }] }]);
+    const [before] = await stagesOf(w.a.cohort.id, w.a.candidate.id, new Date('2027-03-02T23:30:00Z'));
+    expect(before.status).toBe('locked');
+    expect(before.open[0]).toMatchObject({ met: false, reason: 'Opens on 3 March.' });
+    const [onDay] = await stagesOf(w.a.cohort.id, w.a.candidate.id, new Date('2027-03-03T00:30:00Z'));
+    expect(onDay.status).toBe('open');
+    expect(onDay.open[0]).toMatchObject({ met: true, reason: 'Opened on 3 March.' });
+    const [otherYear] = await stagesOf(w.a.cohort.id, w.a.candidate.id, new Date('2026-12-01T12:00:00Z'));
+    expect(otherYear.open[0].reason).toBe('Opens on 3 March 2027.');
+  });
+});
+
+describe('attendance (delegated to the stage module)', () => {
+  it('needs the candidate recorded present at the zoom introduction', async () => {
+    const [s] = await addStages(db(), w.a.cohort.id, [{ moduleKey: 'zoom-intro', title: 'Intro', complete: [{ kind: 'attendance', params: { sessions: 1 } }] }]);
+    let [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ kind: 'attendance', met: false, progress: { done: 0, of: 1 } });
+    expect(p.complete[0].reason).toMatch(/not scheduled it yet/);
+    await db().insert(zoomIntroAttendance).values({ cohortStageId: s.id, candidateId: w.a.candidate.id, present: false, source: 'register' });
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0].met).toBe(false);
+    expect(p.status).toBe('in_progress');
+    await db().update(zoomIntroAttendance).set({ present: true });
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ met: true, progress: { done: 1, of: 1 } });
+    expect(p.status).toBe('complete');
+  });
+
+  it('explains when the stage type records no attendance', async () => {
+    await addStages(db(), w.a.cohort.id, [{ moduleKey: 'no-such-module', complete: [{ kind: 'attendance', params: { sessions: 2 } }] }]);
+    const [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ met: false, reason: expect.stringMatching(/does not record attendance/) });
+  });
+});
+
+describe('rubric-passed', () => {
+  it('uses the latest mentor assessment: below the threshold, at it, and a failed must-pass criterion', async () => {
+    const [s] = await addStages(db(), w.a.cohort.id, [{ moduleKey: 'x', title: 'Projects', complete: [{ kind: 'rubric-passed', params: { rubric: 'delivery' } }] }]);
+    const rubric = await buildRubric(db(), 'delivery', 70, 'Delivery');
+    const base = { rubricId: rubric.id, cohortId: w.a.cohort.id, candidateId: w.a.candidate.id, assessorId: w.a.mentor.id, stageId: s.id };
+    let [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0].reason).toBe("Be assessed by a mentor on 'Delivery' at 70% or above — not assessed yet.");
+    await assess(db(), { ...base, percent: 69, at: new Date('2026-01-01T10:00:00Z') });
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ met: false, reason: "Reach 70% on 'Delivery' — your latest assessment scored 69%.", progress: { done: 69, of: 100 } });
+    await assess(db(), { ...base, percent: 95, kind: 'self', at: new Date('2026-01-02T10:00:00Z') });
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0].met).toBe(false); // a self-assessment never counts
+    await assess(db(), { ...base, percent: 70, at: new Date('2026-01-03T10:00:00Z') });
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ met: true, reason: "Passed 'Delivery' at 70% (pass mark 70%)." });
+    expect(p.status).toBe('complete');
+    await assess(db(), { ...base, percent: 85, mustPassFailed: true, at: new Date('2026-01-04T10:00:00Z') });
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ met: false, reason: expect.stringMatching(/must-pass criterion .* \(85%\) missed/) });
+  });
+
+  it('honours a threshold given in the requirement over the rubric’s pass mark', async () => {
+    const [s] = await addStages(db(), w.a.cohort.id, [{ moduleKey: 'x', complete: [{ kind: 'rubric-passed', params: { rubric: 'delivery', threshold: 80 } }] }]);
+    const rubric = await buildRubric(db(), 'delivery', 70, 'Delivery');
+    await assess(db(), { rubricId: rubric.id, cohortId: w.a.cohort.id, candidateId: w.a.candidate.id, assessorId: w.a.mentor.id, stageId: s.id, percent: 79 });
+    const [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0].reason).toBe("Reach 80% on 'Delivery' — your latest assessment scored 79%.");
+  });
+});
+
+describe('competencies-signed', () => {
+  it('counts only signed requests for the named codes in the cohort’s framework', async () => {
+    const [fw] = await db().insert(competencyFrameworks).values({ name: 'F', ratingScale: { levels: ['Not yet', 'Competent'], competentFrom: 1 } }).returning();
+    const [area] = await db().insert(competencyAreas).values({ frameworkId: fw.id, position: 1, name: 'Delivery' }).returning();
+    const [d1, d2] = await db()
+      .insert(competencies)
+      .values([
+        { frameworkId: fw.id, areaId: area.id, code: 'D1', name: 'Opening a session', position: 1 },
+        { frameworkId: fw.id, areaId: area.id, code: 'D2', name: 'Leading a debrief', position: 2 },
+      ])
+      .returning();
+    await db().update(cohorts).set({ frameworkId: fw.id }).where(eq(cohorts.id, w.a.cohort.id));
+    await addStages(db(), w.a.cohort.id, [{ moduleKey: 'x', complete: [{ kind: 'competencies-signed', params: { codes: ['D1', 'D2'] } }] }]);
+    const req = (competencyId: string, status: 'signed' | 'pending') => ({ cohortId: w.a.cohort.id, candidateId: w.a.candidate.id, competencyId, reflection: 'r', status });
+    await db().insert(signoffRequests).values([req(d1.id, 'signed'), req(d2.id, 'pending')]);
+    let [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ met: false, progress: { done: 1, of: 2 }, reason: 'Have 2 competencies signed off — 1 signed so far; still to do: D2 Leading a debrief.' });
+    await db().insert(signoffRequests).values(req(d2.id, 'signed'));
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ met: true, progress: { done: 2, of: 2 } });
+  });
+});
+
+describe('preload-video:watched', () => {
+  it('is unmet at 89% and met at 90%, naming the video and the percent', async () => {
+    const { video } = await buildVideo(db(), t.config.uploadDir, w.admin.id, { title: 'Non-escalation basics', durationSeconds: 100 });
+    await addStages(db(), w.a.cohort.id, [{ moduleKey: 'preload-video', complete: [{ kind: 'preload-video:watched', params: {} }] }]);
+    let [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.status).toBe('open');
+    expect(p.complete[0].reason).toBe("Watch 'Non-escalation basics' to 90% — you are at 0%.");
+    await db().insert(preloadVideoProgress).values({ videoId: video.id, userId: w.a.candidate.id, intervals: [[0, 89.9]], watchedSeconds: 89.9 });
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.status).toBe('in_progress');
+    expect(p.complete[0]).toMatchObject({ met: false, reason: "Watch 'Non-escalation basics' to 90% — you are at 89%.", progress: { done: 0, of: 1 } });
+    await db().update(preloadVideoProgress).set({ intervals: [[0, 90]], watchedSeconds: 90 });
+    [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete[0]).toMatchObject({ met: true, progress: { done: 1, of: 1 } });
+    expect(p.status).toBe('complete');
+  });
+});
+
+describe('waivers in the engine', () => {
+  it('a waived requirement counts as met (waived: true); a waived stage opens the next one', async () => {
+    const [s1] = await addStages(db(), w.a.cohort.id, [
+      { moduleKey: 'x', title: 'First', complete: [{ kind: 'mentor-marked-complete', params: {} }, { kind: 'rubric-passed', params: { rubric: 'nope' } }] },
+      { moduleKey: 'y', title: 'Second', open: [{ kind: 'previous-stage-complete', params: {} }] },
+    ]);
+    await db().insert(stageWaivers).values({ cohortStageId: s1.id, candidateId: w.a.candidate.id, scope: 'requirement', requirementKey: 'complete:1:rubric-passed', reason: 'Assessed at a previous employer', mentorId: w.a.mentor.id });
+    let [p1, p2] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p1.complete[1]).toMatchObject({ met: true, waived: true, waiverReason: 'Assessed at a previous employer', reason: 'Waived by your mentor: Assessed at a previous employer' });
+    expect(p1.status).toBe('open');
+    expect(p2.status).toBe('locked');
+    await db().insert(stageWaivers).values({ cohortStageId: s1.id, candidateId: w.a.candidate.id, scope: 'stage', reason: 'Already a qualified trainer', mentorId: w.a.mentor.id });
+    [p1, p2] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p1.status).toBe('waived');
+    expect(p1.waiver?.reason).toBe('Already a qualified trainer');
+    expect(p2.status).toBe('open');
+    expect(p2.open[0].reason).toBe("'First' is waived.");
+  });
+
+  it('answers a broken requirement with a reason instead of failing', async () => {
+    await addStages(db(), w.a.cohort.id, [{ moduleKey: 'x', complete: [{ kind: 'no-such-kind', params: {} }, { kind: 'rubric-passed', params: {} }] }]);
+    const [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
+    expect(p.complete.map((r) => r.met)).toEqual([false, false]);
+    expect(p.complete[0].reason).toMatch(/not available/);
+    expect(p.complete[1].reason).toMatch(/not set up correctly/);
+  });
+});
+
+describe('scale', () => {
+  it('sends the same number of queries for 2 candidates in 1 cohort as for 40 in 8 cohorts', async () => {
+    const specs = [
+      { moduleKey: 'preload-video', open: [{ kind: 'date-reached', params: {} }], complete: [{ kind: 'preload-video:watched', params: {} }] },
+      { moduleKey: 'zoom-intro', open: [{ kind: 'previous-stage-complete', params: {} }], complete: [{ kind: 'attendance', params: { sessions: 1 } }] },
+      { moduleKey: 'x', open: [{ kind: 'previous-stage-complete', params: {} }], complete: [{ kind: 'rubric-passed', params: { rubric: 'delivery' } }, { kind: 'mentor-marked-complete', params: {} }] },
+    ];
+    await buildVideo(db(), t.config.uploadDir, w.admin.id, { title: 'V' });
+    await addStages(db(), w.a.cohort.id, specs);
+    const counter = countingDb(t.database);
+    await computeProgress(counter.db, { cohortIds: [w.a.cohort.id] });
+    const small = counter.count();
+    const ids: string[] = [];
+    for (let c = 0; c < 8; c++) {
+      const cohort = await buildCohort(db(), w.a.org.id);
+      await addStages(db(), cohort.id, specs);
+      for (let i = 0; i < 5; i++) {
+        const u = await buildUser(db(), { organisationId: w.a.org.id, role: 'candidate' });
+        await addToCohort(db(), cohort.id, u.id, 'candidate');
+      }
+      ids.push(cohort.id);
+    }
+    counter.reset();
+    const all = await computeProgress(counter.db, { cohortIds: ids });
+    expect([...all.values()].reduce((n, m) => n + m.size, 0)).toBe(40);
+    expect(counter.count()).toBe(small);
+    expect(small).toBeLessThan(20);
+  });
+});
