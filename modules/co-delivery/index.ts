@@ -1,0 +1,47 @@
+/** Co-delivery: candidates lead small groups on the course for frontline staff and record learners' attainment. */
+import path from 'node:path';
+import { and, eq, inArray } from 'drizzle-orm';
+import { defineStage } from '../../server/modules/types';
+import { coDeliveryAttainment, coDeliveryLearners } from './schema';
+import { attainmentRecordedKind } from './kinds';
+import { coDeliveryPages } from './pages';
+import { coDeliveryApi } from './api';
+import { seedCoDelivery } from './seed';
+
+export default defineStage({
+  key: 'co-delivery',
+  title: 'Co-delivery',
+  summary: 'Candidates co-deliver the course to frontline staff, each leading a small group, recording learners’ attainment and being assessed by a mentor.',
+  requires: [],
+  capabilities: {
+    'co-delivery:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
+    'co-delivery:see-all': ['admin', 'lead', 'mentor'],
+    'co-delivery:manage': ['admin', 'mentor'],
+    'co-delivery:roster': ['admin', 'mentor', 'lead'],
+    'co-delivery:record': ['candidate'],
+    'co-delivery:shadow': ['mentor'],
+    'co-delivery:assess': ['mentor'],
+  },
+  requirementKinds: { 'co-delivery:attainment-recorded': attainmentRecordedKind },
+  defaults: {
+    config: {},
+    open: [{ kind: 'previous-stage-complete', params: {} }],
+    complete: [
+      { kind: 'co-delivery:attainment-recorded', params: {} },
+      { kind: 'rubric-passed', params: { rubric: 'practical-session' } },
+    ],
+  },
+  routes: coDeliveryPages,
+  api: coDeliveryApi,
+  views: path.join(__dirname, 'views'),
+  async activity(db, stage, candidateIds) {
+    if (!candidateIds.length) return new Set();
+    const rows = await db
+      .selectDistinct({ id: coDeliveryAttainment.recorderId })
+      .from(coDeliveryAttainment)
+      .innerJoin(coDeliveryLearners, eq(coDeliveryLearners.id, coDeliveryAttainment.learnerId))
+      .where(and(eq(coDeliveryLearners.cohortStageId, stage.id), eq(coDeliveryAttainment.role, 'candidate'), inArray(coDeliveryAttainment.recorderId, candidateIds)));
+    return new Set(rows.map((r) => r.id));
+  },
+  seed: seedCoDelivery,
+});

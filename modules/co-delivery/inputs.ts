@@ -1,0 +1,58 @@
+/** Input schemas for co-delivery (shared by the pages and the JSON API). */
+import { z } from 'zod';
+import { id, text } from '../../server/http/validate';
+
+/** A learner's attainment on one outcome. */
+export const level = z.enum(['not_yet', 'partly', 'achieved'], { message: 'must be not_yet, partly or achieved' });
+
+const instant = z.iso.datetime({ offset: true, message: 'must be a date and time such as 2026-03-10T09:30:00Z' }).transform((s) => new Date(s));
+const local = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be a date and time')
+  .transform((s) => londonToUtc(s));
+
+const endsAfterStart = { message: 'must be after the start', path: ['endsAt'] };
+
+/** A course session (API: ISO date-times with an offset). */
+export const sessionInput = z
+  .strictObject({ title: text(200), startsAt: instant, endsAt: instant, location: text(200).optional() })
+  .refine((s) => s.endsAt > s.startsAt, endsAfterStart);
+
+/** A course session from a form (`datetime-local`, read as UK time). */
+export const sessionForm = z
+  .strictObject({ title: text(200), startsAt: local, endsAt: local, location: text(200).optional() })
+  .refine((s) => s.endsAt > s.startsAt, endsAfterStart);
+
+/** A learning outcome. */
+export const outcomeInput = z.strictObject({ text: text(300) });
+
+/** A small group led by a candidate, optionally in one session. */
+export const groupInput = z.strictObject({ name: text(120), candidateId: id, sessionId: id.optional() });
+
+/** Learners to add to a group: names or anonymous codes. */
+export const learnersInput = z.strictObject({ labels: z.array(text(120), { message: 'must be a list of names or codes' }).min(1, 'add at least one learner').max(60, 'add at most 60 learners at a time') });
+
+/** The same from a form: one learner per line. */
+export const learnersForm = z.strictObject({
+  labels: z
+    .string({ message: 'is required' })
+    .transform((s) => s.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))
+    .pipe(learnersInput.shape.labels),
+});
+
+/** Attainment entries for learners of one group. */
+export const attainmentInput = z.strictObject({
+  entries: z.array(z.strictObject({ learnerId: id, outcomeId: id, level }), { message: 'must be a list of { learnerId, outcomeId, level }' }).min(1, 'record at least one judgement'),
+});
+
+/** Converts a wall-clock time in Europe/London (`YYYY-MM-DDTHH:mm`) to the instant it names. */
+export function londonToUtc(localTime: string): Date {
+  const guess = new Date(`${localTime}:00Z`);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      .formatToParts(guess)
+      .map((p) => [p.type, p.value]),
+  );
+  const asLondon = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  return new Date(guess.getTime() - (asLondon - guess.getTime()));
+}
