@@ -39,7 +39,7 @@ describe('sessions', () => {
     } finally {
       await first.stop();
     }
-  });
+  }, 60_000);
 });
 
 describe('security headers and cookies (development)', () => {
@@ -126,5 +126,5 @@ describe('readiness', () => {
     } finally {
       await t.stop();
     }
-  });
+  }, 30_000);
 });

@@ -1,0 +1,20 @@
+/** axe-core in the page: injected with page.evaluate (works under the app's CSP), serious and critical violations out. */
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+
+/** One accessibility violation, short enough to read in a test failure. */
+export type A11yViolation = { id: string; impact: string; help: string; nodes: string[] };
+
+type AxeRun = { violations: { id: string; impact?: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+
+/** Runs axe (WCAG 2.0–2.2 A/AA rules) on the page and returns the serious and critical violations (assert `[]`). */
+export async function checkA11y(page: Page): Promise<A11yViolation[]> {
+  await page.evaluate(axe.source);
+  const result = await page.evaluate(async () => {
+    const w = window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<AxeRun> } };
+    return w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: String(v.impact), help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
+}
