@@ -32,7 +32,7 @@ export function zonedToUtc(date: string, time: string, tz: string): Date {
 
 /** "Tuesday 17 March 2026 at 14:00 (Europe/London)". */
 export function spokenDateTime(instant: Date, tz: string): string {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant);
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant).replace(/,/g, '');
   const time = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
   return `${day} at ${time} (${tz})`;
 }
