@@ -126,7 +126,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     getSessionIdentifier: (req) => (req.user ? req.sessionID : 'anonymous'),
     cookieName: config.env === 'production' ? '__Host-cadre.csrf' : 'cadre.csrf',
     cookieOptions: { sameSite: 'lax', secure: config.env === 'production', httpOnly: true, path: '/' },
-    getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf,
+    getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf ?? (typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
     // The JSON API is protected by requiring a JSON body: browsers cannot send one cross-site without CORS.
     // PUT/PATCH/DELETE cannot be sent cross-site without a CORS preflight, which Cadre never grants.
     skipCsrfProtection: (req) => req.path.startsWith('/api/') && (req.method !== 'POST' || !!req.is('application/json')),

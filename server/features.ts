@@ -5,6 +5,7 @@ import type { CadreRouter, RouteRegistry } from './http/router';
 import { liveFeature } from './live';
 import { readinessFeature } from './readiness/feature';
 import { progressionFeature } from './progression/feature';
+import { signoffFeature } from './signoffs/feature';
 
 /** A socket handler, called for each authenticated connection. */
 export type SocketHandler = (io: IoServer, socket: Socket, ctx: AppContext) => void;
@@ -20,6 +21,7 @@ const features: FeatureRegistration[] = [
   liveFeature,
   readinessFeature,
   progressionFeature,
+  signoffFeature,
 ];
 
 /** Registers every core feature and returns what to mount. */

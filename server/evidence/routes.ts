@@ -1,0 +1,54 @@
+/** Serving evidence files: only to people who may see the candidate's record, always as a download. */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { eq } from 'drizzle-orm';
+import type { AppContext } from '../context';
+import { getCohort } from '../cohorts/queries';
+import { files, signoffEvidence, signoffRequests } from '../db/tables';
+import { NotFoundError } from '../errors';
+import type { RouteRegistry } from '../http/router';
+import { id as uuidSchema } from '../http/validate';
+import { authorize } from '../policies';
+import { storagePath } from './store';
+
+/** An RFC 6266 Content-Disposition value with an ASCII fallback and the UTF-8 name. */
+export function attachmentHeader(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** GET /evidence/:fileId — the file, to the candidate, their cohort's mentors, its lead and admins. */
+export function evidenceRoutes(registry: RouteRegistry, ctx: AppContext) {
+  const r = registry.router('/evidence');
+  r.get('/:fileId', async (req, res) => {
+    const fileId = String(req.params.fileId);
+    if (!uuidSchema.safeParse(fileId).success) throw new NotFoundError('That file');
+    const [row] = await ctx.db
+      .select({ f: files, cohortId: signoffRequests.cohortId, candidateId: signoffRequests.candidateId })
+      .from(files)
+      .innerJoin(signoffEvidence, eq(signoffEvidence.fileId, files.id))
+      .innerJoin(signoffRequests, eq(signoffRequests.id, signoffEvidence.requestId))
+      .where(eq(files.id, fileId))
+      .limit(1);
+    if (!row) throw new NotFoundError('That file');
+    const cohort = await getCohort(ctx.db, row.cohortId);
+    authorize(req.user, 'candidate:view', { type: 'candidate', cohort, candidateId: row.candidateId }, 'That file');
+    const full = storagePath(ctx.config.uploadDir, row.f.storageKey);
+    const info = await stat(full).catch(() => null);
+    if (!info) throw new NotFoundError('That file');
+    res.setHeader('Content-Type', row.f.mimeType);
+    res.setHeader('Content-Length', String(info.size));
+    res.setHeader('Content-Disposition', attachmentHeader(row.f.displayName));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    await new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(full);
+      stream.on('error', reject);
+      res.on('finish', resolve);
+      res.on('close', resolve);
+      stream.pipe(res);
+    });
+  });
+  return [r];
+}

@@ -1,0 +1,83 @@
+/** Rubric commands: an admin creates a rubric; mentors and candidates record assessments (never overwritten). */
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../auth/actor';
+import type { AppContext } from '../context';
+import type { CohortRow } from '../cohorts/queries';
+import type { Db } from '../db';
+import { audit } from '../audit';
+import { assessments, assessmentScores, cohortStages, rubricCriteria, rubricDescriptors, rubricLevels, rubrics } from '../db/tables';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors';
+import { deliver, notify } from '../notifications';
+import { authorize } from '../policies';
+import type { RubricGrid } from './queries';
+import type { AssessmentInput, RubricInput } from './schemas';
+import { scoreAssessment } from './score';
+
+/** Creates a rubric with its levels, criteria and descriptors in one transaction (admins only; checked by the route). */
+export async function createRubric(db: Db, actorId: string | null, input: RubricInput) {
+  return db.transaction(async (tx) => {
+    if (input.key) {
+      const [taken] = await tx.select({ id: rubrics.id }).from(rubrics).where(eq(rubrics.key, input.key));
+      if (taken) throw new ConflictError(`A rubric with the key “${input.key}” already exists; choose another key.`);
+    }
+    const [rubric] = await tx.insert(rubrics).values({ key: input.key ?? null, name: input.name, description: input.description || null, passThreshold: input.passThreshold }).returning();
+    const levels = await tx.insert(rubricLevels).values(input.levels.map((l, position) => ({ rubricId: rubric.id, position, label: l.label, points: l.points }))).returning();
+    levels.sort((a, b) => a.position - b.position);
+    const criteria = await tx
+      .insert(rubricCriteria)
+      .values(input.criteria.map((c, position) => ({ rubricId: rubric.id, position, title: c.title, description: c.description || null, weight: c.weight, mustPass: c.mustPass, passLevel: c.passLevel })))
+      .returning();
+    criteria.sort((a, b) => a.position - b.position);
+    const descriptors = criteria.flatMap((c, i) => levels.map((l, j) => ({ criterionId: c.id, levelId: l.id, text: input.criteria[i].descriptors[j] || '' })));
+    if (descriptors.length) await tx.insert(rubricDescriptors).values(descriptors);
+    await audit(tx, { actorId, action: 'rubric.created', subjectType: 'rubric', subjectId: rubric.id, after: { key: rubric.key, name: rubric.name, passThreshold: rubric.passThreshold, criteria: criteria.length, levels: levels.length } });
+    return rubric;
+  });
+}
+
+/** Records an assessment: a mentor of the cohort (kind mentor or shadow) or the candidate themself (kind self). */
+export async function recordAssessment(ctx: AppContext, actor: Actor, cohort: CohortRow, candidateId: string, rubric: RubricGrid, input: AssessmentInput) {
+  authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
+  let kind = input.kind;
+  if (actor.id === candidateId) {
+    authorize(actor, 'candidate:act-as-self', { type: 'candidate', cohort, candidateId });
+    if (kind && kind !== 'self') throw new ForbiddenError('You can assess yourself only as a self-assessment; a mentor records the mentor assessment.');
+    kind = 'self';
+  } else {
+    authorize(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId });
+    if (kind === 'self') throw new ForbiddenError('Only the candidate can record a self-assessment.');
+    kind ??= 'mentor';
+  }
+  if (rubric.archivedAt) throw new ConflictError(`“${rubric.name}” has been retired and cannot be used for new assessments.`);
+  const unknown = Object.keys(input.levels).filter((k) => !rubric.criteria.some((c) => c.id === k));
+  if (unknown.length) throw new ValidationError('Some scores are for criteria this rubric does not have.', unknown.map((k) => ({ field: `levels.${k}`, message: 'not a criterion of this rubric' })));
+  const score = scoreAssessment(rubric, input.levels);
+  if (input.cohortStageId) {
+    const [stage] = await ctx.db.select({ id: cohortStages.id }).from(cohortStages).where(and(eq(cohortStages.id, input.cohortStageId), eq(cohortStages.cohortId, cohort.id)));
+    if (!stage) throw new ValidationError('That stage is not part of this cohort.', [{ field: 'cohortStageId', message: 'must be a stage of this cohort' }]);
+  }
+  const finalKind = kind;
+  const { assessment, rows } = await ctx.db.transaction(async (tx) => {
+    const [assessment] = await tx
+      .insert(assessments)
+      .values({ rubricId: rubric.id, cohortId: cohort.id, candidateId, assessorId: actor.id, kind: finalKind, contextType: input.contextType, contextId: input.contextId, cohortStageId: input.cohortStageId ?? null, comment: input.comment || null, percent: score.percent, passed: score.passed, mustPassFailed: score.mustPassFailed })
+      .returning();
+    await tx.insert(assessmentScores).values(rubric.criteria.map((c) => ({ assessmentId: assessment.id, criterionId: c.id, levelPosition: input.levels[c.id], comment: input.comments?.[c.id] || null })));
+    await audit(tx, { actorId: actor.id, action: 'assessment.recorded', subjectType: 'assessment', subjectId: assessment.id, after: { rubricId: rubric.id, candidateId, kind: finalKind, percent: score.percent, passed: score.passed } });
+    const rows =
+      finalKind === 'self'
+        ? []
+        : await notify(tx, [
+            {
+              userId: candidateId,
+              kind: 'assessment.recorded',
+              title: `${actor.name} assessed you: ${rubric.name}`,
+              body: `${actor.name} scored you ${score.percent}% against “${rubric.name}” (pass mark ${rubric.passThreshold}%)${score.mustPassFailed ? '; an essential criterion is not yet met' : ''}.`,
+              link: `/cohorts/${cohort.id}/candidates/${candidateId}/assessments#assessment-${assessment.id}`,
+            },
+          ]);
+    return { assessment, rows };
+  });
+  await deliver(ctx, rows);
+  return { assessment, score };
+}

@@ -1,0 +1,42 @@
+/** Loading the rows a sign-off command needs, with 404s that do not leak what exists elsewhere. */
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { competencies, competencyFrameworks, signoffRequests } from '../db/tables';
+import { NotFoundError } from '../errors';
+import { id as uuidSchema } from '../http/validate';
+
+/** A competency with its framework's rating scale. */
+export type CompetencyWithScale = typeof competencies.$inferSelect & { ratingScale: typeof competencyFrameworks.$inferSelect.ratingScale };
+
+/** Loads a competency of the cohort's framework, or 404. */
+export async function competencyInFramework(db: Db, frameworkId: string | null, competencyId: string): Promise<CompetencyWithScale> {
+  if (!frameworkId || !uuidSchema.safeParse(competencyId).success) throw new NotFoundError('That competency');
+  const [row] = await db
+    .select({ c: competencies, ratingScale: competencyFrameworks.ratingScale })
+    .from(competencies)
+    .innerJoin(competencyFrameworks, eq(competencyFrameworks.id, competencies.frameworkId))
+    .where(and(eq(competencies.id, competencyId), eq(competencies.frameworkId, frameworkId)));
+  if (!row) throw new NotFoundError('That competency');
+  return { ...row.c, ratingScale: row.ratingScale };
+}
+
+/** Loads a request of the cohort (locking it for update inside a transaction), or 404. */
+export async function requestInCohort(db: Db, cohortId: string, requestId: string, lock = false) {
+  if (!uuidSchema.safeParse(requestId).success) throw new NotFoundError('That sign-off request');
+  const q = db.select().from(signoffRequests).where(and(eq(signoffRequests.id, requestId), eq(signoffRequests.cohortId, cohortId)));
+  const [row] = lock ? await q.for('update') : await q;
+  if (!row) throw new NotFoundError('That sign-off request');
+  return row;
+}
+
+/** The current (latest) request of a candidate for a competency in a cohort, if any. */
+export async function currentRequest(db: Db, cohortId: string, candidateId: string, competencyId: string) {
+  const [row] = await db
+    .select()
+    .from(signoffRequests)
+    .where(and(eq(signoffRequests.cohortId, cohortId), eq(signoffRequests.candidateId, candidateId), eq(signoffRequests.competencyId, competencyId)))
+    .orderBy(desc(signoffRequests.createdAt), desc(signoffRequests.submittedAt))
+    .limit(1)
+    .for('update');
+  return row;
+}

@@ -1,0 +1,120 @@
+/** Reads for sign-offs: the set-based "which competencies are signed" helper for progression, the queue, details. */
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db';
+import { cohortRequiredCompetencies, cohorts, competencies, files, signoffDecisions, signoffEvidence, signoffRequests, users, type SignoffStatus } from '../db/tables';
+
+/** One signed competency of a candidate. */
+export type SignedCompetency = { competencyId: string; code: string; signedAt: Date | null; requestId: string };
+
+/**
+ * For many (cohort, candidates) items at once: cohort id → candidate id → the competencies that count as signed
+ * (status `signed`, i.e. countersigned where safety-critical; revoked ones do not count). One query for all items.
+ * Every requested candidate has an entry (empty when nothing is signed). Optionally limited to some codes.
+ */
+export async function signedCompetencies(db: Db, items: { cohortId: string; candidateIds: string[] }[], competencyCodes?: string[]): Promise<Map<string, Map<string, SignedCompetency[]>>> {
+  const out = new Map<string, Map<string, SignedCompetency[]>>();
+  const cohortIds = [...new Set(items.map((i) => i.cohortId))];
+  const candidateIds = [...new Set(items.flatMap((i) => i.candidateIds))];
+  for (const item of items) {
+    const m = out.get(item.cohortId) ?? new Map<string, SignedCompetency[]>();
+    for (const c of item.candidateIds) if (!m.has(c)) m.set(c, []);
+    out.set(item.cohortId, m);
+  }
+  if (!cohortIds.length || !candidateIds.length || competencyCodes?.length === 0) return out;
+  const rows = await db
+    .select({ cohortId: signoffRequests.cohortId, candidateId: signoffRequests.candidateId, competencyId: competencies.id, code: competencies.code, signedAt: signoffRequests.signedAt, requestId: signoffRequests.id })
+    .from(signoffRequests)
+    .innerJoin(competencies, eq(competencies.id, signoffRequests.competencyId))
+    .where(
+      and(
+        eq(signoffRequests.status, 'signed'),
+        inArray(signoffRequests.cohortId, cohortIds),
+        inArray(signoffRequests.candidateId, candidateIds),
+        competencyCodes ? inArray(competencies.code, competencyCodes) : undefined,
+      ),
+    );
+  for (const r of rows) {
+    const list = out.get(r.cohortId)?.get(r.candidateId);
+    if (list && !list.some((x) => x.competencyId === r.competencyId)) list.push({ competencyId: r.competencyId, code: r.code, signedAt: r.signedAt, requestId: r.requestId });
+  }
+  return out;
+}
+
+/** For many cohorts: cohort id → the competencies it requires (its chosen list, or its whole framework when none is chosen). */
+export async function requiredCompetencies(db: Db, cohortIds: string[]): Promise<Map<string, { id: string; code: string; name: string; safetyCritical: boolean }[]>> {
+  const out = new Map<string, { id: string; code: string; name: string; safetyCritical: boolean }[]>();
+  if (!cohortIds.length) return out;
+  const cols = { cohortId: cohorts.id, id: competencies.id, code: competencies.code, name: competencies.name, safetyCritical: competencies.safetyCritical };
+  const [chosen, whole] = await Promise.all([
+    db.select(cols).from(cohortRequiredCompetencies).innerJoin(cohorts, eq(cohorts.id, cohortRequiredCompetencies.cohortId)).innerJoin(competencies, eq(competencies.id, cohortRequiredCompetencies.competencyId)).where(inArray(cohorts.id, cohortIds)).orderBy(asc(competencies.position)),
+    db.select(cols).from(cohorts).innerJoin(competencies, eq(competencies.frameworkId, cohorts.frameworkId)).where(inArray(cohorts.id, cohortIds)).orderBy(asc(competencies.position)),
+  ]);
+  for (const id of cohortIds) {
+    const own = chosen.filter((r) => r.cohortId === id);
+    out.set(id, (own.length ? own : whole.filter((r) => r.cohortId === id)).map(({ cohortId: _c, ...rest }) => rest));
+  }
+  return out;
+}
+
+/** Evidence of many requests: request id → items (files with their download link, or references). */
+export async function evidenceFor(db: Db, requestIds: string[]) {
+  const out = new Map<string, { id: string; kind: 'file' | 'reference'; name: string; mimeType?: string; sizeBytes?: number; href?: string; isImage: boolean; refType?: string | null; refId?: string | null; caption?: string | null; addedAt: Date }[]>();
+  if (!requestIds.length) return out;
+  const rows = await db
+    .select({ e: signoffEvidence, f: { id: files.id, displayName: files.displayName, mimeType: files.mimeType, sizeBytes: files.sizeBytes } })
+    .from(signoffEvidence)
+    .leftJoin(files, eq(files.id, signoffEvidence.fileId))
+    .where(inArray(signoffEvidence.requestId, requestIds))
+    .orderBy(asc(signoffEvidence.createdAt));
+  for (const { e, f } of rows) {
+    const list = out.get(e.requestId) ?? [];
+    list.push(
+      f
+        ? { id: e.id, kind: 'file', name: f.displayName, mimeType: f.mimeType, sizeBytes: f.sizeBytes, href: `/evidence/${f.id}`, isImage: f.mimeType.startsWith('image/'), caption: e.caption, addedAt: e.createdAt }
+        : { id: e.id, kind: 'reference', name: `${e.refType === 'live_note' ? 'Live note' : e.refType} ${e.refId}`, refType: e.refType, refId: e.refId, isImage: false, caption: e.caption, addedAt: e.createdAt },
+    );
+    out.set(e.requestId, list);
+  }
+  return out;
+}
+
+/** Decisions of many requests, oldest first, with who made them: request id → decisions. */
+export async function decisionsFor(db: Db, requestIds: string[]) {
+  const out = new Map<string, { kind: string; actorId: string; actorName: string; rating: number | null; note: string | null; ledgerSeq: number | null; at: Date }[]>();
+  if (!requestIds.length) return out;
+  const rows = await db
+    .select({ d: signoffDecisions, actorName: users.name })
+    .from(signoffDecisions)
+    .innerJoin(users, eq(users.id, signoffDecisions.actorId))
+    .where(inArray(signoffDecisions.requestId, requestIds))
+    .orderBy(asc(signoffDecisions.createdAt));
+  for (const { d, actorName } of rows) {
+    const list = out.get(d.requestId) ?? [];
+    list.push({ kind: d.kind, actorId: d.actorId, actorName, rating: d.rating, note: d.note, ledgerSeq: d.ledgerSeq, at: d.createdAt });
+    out.set(d.requestId, list);
+  }
+  return out;
+}
+
+/** Requests waiting on mentors in a cohort, oldest wait first: pending ones and those needing a countersignature. */
+export async function mentorQueue(db: Db, cohortId: string) {
+  const waiting: SignoffStatus[] = ['pending', 'awaiting_countersign'];
+  const rows = await db
+    .select({ r: signoffRequests, candidateName: users.name, competencyName: competencies.name, competencyCode: competencies.code, safetyCritical: competencies.safetyCritical })
+    .from(signoffRequests)
+    .innerJoin(users, eq(users.id, signoffRequests.candidateId))
+    .innerJoin(competencies, eq(competencies.id, signoffRequests.competencyId))
+    .where(and(eq(signoffRequests.cohortId, cohortId), inArray(signoffRequests.status, waiting)))
+    .orderBy(desc(signoffRequests.createdAt));
+  const since = (r: (typeof rows)[number]) => (r.r.status === 'awaiting_countersign' ? r.r.updatedAt : r.r.submittedAt);
+  return rows.sort((a, b) => since(a).getTime() - since(b).getTime()).map((r) => ({ ...r, waitingSince: since(r) }));
+}
+
+/** Every request of a candidate in a cohort, newest first (the map shows the newest per competency). */
+export async function candidateRequests(db: Db, cohortId: string, candidateId: string) {
+  return db
+    .select()
+    .from(signoffRequests)
+    .where(and(eq(signoffRequests.cohortId, cohortId), eq(signoffRequests.candidateId, candidateId)))
+    .orderBy(desc(signoffRequests.createdAt), desc(signoffRequests.updatedAt));
+}

@@ -1,0 +1,52 @@
+/** zod schemas for sign-off requests and decisions; form and multipart bodies are normalised first. */
+import { z } from 'zod';
+import { id, text } from '../http/validate';
+import { DECISION_ACTIONS } from './rules';
+
+const reference = z.object({ refType: z.literal('live_note', { message: 'must be live_note' }), refId: text(80), caption: z.string().trim().max(500).optional() });
+
+/** A candidate's request: competency, reflection and references (files come as multipart `files`). */
+export const requestInput = z.object({
+  competencyId: id,
+  reflection: text(5000, 20).refine((s) => s.length >= 20, 'must be at least 20 characters: say what you did and what you learned'),
+  references: z.array(reference).max(10, 'at most 10 references').optional(),
+});
+
+/** A mentor's decision. */
+export const decisionInput = z.object({
+  action: z.enum(DECISION_ACTIONS, { message: 'must be sign_off, decline, more_evidence, countersign or revoke' }),
+  rating: z.coerce.number().int('must be a whole number').min(0).optional(),
+  note: z.string().trim().max(4000, 'must be at most 4000 characters').optional().transform((s) => s || undefined),
+});
+
+/** A bulk sign-off. */
+export const bulkInput = z.object({
+  competencyId: id,
+  candidateIds: z.array(id).min(1, 'choose at least one candidate').max(200),
+  rating: z.coerce.number({ message: 'choose a rating' }).int().min(0),
+  note: z.string().trim().max(4000).optional().transform((s) => s || undefined),
+});
+
+/** Turns a form or multipart body into the JSON shape: `references` as JSON text, or `liveNoteIds` as a list. */
+export function normaliseRequestBody(body: unknown): Record<string, unknown> {
+  const b = { ...((body ?? {}) as Record<string, unknown>) };
+  delete b._csrf;
+  if (typeof b.references === 'string') {
+    try {
+      b.references = b.references.trim() ? JSON.parse(b.references) : undefined;
+    } catch {
+      b.references = 'not JSON';
+    }
+  }
+  if (typeof b.liveNoteIds === 'string') {
+    const ids = b.liveNoteIds.split(/[\s,]+/).filter(Boolean);
+    if (ids.length) b.references = [...((b.references as unknown[]) ?? []), ...ids.map((refId) => ({ refType: 'live_note', refId }))];
+  }
+  delete b.liveNoteIds;
+  return b;
+}
+
+/** Form checkboxes arrive as a string or an array. */
+export function asList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : [];
+}
