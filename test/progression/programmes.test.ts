@@ -4,6 +4,9 @@ import { cohortStages, stageCompletionMarks } from '../../server/db/tables';
 import { startTestApp, type TestApp } from '../support/app';
 import { addToCohort, buildWorld, type World } from '../support/factories';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let w: World;
 beforeAll(async () => {

@@ -4,6 +4,9 @@ import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 import { addStages } from './support';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let w: World;
 let stages: Awaited<ReturnType<typeof addStages>>;

@@ -6,6 +6,9 @@ import { startTestApp, type TestApp } from '../../support/app';
 import { buildWorld, type World } from '../../support/factories';
 import { addStages, buildVideo, CLIP_DIR } from '../../progression/support';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let w: World;
 beforeAll(async () => {

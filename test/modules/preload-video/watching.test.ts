@@ -6,6 +6,9 @@ import { buildWorld, type World } from '../../support/factories';
 import { addStages, buildVideo } from '../../progression/support';
 import { coveredSeconds, mergeIntervals } from '../../../modules/preload-video/intervals';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let w: World;
 let videoId: string;

@@ -9,6 +9,9 @@ import { startTestApp, type TestApp } from '../../support/app';
 import { buildWorld, type World } from '../../support/factories';
 import { addStages } from '../../progression/support';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 const SECRET = 'zoom-test-secret-123';
 let t: TestApp;
 let w: World;
