@@ -1,0 +1,162 @@
+/**
+ * `npm run bench` — every figure beside its bare baseline, measured in the same run, as a ratio.
+ * Options: `--write` (also write bench/RESULTS.md), `--duration=<s>` (autocannon seconds per run, default 5),
+ * `--only=<name,…>` (progress, cold-start, sockets, live, readiness).
+ * Rows from other parts: bench/live.ts and bench/readiness.ts are run as child processes when they exist; each
+ * prints its rows as `BENCH_ROW {json}` lines (`console.log(benchRowLine(row))` from bench/support/table.ts).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { measureRps } from './support/load';
+import { startBareExpress, startCadre } from './support/servers';
+import { socketMemory } from './support/sockets';
+import { freePort, timeToFirst200 } from './support/spawn';
+import { benchRowLine, formatTable, machine, parseBenchRows, type BenchRow, type MissingRow } from './support/table';
+
+const root = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const write = args.includes('--write');
+const duration = Number(flag('duration') ?? 5);
+const only = flag('only')?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+/** Candidate progress page (logged in) vs a bare express page. */
+async function progressRows(): Promise<BenchRow[]> {
+  const bare = await startBareExpress();
+  const base = await measureRps(`${bare.url}/page`, { duration });
+  await bare.stop();
+  const cadre = await startCadre();
+  try {
+    const cookie = await cadre.login('candidate1@cadre.test');
+    // The candidate's home redirects to their timeline; fall back to /api/v1/me if that page is not there yet.
+    let target = '/api/v1/me';
+    let note = 'fallback: GET /api/v1/me (no candidate progress page found)';
+    const home = await fetch(`${cadre.url}/me/progress`, { headers: { cookie }, redirect: 'manual' });
+    const location = home.headers.get('location');
+    if (home.status >= 300 && home.status < 400 && location) {
+      const page = await fetch(`${cadre.url}${location}`, { headers: { cookie } });
+      if (page.status === 200 && (page.headers.get('content-type') ?? '').includes('text/html')) {
+        target = location;
+        note = 'GET /cohorts/:cohortId/candidates/:id as candidate1 (session, engine, view)';
+      }
+    }
+    log(`progress page: ${target}`);
+    const result = await measureRps(`${cadre.url}${target}`, { headers: { cookie }, duration });
+    return [
+      { measure: 'candidate progress page, req/s (10 connections)', cadre: result.rps, baseline: base.rps, unit: 'req/s', better: 'higher', note: `${note}; baseline: bare express page` },
+      { measure: 'candidate progress page, p99 latency', cadre: result.p99Ms, baseline: base.p99Ms, unit: 'ms', better: 'lower' },
+    ];
+  } finally {
+    await cadre.stop();
+  }
+}
+
+/** `npx tsx server/index.ts` on an empty DATA_DIR (migrate + demo seed) to the first 200 of /login, vs a bare node http server. */
+async function coldStartRows(): Promise<BenchRow[]> {
+  const bareMs: number[] = [];
+  const cadreMs: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const port = await freePort();
+    bareMs.push(
+      await timeToFirst200(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], { cwd: root, env: process.env, url: `http://127.0.0.1:${port}/` }),
+    );
+  }
+  for (let i = 0; i < 2; i++) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cadre-bench-start-'));
+    const port = await freePort();
+    const env = { ...process.env, NODE_ENV: 'development', DATABASE_URL: '', SESSION_SECRET: '', DATA_DIR: path.join(dir, 'data'), UPLOAD_DIR: path.join(dir, 'uploads'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    cadreMs.push(await timeToFirst200('npx', ['tsx', 'server/index.ts'], { cwd: root, env, url: `http://127.0.0.1:${port}/login` }));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const best = (xs: number[]) => Math.min(...xs);
+  return [
+    {
+      measure: 'cold start to first page (empty DATA_DIR: migrate + demo seed)',
+      cadre: best(cadreMs),
+      baseline: best(bareMs),
+      unit: 'ms',
+      better: 'lower',
+      note: `best of 2 (Cadre ${cadreMs.map((m) => Math.round(m)).join(', ')} ms); npx tsx server/index.ts vs node http server`,
+    },
+  ];
+}
+
+/** Memory per 1,000 idle sockets: Cadre's socket.io (session on the handshake, rooms, handlers) vs bare socket.io. */
+async function socketRows(): Promise<BenchRow[]> {
+  const bare = await socketMemory('bare');
+  const cadre = await socketMemory('cadre');
+  if (cadre.connected < 1000 || bare.connected < 1000) throw new Error(`only ${cadre.connected}/${bare.connected} sockets connected`);
+  return [
+    { measure: 'memory per 1,000 idle sockets, RSS', cadre: cadre.rssMbPer1000, baseline: bare.rssMbPer1000, unit: 'MB', better: 'lower', note: 'server process, after GC' },
+    { measure: 'memory per 1,000 idle sockets, JS heap', cadre: cadre.heapMbPer1000, baseline: bare.heapMbPer1000, unit: 'MB', better: 'lower' },
+  ];
+}
+
+/** Runs another part's bench script and collects its BENCH_ROW lines. */
+function hookRows(name: string, file: string, measure: string): Promise<(BenchRow | MissingRow)[]> {
+  const full = path.join(root, file);
+  if (!existsSync(full)) return Promise.resolve([{ measure, reason: `${file} does not exist yet` }]);
+  log(`running ${file}`);
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', file], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const rows = parseBenchRows(out);
+      if (rows.length) return resolve(rows);
+      const tail = out.trim().split('\n').slice(-3).join(' / ').replace(/\|/g, '/');
+      resolve([{ measure, reason: `${file} exited ${code} without BENCH_ROW lines${tail ? ` (last output: ${tail})` : ''}` }]);
+    });
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  const rows: (BenchRow | MissingRow)[] = [];
+  const section = async (name: string, measure: string, fn: () => Promise<(BenchRow | MissingRow)[]>) => {
+    if (!wanted(name)) return;
+    log(`${name}…`);
+    try {
+      const got = await fn();
+      rows.push(...got);
+      for (const r of got) if (!('reason' in r)) console.log(benchRowLine(r));
+    } catch (err) {
+      rows.push({ measure, reason: (err as Error).message.split('\n')[0] });
+    }
+  };
+  await section('progress', 'candidate progress page, req/s', progressRows);
+  await section('live', 'live feedback p99 vs bare socket.io echo', () => hookRows('live', 'bench/live.ts', 'live feedback p99 vs bare socket.io echo'));
+  await section('readiness', 'readiness over 10,000 candidates vs bare SELECT', () => hookRows('readiness', 'bench/readiness.ts', 'readiness over 10,000 candidates vs bare SELECT'));
+  await section('cold-start', 'cold start to first page', coldStartRows);
+  await section('sockets', 'memory per 1,000 idle sockets', socketRows);
+
+  const table = formatTable(rows);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`\n${table}\n\nMachine: ${machine()}. Ratio = Cadre / baseline. Whole run ${seconds} s.`);
+  if (write) {
+    const md = [
+      '# Benchmark results',
+      '',
+      'Produced by `npm run bench -- --write`. Each figure is measured beside its bare baseline in the same run, on',
+      'loopback; the ratio is Cadre / baseline. These are not timed assertions: they show what each layer costs.',
+      '',
+      `Run: ${new Date().toISOString()} · Machine: ${machine()} · autocannon ${duration} s per measure, 10 connections.`,
+      '',
+      table,
+      '',
+    ].join('\n');
+    writeFileSync(path.join(__dirname, 'RESULTS.md'), md);
+    log('wrote bench/RESULTS.md');
+  }
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
