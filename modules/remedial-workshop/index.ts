@@ -1,0 +1,52 @@
+/** Remedial workshop: a pre-filled deep-dive agenda, candidates' topic requests, the rollout-readiness checklist and
+ * the mentor's final readiness sign-off. */
+import path from 'node:path';
+import { and, eq, inArray } from 'drizzle-orm';
+import { defineStage } from '../../server/modules/types';
+import { remedialWorkshopTopics } from './schema';
+import { readinessSignedKind, topicsCoveredKind } from './kinds';
+import { DEFAULT_CHECKLIST } from './checklist';
+import { remedialWorkshopPages } from './pages';
+import { remedialWorkshopApi } from './api';
+import { seedRemedialWorkshop } from './seed';
+
+export default defineStage({
+  key: 'remedial-workshop',
+  title: 'Remedial workshop',
+  summary: 'A workshop on what each candidate still finds hard, then the rollout-readiness checklist and the mentor’s final sign-off.',
+  requires: [],
+  capabilities: {
+    'remedial-workshop:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
+    'remedial-workshop:see-all': ['admin', 'lead', 'mentor'],
+    'remedial-workshop:view-agenda': ['admin', 'lead', 'mentor', 'candidate'],
+    'remedial-workshop:request-topic': ['candidate'],
+    'remedial-workshop:cover': ['mentor'],
+    'remedial-workshop:tick-lead': ['lead'],
+    'remedial-workshop:tick-mentor': ['mentor'],
+    'remedial-workshop:sign-readiness': ['mentor'],
+  },
+  requirementKinds: {
+    'remedial-workshop:topics-covered': topicsCoveredKind,
+    'remedial-workshop:readiness-signed': readinessSignedKind,
+  },
+  defaults: {
+    config: { checklist: DEFAULT_CHECKLIST },
+    open: [{ kind: 'previous-stage-complete', params: {} }],
+    complete: [
+      { kind: 'remedial-workshop:topics-covered', params: {} },
+      { kind: 'remedial-workshop:readiness-signed', params: {} },
+    ],
+  },
+  routes: remedialWorkshopPages,
+  api: remedialWorkshopApi,
+  views: path.join(__dirname, 'views'),
+  async activity(db, stage, candidateIds) {
+    if (!candidateIds.length) return new Set();
+    const rows = await db
+      .selectDistinct({ id: remedialWorkshopTopics.candidateId })
+      .from(remedialWorkshopTopics)
+      .where(and(eq(remedialWorkshopTopics.cohortStageId, stage.id), inArray(remedialWorkshopTopics.candidateId, candidateIds)));
+    return new Set(rows.map((r) => r.id));
+  },
+  seed: seedRemedialWorkshop,
+});

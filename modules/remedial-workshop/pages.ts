@@ -1,0 +1,124 @@
+/** Remedial-workshop pages: candidates request topics and see their agenda; the lead and mentor tick the checklist;
+ * mentors mark topics covered and give the final readiness sign-off. */
+import type { Request, Response } from 'express';
+import type { CadreRouter } from '../../server/http/router';
+import type { StageRuntime } from '../../server/modules/types';
+import { authorize, can } from '../../server/policies';
+import { actorOf } from '../../server/http/request-context';
+import { parse } from '../../server/http/validate';
+import type { AppError } from '../../server/errors';
+import { cohortPeople } from '../../server/cohorts/queries';
+import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
+import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './commands';
+import { checklistRows, competencyChoices, listSignoffs, listTopics, standings } from './queries';
+import { agendaFor } from './agenda';
+import { formAction, formBody, KEY, loadCohort, loadStage, pathId } from './stage';
+
+const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
+
+/** Mounts the remedial-workshop pages. */
+export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
+  const { db } = rt;
+
+  async function context(req: Request) {
+    const actor = actorOf(req);
+    const cohort = await loadCohort(db, req.params.cohortId);
+    authorize(actor, `${KEY}:view`, { type: 'cohort', cohort }, 'That cohort');
+    const stage = await loadStage(db, cohort.id);
+    return { actor, cohort, stage };
+  }
+
+  async function render(req: Request, res: Response, extra: Record<string, unknown> = {}) {
+    const { actor, cohort, stage } = await context(req);
+    const subject = { type: 'cohort' as const, cohort };
+    const flags = {
+      seeAll: can(actor, `${KEY}:see-all`, subject),
+      cover: can(actor, `${KEY}:cover`, subject),
+      tickLead: can(actor, `${KEY}:tick-lead`, subject),
+      tickMentor: can(actor, `${KEY}:tick-mentor`, subject),
+      sign: can(actor, `${KEY}:sign-readiness`, subject),
+      request: can(actor, `${KEY}:request-topic`, { type: 'candidate', cohort, candidateId: actor.id }),
+    };
+    const [checklist, signoffs] = await Promise.all([checklistRows(db, stage), listSignoffs(db, stage.id)]);
+    let mine: Record<string, unknown> | undefined;
+    if (flags.request) {
+      const [agenda, topics, standing, choices] = await Promise.all([agendaFor(db, cohort.id, [actor.id]), listTopics(db, stage.id, [actor.id]), standings(db, stage, [actor.id]), competencyChoices(db, cohort.id)]);
+      mine = { agenda: agenda.get(actor.id), topics, standing: standing.get(actor.id), competencies: choices, signoff: signoffs.find((s) => s.candidateId === actor.id) };
+    }
+    let staff: Record<string, unknown> | undefined;
+    if (flags.seeAll) {
+      const people = await cohortPeople(db, cohort.id, 'candidate');
+      const ids = people.map((p) => p.userId);
+      const [agenda, topics, standing] = await Promise.all([agendaFor(db, cohort.id, ids), listTopics(db, stage.id), standings(db, stage, ids)]);
+      staff = {
+        candidates: people.map((p) => ({
+          id: p.userId,
+          name: p.name,
+          agenda: agenda.get(p.userId),
+          topics: topics.filter((t) => t.candidateId === p.userId),
+          standing: standing.get(p.userId),
+          signoff: signoffs.find((s) => s.candidateId === p.userId),
+        })),
+      };
+    }
+    const ticked = checklist.filter((i) => i.lead && i.mentor).length;
+    res.render(rt.view('stage'), { title: stage.title, cohort, stage, checklist, checklistDone: ticked, mine, staff, can: flags, saved: req.query.saved, ...extra });
+  }
+
+  r.get('/', (req, res) => render(req, res));
+
+  r.post('/topics', async (req, res) => {
+    const { actor, cohort, stage } = await context(req);
+    authorize(actor, `${KEY}:request-topic`, { type: 'candidate', cohort, candidateId: actor.id });
+    await formAction(
+      res,
+      async () => {
+        await requestTopic(rt, actor.id, stage, parse(topicInput, formBody(req), 'topic form'));
+        return `${base(cohort.id)}?saved=topic`;
+      },
+      (error: AppError) => render(req, res, { topicError: error, topicForm: req.body }),
+    );
+  });
+
+  r.post('/topics/:topicId/cover', async (req, res) => {
+    const { actor, cohort, stage } = await context(req);
+    const topic = await getTopic(rt, stage, pathId(req.params.topicId, 'That topic'));
+    authorize(actor, `${KEY}:cover`, { type: 'candidate', cohort, candidateId: topic.candidateId });
+    await formAction(
+      res,
+      async () => {
+        await setCovered(rt, actor.id, stage, topic.id, parse(coverInput, formBody(req), 'topic').covered);
+        return `${base(cohort.id)}?saved=covered`;
+      },
+      (error: AppError) => render(req, res, { coverError: error }),
+    );
+  });
+
+  r.post('/checklist/:itemKey', async (req, res) => {
+    const { actor, cohort, stage } = await context(req);
+    await formAction(
+      res,
+      async () => {
+        const input = parse(tickInput, formBody(req), 'checklist');
+        authorize(actor, `${KEY}:tick-${input.as}`, { type: 'cohort', cohort });
+        await tickItem(rt, actor.id, stage, String(req.params.itemKey), input.as, input.ticked);
+        return `${base(cohort.id)}?saved=checklist#checklist`;
+      },
+      (error: AppError) => render(req, res, { checklistError: error }),
+    );
+  });
+
+  r.post('/signoffs', async (req, res) => {
+    const { actor, cohort, stage } = await context(req);
+    authorize(actor, `${KEY}:sign-readiness`, { type: 'cohort', cohort });
+    await formAction(
+      res,
+      async () => {
+        const input = parse(signoffInput, formBody(req), 'sign-off');
+        await signReadiness(rt, actor.id, stage, input.candidateId, input.note);
+        return `${base(cohort.id)}?saved=signoff`;
+      },
+      (error: AppError) => render(req, res, { signoffError: error }),
+    );
+  });
+}

@@ -1,0 +1,31 @@
+/** Demo data: deep-dive requests from the candidates furthest on, and a checklist the lead and mentor have begun. */
+import type { SeedContext } from '../../server/modules/types';
+import { remedialWorkshopChecklist, remedialWorkshopTopics } from './schema';
+import { checklistOf } from './checklist';
+
+const TOPICS = [
+  'Talking a colleague down from a holding position when the person has calmed — the words and the timing.',
+  'How to run the breakaway practice so that nobody gets hurt when a learner is much stronger than their partner.',
+  'Answering learners who say “restraint keeps everyone safe” — the evidence on restraint-related harm.',
+];
+
+/** Seeds the remedial workshop: topic requests and a half-ticked rollout checklist. */
+export async function seedRemedialWorkshop(ctx: SeedContext): Promise<void> {
+  const { db, stage, people, reached } = ctx;
+  const keen = Object.entries(reached).filter(([, position]) => position >= 4).map(([id]) => id);
+  const topics = keen.flatMap((candidateId, i) => TOPICS.slice(i, i + (i === 0 ? 1 : 2)).map((text) => ({ cohortStageId: stage.id, candidateId, text })));
+  if (topics.length) await db.insert(remedialWorkshopTopics).values(topics);
+  const now = Date.now();
+  await db.insert(remedialWorkshopChecklist).values(
+    checklistOf(stage)
+      .slice(0, 4)
+      .map((item, i) => ({
+        cohortStageId: stage.id,
+        itemKey: item.key,
+        leadBy: people.lead,
+        leadAt: new Date(now - (6 - i) * 86_400_000),
+        mentorBy: i < 2 ? people.mentor1 : null,
+        mentorAt: i < 2 ? new Date(now - (5 - i) * 86_400_000) : null,
+      })),
+  );
+}
