@@ -51,7 +51,7 @@ export async function seed(ctx: SeedContext): Promise<void> {
     for (const [i, v] of videos.entries()) {
       const duration = v.durationSeconds ?? 10;
       // Someone still in pre-load has watched most of the first video and a little of the second.
-      const share = done ? 1 : i === 0 ? 0.64 : i === 1 ? 0.2 : 0;
+      const share = done ? 1 : i === 0 ? 0.645 : i === 1 ? 0.205 : 0;
       if (!share) continue;
       const intervals = mergeIntervals([[0, duration * share]]);
       await db.insert(preloadVideoProgress).values({ videoId: v.id, userId: candidateId, intervals, watchedSeconds: coveredSeconds(intervals, duration) });
