@@ -11,7 +11,10 @@ const params = z.object({}).strict();
 
 /** A module title short enough for a sentence. */
 export function shortTitle(title: string, max = 32): string {
-  return title.length > max ? `${title.slice(0, max - 1).trimEnd()}…` : title;
+  if (title.length <= max) return title;
+  const cut = title.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s:;,.–—-]+$/, '')}…`;
 }
 
 /** Each assignment of the given stages and candidates with its latest mentor assessment (two queries). */

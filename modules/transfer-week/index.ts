@@ -32,7 +32,7 @@ export default defineStage({
     complete: [
       { kind: 'transfer-week:attended-days', params: { min: 3 } },
       { kind: 'transfer-week:confirmed-moments', params: { min: 2 } },
-      { kind: 'competencies-signed', params: { codes: ['non-escalation', 'de-escalation', 'breakaway', 'team-holding'] } },
+      { kind: 'competencies-signed', params: { codes: ['D1', 'D2'] } },
     ],
   },
   routes: transferWeekPages,

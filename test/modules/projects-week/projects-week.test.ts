@@ -76,13 +76,13 @@ describe('projects-week:modules-passed', () => {
     r = await evaluate([{ stage: stageA, candidateIds: [c] }]);
     expect(r.get(stageA.id)!.get(c)).toEqual({
       met: false,
-      reason: "1 of 3 modules passed — 'NICE NG10 and the Mental Health…' not yet assessed; 'Risks of restraint: restraint-r…' not passed yet — a must-pass criterion was missed (85%).",
+      reason: "1 of 3 modules passed — 'NICE NG10 and the Mental…' not yet assessed; 'Risks of restraint…' not passed yet — a must-pass criterion was missed (85%).",
       progress: { done: 1, of: 3 },
     });
     await assess(risks.id, c, 59.99, { at: new Date(Date.now() + 1000) });
     await assess(nice.id, c, 70, { at: new Date(Date.now() + 1000) });
     r = await evaluate([{ stage: stageA, candidateIds: [c] }]);
-    expect(r.get(stageA.id)!.get(c)!.reason).toBe("2 of 3 modules passed — 'Risks of restraint: restraint-r…' not passed yet (60%).");
+    expect(r.get(stageA.id)!.get(c)!.reason).toBe("2 of 3 modules passed — 'Risks of restraint…' not passed yet (60%).");
     await assess(risks.id, c, 61, { at: new Date(Date.now() + 2000) });
     r = await evaluate([
       { stage: stageA, candidateIds: [c, w.a.otherCandidate.id] },
@@ -149,7 +149,7 @@ describe('projects-week routes', () => {
     const candidate = await t.loginAs(w.a.candidate.email);
     const mine = await candidate.get(page());
     expect(mine.text).toContain('https://meet.example.org/abc');
-    expect(text(mine.text)).toContain("0 of 1 modules passed — 'NICE NG10 and the Mental Health…' not yet assessed.");
+    expect(text(mine.text)).toContain("0 of 1 modules passed — 'NICE NG10 and the Mental…' not yet assessed.");
     const json = await candidate.get(api());
     expect(json.body.assignments).toHaveLength(1);
     expect(json.body.standings).toEqual([{ candidateId: w.a.candidate.id, met: false, reason: expect.stringContaining('0 of 1 modules passed'), progress: { done: 0, of: 1 } }]);
