@@ -23,7 +23,7 @@ export function megabytes(bytes: number): string {
  * With `defer`, an upload error is left in `res.locals.uploadError` for a page to show beside its form.
  */
 export function evidenceUpload(maxBytes: number, options: { defer?: boolean } = {}): RequestHandler {
-  const parser = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: MAX_FILES, fields: 40, fieldSize: 64 * 1024 } }).array('files', MAX_FILES);
+  const parser = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: maxBytes, files: MAX_FILES, fields: 40, fieldSize: 64 * 1024 } }).array('files', MAX_FILES);
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
     parser(req, res, (err: unknown) => {
@@ -50,7 +50,7 @@ export function sanitiseName(original: string): string {
   const base = original.split(/[\\/]/).pop() ?? '';
   const cleaned = base
     .normalize('NFKC')
-    .replace(/[^\p{L}\p{N} ._()-]+/gu, '_')
+    .replace(/[^\p{L}\p{N}\p{Pd} ._(),'+]+/gu, '_')
     .replace(/^[.\s]+/, '')
     .replace(/\.{2,}/g, '.')
     .trim()
