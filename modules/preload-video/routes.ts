@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { audit } from '../../server/audit';
 import { cohortPeople } from '../../server/cohorts/queries';
-import { GateClosedError, NotFoundError, ValidationError } from '../../server/errors';
+import { ConflictError, GateClosedError, NotFoundError, ValidationError } from '../../server/errors';
 import type { CadreRouter } from '../../server/http/router';
 import { parse } from '../../server/http/validate';
 import type { StageRuntime } from '../../server/modules/types';
@@ -78,7 +78,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
     const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
     if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
     const questions = await ctx.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
-    if (!questions.length) throw new NotFoundError('That knowledge check');
+    if (!questions.length) throw new ConflictError('There is no knowledge check to take for this stage.');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const answers: Record<string, number> = {};
     const missing = questions.filter((q) => {

@@ -15,7 +15,8 @@ type ZoomBody = {
 export function webhookRoutes(r: CadreRouter, ctx: StageRuntime): void {
   r.post('/', { summary: 'Zoom webhook: URL validation and participant joined/left (signed with x-zm-signature)', tags: ['zoom-intro'], public: true }, async (req: Request, res: Response) => {
     const secret = ctx.config.zoomWebhookSecret;
-    if (!secret) return void res.status(503).json({ error: { code: 'not_configured', message: 'Zoom webhooks are not configured on this server (ZOOM_WEBHOOK_SECRET).' } });
+    // Without a secret nothing can be verified: the endpoint is switched off (404), never open.
+    if (!secret) return void res.status(404).json({ error: { code: 'not_found', message: 'Zoom webhooks are not configured on this server (set ZOOM_WEBHOOK_SECRET).' } });
     const verdict = verifyZoomRequest(secret, { timestamp: req.header('x-zm-request-timestamp'), signature: req.header('x-zm-signature') }, req.rawBody);
     if (verdict !== 'ok') {
       req.log.warn({ verdict }, 'zoom webhook refused');

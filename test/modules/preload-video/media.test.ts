@@ -76,7 +76,8 @@ describe('streaming with HTTP Range', () => {
     const bytes = readFileSync(stored);
     const agent = await t.loginAs(w.a.candidate.email);
     const url = `/stages/preload-video/videos/${video.id}/stream`;
-    const parser = (res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void) => {
+    const parser = (raw: unknown, cb: (err: Error | null, body: Buffer) => void) => {
+      const res = raw as NodeJS.ReadableStream;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => cb(null, Buffer.concat(chunks)));

@@ -1,0 +1,33 @@
+/** Matrix rows for the pre-load video module: stage page, knowledge check, heartbeats, library admin, streaming. */
+import { buildVideo } from '../../progression/support';
+import type { AuthzRows, RoleExpectations, RowContext } from '../support';
+
+const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
+const adminOnly: RoleExpectations = { admin: 'allow', lead: 403, mentor: 403, candidate: 403 };
+const otherTenant: RoleExpectations = { admin: 'allow', lead: 404, mentor: 404, candidate: 404 };
+/** Only the candidate themself acts in the stage; another tenant's cohort is hidden, except from the admin (403). */
+const candidateOnly: RoleExpectations = { admin: 403, lead: 403, mentor: 403, candidate: 'allow' };
+const candidateOnlyOther: RoleExpectations = { admin: 403, lead: 404, mentor: 404, candidate: 404 };
+
+const cohort = (c: RowContext) => ({ cohortId: c.tenant.cohort.id });
+const video = (c: RowContext, name: string) => c.memo(`video-${name}`, async () => (await buildVideo(c.db, c.app.config.uploadDir, c.world.admin.id, { title: `Matrix ${name}`, position: 99 })).video.id);
+
+/** Rows keyed by "METHOD /path" exactly as registered. */
+export const rows: AuthzRows = {
+  'GET /cohorts/:cohortId/stages/preload-video': { params: cohort, own: everyone, other: otherTenant },
+  'POST /cohorts/:cohortId/stages/preload-video/quiz': { params: cohort, body: () => ({}), own: candidateOnly, other: candidateOnlyOther },
+  'POST /api/v1/cohorts/:cohortId/stages/preload-video/heartbeats': {
+    params: cohort,
+    body: async (c) => ({ videoId: await video(c, 'stream'), from: 0, to: 1 }),
+    own: candidateOnly,
+    other: candidateOnlyOther,
+  },
+  'GET /api/v1/cohorts/:cohortId/stages/preload-video/progress': { params: cohort, own: candidateOnly, other: candidateOnlyOther },
+  'GET /stages/preload-video/admin': { own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/videos': { body: () => ({}), own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/videos/:videoId': { params: async (c) => ({ videoId: await video(c, 'edit') }), body: () => ({ title: 'Matrix edit' }), own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/videos/:videoId/archive': { params: async (c) => ({ videoId: await video(c, 'archive') }), own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/questions': { body: () => ({ prompt: '', options: '', correct: '' }), own: adminOnly, other: 'same' },
+  // Every cohort's pre-load stage uses the whole library, so tenant B's people may watch it too.
+  'GET /stages/preload-video/videos/:videoId/stream': { params: async (c) => ({ videoId: await video(c, 'stream') }), own: everyone, other: 'same' },
+};

@@ -1,0 +1,76 @@
+/** Matrix rows for progression: the candidate home and timeline, cohort overview, progress API, waivers, marks,
+ * and programme template admin. */
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { cohortStages, programmeTemplates } from '../../../server/db/tables';
+import { BUILT_IN_TEMPLATE } from '../../../seed/programme';
+import { createTemplate } from '../../../server/programmes/commands';
+import type { AuthzRows, RoleExpectations, RowContext } from '../support';
+
+const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
+const adminOnly: RoleExpectations = { admin: 'allow', lead: 403, mentor: 403, candidate: 403 };
+const otherTenant: RoleExpectations = { admin: 'allow', lead: 404, mentor: 404, candidate: 404 };
+const staff: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 403 };
+const mentorOnly: RoleExpectations = { admin: 403, lead: 403, mentor: 'allow', candidate: 403 };
+const mentorOnlyOther: RoleExpectations = { admin: 403, lead: 404, mentor: 404, candidate: 404 };
+
+const candidateParams = (c: RowContext) => ({ cohortId: c.tenant.cohort.id, userId: c.tenant.candidate.id });
+async function firstStage(c: RowContext): Promise<string> {
+  const [s] = await c.db.select({ id: cohortStages.id }).from(cohortStages).where(and(eq(cohortStages.cohortId, c.tenant.cohort.id), gt(cohortStages.position, 0))).orderBy(asc(cohortStages.position)).limit(1);
+  return s.id;
+}
+/** The built-in template: applying it to a cohort that already runs it keeps every stage (harmless to other rows). */
+const builtIn = (c: RowContext) =>
+  c.memo('built-in-template', async () => (await c.db.select({ id: programmeTemplates.id }).from(programmeTemplates).where(eq(programmeTemplates.name, BUILT_IN_TEMPLATE)))[0].id);
+/** A scratch template for stage edits. */
+const scratch = (c: RowContext) =>
+  c.memo('scratch-template', async () => (await createTemplate(c.db, c.world.admin.id, { name: `Scratch ${c.uniq()}`, stages: [{ moduleKey: 'zoom-intro', title: 'Intro', config: {}, open: [], complete: [], summary: null, startDay: null, endDay: null }] })).id);
+const stageForm = { moduleKey: 'zoom-intro', title: 'Intro', config: '{}', open: '[]', complete: '[]', startDay: '', endDay: '' };
+
+/** Rows keyed by "METHOD /path" exactly as registered. */
+export const rows: AuthzRows = {
+  'GET /me/progress': { own: everyone, other: 'same' },
+  'GET /cohorts/:cohortId': { params: (c) => ({ cohortId: c.tenant.cohort.id }), own: everyone, other: otherTenant },
+  'GET /cohorts/:cohortId/candidates/:userId': { params: candidateParams, own: everyone, other: otherTenant },
+  'GET /api/v1/cohorts/:cohortId/candidates/:userId/progress': { params: candidateParams, own: everyone, other: otherTenant },
+  'GET /api/v1/cohorts/:cohortId/progress': { params: (c) => ({ cohortId: c.tenant.cohort.id }), own: staff, other: otherTenant },
+  'POST /api/v1/cohorts/:cohortId/candidates/:userId/waivers': {
+    params: candidateParams,
+    body: async (c) => ({ stageId: await firstStage(c), requirementKey: null, reason: `Matrix waiver ${c.uniq()}` }),
+    own: mentorOnly,
+    other: mentorOnlyOther,
+  },
+  'POST /cohorts/:cohortId/candidates/:userId/waivers': {
+    params: candidateParams,
+    body: async (c) => ({ stageId: await firstStage(c), reason: `Matrix waiver ${c.uniq()}` }),
+    own: mentorOnly,
+    other: mentorOnlyOther,
+  },
+  'POST /api/v1/cohorts/:cohortId/candidates/:userId/stages/:stageId/complete': {
+    params: async (c) => ({ ...candidateParams(c), stageId: await firstStage(c) }),
+    body: () => ({}),
+    own: mentorOnly,
+    other: mentorOnlyOther,
+  },
+  'POST /cohorts/:cohortId/candidates/:userId/stages/:stageId/complete': {
+    params: async (c) => ({ ...candidateParams(c), stageId: await firstStage(c) }),
+    own: mentorOnly,
+    other: mentorOnlyOther,
+  },
+
+  // Programme templates: the provider's admins only.
+  'GET /api/v1/programmes': { own: adminOnly, other: 'same' },
+  'GET /api/v1/programmes/requirement-kinds': { own: adminOnly, other: 'same' },
+  'POST /api/v1/programmes': { body: (c) => ({ name: `Programme ${c.uniq()}` }), own: adminOnly, other: 'same' },
+  'GET /api/v1/programmes/:templateId': { params: async (c) => ({ templateId: await builtIn(c) }), own: adminOnly, other: 'same' },
+  'PUT /api/v1/programmes/:templateId': { params: async (c) => ({ templateId: await scratch(c) }), body: (c) => ({ name: `Scratch ${c.uniq()}` }), own: adminOnly, other: 'same' },
+  'POST /api/v1/programmes/:templateId/apply': { params: async (c) => ({ templateId: await builtIn(c) }), body: (c) => ({ cohortId: c.tenant.cohort.id }), own: adminOnly, other: adminOnly },
+  'GET /admin/programmes': { own: adminOnly, other: 'same' },
+  'POST /admin/programmes': { body: (c) => ({ name: `Programme ${c.uniq()}` }), own: adminOnly, other: 'same' },
+  'GET /admin/programmes/:templateId': { params: async (c) => ({ templateId: await builtIn(c) }), own: adminOnly, other: 'same' },
+  'POST /admin/programmes/:templateId': { params: async (c) => ({ templateId: await scratch(c) }), body: (c) => ({ name: `Scratch ${c.uniq()}` }), own: adminOnly, other: 'same' },
+  'POST /admin/programmes/:templateId/stages': { params: async (c) => ({ templateId: await scratch(c) }), body: () => ({ moduleKey: 'zoom-intro' }), own: adminOnly, other: 'same' },
+  'POST /admin/programmes/:templateId/stages/:index': { params: async (c) => ({ templateId: await scratch(c), index: '0' }), body: () => stageForm, own: adminOnly, other: 'same' },
+  'POST /admin/programmes/:templateId/stages/:index/move': { params: async (c) => ({ templateId: await scratch(c), index: '0' }), body: () => ({ direction: 'down' }), own: adminOnly, other: 'same' },
+  'POST /admin/programmes/:templateId/stages/:index/delete': { params: async (c) => ({ templateId: await scratch(c), index: '5' }), own: adminOnly, other: 'same' },
+  'POST /admin/programmes/:templateId/apply': { params: async (c) => ({ templateId: await builtIn(c) }), body: (c) => ({ cohortId: c.tenant.cohort.id }), own: adminOnly, other: adminOnly },
+};
