@@ -20,9 +20,10 @@ function mentorOnly(role: LiveRole, what: string): void {
 export async function submitNote(ctx: AppContext, actor: Actor, role: LiveRole, payload: unknown, acknowledge: (r: PostResult) => void = () => {}): Promise<PostResult> {
   mentorOnly(role, 'post notes');
   const input = parse(postNoteSchema, payload, 'note');
-  const result = await postNote(ctx.db, actor.id, input);
+  const result = await postNote(ctx.db, actor, input);
   acknowledge(result);
-  const [row] = await notesByIds(ctx.db, [result.id]);
+  // A repeat is broadcast again from the stored row: if the first broadcast was lost (a crash after commit), this delivers it.
+  const row = result.note ?? (await notesByIds(ctx.db, [result.id]))[0];
   if (row) broadcastNote(ctx.io, row);
   return result;
 }

@@ -7,6 +7,7 @@ import type { Db } from '../db';
 import { rubricCriteria } from '../db/tables';
 import { coDeliveryLiveNotes as notes, coDeliveryLiveReleases as releases, coDeliveryLiveRooms as rooms, type LiveReleaseReason } from '../db/schema/live';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { NoteRow } from './presenters';
 import type { CreateRoomInput, PostNoteInput } from './schemas';
 
 /** Opens a live room for a candidate of the cohort. */
@@ -32,61 +33,101 @@ export async function createRoom(db: Db, actor: Actor, cohortId: string, input: 
   });
 }
 
-/** The outcome of posting a note: its id and seq, and whether this client id had already been stored. */
-export type PostResult = { id: string; seq: number; duplicate: boolean };
+/** The outcome of posting a note: the stored note, and whether this client id had already been stored. */
+export type PostResult = { id: string; seq: number; duplicate: boolean; note?: NoteRow };
+
+type InsertedRow = {
+  id: string;
+  seq: number;
+  release_seq: number | null;
+  candidate_id: string;
+  criterion_id: string | null;
+  tags: string[];
+  at_offset_ms: number;
+  segment: number;
+  released_at: string | Date | null;
+  created_at: string | Date;
+};
+
+const dbCode = (err: unknown): string | undefined =>
+  (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
 
 /**
- * Stores a note exactly once per (room, client id). The room row is locked first, so a repeated client id
- * finds the earlier row and concurrent posts take consecutive, gap-free sequence numbers.
+ * Stores a note exactly once per (room, client id) in ONE statement (so one transaction): the room's counter
+ * row is updated (`next_seq = next_seq + 1 … RETURNING`, which locks it, so seqs are gap-free and ordered)
+ * and the note inserted from what it returns. A repeated client id updates nothing and is answered with the
+ * stored note; a concurrent repeat fails the unique index, rolls back the counter, and is answered the same way.
  */
-export async function postNote(db: Db, authorId: string, input: PostNoteInput): Promise<PostResult> {
-  return db.transaction(async (tx) => {
-    const [room] = await tx
-      .select({ id: rooms.id, endedAt: rooms.endedAt, startedAt: rooms.startedAt, candidateId: rooms.candidateId, segment: rooms.segment })
-      .from(rooms)
-      .where(eq(rooms.id, input.roomId))
-      .for('update');
-    if (!room) throw new NotFoundError('That live room');
-    const [existing] = await tx
-      .select({ id: notes.id, seq: notes.seq })
-      .from(notes)
-      .where(and(eq(notes.roomId, input.roomId), eq(notes.clientId, input.clientId)));
-    if (existing) return { ...existing, duplicate: true };
-    if (room.endedAt) throw new ConflictError('This live session has ended, so notes can no longer be added. Add feedback to the timeline instead.');
-    if (input.criterionId) {
-      const [c] = await tx.select({ id: rubricCriteria.id }).from(rubricCriteria).where(eq(rubricCriteria.id, input.criterionId));
-      if (!c) throw new ValidationError('Choose a criterion from the list.', [{ field: 'criterionId', message: 'is not a rubric criterion' }]);
-    }
-    const [counter] = await tx
-      .update(rooms)
-      .set({
-        nextSeq: sql`${rooms.nextSeq} + 1`,
-        nextReleaseSeq: sql`${rooms.nextReleaseSeq} + (case when ${rooms.quietMode} then 0 else 1 end)`,
-      })
-      .where(eq(rooms.id, input.roomId))
-      .returning({ nextSeq: rooms.nextSeq, nextReleaseSeq: rooms.nextReleaseSeq, quietMode: rooms.quietMode });
-    const seq = counter.nextSeq - 1;
-    const now = new Date();
-    const [note] = await tx
-      .insert(notes)
-      .values({
-        roomId: input.roomId,
-        seq,
-        releaseSeq: counter.quietMode ? null : counter.nextReleaseSeq - 1,
-        clientId: input.clientId,
-        authorId,
-        candidateId: room.candidateId,
-        body: input.body,
-        kind: input.kind,
-        criterionId: input.criterionId ?? null,
-        tags: [...new Set(input.tags)],
-        atOffsetMs: input.atOffsetMs ?? Math.max(0, now.getTime() - room.startedAt.getTime()),
-        segment: room.segment,
-        releasedAt: counter.quietMode ? null : now,
-      })
-      .returning({ id: notes.id });
-    return { id: note.id, seq, duplicate: false };
-  });
+export async function postNote(db: Db, author: { id: string; name: string }, input: PostNoteInput): Promise<PostResult> {
+  const tags = JSON.stringify([...new Set(input.tags)]);
+  let rows: InsertedRow[];
+  try {
+    const result = await db.execute(sql`
+      with room as (
+        update co_delivery_live_rooms
+           set next_seq = next_seq + 1,
+               next_release_seq = next_release_seq + (case when quiet_mode then 0 else 1 end)
+         where id = ${input.roomId} and ended_at is null
+           and not exists (select 1 from co_delivery_live_notes where room_id = ${input.roomId} and client_id = ${input.clientId})
+        returning next_seq - 1 as seq, case when quiet_mode then null else next_release_seq - 1 end as release_seq,
+                  candidate_id, started_at, segment, quiet_mode
+      )
+      insert into co_delivery_live_notes
+        (room_id, seq, release_seq, client_id, author_id, candidate_id, body, kind, criterion_id, tags, at_offset_ms, segment, released_at)
+      select ${input.roomId}, seq, release_seq, ${input.clientId}, ${author.id}, candidate_id, ${input.body}, ${input.kind},
+             ${input.criterionId ?? null}::uuid, ${tags}::jsonb,
+             coalesce(${input.atOffsetMs ?? null}::int, greatest(0, (extract(epoch from now() - started_at) * 1000)::int)),
+             segment, case when quiet_mode then null else now() end
+        from room
+      returning id, seq, release_seq, candidate_id, criterion_id, tags, at_offset_ms, segment, released_at, created_at`);
+    rows = (result as unknown as { rows: InsertedRow[] }).rows;
+  } catch (err) {
+    const code = dbCode(err);
+    if (code === '23503') throw new ValidationError('Choose a criterion from the list.', [{ field: 'criterionId', message: 'is not a rubric criterion' }]);
+    if (code !== '23505') throw err;
+    rows = [];
+  }
+  const [row] = rows;
+  if (!row) return existingOrRefusal(db, input);
+  let criterionTitle: string | null = null;
+  if (row.criterion_id) {
+    const [c] = await db.select({ title: rubricCriteria.title }).from(rubricCriteria).where(eq(rubricCriteria.id, row.criterion_id));
+    criterionTitle = c?.title ?? null;
+  }
+  const note: NoteRow = {
+    id: row.id,
+    roomId: input.roomId,
+    seq: Number(row.seq),
+    releaseSeq: row.release_seq === null ? null : Number(row.release_seq),
+    clientId: input.clientId,
+    authorId: author.id,
+    authorName: author.name,
+    candidateId: row.candidate_id,
+    body: input.body,
+    kind: input.kind,
+    criterionId: row.criterion_id,
+    criterionTitle,
+    tags: typeof row.tags === 'string' ? (JSON.parse(row.tags) as string[]) : row.tags,
+    atOffsetMs: Number(row.at_offset_ms),
+    segment: Number(row.segment),
+    releasedAt: row.released_at ? new Date(row.released_at) : null,
+    deliveredAt: null,
+    seenAt: null,
+    createdAt: new Date(row.created_at),
+  };
+  return { id: note.id, seq: note.seq, duplicate: false, note };
+}
+
+/** Nothing was inserted: the client id is already stored (answer with it), the session ended, or there is no such room. */
+async function existingOrRefusal(db: Db, input: PostNoteInput): Promise<PostResult> {
+  const [existing] = await db
+    .select({ id: notes.id, seq: notes.seq })
+    .from(notes)
+    .where(and(eq(notes.roomId, input.roomId), eq(notes.clientId, input.clientId)));
+  if (existing) return { ...existing, duplicate: true };
+  const [room] = await db.select({ endedAt: rooms.endedAt }).from(rooms).where(eq(rooms.id, input.roomId));
+  if (!room) throw new NotFoundError('That live room');
+  throw new ConflictError('This live session has ended, so notes can no longer be added. Add feedback to the timeline instead.');
 }
 
 /** What a release changed: the notes now visible to the candidate (ids, in stream order) and the room's new settings. */
