@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import {
+  ukDate,
   candidateReadiness,
   countStates,
   DEFAULT_DECLINED_AFTER_DAYS,
@@ -11,7 +12,7 @@ import {
   type SignoffFact,
   type StageColumn,
 } from './model';
-import { loadStageDoneAt, loadStageStatuses, type StageSource } from './stages';
+import { engineStageStatuses, loadStageRecords, statusesFromRecords, type StageSource } from './stages';
 import { epochMs, rows, uuidArray } from './sql';
 
 /** What to compute. */
@@ -37,7 +38,7 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
   const ids = [...new Set(query.cohortIds)];
   if (!ids.length) return { cohorts: [], stageSource: 'sql' };
   const arr = uuidArray(ids);
-  const [cohortRows, candidates, stageRows, compRows, signoffRows, activityRows, mustPassRows, waiverRows, stageStatus, doneAt] = await Promise.all([
+  const [cohortRows, candidates, stageRows, compRows, signoffRows, activityRows, mustPassRows, stageRecords, engineStatuses] = await Promise.all([
     rows<CohortRow>(
       db,
       sql`select c.id, c.name, c.organisation_id, o.name as organisation_name, p.name as programme_name,
@@ -59,28 +60,29 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
     ),
     rows<{ cohort_id: string; id: string; code: string; name: string; safety_critical: boolean }>(
       db,
-      sql`select c.id as cohort_id, k.id, k.code, k.name, k.safety_critical
-          from cohorts c
-          join competencies k on (
-            exists (select 1 from cohort_required_competencies r where r.cohort_id = c.id and r.competency_id = k.id)
-            or (k.framework_id = c.framework_id and not exists (select 1 from cohort_required_competencies r where r.cohort_id = c.id)))
-          where c.id = any(${arr}) order by k.position, k.code`,
+      sql`select * from (
+            select r.cohort_id, k.id, k.code, k.name, k.safety_critical, k.position from cohort_required_competencies r
+              join competencies k on k.id = r.competency_id where r.cohort_id = any(${arr})
+            union all
+            select c.id, k.id, k.code, k.name, k.safety_critical, k.position from cohorts c join competencies k on k.framework_id = c.framework_id
+              where c.id = any(${arr}) and not exists (select 1 from cohort_required_competencies r where r.cohort_id = c.id)
+          ) x order by position, code`,
     ),
-    // The request that counts for each (candidate, competency): a signed one if any, else the latest.
-    rows<{ cohort_id: string; candidate_id: string; competency_id: string; status: string; updated: number }>(
+    // Every request, one row per candidate ("competencyId:status:updatedMs:createdMs,…"): moving one short string per
+    // candidate instead of a row per request is several times faster on PGlite. Also the latest sign-off activity.
+    rows<{ cohort_id: string; candidate_id: string; items: string; last_at: number }>(
       db,
-      sql`select distinct on (cohort_id, candidate_id, competency_id) cohort_id, candidate_id, competency_id, status,
-            ${epochMs(sql`coalesce(signed_at, updated_at)`)} as updated
-          from signoff_requests where cohort_id = any(${arr})
-          order by cohort_id, candidate_id, competency_id, (status = 'signed') desc, created_at desc`,
+      sql`select cohort_id, candidate_id,
+            string_agg(competency_id::text || ':' || status || ':' || (extract(epoch from coalesce(signed_at, updated_at)) * 1000)::bigint
+                       || ':' || (extract(epoch from created_at) * 1000)::bigint, ',') as items,
+            ${epochMs(sql`max(greatest(updated_at, submitted_at))`)} as last_at
+          from signoff_requests where cohort_id = any(${arr}) group by cohort_id, candidate_id`,
     ),
-    // Activity: sign-off requests and decisions, assessments, marks, waivers, ledger entries and the candidate's own audit events.
+    // Activity beyond sign-offs, marks and waivers (read above and below): assessments, ledger entries, the candidate's own audit events.
     rows<{ cohort_id: string; candidate_id: string; at: number }>(
       db,
       sql`select cohort_id, candidate_id, ${epochMs(sql`max(at)`)} as at from (
-            select cohort_id, candidate_id, greatest(updated_at, submitted_at) as at from signoff_requests where cohort_id = any(${arr})
-            union all select cohort_id, candidate_id, created_at from assessments where cohort_id = any(${arr})
-            union all select s.cohort_id, m.candidate_id, m.created_at from stage_completion_marks m join cohort_stages s on s.id = m.cohort_stage_id where s.cohort_id = any(${arr})
+            select cohort_id, candidate_id, created_at as at from assessments where cohort_id = any(${arr})
             union all select cohort_id, candidate_id, recorded_at::timestamptz from ledger_entries where cohort_id = any(${arr}) and candidate_id is not null
             union all select cm.cohort_id, cm.user_id, e.at from (select actor_id, max(at) as at from audit_events group by actor_id) e
               join cohort_members cm on cm.user_id = e.actor_id and cm.role = 'candidate' where cm.cohort_id = any(${arr})
@@ -94,23 +96,39 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
             order by cohort_id, candidate_id, rubric_id, created_at desc) x
           join rubrics r on r.id = x.rubric_id where x.must_pass_failed`,
     ),
-    rows<{ cohort_id: string; candidate_id: string; n: number }>(
-      db,
-      sql`select s.cohort_id, w.candidate_id, count(*)::int as n from stage_waivers w join cohort_stages s on s.id = w.cohort_stage_id
-          where s.cohort_id = any(${arr}) group by s.cohort_id, w.candidate_id`,
-    ),
-    loadStageStatuses(db, ids, now, query.stageSource),
-    loadStageDoneAt(db, ids),
+    loadStageRecords(db, ids),
+    engineStageStatuses(db, ids, now, query.stageSource),
   ]);
 
   const key = (...parts: string[]) => parts.join(':');
   const stagesBy = group(stageRows, (r) => r.cohort_id);
   const compsBy = group(compRows, (r) => r.cohort_id);
   const candidatesBy = group(candidates, (r) => r.cohort_id);
-  const signoffs = new Map(signoffRows.map((r) => [key(r.cohort_id, r.candidate_id, r.competency_id), { status: r.status, updatedAt: Number(r.updated) }]));
-  const activity = new Map(activityRows.map((r) => [key(r.cohort_id, r.candidate_id), r.at === null ? null : Number(r.at)]));
+  const signoffs = latestSignoffs(signoffRows);
+  const activity = new Map<string, number>();
+  const touch = (k: string, at: number | null) => {
+    if (at !== null && !Number.isNaN(at) && at > (activity.get(k) ?? -Infinity)) activity.set(k, at);
+  };
+  for (const r of activityRows) touch(key(r.cohort_id, r.candidate_id), r.at === null ? null : Number(r.at));
+  for (const r of signoffRows) touch(key(r.cohort_id, r.candidate_id), Number(r.last_at));
   const mustPass = group(mustPassRows, (r) => key(r.cohort_id, r.candidate_id));
-  const waivers = new Map(waiverRows.map((r) => [key(r.cohort_id, r.candidate_id), Number(r.n)]));
+  const waivers = new Map<string, number>();
+  const doneAt = new Map<string, number>();
+  for (const r of stageRecords) {
+    touch(key(r.cohort_id, r.candidate_id), r.at);
+    if (r.kind !== 'mark') waivers.set(key(r.cohort_id, r.candidate_id), (waivers.get(key(r.cohort_id, r.candidate_id)) ?? 0) + 1);
+    if (r.kind === 'requirement_waiver') continue;
+    const k = key(r.stage_id, r.candidate_id);
+    if (r.at < (doneAt.get(k) ?? Infinity)) doneAt.set(k, r.at);
+  }
+  const statuses =
+    engineStatuses ??
+    statusesFromRecords(
+      new Map([...stagesBy].map(([c, list]) => [c, list.map((s) => ({ id: s.id, startsOn: s.starts_on }))])),
+      new Map([...candidatesBy].map(([c, list]) => [c, list.map((p) => p.id)])),
+      stageRecords,
+      ukDate(now),
+    );
   const byId = new Map(cohortRows.map((c) => [c.id, c]));
 
   const out: CohortReadiness[] = [];
@@ -121,14 +139,14 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
     const comps: CompetencyColumn[] = (compsBy.get(id) ?? []).map((k) => ({ id: k.id, code: k.code, name: k.name, safetyCritical: k.safety_critical }));
     const stalledAfterDays = Number(c.settings?.stalledAfterDays ?? 14);
     const opts = { now, stalledAfterDays, declinedAfterDays: Number(c.settings?.declinedAfterDays ?? DEFAULT_DECLINED_AFTER_DAYS), cohortStartsOn: c.starts_on };
-    const statuses = stageStatus.statuses.get(id);
+    const cohortStatuses = statuses.get(id);
     const list = (candidatesBy.get(id) ?? []).map((p) => {
       const facts: CandidateFacts = {
         candidateId: p.id,
         name: p.name,
         email: p.email,
         joinedAt: Number(p.joined),
-        stageStatus: stages.map((s) => statuses?.get(p.id)?.get(s.id) ?? null),
+        stageStatus: stages.map((s) => cohortStatuses?.get(p.id)?.get(s.id) ?? null),
         stageDoneAt: stages.map((s) => doneAt.get(key(s.id, p.id)) ?? null),
         signoffs: comps.map((k): SignoffFact => signoffs.get(key(id, p.id, k.id)) ?? null),
         lastActivityAt: activity.get(key(id, p.id)) ?? null,
@@ -152,7 +170,24 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
       counts: countStates(list),
     });
   }
-  return { cohorts: out, stageSource: stageStatus.source };
+  return { cohorts: out, stageSource: engineStatuses ? 'engine' : 'sql' };
+}
+
+/** The request that counts for each (cohort, candidate, competency): a signed one if any, else the latest created. */
+function latestSignoffs(list: { cohort_id: string; candidate_id: string; items: string }[]): Map<string, { status: string; updatedAt: number }> {
+  const out = new Map<string, { status: string; updatedAt: number; createdAt: number }>();
+  for (const r of list) {
+    for (const item of r.items.split(',')) {
+      const [competencyId, status, updated, created] = item.split(':');
+      const k = `${r.cohort_id}:${r.candidate_id}:${competencyId}`;
+      const next = { status, updatedAt: Number(updated), createdAt: Number(created) };
+      const prev = out.get(k);
+      const signed = status === 'signed';
+      const prevSigned = prev?.status === 'signed';
+      if (!prev || (signed && !prevSigned) || (signed === prevSigned && next.createdAt > prev.createdAt)) out.set(k, next);
+    }
+  }
+  return out;
 }
 
 function group<T>(list: T[], by: (item: T) => string): Map<string, T[]> {
