@@ -1,12 +1,12 @@
 /** Programme template commands: create, replace stages, and apply a template's current stages to a cohort. */
-import { and, asc, eq, gt, lte, min } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, max } from 'drizzle-orm';
 import { audit } from '../audit';
 import { addDays } from '../cohorts/commands';
 import type { Db } from '../db';
 import { cohortStages, cohorts, programmeTemplates, templateStages } from '../db/tables';
 import { NotFoundError } from '../errors';
 import { id as uuidSchema } from '../http/validate';
-import { installedModules } from '../progression/registry';
+import { installedModules, RETIRED_POSITION } from '../progression/registry';
 import { checkStages, type StageInput } from './schemas';
 
 /** Loads a template with its stages in order, or 404. */
@@ -70,18 +70,18 @@ export type ApplyResult = { kept: number; added: number; retired: number; versio
 /**
  * Replaces a cohort's stage copy with the template's current stages. A stage keeps its id when the position and
  * module match, so waivers and module data keep pointing at it; stages that no longer fit are retired (moved to
- * a position ≤ 0, kept for the record). Gates recompute at once: status is computed on read.
+ * position ≥ RETIRED_POSITION, kept for the record). Gates recompute at once: status is computed on read.
  */
 export async function applyTemplateToCohort(db: Db, actorId: string, cohortId: string, templateId: string): Promise<ApplyResult> {
   const template = await getTemplate(db, templateId);
   return db.transaction(async (tx) => {
     const [cohort] = await tx.select().from(cohorts).where(eq(cohorts.id, cohortId)).for('update');
     if (!cohort) throw new NotFoundError('That cohort');
-    const old = await tx.select().from(cohortStages).where(and(eq(cohortStages.cohortId, cohortId), gt(cohortStages.position, 0))).orderBy(asc(cohortStages.position));
-    const [{ lowest }] = await tx.select({ lowest: min(cohortStages.position) }).from(cohortStages).where(and(eq(cohortStages.cohortId, cohortId), lte(cohortStages.position, 0)));
-    let parking = Math.min(0, lowest ?? 0) - 1;
-    // Park every current stage below zero first: the (cohort, position) index is unique.
-    for (const s of old) await tx.update(cohortStages).set({ position: parking-- }).where(eq(cohortStages.id, s.id));
+    const old = await tx.select().from(cohortStages).where(and(eq(cohortStages.cohortId, cohortId), lt(cohortStages.position, RETIRED_POSITION))).orderBy(asc(cohortStages.position));
+    const [{ highest }] = await tx.select({ highest: max(cohortStages.position) }).from(cohortStages).where(and(eq(cohortStages.cohortId, cohortId), gte(cohortStages.position, RETIRED_POSITION)));
+    let parking = Math.max(RETIRED_POSITION - 1, highest ?? 0) + 1;
+    // Park every current stage among the retired first: the (cohort, position) index is unique.
+    for (const s of old) await tx.update(cohortStages).set({ position: parking++ }).where(eq(cohortStages.id, s.id));
     const keptIds = new Set<string>();
     let added = 0;
     for (const t of template.stages) {

@@ -1,9 +1,9 @@
 /** The progression engine: every candidate's status in every stage, computed on read from the data. */
-import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { cohortMembers, cohortStages, stageWaivers } from '../db/tables';
 import { coreKinds } from './kinds';
-import { activityHook, registerRequirementKinds, requirementKind } from './registry';
+import { activityHook, registerRequirementKinds, requirementKind, RETIRED_POSITION } from './registry';
 import type { Evaluation, EvaluationItem, RequirementKind, StageRow, StageStatus } from './types';
 
 registerRequirementKinds(coreKinds);
@@ -62,7 +62,7 @@ export async function computeProgress(db: Db, query: ProgressQuery): Promise<Map
     db
       .select()
       .from(cohortStages)
-      .where(and(inArray(cohortStages.cohortId, cohortIds), gt(cohortStages.position, 0)))
+      .where(and(inArray(cohortStages.cohortId, cohortIds), gt(cohortStages.position, 0), lt(cohortStages.position, RETIRED_POSITION)))
       .orderBy(asc(cohortStages.cohortId), asc(cohortStages.position)),
     db
       .select({ cohortId: cohortMembers.cohortId, userId: cohortMembers.userId })

@@ -1,6 +1,10 @@
 /** The requirement kinds the engine knows: the core kinds plus those declared by stage modules' manifests. */
 import type { RequirementKind, RequirementSpec } from './types';
 
+/** Retired cohort stages (no longer in the programme after a template was applied) sit at this position and
+ * above, so `order by position limit 1` still finds a module's live stage first; live stages are 1..999. */
+export const RETIRED_POSITION = 1000;
+
 const kinds = new Map<string, RequirementKind>();
 
 /** Registers requirement kinds by name (a later registration of the same name replaces the earlier one). */

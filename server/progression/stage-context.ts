@@ -1,5 +1,5 @@
 /** Loading a cohort's stage (by module key) for a stage module's request, with the actor's relation to it. */
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import type { Request } from 'express';
 import type { Actor } from '../auth/actor';
 import { getCohort, type CohortRow } from '../cohorts/queries';
@@ -8,6 +8,7 @@ import { cohortStages } from '../db/tables';
 import { NotFoundError } from '../errors';
 import { actorOf } from '../http/request-context';
 import { authorize, can } from '../policies';
+import { RETIRED_POSITION } from './registry';
 import type { StageRow } from './types';
 
 /** The cohort, its stage run by `moduleKey`, and who is asking. */
@@ -21,7 +22,7 @@ export async function loadStage(db: Db, req: Request, moduleKey: string): Promis
   const [stage] = await db
     .select()
     .from(cohortStages)
-    .where(and(eq(cohortStages.cohortId, cohort.id), eq(cohortStages.moduleKey, moduleKey), gt(cohortStages.position, 0)))
+    .where(and(eq(cohortStages.cohortId, cohort.id), eq(cohortStages.moduleKey, moduleKey), gt(cohortStages.position, 0), lt(cohortStages.position, RETIRED_POSITION)))
     .orderBy(asc(cohortStages.position))
     .limit(1);
   if (!stage) throw new NotFoundError('That stage');

@@ -12,6 +12,7 @@ import { appendLedger } from '../ledger';
 import { deliver, notify } from '../notifications';
 import { authorize } from '../policies';
 import { requirementKey } from './engine';
+import { RETIRED_POSITION } from './registry';
 
 /** A waiver request: the whole stage (no requirementKey) or one requirement by its key. */
 export type WaiverInput = { stageId: string; requirementKey?: string | null; reason: string };
@@ -19,7 +20,7 @@ export type WaiverInput = { stageId: string; requirementKey?: string | null; rea
 async function stageOf(db: Db, cohortId: string, stageId: string) {
   if (!uuidSchema.safeParse(stageId).success) throw new NotFoundError('That stage');
   const [stage] = await db.select().from(cohortStages).where(and(eq(cohortStages.id, stageId), eq(cohortStages.cohortId, cohortId)));
-  if (!stage || stage.position < 1) throw new NotFoundError('That stage');
+  if (!stage || stage.position < 1 || stage.position >= RETIRED_POSITION) throw new NotFoundError('That stage');
   return stage;
 }
 

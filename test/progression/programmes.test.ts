@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { createCohort } from '../../server/cohorts/commands';
 import { cohortStages, stageCompletionMarks } from '../../server/db/tables';
+import { RETIRED_POSITION } from '../../server/progression/registry';
 import { startTestApp, type TestApp } from '../support/app';
 import { addToCohort, buildWorld, type World } from '../support/factories';
 
@@ -85,7 +86,7 @@ describe('programme templates', () => {
     expect(swapped.body.applied).toMatchObject({ kept: 0, added: 2, retired: 3 });
     expect((await progress()).map((s) => `${s.key}:${s.status}`)).toEqual(['zoom-intro:open', 'preload-video:locked']);
     const all = await t.database.db.select().from(cohortStages).where(eq(cohortStages.cohortId, cohort.id));
-    expect(all.filter((s) => s.position <= 0)).toHaveLength(3);
+    expect(all.filter((s) => s.position >= RETIRED_POSITION)).toHaveLength(3);
   });
 
   it('edit pages: list, add a stage from the module defaults, move it, remove it, apply', async () => {
