@@ -1,6 +1,9 @@
 /** The OpenAPI document describes every /api/v1 route in the registry, each with a summary. */
 import { startTestApp, type TestApp } from './support/app';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();

@@ -12,6 +12,9 @@ import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 import { judge, loadRows, ROLES, routeKey, send, type Expect, type MatrixRole, type RowContext, type Scope } from './support';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 const { rows, duplicates, files } = loadRows();
 
 let t: TestApp;

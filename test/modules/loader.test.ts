@@ -13,6 +13,9 @@ import { openTestDatabase, type TestDatabase } from '../support/db';
 import { buildWorld, TEST_PASSWORD, type World } from '../support/factories';
 import fixture, { signFixtureBody } from '../fixtures/modules/good/fixture-stage';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 const fixturesDir = path.join(__dirname, '../fixtures/modules');
 
 /** A minimal valid manifest, to break one rule at a time. */

@@ -1,6 +1,9 @@
 import { startTestApp, type TestApp } from '../support/app';
 import { buildOrganisation, buildUser, TEST_PASSWORD } from '../support/factories';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();

@@ -3,6 +3,9 @@ import { inviteUser } from '../../server/accounts/commands';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let world: World;
 beforeAll(async () => {

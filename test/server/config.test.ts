@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../server/config';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'cadre-config-'));
 const secret = 'x'.repeat(40);
 

@@ -5,6 +5,9 @@ import { userTokens } from '../../server/db/tables';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildUser, buildWorld, TEST_PASSWORD, type World } from '../support/factories';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let world: World;
 beforeAll(async () => {

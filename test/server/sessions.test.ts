@@ -3,6 +3,9 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildOrganisation, buildUser, TEST_PASSWORD } from '../support/factories';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 /** The `name=value` pairs of a response's Set-Cookie headers, as a Cookie header. */
 const cookieHeader = (setCookie: string | string[] | undefined) =>
   ([] as string[])

@@ -4,6 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
+jest.setTimeout(60_000);
+
 const root = path.resolve(__dirname, '../..');
 const LOGINS = ['admin@cadre.test', 'mentor1@cadre.test', 'mentor2@cadre.test', 'lead@cadre.test', 'candidate1@cadre.test', 'candidate2@cadre.test', 'candidate3@cadre.test'];
 
