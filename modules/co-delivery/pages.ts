@@ -52,7 +52,7 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
         groups,
         candidates: candidates.map((c, i) => {
           const session = groups.find((g) => g.candidateId === c.id && g.sessionId)?.sessionId ?? firstSession;
-          return { ...c, standing: standing.get(c.id), agreement: agree[i], assessLink: session ? assessLink(cohort.id, c.id, session) : null };
+          return { ...c, standing: standing.get(c.id), agreement: agree[i], assessLink: session ? assessLink(cohort.id, c.id, session, stage.id) : null };
         }),
       };
     }

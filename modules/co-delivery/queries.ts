@@ -130,7 +130,8 @@ export async function candidatesOf(db: Db, cohortId: string) {
   return (await cohortPeople(db, cohortId, 'candidate')).map((p) => ({ id: p.userId, name: p.name }));
 }
 
-/** The rubric scoring page for a candidate's delivery in a session (built by the rubrics feature). */
-export function assessLink(cohortId: string, candidateId: string, sessionId: string): string {
-  return `/cohorts/${cohortId}/candidates/${candidateId}/assess/practical-session?contextType=session&contextId=${sessionId}`;
+/** The rubric scoring page for a candidate's delivery in a session (built by the rubrics feature); the stage id
+ * makes the assessment count for this stage's `rubric-passed` requirement. */
+export function assessLink(cohortId: string, candidateId: string, sessionId: string, stageId: string): string {
+  return `/cohorts/${cohortId}/candidates/${candidateId}/assess/practical-session?contextType=session&contextId=${sessionId}&cohortStageId=${stageId}`;
 }

@@ -13,8 +13,8 @@ export async function listModules(db: Db, stageId: string) {
 }
 
 /** The scoring page for an assignment (built by the rubrics feature). */
-export function assessLink(cohortId: string, a: { id: string; candidateId: string; rubricKey: string }): string {
-  return `/cohorts/${cohortId}/candidates/${a.candidateId}/assess/${a.rubricKey}?contextType=module&contextId=${a.id}`;
+export function assessLink(cohortId: string, a: { id: string; stageId: string; candidateId: string; rubricKey: string }): string {
+  return `/cohorts/${cohortId}/candidates/${a.candidateId}/assess/${a.rubricKey}?contextType=module&contextId=${a.id}&cohortStageId=${a.stageId}`;
 }
 
 /** Assignments for the given candidates (all of the cohort's when omitted), each with its state and links. */

@@ -145,7 +145,7 @@ describe('co-delivery routes', () => {
     // Five standard outcomes: nobody is complete yet.
     expect(candidatePage.text).toContain('Record attainment for all 2 learners in your group on every outcome — 0 complete, 2 still to do.');
     const mentorPage = await mentor.get(page());
-    expect(text(mentorPage.text)).toContain(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/assess/practical-session?contextType=session&contextId=${s.session.id}`);
+    expect(text(mentorPage.text)).toContain(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/assess/practical-session?contextType=session&contextId=${s.session.id}&cohortStageId=${stageA.id}`);
     expect(await getCoDeliverySession(t.database.db, s.session.id)).toMatchObject({ id: s.session.id, cohortId: w.a.cohort.id, cohortStageId: stageA.id, title: 'Day 1' });
     expect(await getCoDeliverySession(t.database.db, 'nope')).toBeNull();
   });

@@ -141,7 +141,7 @@ describe('projects-week routes', () => {
     const [a] = await t.database.db.select().from(projectsWeekAssignments);
     expect(a.slotAt!.toISOString()).toBe('2026-07-01T09:00:00.000Z'); // British Summer Time
     const mentorPage = await mentor.get(page());
-    expect(text(mentorPage.text)).toContain(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/assess/knowledge-module?contextType=module&contextId=${a.id}`);
+    expect(text(mentorPage.text)).toContain(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/assess/knowledge-module?contextType=module&contextId=${a.id}&cohortStageId=${stageA.id}`);
     await mentor.put(`${api()}/assignments/${a.id}/slot`).send({ slotAt: '2026-12-01T10:00:00Z' }).expect(200);
     const badSlot = await mentor.put(`${api()}/assignments/${a.id}/slot`).send({ slotAt: 'tomorrow' });
     expect(badSlot.status).toBe(400);
