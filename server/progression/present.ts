@@ -26,7 +26,8 @@ export function nextStep(cohortId: string, stages: StageProgress[]): { text: str
 }
 
 function requirementView(r: RequirementResult, when: 'open' | 'complete') {
-  return { ...r, when, whenLabel: when === 'open' ? 'To open' : 'To complete', pct: r.progress && r.progress.of > 0 ? Math.min(100, Math.round((r.progress.done / r.progress.of) * 100)) : null };
+  const progressLabel = r.progress ? (r.progress.of === 100 ? `${r.progress.done}%` : `${r.progress.done} of ${r.progress.of}`) : null;
+  return { ...r, when, whenLabel: when === 'open' ? 'To open' : 'To complete', progressLabel, pct: r.progress && r.progress.of > 0 ? Math.min(100, Math.round((r.progress.done / r.progress.of) * 100)) : null };
 }
 
 /** The timeline's stages, with words for each status, every requirement, and the link to act. */
