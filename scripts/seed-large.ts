@@ -45,16 +45,17 @@ async function run(q: QueryFn, force: boolean, log: (s: string) => void) {
     log(`  ${label} (${Date.now() - t0} ms)`);
   };
   const hash = await hashPassword(LARGE.password);
-  const tag = `L${Date.now().toString(36)}`; // distinguishes this run's rows when --force adds to existing data
+  // With --force on a non-empty database, a run tag in names and e-mails keeps this run's rows apart from the rest.
+  const tag = n > 0 ? ` L${Date.now().toString(36)}` : '';
   const orgs = LARGE.organisations;
   const cohortsTotal = orgs * LARGE.cohortsPerOrganisation;
   const candidatesTotal = cohortsTotal * LARGE.candidatesPerCohort;
-  const email = (who: string) => (n > 0 ? `${who}.${tag.toLowerCase()}` : who);
+  const email = (who: string) => (n > 0 ? `${who}.${tag.trim().toLowerCase()}` : who);
 
-  await step('organisations', `insert into organisations (name, kind, sector) values ($1, 'provider', 'Training provider')`, [`Large Provider ${tag}`]);
+  await step('organisations', `insert into organisations (name, kind, sector) values ($1, 'provider', 'Training provider')`, [`Large Provider${tag}`]);
   await step(
     'client organisations',
-    `insert into organisations (name, kind, sector, staff_count) select 'Client ' || lpad(g::text, 2, '0') || ' ${tag}', 'client', 'Care provider', 150 + g * 10 from generate_series(1, $1::int) g`,
+    `insert into organisations (name, kind, sector, staff_count) select 'Client ' || lpad(g::text, 2, '0') || '${tag}', 'client', 'Care provider', 150 + g * 10 from generate_series(1, $1::int) g`,
     [orgs],
   );
   await step(
@@ -65,11 +66,11 @@ async function run(q: QueryFn, force: boolean, log: (s: string) => void) {
        union all select 'mentor' || g || $3 || '@large.test', 'Mentor ' || g from generate_series(1, $4::int) g
        union all select 'lead' || g || $3 || '@large.test', 'Lead ' || g from generate_series(1, $5::int) g
        union all select 'candidate' || g || $3 || '@large.test', 'Candidate ' || lpad(g::text, 5, '0') from generate_series(1, $6::int) g) x`,
-    [hash, email('admin'), n > 0 ? `.${tag.toLowerCase()}` : '', LARGE.mentors, orgs, candidatesTotal],
+    [hash, email('admin'), n > 0 ? `.${tag.trim().toLowerCase()}` : '', LARGE.mentors, orgs, candidatesTotal],
   );
-  const suffix = n > 0 ? `.${tag.toLowerCase()}` : '';
+  const suffix = n > 0 ? `.${tag.trim().toLowerCase()}` : '';
   // Temporary lookup tables keep the rest of the script to joins on integers.
-  await q(`create temporary table lg_org as select o.id, row_number() over (order by o.name)::int as k from organisations o where o.name like 'Client %' || $1`, [tag]);
+  await q(`create temporary table lg_org as select o.id, row_number() over (order by o.name)::int as k from organisations o where o.name like 'Client __' || $1`, [tag]);
   await q(`create temporary table lg_user as select u.id, split_part(u.email, '@', 1) as handle from users u where u.email like '%' || $1 || '@large.test'`, [suffix]);
   await q(`create temporary table lg_mentor as select id, replace(replace(handle, 'mentor', ''), $1, '')::int as k from lg_user where handle like 'mentor%'`, [suffix]);
   await q(`create temporary table lg_lead as select id, replace(replace(handle, 'lead', ''), $1, '')::int as k from lg_user where handle like 'lead%'`, [suffix]);
@@ -82,11 +83,11 @@ async function run(q: QueryFn, force: boolean, log: (s: string) => void) {
      union all select m.id, (select id from organisations where name = $1), 'mentor' from lg_mentor m
      union all select l.id, o.id, 'lead' from lg_lead l join lg_org o on o.k = l.k
      union all select c.id, o.id, 'candidate' from lg_cand c join lg_org o on o.k = (c.k - 1) / $3 + 1`,
-    [`Large Provider ${tag}`, email('admin'), LARGE.cohortsPerOrganisation * LARGE.candidatesPerCohort],
+    [`Large Provider${tag}`, email('admin'), LARGE.cohortsPerOrganisation * LARGE.candidatesPerCohort],
   );
 
-  await q(`insert into competency_frameworks (name, rating_scale) values ($1, '{"levels":["Not yet","Developing","Competent","Exemplary"],"competentFrom":2}')`, [`Trainer framework ${tag}`]);
-  await q(`insert into competency_areas (framework_id, position, name) select id, 1, 'Delivering the programme' from competency_frameworks where name = $1`, [`Trainer framework ${tag}`]);
+  await q(`insert into competency_frameworks (name, rating_scale) values ($1, '{"levels":["Not yet","Developing","Competent","Exemplary"],"competentFrom":2}')`, [`Trainer framework${tag}`]);
+  await q(`insert into competency_areas (framework_id, position, name) select id, 1, 'Delivering the programme' from competency_frameworks where name = $1`, [`Trainer framework${tag}`]);
   await step(
     'competencies',
     `insert into competencies (framework_id, area_id, code, name, safety_critical, position)
@@ -95,31 +96,31 @@ async function run(q: QueryFn, force: boolean, log: (s: string) => void) {
              ('D4','Adapts to the group',false,4),('D5','Keeps records an inspector can follow',false,5),('D6','Handles disclosures well',false,6),
              ('S1','Demonstrates safe holds as a last resort',true,7),('S2','Debriefs after restraint',true,8)) x(code, name, sc, pos)
      where f.name = $1`,
-    [`Trainer framework ${tag}`],
+    [`Trainer framework${tag}`],
   );
-  await q(`insert into rubrics (name, pass_threshold) values ($1, 60)`, [`Co-delivery observation ${tag}`]);
+  await q(`insert into rubrics (name, pass_threshold) values ($1, 60)`, [`Co-delivery observation${tag}`]);
   await q(
     `insert into rubric_levels (rubric_id, position, label, points) select r.id, x.p, x.l, x.p from rubrics r, (values (0,'Not yet'),(1,'Developing'),(2,'Competent'),(3,'Exemplary')) x(p, l) where r.name = $1`,
-    [`Co-delivery observation ${tag}`],
+    [`Co-delivery observation${tag}`],
   );
   await q(
     `insert into rubric_criteria (rubric_id, position, title, weight, must_pass, pass_level)
      select r.id, x.pos, x.t, x.w, x.mp, 2 from rubrics r, (values (1,'Keeps everyone safe',3,true),(2,'Uses non-escalation language',2,true),(3,'Explains clearly',1,false),(4,'Invites reflection',1,false)) x(pos, t, w, mp)
      where r.name = $1`,
-    [`Co-delivery observation ${tag}`],
+    [`Co-delivery observation${tag}`],
   );
-  await q(`insert into programme_templates (name, framework_id) select $1, id from competency_frameworks where name = $2`, [`Restraint Reduction Trainer Development ${tag}`, `Trainer framework ${tag}`]);
+  await q(`insert into programme_templates (name, framework_id) select $1, id from competency_frameworks where name = $2`, [`Restraint Reduction Trainer Development${tag}`, `Trainer framework${tag}`]);
 
   // Cohorts start between 129 days ago and 30 days from now, so every point of the programme is represented.
   await step(
     'cohorts',
     `insert into cohorts (organisation_id, programme_template_id, template_version, framework_id, name, starts_on, ends_on)
      select o.id, (select id from programme_templates where name = $1), 1, (select id from competency_frameworks where name = $2),
-            'Cohort ' || lpad(g::text, 3, '0') || ' ${tag}', current_date - ((g * 37) % 160 - 30), current_date - ((g * 37) % 160 - 30) + 75
+            'Cohort ' || lpad(g::text, 3, '0') || '${tag}', current_date - ((g * 37) % 160 - 30), current_date - ((g * 37) % 160 - 30) + 75
      from generate_series(1, $3::int) g join lg_org o on o.k = (g - 1) / $4 + 1`,
-    [`Restraint Reduction Trainer Development ${tag}`, `Trainer framework ${tag}`, cohortsTotal, LARGE.cohortsPerOrganisation],
+    [`Restraint Reduction Trainer Development${tag}`, `Trainer framework${tag}`, cohortsTotal, LARGE.cohortsPerOrganisation],
   );
-  await q(`create temporary table lg_cohort as select id, starts_on, substring(name from 8 for 3)::int as k from cohorts where name like 'Cohort % ${tag}'`);
+  await q(`create temporary table lg_cohort as select id, starts_on, substring(name from 8 for 3)::int as k from cohorts where name like 'Cohort ___${tag}'`);
   const stageValues = BUILT_IN_STAGES.map((s, i) => `(${i + 1}, '${s.key}', '${titles[s.key] ?? s.key}', ${s.startDay}, ${s.endDay})`).join(', ');
   await step(
     'cohort stages',
@@ -184,14 +185,14 @@ async function run(q: QueryFn, force: boolean, log: (s: string) => void) {
     `insert into assessments (rubric_id, cohort_id, candidate_id, assessor_id, kind, context_type, context_id, cohort_stage_id, percent, passed, must_pass_failed, created_at)
      select (select id from rubrics where name = $1), p.cohort_id, p.candidate_id, p.mentor_id, 'mentor', 'stage', s.id::text, s.id, 0, false, false, s.ends_on::timestamptz
      from lg_progress p join cohort_stages s on s.cohort_id = p.cohort_id and s.position = 5 where p.reached >= 5`,
-    [`Co-delivery observation ${tag}`],
+    [`Co-delivery observation${tag}`],
   );
   await step(
     'assessment scores',
     `insert into assessment_scores (assessment_id, criterion_id, level_position)
      select a.id, c.id, least(3, greatest(0, round(2.2 + (random() - 0.45) * 2.2)))::int
      from assessments a join rubric_criteria c on c.rubric_id = a.rubric_id where a.rubric_id = (select id from rubrics where name = $1)`,
-    [`Co-delivery observation ${tag}`],
+    [`Co-delivery observation${tag}`],
   );
   await step(
     'assessment results',
@@ -199,7 +200,7 @@ async function run(q: QueryFn, force: boolean, log: (s: string) => void) {
      from (select s.assessment_id, round(sum(s.level_position * c.weight) / sum(3 * c.weight) * 100, 2) as pct, bool_or(c.must_pass and s.level_position < c.pass_level) as mpf
            from assessment_scores s join rubric_criteria c on c.id = s.criterion_id group by s.assessment_id) x
      where x.assessment_id = a.id and a.rubric_id = (select id from rubrics where name = $1)`,
-    [`Co-delivery observation ${tag}`],
+    [`Co-delivery observation${tag}`],
   );
   await q('analyze');
   for (const t of ['lg_org', 'lg_user', 'lg_mentor', 'lg_lead', 'lg_cand', 'lg_cohort', 'lg_progress']) await q(`drop table ${t}`);
