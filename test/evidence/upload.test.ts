@@ -9,6 +9,8 @@ import type { Response } from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildSignoffWorld, PDF, PNG, REFLECTION, type SignoffWorld } from '../signoffs/support';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default.
+jest.setTimeout(60_000);
 const MAX = 64 * 1024;
 let t: TestApp;
 let w: SignoffWorld;

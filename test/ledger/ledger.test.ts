@@ -11,6 +11,8 @@ import { appendLedger, verifyLedger } from '../../server/ledger';
 import { GENESIS_HASH } from '../../server/util/canonical';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default.
+jest.setTimeout(60_000);
 const run = promisify(execFile);
 let database: TestDatabase;
 beforeAll(async () => {

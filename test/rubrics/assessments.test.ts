@@ -5,6 +5,8 @@ import { bestAssessments, loadRubric } from '../../server/rubrics/queries';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildSignoffWorld, type SignoffWorld } from '../signoffs/support';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default.
+jest.setTimeout(60_000);
 let t: TestApp;
 let w: SignoffWorld;
 beforeAll(async () => {

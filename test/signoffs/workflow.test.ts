@@ -6,6 +6,8 @@ import { signedCompetencies } from '../../server/signoffs/queries';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildSignoffWorld, decide, REFLECTION, requestJson, type SignoffWorld } from './support';
 
+// Under a loaded CI machine PGlite start-up can pass jest's 5 s default.
+jest.setTimeout(60_000);
 let t: TestApp;
 let w: SignoffWorld;
 beforeAll(async () => {
