@@ -100,12 +100,20 @@
       if (document.getElementById('note-' + note.id)) return;
       removeEmpty();
       list.insertBefore(noteEl(note), list.firstChild);
+      refreshHeld();
+    }
+
+    function refreshHeld() {
+      if (!heldEl) return;
+      var held = list.querySelectorAll('.live-note:not(.live-note-pending) .live-state-held').length;
+      heldEl.textContent = plural(held, 'note', 'notes') + ' held in quiet mode';
     }
 
     function setState(s) {
-      var li = list.querySelector('[data-seq="' + s.seq + '"]');
+      var li = list.querySelector('[data-seq="' + s.seq + '"]:not(.live-note-pending)');
       var st = li && li.querySelector('[data-testid="note-state"]');
       if (st) { st.className = 'status live-state live-state-' + s.state; st.textContent = s.stateLabel; }
+      refreshHeld();
     }
 
     // Notes are applied strictly in seq order, once each; a gap waits briefly, then asks the server to fill it.
@@ -128,7 +136,7 @@
     }
 
     function updateRoom(room, held) {
-      if (heldEl && typeof held === 'number') heldEl.textContent = plural(held, 'note', 'notes') + ' held in quiet mode';
+      if (typeof held === 'number') refreshHeld();
       var toggle = document.querySelector('[data-testid="quiet-toggle"]');
       if (toggle && room) {
         toggle.setAttribute('aria-pressed', room.quietMode ? 'true' : 'false');

@@ -1,0 +1,86 @@
+/** Journey in a real browser (tablet size): a mentor posts in quiet mode, the candidate taps "I'm done", the
+ * mentor sees "Seen"; notes written while offline wait in the outbox and arrive once. axe checks each page. */
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app';
+import { buildWorld, TEST_PASSWORD, type World } from '../support/factories';
+import { checkA11y, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, VIEWPORTS } from '../e2e/support';
+
+describeBrowser('live feedback in the browser', () => {
+  let t: TestApp;
+  let url: string;
+  let w: World;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    url = await t.listen();
+    w = await buildWorld(t.database.db);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const noteItems = (page: Page) => page.getByTestId('live-notes').getByTestId('live-note');
+
+  it('holds, releases, shows state, and sends what was written offline exactly once', () =>
+    screenshotOnFailure(browser, 'live-feedback', async () => {
+      const mentor = await newPage(browser, url, VIEWPORTS.tablet);
+      await login(mentor, w.a.mentor.email, TEST_PASSWORD);
+      await mentor.goto(`/cohorts/${w.a.cohort.id}/live`);
+      expect(await checkA11y(mentor)).toEqual([]);
+      const form = mentor.getByTestId('new-room-form');
+      await form.getByLabel('Candidate', { exact: true }).selectOption({ label: 'Candidate A' });
+      await form.getByLabel('Title', { exact: true }).fill('Day 2 — breakaway demonstration');
+      await Promise.all([mentor.waitForURL(/\/live\/[0-9a-f-]{36}$/), form.getByRole('button', { name: 'Open live session' }).click()]);
+      await mentor.getByTestId('connection-status').getByText('Connected', { exact: true }).waitFor();
+      expect(await checkA11y(mentor)).toEqual([]);
+
+      await mentor.getByLabel('Note', { exact: true }).fill('Pause after each breakaway step and ask someone to say it back.');
+      await mentor.getByLabel('To work on', { exact: true }).check();
+      const pace = mentor.getByTestId('tag-pace');
+      await pace.click();
+      expect(await pace.getAttribute('aria-pressed')).toBe('true');
+      await mentor.getByTestId('post-note').click();
+      await noteItems(mentor).first().getByText('Held (quiet mode)').waitFor();
+      await mentor.getByTestId('held-count').getByText('1 note held in quiet mode').waitFor();
+      expect(await pace.getAttribute('aria-pressed')).toBe('false');
+
+      const candidate = await newPage(browser, url, VIEWPORTS.tablet);
+      await login(candidate, w.a.candidate.email, TEST_PASSWORD);
+      await candidate.goto(mentor.url().replace(url, ''));
+      await candidate.getByTestId('connection-status').getByText('Connected', { exact: true }).waitFor();
+      await candidate.getByText('1 note is waiting for you.').waitFor();
+      expect(await noteItems(candidate).count()).toBe(0);
+      expect(await checkA11y(candidate)).toEqual([]);
+      await candidate.getByRole('button', { name: "I'm done — show my notes" }).click();
+      await noteItems(candidate).getByText('Pause after each breakaway step').waitFor();
+      await noteItems(mentor).first().getByText('Seen').waitFor();
+
+      // Offline: the note waits in the outbox with a clear status, then arrives once when back.
+      await mentor.getByTestId('quiet-toggle').click();
+      await mentor.getByTestId('quiet-toggle').getByText('Quiet mode: off').waitFor();
+      await mentor.context().setOffline(true);
+      await mentor.evaluate(() => window.dispatchEvent(new Event('offline')));
+      t.cadre.io.in(`user:${w.a.mentor.id}`).disconnectSockets(true);
+      await mentor.getByTestId('connection-status').getByText(/^(Offline|Reconnecting…)/).waitFor();
+      await mentor.getByLabel('Note', { exact: true }).fill('Lovely calm voice when the learner raised theirs.');
+      await mentor.getByTestId('post-note').click();
+      await mentor.getByTestId('connection-status').getByText(/1 note waiting to send$/).waitFor();
+      expect(await mentor.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('cadre.live.outbox.')).map((k) => JSON.parse(localStorage.getItem(k) ?? '[]').length))).toEqual([1]);
+      await mentor.context().setOffline(false);
+      await mentor.evaluate(() => window.dispatchEvent(new Event('online')));
+      await mentor.getByTestId('connection-status').getByText('Connected', { exact: true }).waitFor();
+      await noteItems(candidate).getByText('Lovely calm voice').waitFor();
+      await noteItems(mentor).first().getByText(/Sent|Delivered|Seen/).waitFor();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await noteItems(candidate).count()).toBe(2);
+      expect(await noteItems(mentor).count()).toBe(2);
+
+      const overflow = await mentor.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await candidate.goto(`${candidate.url().replace(url, '')}/timeline`);
+      expect(await candidate.getByTestId('timeline-note').count()).toBe(2);
+      expect(await checkA11y(candidate)).toEqual([]);
+    }));
+});
