@@ -6,6 +6,9 @@ import manifest from '../../../modules/co-delivery';
 import { coDeliveryAttainment, coDeliveryGroups, coDeliveryLearners, coDeliveryOutcomes } from '../../../modules/co-delivery/schema';
 import { getCoDeliverySession } from '../../../modules/co-delivery/queries';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let w: World;
 let stageA: StageRow;

@@ -6,6 +6,9 @@ import manifest from '../../../modules/projects-week';
 import { projectsWeekAssignments, projectsWeekModules } from '../../../modules/projects-week/schema';
 import { STANDARD_MODULES } from '../../../modules/projects-week/catalogue';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let w: World;
 let stageA: StageRow;

@@ -7,6 +7,9 @@ import { remedialWorkshopChecklist, remedialWorkshopSignoffs, remedialWorkshopTo
 import { DEFAULT_CHECKLIST } from '../../../modules/remedial-workshop/checklist';
 import { agendaFor } from '../../../modules/remedial-workshop/agenda';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let w: World;
 let stageA: StageRow;

@@ -6,6 +6,9 @@ import type { StageRow } from '../../../server/progression/types';
 import manifest from '../../../modules/transfer-week';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from '../../../modules/transfer-week/schema';
 
+// Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let w: World;
 let stageA: StageRow;
