@@ -98,7 +98,7 @@ export function presentCharts(weeks: { week: string; count: number }[], scores: 
 }
 
 /** The cohort readiness page's view model. */
-export function presentReadinessPage(cohort: CohortReadiness, charts: ReturnType<typeof presentCharts>, can: { export: boolean }) {
+export function presentReadinessPage(cohort: CohortReadiness, charts: ReturnType<typeof presentCharts>, can: { export: boolean }, back: { href: string; label: string }) {
   return {
     title: `Readiness — ${cohort.name}`,
     cohort: { id: cohort.id, name: cohort.name, organisationName: cohort.organisationName, programme: cohort.programmeName, startsOn: cohort.startsOn, endsOn: cohort.endsOn },
@@ -108,5 +108,6 @@ export function presentReadinessPage(cohort: CohortReadiness, charts: ReturnType
     candidates: cohort.candidates.map((c) => candidateRow(cohort.id, c)),
     charts,
     can,
+    back,
   };
 }

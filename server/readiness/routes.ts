@@ -5,6 +5,7 @@ import { getCohort } from '../cohorts/queries';
 import type { RouteRegistry } from '../http/router';
 import { actorOf } from '../http/request-context';
 import { authorize } from '../policies';
+import { cohortRelation } from '../policies/relations';
 import { verifyLedger } from '../ledger';
 import { computeReadiness } from './queries';
 import { readinessCsv, signoffsCsv } from './csv';
@@ -67,7 +68,9 @@ export function readinessRoutes(registry: RouteRegistry, ctx: AppContext) {
   pages.get('/readiness', async (req, res) => {
     const cohort = await readableCohort(ctx, req);
     const [readiness, weeks, scores] = await Promise.all([cohortReadiness(ctx, cohort.id), completionsPerWeek(ctx.db, cohort.id), scoresPerCriterion(ctx.db, cohort.id)]);
-    res.render('readiness/cohort', presentReadinessPage(readiness, presentCharts(weeks, scores), { export: true }));
+    const rel = cohortRelation(actorOf(req), cohort);
+    const back = rel.admin || rel.lead ? { href: '/lead', label: 'Readiness dashboard' } : { href: '/mentor', label: 'Mentor dashboard' };
+    res.render('readiness/cohort', presentReadinessPage(readiness, presentCharts(weeks, scores), { export: true }, back));
   });
   pages.get('/readiness.csv', csvHandler);
   pages.get('/signoffs.csv', signoffsHandler);
