@@ -10,7 +10,7 @@ import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
 import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './commands';
 import { checklistRows, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
-import { KEY, loadCohort, loadStage, pathId } from './stage';
+import { KEY, loadCohort, loadStage, mayTick, pathId } from './stage';
 
 const tags = ['remedial-workshop'];
 
@@ -64,6 +64,7 @@ export function remedialWorkshopApi(r: CadreRouter, rt: StageRuntime): void {
 
   r.put('/checklist/:itemKey', { summary: "Tick or untick a rollout-readiness item in the lead's or the mentor's column", tags, body: tickInput }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
+    mayTick(actor, cohort);
     const input = parse(tickInput, req.body, 'checklist');
     authorize(actor, `${KEY}:tick-${input.as}`, { type: 'cohort', cohort });
     await tickItem(rt, actor.id, stage, String(req.params.itemKey), input.as, input.ticked);

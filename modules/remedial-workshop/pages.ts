@@ -12,7 +12,7 @@ import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
 import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './commands';
 import { checklistRows, competencyChoices, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
-import { formAction, formBody, KEY, loadCohort, loadStage, pathId } from './stage';
+import { formAction, formBody, KEY, loadCohort, loadStage, mayTick, pathId } from './stage';
 
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
@@ -96,6 +96,7 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/checklist/:itemKey', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
+    mayTick(actor, cohort);
     await formAction(
       res,
       async () => {

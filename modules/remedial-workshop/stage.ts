@@ -3,7 +3,9 @@ import type { Request, Response } from 'express';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../server/db';
 import { cohortStages } from '../../server/db/tables';
-import { AppError, NotFoundError } from '../../server/errors';
+import { AppError, ForbiddenError, NotFoundError } from '../../server/errors';
+import type { Actor } from '../../server/auth/actor';
+import { can } from '../../server/policies';
 import { getCohort, type CohortRow } from '../../server/cohorts/queries';
 import type { StageRow } from '../../server/progression/types';
 
@@ -53,4 +55,10 @@ export function pathId(value: unknown, what: string): string {
   const v = String(value);
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) throw new NotFoundError(what);
   return v;
+}
+
+/** Only the lead or the mentor may tick the checklist (403 before the body is even read). */
+export function mayTick(actor: Actor, cohort: CohortRow): void {
+  const subject = { type: 'cohort' as const, cohort };
+  if (!can(actor, `${KEY}:tick-lead`, subject) && !can(actor, `${KEY}:tick-mentor`, subject)) throw new ForbiddenError();
 }
