@@ -116,7 +116,12 @@
     window.addEventListener('offline', setStatus);
     document.addEventListener('visibilitychange', sendReceipt);
     socket.on('live:note', function (m) { if (m.roomId === roomId) accept(m.note); });
-    socket.on('live:room', function (m) { if (m.roomId === roomId) updateHeld(m.held); });
+    socket.on('live:room', function (m) {
+      if (m.roomId !== roomId) return;
+      updateHeld(m.held);
+      var quiet = document.getElementById('quiet-note');
+      if (quiet) quiet.textContent = m.room.quietMode ? 'Quiet mode is on: notes wait until the segment ends or you say you are done, so nothing distracts you mid-flow.' : 'Notes arrive as your mentors write them.';
+    });
 
     var done = document.getElementById('release-form');
     if (done) {

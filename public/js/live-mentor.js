@@ -140,7 +140,8 @@
       var toggle = document.querySelector('[data-testid="quiet-toggle"]');
       if (toggle && room) {
         toggle.setAttribute('aria-pressed', room.quietMode ? 'true' : 'false');
-        toggle.textContent = 'Quiet mode: ' + (room.quietMode ? 'on' : 'off');
+        var quietState = document.getElementById('quiet-state');
+        if (quietState) quietState.textContent = room.quietMode ? 'On: notes are held until you end the segment or the candidate is done.' : 'Off: notes go to the candidate straight away.';
         var input = toggle.form.querySelector('input[name="quietMode"]');
         if (input) input.value = room.quietMode ? 'off' : 'on';
       }

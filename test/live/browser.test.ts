@@ -59,7 +59,9 @@ describeBrowser('live feedback in the browser', () => {
 
       // Offline: the note waits in the outbox with a clear status, then arrives once when back.
       await mentor.getByTestId('quiet-toggle').click();
-      await mentor.getByTestId('quiet-toggle').getByText('Quiet mode: off').waitFor();
+      await mentor.getByTestId('quiet-state').getByText(/^Off:/).waitFor();
+      expect(await mentor.getByTestId('quiet-toggle').getAttribute('aria-pressed')).toBe('false');
+      await candidate.getByTestId('quiet-note').getByText('Notes arrive as your mentors write them.').waitFor();
       await mentor.context().setOffline(true);
       await mentor.evaluate(() => window.dispatchEvent(new Event('offline')));
       t.cadre.io.in(`user:${w.a.mentor.id}`).disconnectSockets(true);
