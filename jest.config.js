@@ -11,6 +11,8 @@ const common = {
 module.exports = {
   // PGlite's WebAssembly runtime keeps the event loop alive for a moment after close; don't wait on it.
   forceExit: true,
+  // jest applies testTimeout globally (a project-level value is ignored); PGlite start-up on a busy 2-core box needs room.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'app', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/e2e/'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 120000 },
