@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
-import { cohorts, competencies, competencyFrameworks, files, signoffEvidence, signoffRequests } from '../../../server/db/tables';
+import { cohorts, competencies, competencyAreas, competencyFrameworks, files, signoffEvidence, signoffRequests } from '../../../server/db/tables';
 import { loadRubric } from '../../../server/rubrics/queries';
 import { seedFrameworkAndRubrics } from '../../../seed/framework';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
@@ -153,3 +153,32 @@ export const rows: AuthzRows = {
   'POST /admin/rubrics': { body: (c) => ({ name: `Matrix ${c.uniq()}`, passThreshold: '50', c0_title: 'Safe', c0_weight: '1', c0_passLevel: '1', level0_label: 'No', level0_points: '0', level1_label: 'Some', level1_points: '1', level2_label: 'Yes', level2_points: '2', level3_label: 'All', level3_points: '3', c0_d0: 'a', c0_d1: 'b', c0_d2: 'c', c0_d3: 'd' }), own: adminOnly, other: 'same' },
   'GET /evidence/:fileId': { params: async (c) => ({ fileId: await evidenceFile(c) }), own: everyone, other: otherTenant },
 };
+
+const frameworkJson = (c: RowContext) => ({ name: `Matrix framework ${c.uniq()}`, ratingScale: { levels: ['No', 'Yes'], competentFrom: 1 }, areas: [{ name: 'Area', competencies: [{ code: 'X1', name: 'One' }] }] });
+async function firstArea(c: RowContext): Promise<string> {
+  const frameworkId = await framework(c);
+  const [area] = await c.db.select({ id: competencyAreas.id }).from(competencyAreas).where(eq(competencyAreas.frameworkId, frameworkId)).limit(1);
+  return area.id;
+}
+
+Object.assign(rows, {
+  'POST /api/v1/competency-frameworks': { body: frameworkJson, own: adminOnly, other: 'same' },
+  'GET /api/v1/competency-frameworks/:frameworkId': { params: async (c: RowContext) => ({ frameworkId: await framework(c) }), own: adminOnly, other: 'same' },
+  'POST /api/v1/competency-frameworks/:frameworkId/areas': { params: async (c: RowContext) => ({ frameworkId: await framework(c) }), body: (c: RowContext) => ({ name: `Area ${c.uniq()}` }), own: adminOnly, other: 'same' },
+  'POST /api/v1/competency-frameworks/:frameworkId/competencies': {
+    params: async (c: RowContext) => ({ frameworkId: await framework(c) }),
+    body: async (c: RowContext) => ({ areaId: await firstArea(c), code: `M${c.uniq()}`, name: 'Matrix competency' }),
+    own: adminOnly,
+    other: 'same',
+  },
+  'PATCH /api/v1/competencies/:competencyId': { params: async (c: RowContext) => ({ competencyId: await competency(c, 'T7') }), body: () => ({ name: 'Reflective practice' }), own: adminOnly, other: 'same' },
+  'GET /admin/competencies': { own: adminOnly, other: 'same' },
+  'POST /admin/competencies/:frameworkId/areas': { params: async (c: RowContext) => ({ frameworkId: await framework(c) }), body: (c: RowContext) => ({ name: `Area ${c.uniq()}` }), own: adminOnly, other: 'same' },
+  'POST /admin/competencies/:frameworkId/competencies': {
+    params: async (c: RowContext) => ({ frameworkId: await framework(c) }),
+    body: async (c: RowContext) => ({ areaId: await firstArea(c), code: `P${c.uniq()}`, name: 'Matrix competency' }),
+    own: adminOnly,
+    other: 'same',
+  },
+  'POST /admin/competencies/competency/:competencyId': { params: async (c: RowContext) => ({ competencyId: await competency(c, 'T7') }), body: () => ({ name: 'Reflective practice' }), own: adminOnly, other: 'same' },
+} satisfies AuthzRows);
