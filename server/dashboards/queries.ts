@@ -65,6 +65,14 @@ export async function waitingRequests(db: Db, options: { cohortIds?: string[]; e
   }));
 }
 
+/** How many requests are waiting (the same filter as `waitingRequests`, without the limit). */
+export async function countWaiting(db: Db, options: { cohortIds?: string[]; excludeSignedBy?: string }): Promise<number> {
+  const scope = options.cohortIds ? sql`and r.cohort_id = any(${uuidArray(options.cohortIds)})` : sql``;
+  const notMine = options.excludeSignedBy ? sql`and (r.status <> 'awaiting_countersign' or r.signed_by is distinct from ${options.excludeSignedBy}::uuid)` : sql``;
+  const [row] = await rows<{ n: number }>(db, sql`select count(*)::int as n from signoff_requests r where r.status in ('pending', 'awaiting_countersign') ${scope} ${notMine}`);
+  return Number(row?.n ?? 0);
+}
+
 /** A stage window that is open now or opens soon. */
 export type UpcomingStage = { cohortId: string; cohortName: string; title: string; startsOn: string | null; endsOn: string | null; openNow: boolean };
 

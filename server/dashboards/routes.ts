@@ -9,7 +9,7 @@ import { authorize } from '../policies';
 import { computeReadiness } from '../readiness/queries';
 import { candidateStateLabel, presentCohortSummary } from '../readiness/presenters';
 import type { CohortReadiness } from '../readiness/model';
-import { leadCohortIds, mentorCohortIds, runningCohorts, upcomingStages, waitingRequests } from './queries';
+import { countWaiting, leadCohortIds, mentorCohortIds, runningCohorts, upcomingStages, waitingRequests } from './queries';
 
 /** Candidates needing attention across cohorts (at risk or blocked), most flags first. */
 function attention(cohorts: CohortReadiness[]) {
@@ -50,13 +50,14 @@ export async function mentorDashboard(ctx: AppContext, actor: Actor) {
   const ids = mentorCohortIds(actor);
   const isMentor = ids.length > 0 || actor.orgRoles.some((m) => m.role === 'mentor');
   if (!isMentor) throw new ForbiddenError('The mentor dashboard is for mentors.');
-  if (!ids.length) return { cohorts: [], waiting: [], upcoming: [], atRisk: [] };
-  const [{ cohorts }, waiting, upcoming] = await Promise.all([
+  if (!ids.length) return { cohorts: [], waiting: [], waitingTotal: 0, upcoming: [], atRisk: [] };
+  const [{ cohorts }, waiting, waitingTotal, upcoming] = await Promise.all([
     computeReadiness(ctx.db, { cohortIds: ids }),
     waitingRequests(ctx.db, { cohortIds: ids, excludeSignedBy: actor.id }),
+    countWaiting(ctx.db, { cohortIds: ids, excludeSignedBy: actor.id }),
     upcomingStages(ctx.db, ids),
   ]);
-  return { cohorts: cohorts.map(presentCohortSummary), waiting, upcoming, atRisk: attention(cohorts) };
+  return { cohorts: cohorts.map(presentCohortSummary), waiting, waitingTotal, upcoming, atRisk: attention(cohorts) };
 }
 
 /** The admin overview across organisations. */

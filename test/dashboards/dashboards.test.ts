@@ -138,12 +138,14 @@ describe('mentor dashboard', () => {
       ['Candidate A', 2],
     ]);
     expect(res.body.waiting[0].link).toBe(`/cohorts/${a.cohort.id}/signoffs`);
+    expect(res.body.waitingTotal).toBe(2);
     expect(res.body.upcoming.map((u: { title: string }) => u.title)).toEqual(['Pre-load videos', 'Transfer week', 'Co-delivery']);
     expect(res.body.atRisk.map((x: { name: string }) => x.name)).toEqual(['Candidate A2']);
     const page = await mentor.get('/mentor');
     expect(page.status).toBe(200);
     expect(page.text.indexOf('Candidate A2')).toBeLessThan(page.text.indexOf('>Candidate A<'));
     expect(page.text).toContain(`href="/cohorts/${a.cohort.id}/signoffs"`);
+    expect(page.text).toContain('2 requests are waiting, oldest first.');
   });
 });
 
