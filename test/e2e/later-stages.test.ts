@@ -58,6 +58,7 @@ describeBrowser('later stage modules', () => {
           await page.getByTestId('record-attainment').first().click();
           await page.getByTestId('attainment-form').waitFor();
           expect(await checkA11y(page)).toEqual([]);
+          expect(await noOverflow(page)).toBeLessThanOrEqual(0);
         }
         await page.context().close();
       }
