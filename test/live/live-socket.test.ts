@@ -111,6 +111,8 @@ describe('delivery', () => {
     await outbox.waitForAcks(5);
     await candidate.waitFor(14);
     expect(candidate.applied).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    const stored = await t.database.db.select({ seq: coDeliveryLiveNotes.seq }).from(coDeliveryLiveNotes).where(eq(coDeliveryLiveNotes.roomId, roomId));
+    expect(stored).toHaveLength(14);
   });
 });
 
