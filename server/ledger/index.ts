@@ -68,8 +68,8 @@ export async function verifyLedger(db: Db, pageSize = 1000): Promise<LedgerVerif
   for (;;) {
     const page = await db.select().from(ledgerEntries).where(gt(ledgerEntries.seq, expectedSeq - 1)).orderBy(asc(ledgerEntries.seq)).limit(pageSize);
     for (const row of page) {
-      const broken = (reason: string): LedgerVerification => ({ ok: false, count, lastHash: prevHash, brokenAt: { seq: row.seq, reason } });
-      if (row.seq !== expectedSeq) return { ...broken(`entry ${expectedSeq} is missing (the next entry is ${row.seq})`), brokenAt: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing (the next entry is ${row.seq})` } };
+      const broken = (reason: string, seq = row.seq): LedgerVerification => ({ ok: false, count, lastHash: prevHash, brokenAt: { seq, reason } });
+      if (row.seq !== expectedSeq) return broken(`entry ${expectedSeq} is missing (the next entry is ${row.seq})`, expectedSeq);
       if (row.prevHash !== prevHash) return broken(`its previous-hash does not match entry ${row.seq - 1}'s hash`);
       if (entryHash(row) !== row.hash) return broken('its contents do not match its hash (the entry was altered)');
       prevHash = row.hash;
@@ -77,6 +77,12 @@ export async function verifyLedger(db: Db, pageSize = 1000): Promise<LedgerVerif
       count += 1;
     }
     if (page.length < pageSize) break;
+  }
+  // The chain cannot show its own tail being cut off; the decisions and waivers that cite entries can.
+  const cited = (await db.execute(sql`select greatest((select max(ledger_seq) from signoff_decisions), (select max(ledger_seq) from stage_waivers))::bigint as seq`)) as unknown as { rows: { seq: string | number | null }[] };
+  const maxCited = Number(cited.rows[0]?.seq ?? 0);
+  if (maxCited > count) {
+    return { ok: false, count, lastHash: prevHash, brokenAt: { seq: count + 1, reason: `entry ${count + 1} is missing: decisions cite entries up to ${maxCited} (the end of the ledger was removed)` } };
   }
   return { ok: true, count, lastHash: prevHash };
 }

@@ -69,6 +69,21 @@ describe('appendLedger and verifyLedger', () => {
     expect((await verifyLedger(database.db)).brokenAt).toEqual({ seq: 2, reason: 'entry 2 is missing (the next entry is 3)' });
   });
 
+  it('detects the end of the ledger being cut off, from the decisions that cite it', async () => {
+    await appendThree(database.db);
+    await database.query(`insert into users (id, email, name) values ('${actor}', 'ledger@example.test', 'Ledger')`);
+    const org = (await database.query(`insert into organisations (name, kind) values ('O', 'client') returning id`)).rows[0].id as string;
+    const cohort = (await database.query(`insert into cohorts (organisation_id, name) values ('${org}', 'C') returning id`)).rows[0].id as string;
+    const fw = (await database.query(`insert into competency_frameworks (name, rating_scale) values ('F', '{"levels":["a","b"],"competentFrom":1}') returning id`)).rows[0].id as string;
+    const area = (await database.query(`insert into competency_areas (framework_id, position, name) values ('${fw}', 1, 'A') returning id`)).rows[0].id as string;
+    const comp = (await database.query(`insert into competencies (framework_id, area_id, code, name, position) values ('${fw}', '${area}', 'X', 'X', 1) returning id`)).rows[0].id as string;
+    const req = (await database.query(`insert into signoff_requests (cohort_id, candidate_id, competency_id, reflection, status) values ('${cohort}', '${actor}', '${comp}', 'r', 'signed') returning id`)).rows[0].id as string;
+    await database.query(`insert into signoff_decisions (request_id, kind, actor_id, ledger_seq) values ('${req}', 'sign_off', '${actor}', 3)`);
+    expect((await verifyLedger(database.db)).ok).toBe(true);
+    await database.db.execute(sql`delete from ledger_entries where seq = 3`);
+    expect((await verifyLedger(database.db)).brokenAt).toEqual({ seq: 3, reason: 'entry 3 is missing: decisions cite entries up to 3 (the end of the ledger was removed)' });
+  });
+
   it('keeps the chain whole when appends race (serialised by an advisory lock)', async () => {
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
