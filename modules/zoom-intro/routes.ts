@@ -1,5 +1,5 @@
 /** The introduction page (meeting, join link, invite), the mentor's schedule and register, and the JSON API. */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { cohortPeople } from '../../server/cohorts/queries';
@@ -63,7 +63,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
     const base = { title: s.stage.title, cohort: s.cohort, stage: s.stage, meeting: present(m), saved: req.query.saved === '1', ...extra };
     if (s.isCandidate) {
       const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
-      const [mine] = await ctx.db.select().from(zoomIntroAttendance).where(eq(zoomIntroAttendance.cohortStageId, s.stage.id)).then((rows) => rows.filter((a) => a.candidateId === s.actor.id));
+      const [mine] = await ctx.db.select().from(zoomIntroAttendance).where(and(eq(zoomIntroAttendance.cohortStageId, s.stage.id), eq(zoomIntroAttendance.candidateId, s.actor.id)));
       return void res.render(ctx.view('page'), { ...base, progress, locked: progress?.status === 'locked', reasons: progress ? unmetReasons(progress) : [], attended: mine?.present ?? false });
     }
     if (!s.isStaff) throw new NotFoundError('That stage');

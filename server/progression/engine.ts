@@ -104,11 +104,17 @@ export async function computeProgress(db: Db, query: ProgressQuery): Promise<Map
       startsOn: s.startsOn,
       endsOn: s.endsOn,
     };
-    stagesByCohort.set(s.cohortId, [...(stagesByCohort.get(s.cohortId) ?? []), row]);
+    const list = stagesByCohort.get(s.cohortId);
+    if (list) list.push(row);
+    else stagesByCohort.set(s.cohortId, [row]);
   }
   const summaries = new Map(stageRows.map((s) => [s.id, s.summary]));
   const candidatesByCohort = new Map<string, string[]>();
-  for (const m of members) candidatesByCohort.set(m.cohortId, [...(candidatesByCohort.get(m.cohortId) ?? []), m.userId]);
+  for (const m of members) {
+    const list = candidatesByCohort.get(m.cohortId);
+    if (list) list.push(m.userId);
+    else candidatesByCohort.set(m.cohortId, [m.userId]);
+  }
   // Newest first, so the first waiver seen for a (stage, candidate[, requirement]) wins.
   const stageWaiver = new Map<string, (typeof waivers)[number]>();
   const reqWaiver = new Map<string, (typeof waivers)[number]>();
@@ -146,7 +152,11 @@ export async function computeProgress(db: Db, query: ProgressQuery): Promise<Map
   const earlier = new Map<string, Map<string, StageStatus>>();
   const run = async (planned: Planned[]) => {
     const byKind = new Map<string, Planned[]>();
-    for (const p of planned) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p]);
+    for (const p of planned) {
+      const list = byKind.get(p.kind);
+      if (list) list.push(p);
+      else byKind.set(p.kind, [p]);
+    }
     await Promise.all(
       [...byKind].map(async ([kindName, list]) => {
         const kind = requirementKind(kindName) as RequirementKind;
@@ -208,7 +218,11 @@ export async function computeProgress(db: Db, query: ProgressQuery): Promise<Map
     }
     // Only stages where someone is "open" ask their module whether anything has happened yet (batched per module).
     const byModule = new Map<string, typeof pendingActivity>();
-    for (const p of pendingActivity) byModule.set(p.stage.moduleKey, [...(byModule.get(p.stage.moduleKey) ?? []), p]);
+    for (const p of pendingActivity) {
+      const list = byModule.get(p.stage.moduleKey);
+      if (list) list.push(p);
+      else byModule.set(p.stage.moduleKey, [p]);
+    }
     const answers = await Promise.all(
       [...byModule].map(async ([moduleKey, items]) => {
         const hook = activityHook(moduleKey) as NonNullable<ReturnType<typeof activityHook>>;

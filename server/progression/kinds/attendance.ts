@@ -13,7 +13,11 @@ export const attendance: RequirementKind<typeof params> = {
   describe: (p) => `Attend ${count(p.sessions, 'session')}`,
   async evaluate(input) {
     const byModule = new Map<string, EvaluationItem<Params>[]>();
-    for (const item of input.items) byModule.set(item.stage.moduleKey, [...(byModule.get(item.stage.moduleKey) ?? []), item]);
+    for (const item of input.items) {
+      const list = byModule.get(item.stage.moduleKey);
+      if (list) list.push(item);
+      else byModule.set(item.stage.moduleKey, [item]);
+    }
     const result: EvaluationResult = new Map();
     for (const [moduleKey, items] of byModule) {
       const delegate = requirementKind(`${moduleKey}:attendance`);
