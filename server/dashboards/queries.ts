@@ -5,7 +5,7 @@ import type { Db } from '../db';
 import { ukDate } from '../readiness/model';
 import { epochMs, rows, uuidArray } from '../readiness/sql';
 
-/** The cohorts an actor sees as a lead: all for an admin, their organisations' cohorts, or cohorts they lead. */
+/** The cohorts an actor sees as a lead: those running today for an admin, their organisations' cohorts, or cohorts they lead. */
 export async function leadCohortIds(db: Db, actor: Actor): Promise<string[]> {
   const orgs = actor.orgRoles.filter((m) => m.role === 'lead').map((m) => m.organisationId);
   const led = actor.cohortRoles.filter((c) => c.role === 'lead').map((c) => c.cohortId);
@@ -13,7 +13,10 @@ export async function leadCohortIds(db: Db, actor: Actor): Promise<string[]> {
   const list = await rows<{ id: string }>(
     db,
     actor.isAdmin
-      ? sql`select c.id from cohorts c join organisations o on o.id = c.organisation_id order by o.name, c.starts_on desc nulls last, c.name`
+      ? // An admin sees every organisation: only the cohorts running today, or the page would hold hundreds.
+        sql`select c.id from cohorts c join organisations o on o.id = c.organisation_id
+            where (c.starts_on is null or c.starts_on <= ${ukDate(new Date())}::date) and (c.ends_on is null or c.ends_on >= ${ukDate(new Date())}::date)
+            order by o.name, c.starts_on desc nulls last, c.name`
       : sql`select c.id from cohorts c where c.organisation_id = any(${uuidArray(orgs)}) or c.id = any(${uuidArray(led)}) order by c.starts_on desc nulls last, c.name`,
   );
   return list.map((r) => r.id);
