@@ -122,7 +122,11 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         await decideSignoff(ctx, actorOf(req), cohort, String(req.params.requestId), input);
         return `${back.split('?')[0].split('#')[0]}?done=${input.action}`;
       },
-      (error: AppError) => renderQueue(req, res, cohort, { error, errorFor: String(req.params.requestId), form: body }),
+      (error: AppError) => {
+        const fromMap = /^\/cohorts\/[^/]+\/candidates\/([0-9a-f-]{36})\/competencies$/.exec(back);
+        const extra = { error, errorFor: String(req.params.requestId), form: body };
+        return fromMap ? renderMap(req, res, cohort, fromMap[1], extra) : renderQueue(req, res, cohort, extra);
+      },
     );
   });
 

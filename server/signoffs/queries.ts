@@ -58,7 +58,7 @@ export async function requiredCompetencies(db: Db, cohortIds: string[]): Promise
 
 /** Evidence of many requests: request id → items (files with their download link, or references). */
 export async function evidenceFor(db: Db, requestIds: string[]) {
-  const out = new Map<string, { id: string; kind: 'file' | 'reference'; name: string; mimeType?: string; sizeBytes?: number; href?: string; isImage: boolean; refType?: string | null; refId?: string | null; caption?: string | null; addedAt: Date }[]>();
+  const out = new Map<string, { id: string; kind: 'file' | 'reference'; name: string; mimeType?: string; sizeBytes?: number; href?: string; isImage: boolean; isVideo?: boolean; refType?: string | null; refId?: string | null; caption?: string | null; addedAt: Date }[]>();
   if (!requestIds.length) return out;
   const rows = await db
     .select({ e: signoffEvidence, f: { id: files.id, displayName: files.displayName, mimeType: files.mimeType, sizeBytes: files.sizeBytes } })
@@ -70,7 +70,7 @@ export async function evidenceFor(db: Db, requestIds: string[]) {
     const list = out.get(e.requestId) ?? [];
     list.push(
       f
-        ? { id: e.id, kind: 'file', name: f.displayName, mimeType: f.mimeType, sizeBytes: f.sizeBytes, href: `/evidence/${f.id}`, isImage: f.mimeType.startsWith('image/'), caption: e.caption, addedAt: e.createdAt }
+        ? { id: e.id, kind: 'file', name: f.displayName, mimeType: f.mimeType, sizeBytes: f.sizeBytes, href: `/evidence/${f.id}`, isImage: f.mimeType.startsWith('image/'), isVideo: f.mimeType.startsWith('video/'), caption: e.caption, addedAt: e.createdAt }
         : { id: e.id, kind: 'reference', name: `${e.refType === 'live_note' ? 'Live note' : e.refType} ${e.refId}`, refType: e.refType, refId: e.refId, isImage: false, caption: e.caption, addedAt: e.createdAt },
     );
     out.set(e.requestId, list);

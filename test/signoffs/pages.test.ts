@@ -143,3 +143,27 @@ describe('rubric pages', () => {
     expect(show.text).toContain('Secure description');
   });
 });
+
+describe('revoking from the competency map', () => {
+  it('shows a revoke form to mentors for signed competencies; a reason is required; then the map says revoked', async () => {
+    const candidate = await t.loginAs(w.a.candidate.email);
+    const req = await requestJson(candidate, w, 'D1');
+    const mentor = await t.loginAs(w.a.mentor.email);
+    await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/${req.body.request.id}/decisions`).send({ action: 'sign_off', rating: 2 });
+    const page = await mentor.get(mapPath());
+    expect(page.text).toContain('data-testid="revoke-form-D1"');
+    expect((await candidate.get(mapPath())).text).not.toContain('data-testid="revoke-form-D1"');
+    const token = await t.csrf(mentor, mapPath());
+    const action = `/cohorts/${w.a.cohort.id}/signoffs/${req.body.request.id}/decision`;
+    const noReason = await mentor.post(action).type('form').send({ _csrf: token, action: 'revoke', back: mapPath(), note: '' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('Write the reason for revoking.');
+    expect(noReason.text).toContain('data-testid="map-title"');
+    const ok = await mentor.post(action).type('form').send({ _csrf: token, action: 'revoke', back: mapPath(), note: 'Unsafe practice observed since.' });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe(`${mapPath()}?done=revoke`);
+    const after = await candidate.get(mapPath());
+    expect(after.text).toMatch(/data-testid="status">Revoked</);
+    expect(after.text).toContain('Unsafe practice observed since.');
+  });
+});
