@@ -2,6 +2,7 @@
 import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { audit } from '../audit';
+import { getCoDeliverySession } from '../../modules/co-delivery/queries';
 import { isCandidate } from '../cohorts/queries';
 import type { Db } from '../db';
 import { rubricCriteria } from '../db/tables';
@@ -14,6 +15,12 @@ import type { CreateRoomInput, PostNoteInput } from './schemas';
 export async function createRoom(db: Db, actor: Actor, cohortId: string, input: CreateRoomInput): Promise<{ id: string }> {
   if (!(await isCandidate(db, cohortId, input.candidateId))) {
     throw new ValidationError('Choose a candidate of this cohort.', [{ field: 'candidateId', message: 'is not a candidate of this cohort' }]);
+  }
+  if (input.coDeliverySessionId) {
+    const session = await getCoDeliverySession(db, input.coDeliverySessionId);
+    if (!session || session.cohortId !== cohortId) {
+      throw new ValidationError('Choose a co-delivery session of this cohort, or none.', [{ field: 'coDeliverySessionId', message: 'is not a co-delivery session of this cohort' }]);
+    }
   }
   return db.transaction(async (tx) => {
     const [room] = await tx

@@ -14,7 +14,7 @@ import { mayCreateRoom } from './access';
 import { endSession, releaseNotes, setQuietMode, submitNote } from './actions';
 import { createRoom } from './commands';
 import { presentNote, presentRoom, timeCode } from './presenters';
-import { cohortRooms, heldCount, notesAfter, practicalCriteria, roomFor, timelineNotes } from './queries';
+import { coDeliverySessionsOf, cohortRooms, heldCount, linkedSession, notesAfter, practicalCriteria, roomFor, timelineNotes } from './queries';
 import { createRoomSchema, LIVE_TAGS } from './schemas';
 
 const asList = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
@@ -48,6 +48,7 @@ export function livePageRoutes(registry: RouteRegistry, ctx: AppContext) {
       cohort,
       rooms: await cohortRooms(ctx.db, cohort, actor),
       candidates: canCreate ? await cohortPeople(ctx.db, cohort.id, 'candidate') : [],
+      sessions: canCreate ? await coDeliverySessionsOf(ctx.db, cohort.id) : [],
       can: { create: canCreate },
       error,
       values: values ?? { quietMode: true, leadMayObserve: true },
@@ -87,6 +88,7 @@ export function livePageRoutes(registry: RouteRegistry, ctx: AppContext) {
     res.status(error?.status ?? 200).render(role === 'candidate' ? 'live/candidate' : 'live/mentor', {
       title: `${room.title} — live feedback`,
       room: presentRoom(room),
+      session: await linkedSession(ctx.db, room.coDeliverySessionId),
       role,
       roleLabel: role === 'mentor' ? 'Mentor' : role === 'candidate' ? 'Candidate' : 'Observer (read-only)',
       notes: [...notes].reverse(),
@@ -149,6 +151,7 @@ export function livePageRoutes(registry: RouteRegistry, ctx: AppContext) {
     res.render('live/timeline', {
       title: `Feedback timeline — ${room.title}`,
       room: presentRoom(room),
+      session: await linkedSession(ctx.db, room.coDeliverySessionId),
       notes,
       summary: { total: notes.length, strengths, toWorkOn: notes.length - strengths },
       can: { attach: role !== 'observer' },

@@ -2,7 +2,8 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import type { Db } from '../db';
-import { cohorts, rubricCriteria, rubrics, users } from '../db/tables';
+import { getCoDeliverySession, listSessions } from '../../modules/co-delivery/queries';
+import { cohorts, cohortStages, rubricCriteria, rubrics, users } from '../db/tables';
 import { coDeliveryLiveNotes as notes, coDeliveryLiveRooms as rooms } from '../db/schema/live';
 import { NotFoundError } from '../errors';
 import { id as uuidSchema } from '../http/validate';
@@ -161,4 +162,22 @@ export async function practicalCriteria(db: Db): Promise<{ id: string; title: st
     .innerJoin(rubrics, eq(rubrics.id, rubricCriteria.rubricId))
     .where(and(eq(rubrics.key, 'practical-session'), isNull(rubrics.archivedAt)))
     .orderBy(asc(rubricCriteria.position));
+}
+
+/** The cohort's co-delivery sessions (from the co-delivery stage), for linking a room to one. */
+export async function coDeliverySessionsOf(db: Db, cohortId: string): Promise<{ id: string; title: string; startsAt: Date }[]> {
+  const stages = await db
+    .select({ id: cohortStages.id })
+    .from(cohortStages)
+    .where(and(eq(cohortStages.cohortId, cohortId), eq(cohortStages.moduleKey, 'co-delivery')))
+    .orderBy(asc(cohortStages.position));
+  const lists = await Promise.all(stages.map((s) => listSessions(db, s.id)));
+  return lists.flat().map((s) => ({ id: s.id, title: s.title, startsAt: s.startsAt }));
+}
+
+/** The title and start of a linked co-delivery session, if it still exists. */
+export async function linkedSession(db: Db, sessionId: string | null): Promise<{ title: string; startsAt: Date } | null> {
+  if (!sessionId) return null;
+  const s = await getCoDeliverySession(db, sessionId);
+  return s ? { title: s.title, startsAt: s.startsAt } : null;
 }

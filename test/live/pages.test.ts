@@ -1,4 +1,6 @@
 /** The live pages (without JavaScript) and the JSON API: rooms, posting by form, release, timeline, one note. */
+import { coDeliverySessions } from '../../modules/co-delivery/schema';
+import { cohortStages } from '../../server/db/tables';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 
@@ -105,5 +107,29 @@ describe('live pages', () => {
     expect((await lead.get(`/cohorts/${w.a.cohort.id}/live/${room.id}`)).status).toBe(403);
     expect((await candidate.get(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`)).body.rooms).toHaveLength(1);
     expect((await (await t.loginAs(w.a.otherCandidate.email)).get(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`)).body.rooms).toEqual([]);
+  });
+
+  it('links a room to a co-delivery session of the same cohort only, and shows it', async () => {
+    const session = async (cohortId: string) => {
+      const [stage] = await t.database.db.insert(cohortStages).values({ cohortId, position: 1, moduleKey: 'co-delivery', title: 'Co-delivery' }).returning();
+      const [s] = await t.database.db
+        .insert(coDeliverySessions)
+        .values({ cohortStageId: stage.id, title: 'Night team — breakaway refresher', startsAt: new Date('2026-05-04T09:30:00Z'), endsAt: new Date('2026-05-04T11:00:00Z') })
+        .returning();
+      return s.id;
+    };
+    const own = await session(w.a.cohort.id);
+    const other = await session(w.b.cohort.id);
+    const mentor = await t.loginAs(w.a.mentor.email);
+    const form = await mentor.get(`/cohorts/${w.a.cohort.id}/live`);
+    expect(form.text).toContain('Night team — breakaway refresher');
+    const refused = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`).send({ candidateId: w.a.candidate.id, title: 'Wrong session', coDeliverySessionId: other });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.fields).toEqual([{ field: 'coDeliverySessionId', message: 'is not a co-delivery session of this cohort' }]);
+    const ok = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`).send({ candidateId: w.a.candidate.id, title: 'Linked', coDeliverySessionId: own });
+    expect(ok.status).toBe(201);
+    expect(ok.body.room.coDeliverySessionId).toBe(own);
+    const page = await mentor.get(`/cohorts/${w.a.cohort.id}/live/${ok.body.room.id}`);
+    expect(page.text).toContain('Co-delivery session: Night team — breakaway refresher');
   });
 });
