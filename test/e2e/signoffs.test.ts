@@ -57,6 +57,10 @@ describeBrowser('sign-off and rubric journey', () => {
       await mentor.getByTestId('done').waitFor();
       await candidate.reload();
       expect(await candidate.getByTestId('competency-T4').getByTestId('status').textContent()).toBe('Signed');
+      // The mentor's view of the map offers revoking, and stays accessible.
+      await mentor.goto(`/cohorts/${app.cohortId}/candidates/${candidateId}/competencies`);
+      await mentor.getByTestId('revoke-form-T4').waitFor({ state: 'attached' });
+      expect(await checkA11y(mentor)).toEqual([]);
     }));
 
   it('a mentor scores the knowledge-module rubric on a tablet and sees assessments side by side', () =>
