@@ -81,7 +81,7 @@ describeBrowser('sign-off and rubric journey', () => {
       expect(await checkA11y(mentor)).toEqual([]);
     }));
 
-  it('the admin’s rubric pages are accessible', () =>
+  it('the admin’s rubric and competency framework pages are accessible', () =>
     screenshotOnFailure(browser, 'rubric-admin', async () => {
       const admin = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
       await login(admin, 'admin@cadre.test');
@@ -91,5 +91,9 @@ describeBrowser('sign-off and rubric journey', () => {
       await admin.getByRole('link', { name: 'Co-delivering a practical session' }).click();
       await admin.getByTestId('rubric-name').waitFor();
       expect(await checkA11y(admin)).toEqual([]);
+      await admin.goto('/admin/competencies');
+      await admin.getByTestId('framework').first().waitFor();
+      expect(await checkA11y(admin)).toEqual([]);
+      await noOverflow(admin);
     }));
 });
