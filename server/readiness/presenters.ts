@@ -1,5 +1,5 @@
 /** Presenters: readiness in, the JSON and view models out (with `can` flags and words for every state). */
-import type { CandidateReadiness, Cell, CohortReadiness } from './model';
+import { sayDate, type CandidateReadiness, type Cell, type CohortReadiness } from './model';
 import type { CriterionScore } from './records';
 
 const candidateStateLabels: Record<CandidateReadiness['state'], string> = {
@@ -77,7 +77,7 @@ export function presentCohortSummary(cohort: CohortReadiness) {
 export function presentCharts(weeks: { week: string; count: number }[], scores: CriterionScore[]) {
   const completions = {
     type: 'bar',
-    labels: weeks.map((w) => `Week of ${w.week}`),
+    labels: weeks.map((w) => `Week of ${sayDate(w.week)}`),
     datasets: [{ label: 'Stages completed', data: weeks.map((w) => w.count) }],
   };
   const rubric = {
