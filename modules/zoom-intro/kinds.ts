@@ -24,6 +24,7 @@ export const attendance: RequirementKind<typeof params> = {
       .where(and(inArray(zoomIntroAttendance.cohortStageId, stageIds), eq(zoomIntroAttendance.present, true)));
     const meetingOf = new Map(meetings.map((m) => [m.cohortStageId, m]));
     const attended = new Set(present.map((p) => `${p.stageId}|${p.candidateId}`));
+    const when = new Map(meetings.map((m) => [m.cohortStageId, spokenDateTime(m.startsAt, m.timezone)]));
     return answerAll(items, (item, candidateId) => {
       const wanted = item.params.sessions;
       const done = attended.has(`${item.stage.id}|${candidateId}`) ? 1 : 0;
@@ -31,7 +32,7 @@ export const attendance: RequirementKind<typeof params> = {
       if (done >= wanted) return { met: true, reason: 'You attended the introduction meeting.', progress };
       const m = meetingOf.get(item.stage.id);
       if (!m) return { met: false, reason: 'Attend the introduction meeting — your mentor has not scheduled it yet.', progress };
-      return { met: false, reason: `Attend the introduction meeting on ${spokenDateTime(m.startsAt, m.timezone)} — not recorded yet.`, progress };
+      return { met: false, reason: `Attend the introduction meeting on ${when.get(item.stage.id)} — not recorded yet.`, progress };
     });
   },
 };

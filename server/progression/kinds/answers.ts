@@ -28,14 +28,19 @@ export function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+// Formatters are costly to build; evaluators format thousands of dates per call.
+const dayMonth = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'UTC' });
+const dayMonthYear = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const london = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** A calendar date as people say it: "3 March" (with the year when it is not this year's). */
 export function spokenDate(isoDate: string, now: Date): string {
   const d = new Date(`${isoDate}T00:00:00Z`);
   const sameYear = d.getUTCFullYear() === Number(londonDate(now).slice(0, 4));
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }), timeZone: 'UTC' }).format(d);
+  return (sameYear ? dayMonth : dayMonthYear).format(d);
 }
 
 /** Today's date in the UK (the programme's calendar), as YYYY-MM-DD. */
 export function londonDate(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return london.format(now);
 }

@@ -1,6 +1,6 @@
 /** "Date reached": the stage's window has opened (its start date, or a given date, has arrived). */
 import { z } from 'zod';
-import type { RequirementKind } from '../types';
+import type { Evaluation, RequirementKind } from '../types';
 import { answerAll, londonDate, spokenDate } from './answers';
 
 const params = z.object({ date: z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).optional() }).strict();
@@ -14,10 +14,20 @@ export const dateReached: RequirementKind<typeof params> = {
   },
   async evaluate({ items, now }) {
     const today = londonDate(now);
+    // The answer is the same for every candidate of a stage: work it out once per item.
+    const perItem = new Map<string, Evaluation>();
     return answerAll(items, (item) => {
-      const opens = item.params.date ?? item.stage.startsOn;
-      if (!opens) return { met: true, reason: 'This stage has no start date.' };
-      return opens <= today ? { met: true, reason: `Opened on ${spokenDate(opens, now)}.` } : { met: false, reason: `Opens on ${spokenDate(opens, now)}.` };
+      let answer = perItem.get(item.stage.id);
+      if (!answer) {
+        const opens = item.params.date ?? item.stage.startsOn;
+        answer = !opens
+          ? { met: true, reason: 'This stage has no start date.' }
+          : opens <= today
+            ? { met: true, reason: `Opened on ${spokenDate(opens, now)}.` }
+            : { met: false, reason: `Opens on ${spokenDate(opens, now)}.` };
+        perItem.set(item.stage.id, answer);
+      }
+      return answer;
     });
   },
 };
