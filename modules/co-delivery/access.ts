@@ -2,7 +2,9 @@
 import type { Actor } from '../../server/auth/actor';
 import type { CohortRef } from '../../server/policies';
 import { authorize, can } from '../../server/policies';
-import { ValidationError, type FieldProblem } from '../../server/errors';
+import { GateClosedError, ValidationError, type FieldProblem } from '../../server/errors';
+import type { Db } from '../../server/db';
+import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import type { AttainmentLevel } from './schema';
 import { level } from './inputs';
 
@@ -30,4 +32,10 @@ export function readAttainmentForm(body: Record<string, unknown>): { learnerId: 
   }
   if (problems.length) throw new ValidationError(`The attainment form has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.map((p) => `${p.field} — ${p.message}`).join('; ')}`, problems);
   return entries;
+}
+
+/** A candidate records only once their co-delivery stage is open (409 with the reason while it is locked). */
+export async function assertOpenFor(db: Db, cohortId: string, candidateId: string): Promise<void> {
+  const progress = await candidateStage(db, cohortId, candidateId, 'co-delivery');
+  if (progress?.status === 'locked') throw new GateClosedError(`Co-delivery is not open for you yet: ${unmetReasons(progress).join(' ')}`);
 }

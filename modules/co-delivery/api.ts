@@ -8,7 +8,7 @@ import { parse } from '../../server/http/validate';
 import { attainmentInput, groupInput, learnersInput, outcomeInput, sessionInput } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
-import { attainmentRole } from './access';
+import { assertOpenFor, attainmentRole } from './access';
 import { KEY, loadCohort, loadStage, pathId } from './stage';
 
 const tags = ['co-delivery'];
@@ -89,6 +89,7 @@ export function coDeliveryApi(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     const group = await getGroup(rt, stage, pathId(req.params.groupId, 'That group'));
     const role = attainmentRole(actor, cohort, group);
+    if (role === 'candidate') await assertOpenFor(db, cohort.id, actor.id);
     const { entries } = parse(attainmentInput, req.body, 'attainment');
     const saved = await recordAttainment(rt, actor.id, role, stage, group.id, entries.map((e, i) => ({ ...e, field: `entries.${i}` })));
     res.json({ saved, role });

@@ -9,7 +9,7 @@ import { ValidationError, type AppError } from '../../server/errors';
 import { groupInput, learnersForm, outcomeInput, sessionForm } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, assessLink, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
-import { attainmentRole, readAttainmentForm } from './access';
+import { assertOpenFor, attainmentRole, readAttainmentForm } from './access';
 import { LEVELS, levelLabel } from './catalogue';
 import { formAction, formBody, KEY, loadCohort, loadStage, pathId } from './stage';
 
@@ -120,6 +120,7 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     const group = await getGroup(rt, stage, pathId(req.params.groupId, 'That group'));
     const role = attainmentRole(actor, cohort, group);
+    if (role === 'candidate') await assertOpenFor(db, cohort.id, actor.id);
     await formAction(
       res,
       async () => {

@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import type { AppContext } from '../../server/context';
 import { audit } from '../../server/audit';
 import { deliver, notify } from '../../server/notifications';
-import { ConflictError, NotFoundError, ValidationError } from '../../server/errors';
+import { ConflictError, GateClosedError, NotFoundError, ValidationError } from '../../server/errors';
+import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import { cohorts, competencies, rubricCriteria } from '../../server/db/tables';
 import { isCandidate } from '../../server/cohorts/queries';
 import type { StageRow } from '../../server/progression/types';
@@ -83,6 +84,8 @@ export async function signReadiness(ctx: AppContext, mentorId: string, stage: St
   if (!(await isCandidate(ctx.db, stage.cohortId, candidateId))) {
     throw new ValidationError('That person is not a candidate of this cohort.', [{ field: 'candidateId', message: 'is not a candidate of this cohort' }]);
   }
+  const progress = await candidateStage(ctx.db, stage.cohortId, candidateId, 'remedial-workshop');
+  if (progress?.status === 'locked') throw new GateClosedError(`This candidate's remedial workshop is not open yet, so they cannot be signed off: ${unmetReasons(progress).join(' ')}`);
   const list = (await checklistDone(ctx.db, [stage])).get(stage.id)!;
   if (list.done < list.of) {
     throw new ConflictError(`The rollout checklist is not complete: ${list.done} of ${list.of} items are ticked by both the lead and the mentor. Finish it before the final sign-off.`);

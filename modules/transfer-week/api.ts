@@ -9,7 +9,7 @@ import { cohortPeople } from '../../server/cohorts/queries';
 import { dayInput, decisionInput, momentInput, registerInput, returnInput } from './inputs';
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { listDays, listMoments, registerRows, standings } from './queries';
-import { KEY, loadCohort, loadStage, pathId } from './stage';
+import { assertOpenFor, KEY, loadCohort, loadStage, pathId } from './stage';
 
 const tags = ['transfer-week'];
 
@@ -66,6 +66,7 @@ export function transferWeekApi(r: CadreRouter, rt: StageRuntime): void {
   r.post('/moments', { summary: 'Log a trainer-role moment (the segment led and a reflection on how it went)', tags, body: momentInput, success: { status: 201, description: 'The moment, waiting for a mentor' } }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
+    await assertOpenFor(db, cohort.id, actor.id);
     const moment = await logMoment(rt, actor.id, stage, parse(momentInput, req.body, 'moment'));
     res.status(201).json({ moment });
   });
@@ -73,6 +74,7 @@ export function transferWeekApi(r: CadreRouter, rt: StageRuntime): void {
   r.put('/moments/:momentId', { summary: 'Revise your own trainer-role moment (not once confirmed)', tags, body: momentInput }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
+    await assertOpenFor(db, cohort.id, actor.id);
     const moment = await reviseMoment(rt, actor.id, stage, pathId(req.params.momentId, 'That trainer-role moment'), parse(momentInput, req.body, 'moment'));
     res.json({ moment });
   });

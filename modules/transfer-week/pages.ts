@@ -11,7 +11,7 @@ import { cohortPeople } from '../../server/cohorts/queries';
 import { dayInput, decisionInput, mark, momentInput, returnInput } from './inputs';
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { listDays, listMoments, marksOf, registerRows, standings } from './queries';
-import { formAction, formBody, KEY, loadCohort, loadStage, pathId } from './stage';
+import { assertOpenFor, formAction, formBody, KEY, loadCohort, loadStage, pathId } from './stage';
 
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
@@ -120,6 +120,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
   r.post('/moments', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
+    await assertOpenFor(db, cohort.id, actor.id);
     await formAction(
       res,
       async () => {
@@ -133,6 +134,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
   r.post('/moments/:momentId', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
+    await assertOpenFor(db, cohort.id, actor.id);
     const momentId = pathId(req.params.momentId, 'That trainer-role moment');
     await formAction(
       res,

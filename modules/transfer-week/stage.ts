@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../server/db';
 import { cohortStages } from '../../server/db/tables';
-import { AppError, NotFoundError } from '../../server/errors';
+import { AppError, GateClosedError, NotFoundError } from '../../server/errors';
+import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import { getCohort, type CohortRow } from '../../server/cohorts/queries';
 import type { StageRow } from '../../server/progression/types';
 
@@ -53,4 +54,10 @@ export function pathId(value: unknown, what: string): string {
   const v = String(value);
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) throw new NotFoundError(what);
   return v;
+}
+
+/** A candidate logs moments only once transfer week is open for them (409 with the reason while it is locked). */
+export async function assertOpenFor(db: Db, cohortId: string, candidateId: string): Promise<void> {
+  const progress = await candidateStage(db, cohortId, candidateId, KEY);
+  if (progress?.status === 'locked') throw new GateClosedError(`Transfer week is not open for you yet: ${unmetReasons(progress).join(' ')}`);
 }

@@ -19,6 +19,7 @@ let cohortId: string;
 let mentor: TestAgent;
 let candidate: TestAgent;
 const KEYS = ['transfer-week', 'projects-week', 'co-delivery', 'remedial-workshop'];
+const state: { sessionId: string; outcomeId: string; groupId: string; learnerIds: string[] } = { sessionId: '', outcomeId: '', groupId: '', learnerIds: [] };
 type ApiStage = { key: string; status: string; requirements: { kind: string; met: boolean; reason: string }[] };
 
 beforeAll(async () => {
@@ -66,6 +67,22 @@ describe('walk-through of the later stages', () => {
     expect(await reasons('projects-week')).toContain("Complete 'Transfer week' first.");
   });
 
+  it('lets mentors plan later stages early, but refuses the candidate’s and the final sign-off’s actions while locked', async () => {
+    const { body: s } = await mentor.post(`${api('co-delivery')}/sessions`).send({ title: 'Day 1', startsAt: '2026-05-01T08:00:00Z', endsAt: '2026-05-01T15:00:00Z' }).expect(201);
+    const { body: o } = await mentor.post(`${api('co-delivery')}/outcomes`).send({ text: 'Performs a breakaway safely' }).expect(201);
+    const { body: g } = await mentor.post(`${api('co-delivery')}/groups`).send({ name: 'Group A', candidateId: w.a.candidate.id, sessionId: s.session.id }).expect(201);
+    const { body: l } = await mentor.post(`${api('co-delivery')}/groups/${g.group.id}/learners`).send({ labels: ['HC-01', 'HC-02'] }).expect(201);
+    Object.assign(state, { sessionId: s.session.id, outcomeId: o.outcome.id, groupId: g.group.id, learnerIds: l.learners.map((x: { id: string }) => x.id) });
+    const early = await candidate.put(`${api('co-delivery')}/groups/${state.groupId}/attainment`).send({ entries: [{ learnerId: state.learnerIds[0], outcomeId: state.outcomeId, level: 'achieved' }] });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatchObject({ code: 'gate_closed', message: "Co-delivery is not open for you yet: Complete 'Projects week' first." });
+    const signEarly = await mentor.post(`${api('remedial-workshop')}/signoffs`).send({ candidateId: w.a.candidate.id });
+    expect(signEarly.status).toBe(409);
+    expect(signEarly.body.error.code).toBe('gate_closed');
+    expect(signEarly.body.error.message).toContain("Complete 'Co-delivery' first.");
+    expect(await statuses()).toEqual(['transfer-week:open', 'projects-week:locked', 'co-delivery:locked', 'remedial-workshop:locked']);
+  });
+
   it('transfer week: register, confirmed moments and signed competencies complete it — and only all three', async () => {
     const days = [];
     for (const day of ['2026-03-02', '2026-03-03', '2026-03-04']) days.push((await mentor.post(`${api('transfer-week')}/days`).send({ day, venue: 'Training suite' }).expect(201)).body.day);
@@ -100,15 +117,11 @@ describe('walk-through of the later stages', () => {
   });
 
   it('co-delivery: attainment for every learner and a passed practical-session assessment', async () => {
-    const { body: s } = await mentor.post(`${api('co-delivery')}/sessions`).send({ title: 'Day 1', startsAt: '2026-05-01T08:00:00Z', endsAt: '2026-05-01T15:00:00Z' }).expect(201);
-    const { body: o } = await mentor.post(`${api('co-delivery')}/outcomes`).send({ text: 'Performs a breakaway safely' }).expect(201);
-    const { body: g } = await mentor.post(`${api('co-delivery')}/groups`).send({ name: 'Group A', candidateId: w.a.candidate.id, sessionId: s.session.id }).expect(201);
-    const { body: l } = await mentor.post(`${api('co-delivery')}/groups/${g.group.id}/learners`).send({ labels: ['HC-01', 'HC-02'] }).expect(201);
-    await assess('practical-session', 'session', s.session.id, 'co-delivery', 3);
+    await assess('practical-session', 'session', state.sessionId, 'co-delivery', 3);
     expect(await reasons('co-delivery')).toEqual(['Record attainment for all 2 learners in your group on every outcome — 0 complete, 2 still to do.']);
     await candidate
-      .put(`${api('co-delivery')}/groups/${g.group.id}/attainment`)
-      .send({ entries: l.learners.map((x: { id: string }) => ({ learnerId: x.id, outcomeId: o.outcome.id, level: 'achieved' })) })
+      .put(`${api('co-delivery')}/groups/${state.groupId}/attainment`)
+      .send({ entries: state.learnerIds.map((learnerId) => ({ learnerId, outcomeId: state.outcomeId, level: 'achieved' })) })
       .expect(200);
     expect((await statuses()).slice(2)).toEqual(['co-delivery:complete', 'remedial-workshop:open']);
   });
