@@ -163,20 +163,23 @@ export async function benchDatabase(print: (s: string) => void = console.log): P
   return { database, leadEmail: seeded.leadEmail };
 }
 
+/** The whole bench for a runner: finds or makes the large seed, measures, closes the database, returns the figures. */
+export async function benchReadiness(print: (s: string) => void = console.log): Promise<ReadinessBenchResult> {
+  const { database, leadEmail } = await benchDatabase(print);
+  try {
+    return await runReadinessBench(database, { leadEmail, print });
+  } finally {
+    await database.close();
+  }
+}
+
 if (require.main === module) {
   const guard = setTimeout(() => {
     console.error('bench/readiness: over the five-minute bound; stopping.');
     process.exit(1);
   }, 300_000);
   guard.unref();
-  benchDatabase()
-    .then(async ({ database, leadEmail }) => {
-      try {
-        await runReadinessBench(database, { leadEmail });
-      } finally {
-        await database.close();
-      }
-    })
+  benchReadiness()
     .then(() => process.exit(0))
     .catch((err: Error) => {
       console.error(err.stack ?? err.message);
