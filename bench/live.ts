@@ -1,7 +1,8 @@
 /**
  * Live feedback latency: post-to-receipt p50/p99 with 200 concurrent rooms (a logged-in mentor and candidate
  * each), against a bare socket.io echo server with the same clients and pacing, measured in the same run.
- * Run: `npx tsx bench/live.ts` (PGlite in memory, loopback only, bounded to under two minutes).
+ * Run: `npx tsx bench/live.ts` (PGlite in memory, loopback only, bounded to under two minutes). It also prints
+ * `BENCH_ROW` lines for `npm run bench` (bench/run.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -15,6 +16,7 @@ import { cohortMembers, cohorts, memberships, organisations, users } from '../se
 import { coDeliveryLiveRooms } from '../server/db/schema/live';
 import { createLogger } from '../server/logger';
 import { testConfig } from '../test/support/app';
+import { benchRowLine } from './support/table';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -178,6 +180,9 @@ async function main() {
   console.log(measured[0]);
   console.log(row('Cadre live (PGlite)', cadre.latencies, cadre.expected));
   console.log(`ratio (Cadre / bare)     p50 ×${(pct(cadre.latencies, 50) / pct(echo.latencies, 50)).toFixed(1)}  p99 ×${(pct(cadre.latencies, 99) / pct(echo.latencies, 99)).toFixed(1)}`);
+  const note = `${ROOMS} rooms, ${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s, PGlite; post → candidate receipt`;
+  console.log(benchRowLine({ measure: 'live feedback post-to-receipt p50 vs bare socket.io echo', cadre: pct(cadre.latencies, 50), baseline: pct(echo.latencies, 50), unit: 'ms', better: 'lower', note }));
+  console.log(benchRowLine({ measure: 'live feedback post-to-receipt p99 vs bare socket.io echo', cadre: pct(cadre.latencies, 99), baseline: pct(echo.latencies, 99), unit: 'ms', better: 'lower', note }));
   console.log(`(Cadre: validate, authorise, one transaction with the per-room seq, ack, then broadcast; ${cadre.errors} errors; ${ROOMS * 2} logins took ${(cadre.loginMs / 1000).toFixed(1)} s; whole run ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   process.exit(0);
 }
