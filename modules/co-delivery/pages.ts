@@ -4,6 +4,7 @@ import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
 import { authorize, can } from '../../server/policies';
 import { actorOf } from '../../server/http/request-context';
+import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import { parse } from '../../server/http/validate';
 import { ValidationError, type AppError } from '../../server/errors';
 import { groupInput, learnersForm, outcomeInput, sessionForm } from './inputs';
@@ -12,6 +13,12 @@ import { agreement, assessLink, attainmentGrid, candidatesOf, listGroups, listOu
 import { assertOpenFor, attainmentRole, readAttainmentForm } from './access';
 import { LEVELS, levelLabel } from './catalogue';
 import { formAction, formBody, KEY, loadCohort, loadStage, pathId } from './stage';
+
+/** Why the stage is still locked for this candidate, or null when it is open. */
+async function lockReason(db: StageRuntime['db'], cohortId: string, candidateId: string): Promise<string | null> {
+  const progress = await candidateStage(db, cohortId, candidateId, KEY);
+  return progress?.status === 'locked' ? unmetReasons(progress).join(' ') : null;
+}
 
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
@@ -42,7 +49,7 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
     let mine: Record<string, unknown> | undefined;
     if (flags.mine) {
       const [groups, standing, [agree]] = await Promise.all([listGroups(db, stage.id, actor.id), standings(db, stage, [actor.id]), agreement(db, stage, [actor.id])]);
-      mine = { groups, standing: standing.get(actor.id), agreement: agree };
+      mine = { lock: await lockReason(db, cohort.id, actor.id), groups, standing: standing.get(actor.id), agreement: agree };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {

@@ -4,6 +4,7 @@ import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
 import { authorize, can } from '../../server/policies';
 import { actorOf } from '../../server/http/request-context';
+import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import { parse } from '../../server/http/validate';
 import type { AppError } from '../../server/errors';
 import { cohortPeople } from '../../server/cohorts/queries';
@@ -11,6 +12,12 @@ import { assignmentForm, moduleInput, slotForm } from './inputs';
 import { addModule, addStandardModules, assignModule, scheduleSlot } from './commands';
 import { listAssignments, listModules, standings } from './queries';
 import { formAction, formBody, KEY, loadCohort, loadStage, pathId } from './stage';
+
+/** Why the stage is still locked for this candidate, or null when it is open. */
+async function lockReason(db: StageRuntime['db'], cohortId: string, candidateId: string): Promise<string | null> {
+  const progress = await candidateStage(db, cohortId, candidateId, KEY);
+  return progress?.status === 'locked' ? unmetReasons(progress).join(' ') : null;
+}
 
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
@@ -38,7 +45,7 @@ export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
     const modules = await listModules(db, stage.id);
     let mine: Record<string, unknown> | undefined;
     if (flags.mine) {
-      mine = { assignments: await listAssignments(db, stage, [actor.id]), standing: (await standings(db, stage, [actor.id])).get(actor.id) };
+      mine = { lock: await lockReason(db, cohort.id, actor.id), assignments: await listAssignments(db, stage, [actor.id]), standing: (await standings(db, stage, [actor.id])).get(actor.id) };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {

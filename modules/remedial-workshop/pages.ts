@@ -5,6 +5,7 @@ import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
 import { authorize, can } from '../../server/policies';
 import { actorOf } from '../../server/http/request-context';
+import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import { parse } from '../../server/http/validate';
 import type { AppError } from '../../server/errors';
 import { cohortPeople } from '../../server/cohorts/queries';
@@ -13,6 +14,12 @@ import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './c
 import { checklistRows, competencyChoices, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
 import { formAction, formBody, KEY, loadCohort, loadStage, mayTick, pathId } from './stage';
+
+/** Why the stage is still locked for this candidate, or null when it is open. */
+async function lockReason(db: StageRuntime['db'], cohortId: string, candidateId: string): Promise<string | null> {
+  const progress = await candidateStage(db, cohortId, candidateId, KEY);
+  return progress?.status === 'locked' ? unmetReasons(progress).join(' ') : null;
+}
 
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
@@ -43,7 +50,7 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
     let mine: Record<string, unknown> | undefined;
     if (flags.request) {
       const [agenda, topics, standing, choices] = await Promise.all([agendaFor(db, cohort.id, [actor.id]), listTopics(db, stage.id, [actor.id]), standings(db, stage, [actor.id]), competencyChoices(db, cohort.id)]);
-      mine = { agenda: agenda.get(actor.id), topics, standing: standing.get(actor.id), competencies: choices, signoff: signoffs.find((s) => s.candidateId === actor.id) };
+      mine = { lock: await lockReason(db, cohort.id, actor.id), agenda: agenda.get(actor.id), topics, standing: standing.get(actor.id), competencies: choices, signoff: signoffs.find((s) => s.candidateId === actor.id) };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {

@@ -4,6 +4,7 @@ import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
 import { authorize, can } from '../../server/policies';
 import { actorOf } from '../../server/http/request-context';
+import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import { parse } from '../../server/http/validate';
 import { ValidationError, type AppError, type FieldProblem } from '../../server/errors';
 import type { AttendanceMark } from './schema';
@@ -12,6 +13,12 @@ import { dayInput, decisionInput, mark, momentInput, returnInput } from './input
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { listDays, listMoments, marksOf, registerRows, standings } from './queries';
 import { assertOpenFor, formAction, formBody, KEY, loadCohort, loadStage, pathId } from './stage';
+
+/** Why the stage is still locked for this candidate, or null when it is open. */
+async function lockReason(db: StageRuntime['db'], cohortId: string, candidateId: string): Promise<string | null> {
+  const progress = await candidateStage(db, cohortId, candidateId, KEY);
+  return progress?.status === 'locked' ? unmetReasons(progress).join(' ') : null;
+}
 
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
@@ -61,7 +68,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
     if (flags.logMoment) {
       const [marks, moments, standing] = await Promise.all([marksOf(db, stage.id, actor.id), listMoments(db, stage.id, actor.id), standings(db, stage, [actor.id])]);
       const markOf = new Map(marks.map((m) => [m.dayId, m.mark]));
-      mine = { days: days.map((d) => ({ ...d, mark: markOf.get(d.id) ?? null })), moments, standing: standing.get(actor.id) };
+      mine = { lock: await lockReason(db, cohort.id, actor.id), days: days.map((d) => ({ ...d, mark: markOf.get(d.id) ?? null })), moments, standing: standing.get(actor.id) };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {

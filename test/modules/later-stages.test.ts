@@ -81,6 +81,8 @@ describe('walk-through of the later stages', () => {
     expect(signEarly.body.error.code).toBe('gate_closed');
     expect(signEarly.body.error.message).toContain("Complete 'Co-delivery' first.");
     expect(await statuses()).toEqual(['transfer-week:open', 'projects-week:locked', 'co-delivery:locked', 'remedial-workshop:locked']);
+    const page = await candidate.get(`/cohorts/${cohortId}/stages/co-delivery`);
+    expect(page.text.replace(/&#x27;/g, "'")).toContain("Co-delivery is not open for you yet.</strong> Complete 'Projects week' first.");
   });
 
   it('transfer week: register, confirmed moments and signed competencies complete it — and only all three', async () => {
