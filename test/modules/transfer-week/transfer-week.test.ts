@@ -188,4 +188,21 @@ describe('transfer-week routes', () => {
       { candidateId: w.a.candidate.id, days: expect.objectContaining({ met: false }), moments: expect.objectContaining({ reason: 'Have 2 trainer-role moments confirmed by a mentor — 1 confirmed.' }) },
     ]);
   });
+
+  it('refuses a moment while transfer week is still locked for the candidate (409 with the reason) and writes nothing', async () => {
+    await t.database.db.delete(cohortStages).where(eq(cohortStages.id, stageB.id));
+    const [first] = await t.database.db
+      .insert(cohortStages)
+      .values({ cohortId: w.b.cohort.id, position: 1, moduleKey: 'zoom-intro', title: 'Introduction meeting', completeRequirements: [{ kind: 'mentor-marked-complete', params: {} }] })
+      .returning();
+    await t.database.db.insert(cohortStages).values({ cohortId: w.b.cohort.id, position: 2, moduleKey: 'transfer-week', title: 'Transfer week', openRequirements: [{ kind: 'previous-stage-complete', params: {} }], completeRequirements: manifest.defaults.complete });
+    const candidate = await t.loginAs(w.b.candidate.email);
+    const res = await candidate.post(`/api/v1/cohorts/${w.b.cohort.id}/stages/transfer-week/moments`).send({ segment: 'Warm-up', reflection: 'I would like to log this before the week starts.' });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toEqual({ code: 'gate_closed', message: "Transfer week is not open for you yet: Complete 'Introduction meeting' first.", fields: [] });
+    expect(await t.database.db.select().from(transferWeekMoments)).toHaveLength(0);
+    const page = await candidate.get(`/cohorts/${w.b.cohort.id}/stages/transfer-week`);
+    expect(page.text).toContain('data-testid="stage-locked"');
+    expect(first.position).toBe(1);
+  });
 });
