@@ -72,7 +72,13 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const app = express();
   const server = createServer(app);
   const io = new IoServer(server, { serveClient: true, maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 8_000 });
-  if (database.kind === 'postgres' && database.pool) io.adapter(createAdapter(database.pool, { tableName: 'socket_io_attachments' }));
+  if (database.kind === 'postgres' && database.pool) {
+    // Pooled connections (and the adapter's LISTEN connection) have no error listener of their own: a dropped
+    // connection (server restart, database dropped) would crash the process. Log it; the pool and adapter reconnect.
+    database.pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
+    database.pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed')));
+    io.adapter(createAdapter(database.pool, { tableName: 'socket_io_attachments' }));
+  }
   const ctx: AppContext = { db: database.db, database, config, logger, mailer, io };
   const routes = new RouteRegistry();
 
