@@ -126,12 +126,12 @@ export function competencyCell(fact: SignoffFact): Cell {
 }
 
 /** Options that shape the flags. */
-export type ModelOptions = { now: Date; stalledAfterDays: number; declinedAfterDays: number; cohortStartsOn: string | null };
+export type ModelOptions = { now: Date; stalledAfterDays: number; declinedAfterDays: number; cohortStartsOn: string | null; today?: string };
 
 /** Works out one candidate's cells, flags, state and next action. */
 export function candidateReadiness(facts: CandidateFacts, stages: StageColumn[], comps: CompetencyColumn[], opts: ModelOptions): CandidateReadiness {
   const now = opts.now.getTime();
-  const today = ukDate(opts.now);
+  const today = opts.today ?? ukDate(opts.now);
   const stageCells = stages.map((s, i) => stageCell(facts.stageStatus[i], s, today, facts.stageDoneAt[i]));
   const compCells = comps.map((_, i) => competencyCell(facts.signoffs[i]));
   const stagesDone = stageCells.filter((c) => c.state === 'complete').length;

@@ -100,7 +100,8 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
     engineStageStatuses(db, ids, now, query.stageSource),
   ]);
 
-  const key = (...parts: string[]) => parts.join(':');
+  // Everything per candidate is keyed once by "cohortId:candidateId"; inner maps by stage or competency id.
+  const ck = (cohortId: string, candidateId: string) => `${cohortId}:${candidateId}`;
   const stagesBy = group(stageRows, (r) => r.cohort_id);
   const compsBy = group(compRows, (r) => r.cohort_id);
   const candidatesBy = group(candidates, (r) => r.cohort_id);
@@ -109,17 +110,21 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
   const touch = (k: string, at: number | null) => {
     if (at !== null && !Number.isNaN(at) && at > (activity.get(k) ?? -Infinity)) activity.set(k, at);
   };
-  for (const r of activityRows) touch(key(r.cohort_id, r.candidate_id), r.at === null ? null : Number(r.at));
-  for (const r of signoffRows) touch(key(r.cohort_id, r.candidate_id), Number(r.last_at));
-  const mustPass = group(mustPassRows, (r) => key(r.cohort_id, r.candidate_id));
+  for (const r of activityRows) touch(ck(r.cohort_id, r.candidate_id), r.at === null ? null : Number(r.at));
+  for (const r of signoffRows) touch(ck(r.cohort_id, r.candidate_id), Number(r.last_at));
+  const mustPass = group(mustPassRows, (r) => ck(r.cohort_id, r.candidate_id));
   const waivers = new Map<string, number>();
-  const doneAt = new Map<string, number>();
-  for (const r of stageRecords) {
-    touch(key(r.cohort_id, r.candidate_id), r.at);
-    if (r.kind !== 'mark') waivers.set(key(r.cohort_id, r.candidate_id), (waivers.get(key(r.cohort_id, r.candidate_id)) ?? 0) + 1);
-    if (r.kind === 'requirement_waiver') continue;
-    const k = key(r.stage_id, r.candidate_id);
-    if (r.at < (doneAt.get(k) ?? Infinity)) doneAt.set(k, r.at);
+  const doneAt = new Map<string, Map<string, number>>();
+  for (const [k, recs] of stageRecords) {
+    const done = new Map<string, number>();
+    let waived = 0;
+    for (const r of recs) {
+      touch(k, r.at);
+      if (r.kind !== 'mark') waived += 1;
+      if (r.kind !== 'requirement_waiver' && r.at < (done.get(r.stageId) ?? Infinity)) done.set(r.stageId, r.at);
+    }
+    doneAt.set(k, done);
+    if (waived) waivers.set(k, waived);
   }
   const statuses =
     engineStatuses ??
@@ -129,6 +134,7 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
       stageRecords,
       ukDate(now),
     );
+  const today = ukDate(now);
   const byId = new Map(cohortRows.map((c) => [c.id, c]));
 
   const out: CohortReadiness[] = [];
@@ -138,20 +144,24 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
     const stages: StageColumn[] = (stagesBy.get(id) ?? []).map((s) => ({ id: s.id, title: s.title, position: s.position, startsOn: s.starts_on, endsOn: s.ends_on }));
     const comps: CompetencyColumn[] = (compsBy.get(id) ?? []).map((k) => ({ id: k.id, code: k.code, name: k.name, safetyCritical: k.safety_critical }));
     const stalledAfterDays = Number(c.settings?.stalledAfterDays ?? 14);
-    const opts = { now, stalledAfterDays, declinedAfterDays: Number(c.settings?.declinedAfterDays ?? DEFAULT_DECLINED_AFTER_DAYS), cohortStartsOn: c.starts_on };
+    const opts = { now, stalledAfterDays, declinedAfterDays: Number(c.settings?.declinedAfterDays ?? DEFAULT_DECLINED_AFTER_DAYS), cohortStartsOn: c.starts_on, today };
     const cohortStatuses = statuses.get(id);
     const list = (candidatesBy.get(id) ?? []).map((p) => {
+      const k = ck(id, p.id);
+      const mine = cohortStatuses?.get(p.id);
+      const done = doneAt.get(k);
+      const signed = signoffs.get(k);
       const facts: CandidateFacts = {
         candidateId: p.id,
         name: p.name,
         email: p.email,
         joinedAt: Number(p.joined),
-        stageStatus: stages.map((s) => cohortStatuses?.get(p.id)?.get(s.id) ?? null),
-        stageDoneAt: stages.map((s) => doneAt.get(key(s.id, p.id)) ?? null),
-        signoffs: comps.map((k): SignoffFact => signoffs.get(key(id, p.id, k.id)) ?? null),
-        lastActivityAt: activity.get(key(id, p.id)) ?? null,
-        mustPassFailed: (mustPass.get(key(id, p.id)) ?? []).map((m) => m.rubric),
-        waiverCount: waivers.get(key(id, p.id)) ?? 0,
+        stageStatus: stages.map((s) => mine?.get(s.id) ?? null),
+        stageDoneAt: stages.map((s) => done?.get(s.id) ?? null),
+        signoffs: comps.map((c): SignoffFact => signed?.get(c.id) ?? null),
+        lastActivityAt: activity.get(k) ?? null,
+        mustPassFailed: (mustPass.get(k) ?? []).map((m) => m.rubric),
+        waiverCount: waivers.get(k) ?? 0,
       };
       return candidateReadiness(facts, stages, comps, opts);
     });
@@ -173,19 +183,20 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
   return { cohorts: out, stageSource: engineStatuses ? 'engine' : 'sql' };
 }
 
-/** The request that counts for each (cohort, candidate, competency): a signed one if any, else the latest created. */
-function latestSignoffs(list: { cohort_id: string; candidate_id: string; items: string }[]): Map<string, { status: string; updatedAt: number }> {
-  const out = new Map<string, { status: string; updatedAt: number; createdAt: number }>();
+/** The request that counts per competency, for each "cohortId:candidateId": a signed one if any, else the latest created. */
+function latestSignoffs(list: { cohort_id: string; candidate_id: string; items: string }[]): Map<string, Map<string, { status: string; updatedAt: number }>> {
+  const out = new Map<string, Map<string, { status: string; updatedAt: number; createdAt: number }>>();
   for (const r of list) {
+    const byCompetency = new Map<string, { status: string; updatedAt: number; createdAt: number }>();
     for (const item of r.items.split(',')) {
       const [competencyId, status, updated, created] = item.split(':');
-      const k = `${r.cohort_id}:${r.candidate_id}:${competencyId}`;
       const next = { status, updatedAt: Number(updated), createdAt: Number(created) };
-      const prev = out.get(k);
+      const prev = byCompetency.get(competencyId);
       const signed = status === 'signed';
       const prevSigned = prev?.status === 'signed';
-      if (!prev || (signed && !prevSigned) || (signed === prevSigned && next.createdAt > prev.createdAt)) out.set(k, next);
+      if (!prev || (signed && !prevSigned) || (signed === prevSigned && next.createdAt > prev.createdAt)) byCompetency.set(competencyId, next);
     }
+    out.set(`${r.cohort_id}:${r.candidate_id}`, byCompetency);
   }
   return out;
 }

@@ -13,7 +13,10 @@ export type StageStatusMap = Map<string, Map<string, Map<string, StageStatus>>>;
 export type StageSource = 'engine' | 'sql';
 
 /** A completion mark or waiver of one stage for one candidate. */
-export type StageRecord = { cohort_id: string; stage_id: string; candidate_id: string; kind: 'mark' | 'waiver' | 'requirement_waiver'; at: number };
+export type StageRecord = { stageId: string; kind: 'mark' | 'waiver' | 'requirement_waiver'; at: number };
+
+/** Each candidate's marks and waivers, keyed by "cohortId:candidateId". */
+export type StageRecords = Map<string, StageRecord[]>;
 
 /** Statuses from the engine's `computeProgress`; null when asked for 'sql', or while the engine is not implemented. */
 export async function engineStageStatuses(db: Db, cohortIds: string[], now: Date, source: StageSource | 'auto' = 'auto'): Promise<StageStatusMap | null> {
@@ -34,7 +37,7 @@ export async function engineStageStatuses(db: Db, cohortIds: string[], now: Date
 }
 
 /** Every completion mark and waiver in these cohorts (one query, one row per candidate: moving fewer rows is far faster on PGlite). */
-export async function loadStageRecords(db: Db, cohortIds: string[]): Promise<StageRecord[]> {
+export async function loadStageRecords(db: Db, cohortIds: string[]): Promise<StageRecords> {
   const list = await rows<{ cohort_id: string; candidate_id: string; items: string }>(
     db,
     sql`select s.cohort_id, x.candidate_id, string_agg(s.id::text || ':' || x.kind || ':' || (extract(epoch from x.at) * 1000)::bigint, ',') as items
@@ -46,12 +49,15 @@ export async function loadStageRecords(db: Db, cohortIds: string[]): Promise<Sta
         where s.cohort_id = any(${uuidArray(cohortIds)})
         group by s.cohort_id, x.candidate_id`,
   );
-  const out: StageRecord[] = [];
+  const out: StageRecords = new Map();
   for (const r of list) {
-    for (const item of r.items.split(',')) {
-      const [stageId, kind, at] = item.split(':');
-      out.push({ cohort_id: r.cohort_id, candidate_id: r.candidate_id, stage_id: stageId, kind: kind as StageRecord['kind'], at: Number(at) });
-    }
+    out.set(
+      `${r.cohort_id}:${r.candidate_id}`,
+      r.items.split(',').map((item) => {
+        const [stageId, kind, at] = item.split(':');
+        return { stageId, kind: kind as StageRecord['kind'], at: Number(at) };
+      }),
+    );
   }
   return out;
 }
@@ -63,27 +69,25 @@ export async function loadStageRecords(db: Db, cohortIds: string[]): Promise<Sta
 export function statusesFromRecords(
   stagesByCohort: Map<string, { id: string; startsOn: string | null }[]>,
   candidatesByCohort: Map<string, string[]>,
-  records: StageRecord[],
+  records: StageRecords,
   today: string,
 ): StageStatusMap {
-  const done = new Map<string, 'waived' | 'complete'>();
-  for (const r of records) {
-    const k = `${r.stage_id}:${r.candidate_id}`;
-    if (r.kind === 'waiver') done.set(k, 'waived');
-    else if (r.kind === 'mark' && !done.has(k)) done.set(k, 'complete');
-  }
   const out: StageStatusMap = new Map();
   for (const [cohortId, candidates] of candidatesByCohort) {
     const stages = stagesByCohort.get(cohortId) ?? [];
     const byCandidate = new Map<string, Map<string, StageStatus>>();
     for (const candidateId of candidates) {
+      const done = new Map<string, 'waived' | 'complete'>();
+      for (const r of records.get(`${cohortId}:${candidateId}`) ?? []) {
+        if (r.kind === 'waiver') done.set(r.stageId, 'waived');
+        else if (r.kind === 'mark' && !done.has(r.stageId)) done.set(r.stageId, 'complete');
+      }
       const m = new Map<string, StageStatus>();
       let earlierDone = true;
       for (const s of stages) {
-        const d = done.get(`${s.id}:${candidateId}`);
-        const status: StageStatus = d ?? ((s.startsOn && s.startsOn > today) || !earlierDone ? 'locked' : 'open');
+        const d = done.get(s.id);
+        m.set(s.id, d ?? ((s.startsOn && s.startsOn > today) || !earlierDone ? 'locked' : 'open'));
         if (!d) earlierDone = false;
-        m.set(s.id, status);
       }
       byCandidate.set(candidateId, m);
     }
