@@ -38,14 +38,23 @@ describe('intervals', () => {
   });
 });
 
+/** Only `Date` is faked, so the server sees the clock the test sets and everything else runs for real. */
+const REAL = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+const tick = (seconds: number) => jest.setSystemTime(Date.now() + seconds * 1000);
+
 describe('heartbeats', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: [...REAL], now: Date.now() }));
+  afterEach(() => jest.useRealTimers());
+
   it('seeking to the end earns nothing: only played intervals count', async () => {
     const agent = await t.loginAs(w.a.candidate.email);
     // Played the first 4 seconds, then seeked to the end and played the last 4.
     await agent.post(beatUrl()).send({ videoId, from: 0, to: 4 }).expect(200);
+    tick(4);
     const last = await agent.post(beatUrl()).send({ videoId, from: 96, to: 100 });
     expect(last.body).toMatchObject({ watchedSeconds: 8, watchedPercent: 8, met: false });
     // A heartbeat claiming a long interval (a seek dressed as playing) is refused and earns nothing.
+    tick(4);
     const cheat = await agent.post(beatUrl()).send({ videoId, from: 4, to: 96 });
     expect(cheat.status).toBe(400);
     expect(cheat.body.error.fields[0].field).toBe('to');
@@ -57,13 +66,32 @@ describe('heartbeats', () => {
 
   it('re-watching the same part counts once; playing it all through reaches the threshold and opens the next stage', async () => {
     const agent = await t.loginAs(w.a.candidate.email);
-    for (let i = 0; i < 3; i++) await agent.post(beatUrl()).send({ videoId, from: 0, to: 4 }).expect(200);
+    for (let i = 0; i < 3; i++) {
+      tick(4);
+      await agent.post(beatUrl()).send({ videoId, from: 0, to: 4 }).expect(200);
+    }
     expect((await agent.get(`/api/v1/cohorts/${w.a.cohort.id}/stages/preload-video/progress`)).body.videos[0].watchedPercent).toBe(4);
     let state = { watchedPercent: 0, met: false };
-    for (let from = 4; from < 90; from += 4) state = (await agent.post(beatUrl()).send({ videoId, from, to: Math.min(from + 4, 90) })).body;
+    for (let from = 4; from < 90; from += 4) {
+      tick(4);
+      state = (await agent.post(beatUrl()).send({ videoId, from, to: Math.min(from + 4, 90) })).body;
+    }
     expect(state).toMatchObject({ watchedPercent: 90, met: true });
     const api = await agent.get(progressUrl());
     expect(api.body.stages.map((s: { status: string }) => s.status)).toEqual(['complete', 'open']);
+  });
+
+  it('a script sending beats back to back cannot watch faster than 2× the clock', async () => {
+    const agent = await t.loginAs(w.a.candidate.email);
+    await agent.post(beatUrl()).send({ videoId, from: 0, to: 6 }).expect(200); // a first beat may claim 6 s
+    let state = { watchedSeconds: 0 };
+    for (let from = 6; from < 60; from += 6) {
+      tick(0.5);
+      state = (await agent.post(beatUrl()).send({ videoId, from, to: from + 6 })).body;
+    }
+    // Nine beats half a second apart: at most 6 + 9 × (0.5 × 2 + 1) = 24 s, not the 60 s claimed.
+    expect(state.watchedSeconds).toBeLessThanOrEqual(24);
+    expect(state.watchedSeconds).toBeGreaterThanOrEqual(6);
   });
 
   it('only a candidate of the cohort may send heartbeats, for a video of the stage', async () => {
