@@ -9,6 +9,7 @@ import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type { Config } from './config';
 import type { Database } from './db';
+import { adapterPool, type AdapterPool } from './db/adapter-pool';
 import type { AppContext } from './context';
 import { createLogger, type Logger } from './logger';
 import { createMailer, type Mailer } from './mail';
@@ -72,12 +73,14 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const app = express();
   const server = createServer(app);
   const io = new IoServer(server, { serveClient: true, maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 8_000 });
+  let listenPool: AdapterPool | undefined;
   if (database.kind === 'postgres' && database.pool) {
     // Pooled connections (and the adapter's LISTEN connection) have no error listener of their own: a dropped
     // connection (server restart, database dropped) would crash the process. Log it; the pool and adapter reconnect.
     database.pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
     database.pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed')));
-    io.adapter(createAdapter(database.pool, { tableName: 'socket_io_attachments' }));
+    listenPool = adapterPool(database.pool);
+    io.adapter(createAdapter(listenPool.pool, { tableName: 'socket_io_attachments' }));
   }
   const ctx: AppContext = { db: database.db, database, config, logger, mailer, io };
   const routes = new RouteRegistry();
@@ -214,6 +217,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     async close() {
       clearInterval(pruneTimer);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      listenPool?.close();
     },
   };
 }
