@@ -197,7 +197,8 @@ export async function computeProgress(db: Db, query: ProgressQuery): Promise<Map
         const open = list.filter((s) => s.list === 'open').map(requirement);
         const complete = list.filter((s) => s.list === 'complete').map(requirement);
         const w = stageWaiver.get(`${stage.id}|${candidateId}`);
-        const status: StageStatus = w ? 'waived' : complete.length && complete.every((r) => r.met) ? 'complete' : open.some((r) => !r.met) ? 'locked' : 'open';
+        // Locked outranks complete: a stage cannot count as done before it has opened, so nothing opens early.
+        const status: StageStatus = w ? 'waived' : open.some((r) => !r.met) ? 'locked' : complete.length && complete.every((r) => r.met) ? 'complete' : 'open';
         perCandidate.set(candidateId, {
           stageId: stage.id,
           key: stage.moduleKey,
