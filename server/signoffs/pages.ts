@@ -51,6 +51,8 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       can: { request: self, mentor: can(actor, 'cohort:mentor', { type: 'cohort', cohort }) },
       upload: { accept: ACCEPT_ATTRIBUTE, types: ACCEPTED_LIST, maxSize: megabytes(ctx.config.evidenceMaxBytes), maxFiles: MAX_FILES },
       done: DONE[String(req.query.done ?? '')],
+      // "Attach as evidence" on a live-feedback timeline arrives here with the note's id to pre-fill.
+      evidenceNote: typeof req.query.evidenceNote === 'string' && /^[0-9a-f-]{36}$/i.test(req.query.evidenceNote) ? req.query.evidenceNote : undefined,
       ...extra,
     });
   }
