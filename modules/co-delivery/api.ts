@@ -2,14 +2,13 @@
 import type { Request } from 'express';
 import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { actorOf } from '../../server/http/request-context';
+import { can } from '../../server/policies';
 import { parse } from '../../server/http/validate';
 import { attainmentInput, groupInput, learnersInput, outcomeInput, sessionInput } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
 import { assertOpenFor, attainmentRole } from './access';
-import { KEY, loadCohort, loadStage, pathId } from './stage';
+import { KEY, pathId, context as stageContext } from './stage';
 
 const tags = ['co-delivery'];
 
@@ -17,14 +16,7 @@ const tags = ['co-delivery'];
 export function coDeliveryApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
 
-  async function context(req: Request, capability?: string) {
-    const actor = actorOf(req);
-    const cohort = await loadCohort(db, req.params.cohortId);
-    authorize(actor, `${KEY}:view`, { type: 'cohort', cohort }, 'That cohort');
-    if (capability) authorize(actor, `${KEY}:${capability}`, { type: 'cohort', cohort });
-    const stage = await loadStage(db, cohort.id);
-    return { actor, cohort, stage };
-  }
+  const context = (req: Request, capability?: string) => stageContext(db, req, capability);
 
   r.get('/', { summary: 'Co-delivery: sessions, outcomes, groups with learners, standings and agreement (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);

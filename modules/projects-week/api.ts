@@ -3,13 +3,12 @@ import type { Request } from 'express';
 import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
 import { authorize, can } from '../../server/policies';
-import { actorOf } from '../../server/http/request-context';
 import { parse } from '../../server/http/validate';
 import { cohortPeople } from '../../server/cohorts/queries';
 import { assignmentInput, moduleInput, slotInput } from './inputs';
 import { addModule, addStandardModules, assignModule, scheduleSlot } from './commands';
 import { listAssignments, listModules, standings } from './queries';
-import { KEY, loadCohort, loadStage, pathId } from './stage';
+import { KEY, pathId, context as stageContext } from './stage';
 
 const tags = ['projects-week'];
 
@@ -17,13 +16,7 @@ const tags = ['projects-week'];
 export function projectsWeekApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
 
-  async function context(req: Request) {
-    const actor = actorOf(req);
-    const cohort = await loadCohort(db, req.params.cohortId);
-    authorize(actor, `${KEY}:view`, { type: 'cohort', cohort }, 'That cohort');
-    const stage = await loadStage(db, cohort.id);
-    return { actor, cohort, stage };
-  }
+  const context = (req: Request) => stageContext(db, req);
 
   r.get('/', { summary: 'Projects week: modules, assignments with their latest assessment, and standings (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);

@@ -3,14 +3,13 @@ import type { Request } from 'express';
 import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
 import { authorize, can } from '../../server/policies';
-import { actorOf } from '../../server/http/request-context';
 import { parse } from '../../server/http/validate';
 import { cohortPeople, getCandidate } from '../../server/cohorts/queries';
 import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
 import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './commands';
 import { checklistRows, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
-import { KEY, loadCohort, loadStage, mayTick, pathId } from './stage';
+import { KEY, mayTick, pathId, context as stageContext } from './stage';
 
 const tags = ['remedial-workshop'];
 
@@ -18,13 +17,7 @@ const tags = ['remedial-workshop'];
 export function remedialWorkshopApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
 
-  async function context(req: Request) {
-    const actor = actorOf(req);
-    const cohort = await loadCohort(db, req.params.cohortId);
-    authorize(actor, `${KEY}:view`, { type: 'cohort', cohort }, 'That cohort');
-    const stage = await loadStage(db, cohort.id);
-    return { actor, cohort, stage };
-  }
+  const context = (req: Request) => stageContext(db, req);
 
   r.get('/', { summary: 'Remedial workshop: checklist, topics, sign-offs and standings (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);

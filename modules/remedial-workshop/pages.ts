@@ -4,8 +4,6 @@ import type { Request, Response } from 'express';
 import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
 import { authorize, can } from '../../server/policies';
-import { actorOf } from '../../server/http/request-context';
-import { candidateStage, unmetReasons } from '../../server/progression/queries';
 import { parse } from '../../server/http/validate';
 import type { AppError } from '../../server/errors';
 import { cohortPeople } from '../../server/cohorts/queries';
@@ -13,13 +11,8 @@ import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
 import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './commands';
 import { checklistRows, competencyChoices, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
-import { formAction, formBody, KEY, loadCohort, loadStage, mayTick, pathId } from './stage';
+import { formAction, formBody, KEY, mayTick, pathId, context as stageContext, lockReason } from './stage';
 
-/** Why the stage is still locked for this candidate, or null when it is open. */
-async function lockReason(db: StageRuntime['db'], cohortId: string, candidateId: string): Promise<string | null> {
-  const progress = await candidateStage(db, cohortId, candidateId, KEY);
-  return progress?.status === 'locked' ? unmetReasons(progress).join(' ') : null;
-}
 
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
@@ -27,13 +20,7 @@ const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
 
-  async function context(req: Request) {
-    const actor = actorOf(req);
-    const cohort = await loadCohort(db, req.params.cohortId);
-    authorize(actor, `${KEY}:view`, { type: 'cohort', cohort }, 'That cohort');
-    const stage = await loadStage(db, cohort.id);
-    return { actor, cohort, stage };
-  }
+  const context = (req: Request) => stageContext(db, req);
 
   async function render(req: Request, res: Response, extra: Record<string, unknown> = {}) {
     const { actor, cohort, stage } = await context(req);

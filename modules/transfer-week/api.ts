@@ -3,13 +3,12 @@ import type { Request } from 'express';
 import type { CadreRouter } from '../../server/http/router';
 import type { StageRuntime } from '../../server/modules/types';
 import { authorize, can } from '../../server/policies';
-import { actorOf } from '../../server/http/request-context';
 import { parse } from '../../server/http/validate';
 import { cohortPeople } from '../../server/cohorts/queries';
 import { dayInput, decisionInput, momentInput, registerInput, returnInput } from './inputs';
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { listDays, listMoments, registerRows, standings } from './queries';
-import { assertOpenFor, KEY, loadCohort, loadStage, pathId } from './stage';
+import { assertOpenFor, KEY, pathId, context as stageContext } from './stage';
 
 const tags = ['transfer-week'];
 
@@ -17,13 +16,7 @@ const tags = ['transfer-week'];
 export function transferWeekApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
 
-  async function context(req: Request) {
-    const actor = actorOf(req);
-    const cohort = await loadCohort(db, req.params.cohortId);
-    authorize(actor, `${KEY}:view`, { type: 'cohort', cohort }, 'That cohort');
-    const stage = await loadStage(db, cohort.id);
-    return { actor, cohort, stage };
-  }
+  const context = (req: Request) => stageContext(db, req);
 
   r.get('/', { summary: 'Transfer week: days, moments and standings (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);

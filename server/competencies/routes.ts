@@ -6,7 +6,7 @@ import type { RouteRegistry } from '../http/router';
 import { actorOf } from '../http/request-context';
 import { parse } from '../http/validate';
 import { authorize } from '../policies';
-import { formAction } from '../signoffs/form';
+import { formAction } from '../http/forms';
 import { addArea, addCompetency, createFramework, updateCompetency } from './commands';
 import { frameworkTree, listFrameworks } from './queries';
 import { areaInput, competencyInput, competencyPatch, frameworkInput } from './schemas';

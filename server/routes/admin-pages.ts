@@ -6,23 +6,13 @@ import { authorize, can } from '../policies';
 import type { RouteRegistry } from '../http/router';
 import { parse } from '../http/validate';
 import { actorOf } from '../http/request-context';
-import { AppError, ValidationError } from '../errors';
+import { ValidationError } from '../errors';
 import { addCohortMember, createCohort, createOrganisation } from '../cohorts/commands';
 import { cohortPeople, getCohort, visibleCohorts, visibleOrganisations } from '../cohorts/queries';
 import { inviteUser } from '../accounts/commands';
 import { memberships, organisations, programmeTemplates, users } from '../db/tables';
-import { cohortInput, formBody, invitationInput, memberInput, organisationInput } from './admin-schemas';
-
-/** Runs a form action; a 4xx error re-renders the page with the message and the fields marked. */
-async function formAction(req: Request, res: Response, action: () => Promise<string>, rerender: (error: AppError) => Promise<void>) {
-  try {
-    res.redirect(303, await action());
-  } catch (err) {
-    if (!(err instanceof AppError) || err.status >= 500 || err.status === 401 || err.status === 403 || err.status === 404) throw err;
-    res.status(err.status);
-    await rerender(err);
-  }
-}
+import { cohortInput, invitationInput, memberInput, organisationInput } from './admin-schemas';
+import { formAction, formBody } from '../http/forms';
 
 /** Mounts /admin and /cohorts/:cohortId pages. */
 export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
@@ -52,10 +42,9 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
   r.post('/admin/organisations', async (req, res) => {
     authorize(req.user, 'provider:manage', { type: 'provider' });
     await formAction(
-      req,
       res,
       async () => {
-        await createOrganisation(ctx.db, req.user!.id, parse(organisationInput, formBody(req.body), 'organisation form'));
+        await createOrganisation(ctx.db, req.user!.id, parse(organisationInput, formBody(req), 'organisation form'));
         return '/admin?created=organisation';
       },
       (error) => renderAdmin(req, res, { orgError: error, orgForm: req.body }),
@@ -65,10 +54,9 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
   r.post('/admin/cohorts', async (req, res) => {
     authorize(req.user, 'provider:manage', { type: 'provider' });
     await formAction(
-      req,
       res,
       async () => {
-        const { stalledAfterDays, leadMayObserveLive, ...rest } = parse(cohortInput, formBody(req.body), 'cohort form');
+        const { stalledAfterDays, leadMayObserveLive, ...rest } = parse(cohortInput, formBody(req), 'cohort form');
         void leadMayObserveLive;
         const cohort = await createCohort(ctx.db, req.user!.id, { ...rest, settings: stalledAfterDays ? { stalledAfterDays } : {} });
         return `/cohorts/${cohort.id}/manage`;
@@ -79,10 +67,9 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   r.post('/admin/invitations', async (req, res) => {
     await formAction(
-      req,
       res,
       async () => {
-        const body = parse(invitationInput, formBody(req.body), 'invitation form');
+        const body = parse(invitationInput, formBody(req), 'invitation form');
         authorize(req.user, 'organisation:invite', { type: 'organisation', id: body.organisationId }, 'That organisation');
         if (body.cohortId) {
           const cohort = await getCohort(ctx.db, body.cohortId);
@@ -146,10 +133,9 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   r.post('/cohorts/:cohortId/members', async (req, res) => {
     const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const body = parse(memberInput, formBody(req.body), 'member form');
+    const body = parse(memberInput, formBody(req), 'member form');
     authorize(req.user, body.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
     await formAction(
-      req,
       res,
       async () => {
         await addCohortMember(ctx.db, req.user!.id, cohort.id, body.userId, body.role);

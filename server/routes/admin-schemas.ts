@@ -35,13 +35,3 @@ export const invitationInput = z.strictObject({
 
 /** POST cohort members. */
 export const memberInput = z.strictObject({ userId: id, role: cohortRole });
-
-/** Form bodies carry the CSRF token and send empty fields as ''. */
-export function formBody(body: Record<string, unknown> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body ?? {})) {
-    if (k === '_csrf' || v === '') continue;
-    out[k] = v;
-  }
-  return out;
-}

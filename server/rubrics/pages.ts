@@ -8,7 +8,7 @@ import type { RouteRegistry } from '../http/router';
 import { actorOf } from '../http/request-context';
 import { parse, paramId } from '../http/validate';
 import { authorize, can } from '../policies';
-import { formAction } from '../signoffs/form';
+import { formAction } from '../http/forms';
 import { createRubric, recordAssessment } from './commands';
 import { candidateAssessments, listRubrics, loadRubric, type RubricGrid } from './queries';
 import { assessmentInput, rubricInput } from './schemas';

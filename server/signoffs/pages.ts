@@ -12,7 +12,8 @@ import { actorOf } from '../http/request-context';
 import { parse, paramId } from '../http/validate';
 import { authorize, can } from '../policies';
 import { bulkSignoff, decideSignoff, requestSignoff } from './commands';
-import { formAction, mayRequestFor } from './form';
+import { formAction } from '../http/forms';
+import { mayRequestFor } from './form';
 import { decisionsFor, evidenceFor, mentorQueue } from './queries';
 import { asList, bulkInput, decisionInput, normaliseRequestBody, requestInput } from './schemas';
 
