@@ -1,5 +1,5 @@
-/** Each candidate's stage statuses for many cohorts at once: from the progression engine, or from the
- * completion marks, waivers and stage windows that readiness reads anyway (one set-based query). */
+/** Each candidate's stage statuses for many cohorts at once: from the progression engine; the bench can compare a
+ * records-only approximation (completion marks, waivers and stage windows, one set-based query). */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { computeProgress } from '../progression/engine';
@@ -18,22 +18,17 @@ export type StageRecord = { stageId: string; kind: 'mark' | 'waiver' | 'requirem
 /** Each candidate's marks and waivers, keyed by "cohortId:candidateId". */
 export type StageRecords = Map<string, StageRecord[]>;
 
-/** Statuses from the engine's `computeProgress`; null when asked for 'sql', or while the engine is not implemented. */
+/** Statuses from the engine's `computeProgress` (the one source of the rules); null only when asked for 'sql' (the bench's comparison). */
 export async function engineStageStatuses(db: Db, cohortIds: string[], now: Date, source: StageSource | 'auto' = 'auto'): Promise<StageStatusMap | null> {
   if (source === 'sql') return null;
-  try {
-    const progress = await computeProgress(db, { cohortIds, now });
-    const statuses: StageStatusMap = new Map();
-    for (const [cohortId, byCandidate] of progress) {
-      const c = new Map<string, Map<string, StageStatus>>();
-      for (const [candidateId, stages] of byCandidate) c.set(candidateId, new Map(stages.map((s) => [s.stageId, s.status])));
-      statuses.set(cohortId, c);
-    }
-    return statuses;
-  } catch (err) {
-    if (source === 'engine' || !/not implemented/i.test((err as Error).message)) throw err;
-    return null;
+  const progress = await computeProgress(db, { cohortIds, now });
+  const statuses: StageStatusMap = new Map();
+  for (const [cohortId, byCandidate] of progress) {
+    const c = new Map<string, Map<string, StageStatus>>();
+    for (const [candidateId, stages] of byCandidate) c.set(candidateId, new Map(stages.map((s) => [s.stageId, s.status])));
+    statuses.set(cohortId, c);
   }
+  return statuses;
 }
 
 /** Every completion mark and waiver in these cohorts (one query, one row per candidate: moving fewer rows is far faster on PGlite). */
