@@ -17,7 +17,6 @@ export type Feature = { routers: CadreRouter[]; sockets?: SocketHandler[] };
 export type FeatureRegistration = (routes: RouteRegistry, ctx: AppContext) => Feature;
 
 const features: FeatureRegistration[] = [
-  // Each issue's feature adds its registration here, e.g. signoffFeature, rubricFeature, progressionFeature.
   liveFeature,
   readinessFeature,
   progressionFeature,
