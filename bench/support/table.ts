@@ -44,7 +44,7 @@ export function formatTable(rows: (BenchRow | MissingRow)[]): string {
     }
     const ratio = r.baseline > 0 ? r.cadre / r.baseline : NaN;
     const label = `${r.measure} (${r.better} is better)${r.note ? ` — ${r.note}` : ''}`;
-    lines.push(`| ${label} | ${num(r.cadre, r.unit)} | ${num(r.baseline, r.unit)} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a'} |`);
+    lines.push(`| ${label} | ${num(r.cadre, r.unit)} | ${num(r.baseline, r.unit)} | ${Number.isFinite(ratio) ? `${ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×` : 'n/a'} |`);
   }
   return lines.join('\n');
 }
@@ -52,5 +52,6 @@ export function formatTable(rows: (BenchRow | MissingRow)[]): string {
 /** One line about the machine, for RESULTS.md. */
 export function machine(): string {
   const cpus = os.cpus();
-  return `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
+  const load = os.loadavg()[0].toFixed(1);
+  return `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}, load average ${load} at the end`;
 }
