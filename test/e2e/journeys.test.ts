@@ -135,6 +135,7 @@ describeBrowser('the candidate, mentor and lead journeys', () => {
       await mentor.getByTestId('done').waitFor();
       await mentor.getByTestId('assessment-group').first().waitFor();
       await accessible(mentor);
+      expect(await mentor.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
 
       // The candidate sees the sign-off.
       const candidate = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
