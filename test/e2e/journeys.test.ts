@@ -45,22 +45,35 @@ describeBrowser('the candidate, mentor and lead journeys', () => {
       // Open the pre-load stage from the timeline and play each unwatched video to its end (no seeking).
       await Promise.all([page.waitForURL(/\/stages\/preload-video/), tabAndPress(page, page.locator('[data-stage-key="preload-video"]').getByRole('link', { name: /Go to Pre-load videos/ }))]);
       await accessible(page);
-      for (let played = 0; played < 4; played += 1) {
+      // 1.75× keeps under the server's cap (2× wall time); a video short of 90% after a busy moment is simply played again.
+      for (let played = 0; played < 6; played += 1) {
         const unmet = await page.getByTestId('video-row').filter({ hasNot: page.locator('.status-complete') }).count();
         if (!unmet) break;
         const video = page.getByTestId('video-player');
         await video.evaluate(async (el) => {
           const v = el as HTMLVideoElement;
           v.muted = true;
-          v.playbackRate = 2;
-          v.defaultPlaybackRate = 2;
+          v.playbackRate = 1.75;
+          v.defaultPlaybackRate = 1.75;
           await new Promise<void>((resolve) => (v.readyState >= 1 ? resolve() : v.addEventListener('loadedmetadata', () => resolve(), { once: true })));
         });
         await tabTo(page, video);
         await page.keyboard.press('Space');
         await page.waitForFunction(() => !(document.querySelector('video') as HTMLVideoElement).paused, undefined, { timeout: 5_000 });
-        await video.evaluate((el) => new Promise<void>((resolve) => ((el as HTMLVideoElement).ended ? resolve() : el.addEventListener('ended', () => resolve(), { once: true }))));
-        await page.getByTestId('watched-status').getByText(/Done — well done\./).waitFor({ timeout: 10_000 });
+        // Played to the end; then wait for the player's last heartbeat to be answered.
+        await video.evaluate((el) => new Promise<void>((resolve) => {
+          const settle = () => {
+            const at = performance.now();
+            const poll = () => {
+              const answered = performance.getEntriesByType('resource').some((e) => e.name.includes('/heartbeats') && e.startTime >= at - 100 && (e as PerformanceResourceTiming).responseEnd > 0);
+              if (answered || performance.now() - at > 5_000) resolve();
+              else setTimeout(poll, 100);
+            };
+            poll();
+          };
+          if ((el as HTMLVideoElement).ended) resolve();
+          else el.addEventListener('ended', settle, { once: true });
+        }));
         await page.reload();
         await page.getByTestId('video-list').waitFor();
       }
