@@ -12,7 +12,6 @@ import { assertOpenFor, attainmentRole, readAttainmentForm } from './access';
 import { LEVELS, levelLabel } from './catalogue';
 import { formAction, formBody, KEY, pathId, context as stageContext, lockReason } from './stage';
 
-
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
 /** Mounts the co-delivery pages. */

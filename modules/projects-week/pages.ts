@@ -11,7 +11,6 @@ import { addModule, addStandardModules, assignModule, scheduleSlot } from './com
 import { listAssignments, listModules, standings } from './queries';
 import { formAction, formBody, KEY, pathId, context as stageContext, lockReason } from './stage';
 
-
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
 /** Mounts the projects-week pages. */

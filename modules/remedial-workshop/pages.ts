@@ -13,7 +13,6 @@ import { checklistRows, competencyChoices, listSignoffs, listTopics, standings }
 import { agendaFor } from './agenda';
 import { formAction, formBody, KEY, mayTick, pathId, context as stageContext, lockReason } from './stage';
 
-
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
 /** Mounts the remedial-workshop pages. */

@@ -12,7 +12,6 @@ import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister,
 import { listDays, listMoments, marksOf, registerRows, standings } from './queries';
 import { assertOpenFor, formAction, formBody, KEY, pathId, context as stageContext, lockReason } from './stage';
 
-
 const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
 /** Reads `mark-<candidateId>` radio fields; names every field that is not one, or has a value that is not a mark. */
