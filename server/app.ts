@@ -75,9 +75,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const io = new IoServer(server, { serveClient: true, maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 8_000 });
   let listenPool: AdapterPool | undefined;
   if (database.kind === 'postgres' && database.pool) {
-    // Pooled connections (and the adapter's LISTEN connection) have no error listener of their own: a dropped
-    // connection (server restart, database dropped) would crash the process. Log it; the pool and adapter reconnect.
-    database.pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
+    // A checked-out connection (such as the adapter's LISTEN connection) has no error listener of its own: a dropped
+    // connection would crash the process. Log it; the pool and the adapter reconnect. (Idle ones: server/db.)
     database.pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed')));
     listenPool = adapterPool(database.pool);
     io.adapter(createAdapter(listenPool.pool, { tableName: 'socket_io_attachments' }));

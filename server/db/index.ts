@@ -48,8 +48,11 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
 }
 
 /** Connects to a PostgreSQL server. */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+export async function openPostgres(url: string, options: { max?: number; onError?: (err: Error) => void } = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle pooled connection that the server closes (restart, failover, a dropped database) emits 'error' on the
+  // pool; without a listener that would crash the process. The pool replaces the connection on next use.
+  pool.on('error', options.onError ?? ((err) => process.emitWarning(`PostgreSQL connection closed: ${err.message}`)));
   const db = drizzlePg(pool) as unknown as Db;
   return {
     db,
