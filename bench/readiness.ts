@@ -5,6 +5,7 @@
  * Run: `npm run seed:large` then `npx tsx bench/readiness.ts` (uses the configured database when it holds the
  * large seed; otherwise seeds one into an in-memory PGlite first). Loopback only; bounded to a few minutes.
  */
+import { benchRowLine } from './support/table';
 import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
@@ -191,7 +192,13 @@ if (require.main === module) {
   }, 300_000);
   guard.unref();
   benchReadiness()
-    .then(() => process.exit(0))
+    .then((r) => {
+      // Rows for `npm run bench` (bench/run.ts collects BENCH_ROW lines).
+      const note = `${r.candidates.toLocaleString('en-GB')} candidates in ${r.cohorts} cohorts`;
+      console.log(benchRowLine({ measure: 'readiness over the whole organisation vs bare SELECT of the same rows', cadre: r.readinessMs, baseline: r.bareSelectMs, unit: 'ms', better: 'lower', note }));
+      console.log(benchRowLine({ measure: 'lead dashboard req/s vs bare express route', cadre: r.dashboardRps, baseline: r.bareRps, unit: 'req/s', better: 'higher', note }));
+      process.exit(0);
+    })
     .catch((err: Error) => {
       console.error(err.stack ?? err.message);
       process.exit(1);
