@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { users } from '../../server/db/tables';
-import { checkA11y, DEMO_PASSWORD, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, startE2E, VIEWPORTS, type E2EApp } from './support';
+import { checkA11y, horizontalOverflow, DEMO_PASSWORD, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, startE2E, VIEWPORTS, type E2EApp } from './support';
 import { keyboardLogin, tabAndPress, tabAndType, tabTo } from './support/journeys';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
@@ -148,7 +148,7 @@ describeBrowser('the candidate, mentor and lead journeys', () => {
       await mentor.getByTestId('done').waitFor();
       await mentor.getByTestId('assessment-group').first().waitFor();
       await accessible(mentor);
-      expect(await mentor.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      expect(await horizontalOverflow(mentor)).toBeLessThanOrEqual(0);
 
       // The candidate sees the sign-off.
       const candidate = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
@@ -198,7 +198,7 @@ describeBrowser('the candidate, mentor and lead journeys', () => {
       expect(await candidateNotes.count()).toBe(2);
       expect(await candidateNotes.getByText('Give space before the demonstration').count()).toBe(1);
       await accessible(candidate);
-      const overflow = await mentor.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await horizontalOverflow(mentor);
       expect(overflow).toBeLessThanOrEqual(0);
       await mentor.context().close();
       await candidate.context().close();

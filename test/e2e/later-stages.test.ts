@@ -1,13 +1,11 @@
 /** Journey: the later stage modules in a browser — the mentor takes a day register on a tablet; every stage page is
  * accessible (axe) for a mentor and a candidate at tablet size, with nothing wider than the screen. */
-import type { Browser, Page } from 'playwright-core';
-import { checkA11y, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, startE2E, VIEWPORTS, type E2EApp } from './support';
+import type { Browser } from 'playwright-core';
+import { checkA11y, horizontalOverflow, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, startE2E, VIEWPORTS, type E2EApp } from './support';
 
 const KEYS = ['transfer-week', 'projects-week', 'co-delivery', 'remedial-workshop'];
 
-async function noOverflow(page: Page) {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
+const noOverflow = horizontalOverflow;
 
 describeBrowser('later stage modules', () => {
   let app: E2EApp;

@@ -1,6 +1,6 @@
 /** Journey: the admin logs in, checks the admin page (laptop and tablet), invites a candidate who joins in another browser. */
 import type { Browser } from 'playwright-core';
-import { checkA11y, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, startE2E, VIEWPORTS, type E2EApp } from './support';
+import { checkA11y, horizontalOverflow, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, startE2E, VIEWPORTS, type E2EApp } from './support';
 
 describeBrowser('admin login and invitation journey', () => {
   let app: E2EApp;
@@ -26,7 +26,7 @@ describeBrowser('admin login and invitation journey', () => {
         await page.getByRole('link', { name: 'Harbourside trainers — spring cohort' }).waitFor();
         expect(await checkA11y(page)).toEqual([]);
         // Nothing wider than the screen at this size.
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = await horizontalOverflow(page);
         expect(overflow).toBeLessThanOrEqual(0);
         await page.context().close();
       }

@@ -2,14 +2,12 @@
  * heartbeats count only what is played (seeking ahead earns nothing), and every progress page is accessible at
  * tablet size for a candidate, a mentor and an admin. */
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { users } from '../../server/db/tables';
 import { preloadVideoProgress } from '../../modules/preload-video/schema';
-import { checkA11y, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, startE2E, VIEWPORTS, type E2EApp } from './support';
+import { checkA11y, horizontalOverflow, describeBrowser, launchBrowser, login, newPage, screenshotOnFailure, startE2E, VIEWPORTS, type E2EApp } from './support';
 
-async function noOverflow(page: Page) {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
+const noOverflow = horizontalOverflow;
 
 describeBrowser('progress and the first two stages', () => {
   let app: E2EApp;

@@ -2,3 +2,4 @@
 export { startE2E, type E2EApp } from './app';
 export { browserAvailable, CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, describeBrowser, launchBrowser, login, newPage, resultsDir, screenshotOnFailure, VIEWPORTS } from './browser';
 export { checkA11y, type A11yViolation } from './a11y';
+export { horizontalOverflow } from './layout';
