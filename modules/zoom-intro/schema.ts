@@ -43,3 +43,9 @@ export const zoomIntroAttendance = pgTable(
   },
   (t) => [uniqueIndex('zoom_intro_attendance_idx').on(t.cohortStageId, t.candidateId)],
 );
+
+/** Webhook deliveries already accepted (SHA-256 of the signed body), so a replay is refused; pruned after two days. */
+export const zoomIntroWebhookEvents = pgTable('zoom_intro_webhook_events', {
+  bodyHash: varchar('body_hash', { length: 64 }).primaryKey(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});

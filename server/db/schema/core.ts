@@ -120,6 +120,16 @@ export const sessions = pgTable(
   (t) => [index('IDX_session_expire').on(t.expire)],
 );
 
+/**
+ * Throttle counters shared by every node (rate-limiter-flexible's PostgreSQL layout): login failures, reset
+ * requests. `expire` is epoch milliseconds.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar('key', { length: 255 }).primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
+});
+
 /** Append-only record of every change that is not a ledger decision; each row hashes the previous one. */
 export const auditEvents = pgTable(
   'audit_events',
