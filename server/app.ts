@@ -14,7 +14,7 @@ import type { AppContext } from './context';
 import { createLogger, type Logger } from './logger';
 import { createMailer, type Mailer } from './mail';
 import { errorHandler } from './http/errors';
-import { requestContext, requireUser } from './http/request-context';
+import { requestContext, requireUser, type RequestDone } from './http/request-context';
 import { RouteRegistry, type CadreRouter } from './http/router';
 import { createPassport, createSessionMiddleware, pruneSessions } from './http/session';
 import { setupViews, viewsDir } from './http/views';
@@ -56,6 +56,8 @@ export type CadreApp = {
   ctx: AppContext;
   routes: RouteRegistry;
   modules: StageManifest[];
+  /** Hears every finished request with the SQL statements it sent; returns the unsubscribe. */
+  onRequestDone(listener: (done: RequestDone) => void): () => void;
   /** Stops sockets and timers (the database is closed by whoever opened it). */
   close(): Promise<void>;
 };
@@ -86,7 +88,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
 
   if (config.env === 'production') app.set('trust proxy', 1);
   app.disable('x-powered-by');
-  app.use(requestContext(logger));
+  const doneListeners = new Set<(done: RequestDone) => void>();
+  app.use(requestContext(logger, (done) => doneListeners.forEach((l) => l(done))));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -213,6 +216,10 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     ctx,
     routes,
     modules,
+    onRequestDone(listener) {
+      doneListeners.add(listener);
+      return () => doneListeners.delete(listener);
+    },
     async close() {
       clearInterval(pruneTimer);
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -1,13 +1,14 @@
 /** Opens the database — embedded PGlite by default, PostgreSQL when DATABASE_URL is set — and migrates it. */
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { countStatement } from './statements';
 
 /** The Drizzle database handle used everywhere (a transaction handle has the same shape). */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -34,6 +35,7 @@ export const migrationsFolder = path.resolve(__dirname, 'migrations');
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<Database> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir ?? 'memory://', options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  countPgliteStatements(client);
   const db = drizzlePglite(client) as unknown as Db;
   return {
     db,
@@ -53,17 +55,89 @@ export async function openPostgres(url: string, options: { max?: number; onError
   // An idle pooled connection that the server closes (restart, failover, a dropped database) emits 'error' on the
   // pool; without a listener that would crash the process. The pool replaces the connection on next use.
   pool.on('error', options.onError ?? ((err) => process.emitWarning(`PostgreSQL connection closed: ${err.message}`)));
-  const db = drizzlePg(pool) as unknown as Db;
+  const counted = countingPool(pool);
+  const db = drizzlePg(counted) as unknown as Db;
   return {
     db,
     kind: 'postgres',
     pool,
     query: async (text, params) => {
-      const r = await pool.query(text, params as unknown[] | undefined);
+      const r = await counted.query(text, params as unknown[] | undefined);
       return { rows: r.rows as Record<string, unknown>[] };
     },
     close: () => pool.end(),
   };
+}
+
+/** Makes this PGlite instance report every statement it sends (`server/db/statements.ts`), transactions included. */
+function countPgliteStatements(client: PGlite): void {
+  const count = (target: Pick<Transaction, 'query' | 'exec'>) => {
+    const query = target.query.bind(target);
+    const exec = target.exec.bind(target);
+    target.query = ((text: string, ...rest: unknown[]) => {
+      countStatement(text);
+      return (query as (...a: unknown[]) => unknown)(text, ...rest);
+    }) as Transaction['query'];
+    target.exec = ((text: string, ...rest: unknown[]) => {
+      countStatement(text);
+      return (exec as (...a: unknown[]) => unknown)(text, ...rest);
+    }) as Transaction['exec'];
+  };
+  count(client);
+  const transaction = client.transaction.bind(client);
+  client.transaction = <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => {
+    countStatement('BEGIN');
+    return transaction(async (tx) => {
+      count(tx);
+      try {
+        const result = await fn(tx);
+        countStatement('COMMIT');
+        return result;
+      } catch (err) {
+        countStatement('ROLLBACK');
+        throw err;
+      }
+    });
+  };
+}
+
+/**
+ * A view of `pool` that reports every statement sent through it: `query` directly, and the clients handed out by
+ * `connect()` (Drizzle's transactions). Counting happens in the caller's async context, never in pg-pool's queue.
+ */
+function countingPool(pool: pg.Pool): pg.Pool {
+  const textOf = (q: unknown) => (typeof q === 'string' ? q : String((q as { text?: unknown } | null)?.text ?? ''));
+  const countingClient = (client: pg.PoolClient) =>
+    new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop === 'query') {
+          return (q: unknown, ...rest: unknown[]) => {
+            countStatement(textOf(q));
+            return (target.query as (...a: unknown[]) => unknown).call(target, q, ...rest);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  return new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop === 'query') {
+        return (q: unknown, ...rest: unknown[]) => {
+          countStatement(textOf(q));
+          return (target.query as (...a: unknown[]) => unknown).call(target, q, ...rest);
+        };
+      }
+      if (prop === 'connect') {
+        return async (...args: unknown[]) => {
+          if (args.length) throw new Error('connect(callback) is not counted: use the promise form');
+          return countingClient(await target.connect());
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Applies every pending migration. Safe to call on each start. */

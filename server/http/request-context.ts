@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Actor } from '../auth/actor';
 import { UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
+import { newTally, withTally, type StatementTally } from '../db/statements';
 import { wantsJson } from './errors';
 
 declare global {
@@ -16,19 +17,30 @@ declare global {
   }
 }
 
-/** Gives each request an id (echoed as X-Request-Id) and a child logger, and logs its completion. */
-export function requestContext(logger: Logger): RequestHandler {
+/** What one finished request cost: its id and the SQL statements it sent. */
+export type RequestDone = { id: string; method: string; url: string; status: number; statements: StatementTally };
+
+/**
+ * Gives each request an id (echoed as X-Request-Id) and a child logger, counts the SQL statements it sends, and
+ * logs its completion (`statements` in the request line; their texts at debug level). `onDone` hears every
+ * finished request (tests read statement counts this way).
+ */
+export function requestContext(logger: Logger, onDone?: (done: RequestDone) => void): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     req.id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
+    const tally = newTally();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      const line = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, statements: tally.count };
+      if (req.log.isLevelEnabled('debug')) req.log.debug({ ...line, sql: tally.texts }, 'request');
+      else req.log.info(line, 'request');
+      onDone?.({ id: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, statements: tally });
     });
-    next();
+    withTally(tally, next);
   };
 }
 

@@ -7,6 +7,8 @@ import type TestAgent from 'supertest/lib/agent';
 import { createApp, type CadreApp } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
+import type { StatementTally } from '../../server/db/statements';
+import type { RequestDone } from '../../server/http/request-context';
 import { openTestDatabase, type TestDatabase } from './db';
 import { TEST_PASSWORD } from './factories';
 
@@ -21,6 +23,8 @@ export type TestApp = {
   loginAs(email: string): Promise<TestAgent>;
   /** Fetches a page and returns its CSRF token along with the agent (for form posts). */
   csrf(agent: TestAgent, pagePath?: string): Promise<string>;
+  /** The SQL statements the request behind `res` sent (waits for it to finish; reads its X-Request-Id). */
+  statementsOf(res: { headers: Record<string, string> }): Promise<StatementTally>;
   /** Listens on an ephemeral port (for sockets and browsers); returns the base URL. */
   listen(): Promise<string>;
   stop(): Promise<void>;
@@ -45,6 +49,15 @@ export async function startTestApp(options: { config?: Record<string, string>; d
   const config = testConfig(options.config);
   const cadre = await createApp({ database, config, logger: createLogger(config.logLevel) });
   let listening = false;
+  // Finished requests by id, and whoever waits for one that has not finished yet (bounded: the newest 500).
+  const finished = new Map<string, RequestDone>();
+  const waiting = new Map<string, (done: RequestDone) => void>();
+  cadre.onRequestDone((done) => {
+    finished.set(done.id, done);
+    if (finished.size > 500) finished.delete(finished.keys().next().value as string);
+    waiting.get(done.id)?.(done);
+    waiting.delete(done.id);
+  });
   const t: TestApp = {
     cadre,
     database,
@@ -61,6 +74,12 @@ export async function startTestApp(options: { config?: Record<string, string>; d
       const m = /name="_csrf" value="([^"]+)"/.exec(res.text) ?? /name="csrf-token" content="([^"]+)"/.exec(res.text);
       if (!m) throw new Error(`no CSRF token on ${pagePath} (status ${res.status})`);
       return m[1];
+    },
+    async statementsOf(res) {
+      const id = res.headers['x-request-id'];
+      if (!id) throw new Error('that response has no X-Request-Id');
+      const done = finished.get(id) ?? (await new Promise<RequestDone>((resolve) => waiting.set(id, resolve)));
+      return done.statements;
     },
     async listen() {
       if (!listening) {
