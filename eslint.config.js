@@ -1,6 +1,43 @@
-// ESLint: typescript-eslint's recommended rules; no `any`, no ts-ignore.
+// ESLint: typescript-eslint's recommended rules; no `any`, no ts-ignore; and the module boundaries (docs/ARCHITECTURE.md).
 const tseslint = require('typescript-eslint');
 const js = require('@eslint/js');
+
+/**
+ * Module boundaries, as `no-restricted-imports` patterns (which match the import text, so one block per folder depth):
+ * core (`server/`, `seed/`, `scripts/`) never imports a stage module; a stage module (in `modules/<key>/` or a test
+ * fixture's `test/fixtures/modules/<set>/<key>/`) imports core only through `server/modules/kit.ts` and never reaches
+ * outside its own folder — so never into another module.
+ */
+function boundaries() {
+  const up = (n) => '../'.repeat(n);
+  const blocks = [];
+  for (let depth = 0; depth < 6; depth++) {
+    const files = (root) => [`${root}/${'*/'.repeat(depth)}*.ts`];
+    blocks.push({
+      files: [...files('server'), ...files('seed'), ...files('scripts')],
+      rules: {
+        'no-restricted-imports': ['error', { patterns: [{ group: [`${up(depth + 1)}modules/**`], message: 'Core never imports a stage module: give core what it needs through the manifest (server/modules/types.ts).' }] }],
+      },
+    });
+    // Anything that climbs out of the module's own folder, except the kit itself.
+    const moduleRule = (toRoot) => ({
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(?!${up(depth + toRoot).replace(/\./g, '\\.')}server/modules/kit$)(\\.\\./){${depth + 1}}`,
+              message: 'A stage module imports core only through server/modules/kit.ts, and never another module.',
+            },
+          ],
+        },
+      ],
+    });
+    blocks.push({ files: [`modules/*/${'*/'.repeat(depth)}*.ts`], rules: moduleRule(2) });
+    blocks.push({ files: [`test/fixtures/modules/*/*/${'*/'.repeat(depth)}*.ts`], rules: moduleRule(5) });
+  }
+  return blocks;
+}
 
 module.exports = tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'data/', 'uploads/', 'coverage/', 'server/db/migrations/', 'public/vendor/'] },
@@ -18,5 +55,6 @@ module.exports = tseslint.config(
     files: ['public/**/*.js'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', io: 'readonly', fetch: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', localStorage: 'readonly', navigator: 'readonly', Chart: 'readonly', URL: 'readonly', Date: 'readonly', FormData: 'readonly', location: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', crypto: 'readonly', HTMLElement: 'readonly', sessionStorage: 'readonly' } },
   },
+  ...boundaries(),
   { files: ['*.js', 'scripts/**/*.js'], languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -13,7 +13,7 @@ import { createApp } from '../server/app';
 import { hashPassword } from '../server/auth/passwords';
 import { migrateDatabase, openPglite } from '../server/db';
 import { cohortMembers, cohorts, memberships, organisations, users } from '../server/db/tables';
-import { coDeliveryLiveRooms } from '../server/db/schema/live';
+import { coDeliveryLiveRooms } from '../modules/co-delivery/schema';
 import { createLogger } from '../server/logger';
 import { testConfig } from '../test/support/app';
 import { benchRowLine } from './support/table';

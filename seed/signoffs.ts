@@ -5,7 +5,7 @@ import { assessments, assessmentScores, competencies, signoffDecisions, signoffE
 import { appendLedger } from '../server/ledger';
 import { loadRubric } from '../server/rubrics/queries';
 import { scoreAssessment } from '../server/rubrics/score';
-import type { DemoWorld } from './hooks';
+import type { DemoWorld } from './world';
 
 type Step = { kind: DecisionKind; by: string; rating?: number; note?: string };
 type Story = { candidate: string; code: string; daysAgo: number; reflection: string; steps: Step[] };

@@ -21,6 +21,7 @@ import { setupViews, viewsDir } from './http/views';
 import { NotFoundError } from './errors';
 import { discoverModules, validateManifests } from './modules/loader';
 import type { StageManifest, StageRuntime } from './modules/types';
+import { stageHelpers } from './modules/stage-helpers';
 import { registerCapabilities } from './policies';
 import { registerStageModule } from './progression/registry';
 import { healthRoutes } from './routes/health';
@@ -84,6 +85,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     io.adapter(createAdapter(listenPool.pool, { tableName: 'socket_io_attachments' }));
   }
   const ctx: AppContext = { db: database.db, database, config, logger, mailer, io };
+  const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));
+  const runtimeOf = (m: StageManifest) => runtimes.get(m.key) as StageRuntime;
   const routes = new RouteRegistry();
 
   if (config.env === 'production') app.set('trust proxy', 1);
@@ -122,7 +125,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   for (const m of modules) {
     if (!m.webhooks) continue;
     const r = routes.router(`/webhooks/${m.key}`);
-    m.webhooks(r, runtimeFor(ctx, m));
+    m.webhooks(r, runtimeOf(m));
     app.use(r.prefix, r.express);
   }
 
@@ -169,7 +172,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   mount(features.routers, requireUser);
 
   for (const m of modules) {
-    const runtime = runtimeFor(ctx, m);
+    const runtime = runtimeOf(m);
+    if (m.routers) mount(m.routers(routes, runtime), requireUser);
     if (m.globalRoutes) {
       const r = routes.router(`/stages/${m.key}`);
       m.globalRoutes(r, runtime);
@@ -203,7 +207,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     const user = (socket.request as { user?: Express.User }).user as Express.User;
     void socket.join(`user:${user.id}`);
     for (const register of features.sockets) register(io, socket, ctx);
-    for (const m of modules) m.sockets?.(io, socket, runtimeFor(ctx, m));
+    for (const m of modules) m.sockets?.(io, socket, runtimeOf(m));
   });
 
   const pruneTimer = setInterval(() => void pruneSessions(database).catch((err) => logger.warn({ err }, 'session prune failed')), 15 * 60_000);
@@ -229,5 +233,5 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
 }
 
 function runtimeFor(ctx: AppContext, manifest: StageManifest): StageRuntime {
-  return { ...ctx, manifest, view: (name) => path.join(manifest.views ?? viewsDir, name) };
+  return { ...ctx, manifest, view: (name) => path.join(manifest.views ?? viewsDir, name), stage: stageHelpers(ctx.db, manifest.key, manifest.title) };
 }

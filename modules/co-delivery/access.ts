@@ -1,10 +1,5 @@
 /** Who records attainment for a group: the candidate who leads it, or a mentor shadow-scoring the same learners. */
-import type { Actor } from '../../server/auth/actor';
-import type { CohortRef } from '../../server/policies';
-import { authorize, can } from '../../server/policies';
-import { GateClosedError, ValidationError, type FieldProblem } from '../../server/errors';
-import type { Db } from '../../server/db';
-import { candidateStage, unmetReasons } from '../../server/progression/queries';
+import { authorize, can, ValidationError, type Actor, type CohortRef, type FieldProblem } from '../../server/modules/kit';
 import type { AttainmentLevel } from './schema';
 import { level } from './inputs';
 
@@ -32,10 +27,4 @@ export function readAttainmentForm(body: Record<string, unknown>): { learnerId: 
   }
   if (problems.length) throw new ValidationError(`The attainment form has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.map((p) => `${p.field} — ${p.message}`).join('; ')}`, problems);
   return entries;
-}
-
-/** A candidate records only once their co-delivery stage is open (409 with the reason while it is locked). */
-export async function assertOpenFor(db: Db, cohortId: string, candidateId: string): Promise<void> {
-  const progress = await candidateStage(db, cohortId, candidateId, 'co-delivery');
-  if (progress?.status === 'locked') throw new GateClosedError(`Co-delivery is not open for you yet: ${unmetReasons(progress).join(' ')}`);
 }

@@ -1,22 +1,19 @@
 /** Co-delivery JSON API: sessions, outcomes, groups, learners, attainment and assessor agreement. */
 import type { Request } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
-import { can } from '../../server/policies';
-import { parse } from '../../server/http/validate';
+import { can, parse, pathId, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { attainmentInput, groupInput, learnersInput, outcomeInput, sessionInput } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
-import { assertOpenFor, attainmentRole } from './access';
-import { KEY, pathId, context as stageContext } from './stage';
+import { attainmentRole } from './access';
 
 const tags = ['co-delivery'];
 
 /** Mounts the co-delivery API. */
 export function coDeliveryApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
+  const KEY = rt.stage.key;
 
-  const context = (req: Request, capability?: string) => stageContext(db, req, capability);
+  const context = (req: Request, capability?: string) => rt.stage.context(req, capability);
 
   r.get('/', { summary: 'Co-delivery: sessions, outcomes, groups with learners, standings and agreement (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
@@ -81,7 +78,7 @@ export function coDeliveryApi(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     const group = await getGroup(rt, stage, pathId(req.params.groupId, 'That group'));
     const role = attainmentRole(actor, cohort, group);
-    if (role === 'candidate') await assertOpenFor(db, cohort.id, actor.id);
+    if (role === 'candidate') await rt.stage.assertOpenFor(cohort.id, actor.id);
     const { entries } = parse(attainmentInput, req.body, 'attainment');
     const saved = await recordAttainment(rt, actor.id, role, stage, group.id, entries.map((e, i) => ({ ...e, field: `entries.${i}` })));
     res.json({ saved, role });

@@ -1,11 +1,7 @@
 /** Co-delivery commands: sessions, outcomes, groups, learners, and attainment (the candidate's or a mentor's shadow). */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AppContext } from '../../server/context';
-import { audit } from '../../server/audit';
-import { ConflictError, NotFoundError, ValidationError } from '../../server/errors';
-import { isCandidate } from '../../server/cohorts/queries';
-import type { StageRow } from '../../server/progression/types';
+import { audit, ConflictError, isCandidate, NotFoundError, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryGroups, coDeliveryLearners, coDeliveryOutcomes, coDeliverySessions, type AttainmentLevel } from './schema';
 import { STANDARD_OUTCOMES } from './catalogue';
 import type { groupInput, sessionInput } from './inputs';

@@ -1,12 +1,13 @@
 /** Co-delivery: candidates lead small groups on the course for frontline staff and record learners' attainment. */
 import path from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
-import { defineStage } from '../../server/modules/types';
+import { defineStage } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryLearners } from './schema';
 import { attainmentRecordedKind } from './kinds';
 import { coDeliveryPages } from './pages';
 import { coDeliveryApi } from './api';
 import { seedCoDelivery } from './seed';
+import { liveRouters, registerLiveHandlers } from './live';
 
 export default defineStage({
   key: 'co-delivery',
@@ -21,6 +22,10 @@ export default defineStage({
     'co-delivery:record': ['candidate'],
     'co-delivery:shadow': ['mentor'],
     'co-delivery:assess': ['mentor'],
+    // Live feedback rooms: mentors post, the candidate receives their own room's notes, leads and observers watch.
+    'co-delivery:live-post': ['mentor'],
+    'co-delivery:live-receive': ['candidate'],
+    'co-delivery:live-observe': ['admin', 'lead', 'observer'],
   },
   requirementKinds: { 'co-delivery:attainment-recorded': attainmentRecordedKind },
   defaults: {
@@ -33,6 +38,8 @@ export default defineStage({
   },
   routes: coDeliveryPages,
   api: coDeliveryApi,
+  routers: liveRouters,
+  sockets: registerLiveHandlers,
   views: path.join(__dirname, 'views'),
   async activity(db, stage, candidateIds) {
     if (!candidateIds.length) return new Set();

@@ -1,6 +1,6 @@
 /** Input schemas for co-delivery (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { id, text } from '../../server/http/validate';
+import { id, text } from '../../server/modules/kit';
 
 /** A learner's attainment on one outcome. */
 export const level = z.enum(['not_yet', 'partly', 'achieved'], { message: 'must be not_yet, partly or achieved' });

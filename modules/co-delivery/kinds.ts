@@ -1,8 +1,7 @@
 /** Co-delivery's requirement kind: attainment recorded for every learner in the candidate's groups on every outcome. */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { answerAll, count, distinct } from '../../server/progression/kinds/answers';
-import type { RequirementKind } from '../../server/progression/types';
+import { answerAll, count, distinct, type RequirementKind } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryGroups, coDeliveryLearners, coDeliveryOutcomes } from './schema';
 
 const params = z.object({}).strict();

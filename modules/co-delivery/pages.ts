@@ -1,24 +1,19 @@
 /** Co-delivery pages: the course overview (sessions, outcomes, groups, agreement) and each group's attainment grid. */
 import type { Request, Response } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { parse } from '../../server/http/validate';
-import { ValidationError, type AppError } from '../../server/errors';
+import { authorize, can, formAction, formBody, parse, pathId, ValidationError, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { groupInput, learnersForm, outcomeInput, sessionForm } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, assessLink, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
-import { assertOpenFor, attainmentRole, readAttainmentForm } from './access';
+import { attainmentRole, readAttainmentForm } from './access';
 import { LEVELS, levelLabel } from './catalogue';
-import { formAction, formBody, KEY, pathId, context as stageContext, lockReason } from './stage';
-
-const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
 /** Mounts the co-delivery pages. */
 export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
+  const KEY = rt.stage.key;
+  const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
-  const context = (req: Request) => stageContext(db, req);
+  const context = (req: Request) => rt.stage.context(req);
 
   async function render(req: Request, res: Response, extra: Record<string, unknown> = {}) {
     const { actor, cohort, stage } = await context(req);
@@ -35,7 +30,7 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
     let mine: Record<string, unknown> | undefined;
     if (flags.mine) {
       const [groups, standing, [agree]] = await Promise.all([listGroups(db, stage.id, actor.id), standings(db, stage, [actor.id]), agreement(db, stage, [actor.id])]);
-      mine = { lock: await lockReason(db, cohort.id, actor.id), groups, standing: standing.get(actor.id), agreement: agree };
+      mine = { lock: await rt.stage.lockReason(cohort.id, actor.id), groups, standing: standing.get(actor.id), agreement: agree };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {
@@ -113,7 +108,7 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     const group = await getGroup(rt, stage, pathId(req.params.groupId, 'That group'));
     const role = attainmentRole(actor, cohort, group);
-    if (role === 'candidate') await assertOpenFor(db, cohort.id, actor.id);
+    if (role === 'candidate') await rt.stage.assertOpenFor(cohort.id, actor.id);
     await formAction(
       res,
       async () => {

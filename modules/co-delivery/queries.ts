@@ -1,9 +1,6 @@
 /** Reads for co-delivery: sessions, outcomes, groups with learners, attainment grids and assessor agreement. */
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../server/db';
-import { cohortStages, users } from '../../server/db/tables';
-import { cohortPeople } from '../../server/cohorts/queries';
-import type { Evaluation, StageRow } from '../../server/progression/types';
+import { cohortPeople, cohortStages, users, type Db, type Evaluation, type StageRow } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryGroups, coDeliveryLearners, coDeliveryOutcomes, coDeliverySessions } from './schema';
 import { attainmentRecordedKind } from './kinds';
 import { levelLabel } from './catalogue';

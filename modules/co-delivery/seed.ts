@@ -1,8 +1,8 @@
 /** Demo data: two course days, the standard outcomes, a group led by the candidate in co-delivery, attainment and shadow scores. */
-import type { SeedContext } from '../../server/modules/types';
-import { addDays } from '../../server/cohorts/commands';
+import { addDays, type SeedContext } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryGroups, coDeliveryLearners, coDeliveryOutcomes, coDeliverySessions, type AttainmentLevel } from './schema';
 import { STANDARD_OUTCOMES } from './catalogue';
+import { seedLiveNotes } from './live/seed';
 
 const LEVELS: AttainmentLevel[] = ['achieved', 'partly', 'achieved', 'not_yet', 'achieved'];
 
@@ -34,4 +34,6 @@ export async function seedCoDelivery(ctx: SeedContext): Promise<void> {
     );
     await db.insert(coDeliveryAttainment).values([...rows, ...shadow]);
   }
+  // A finished live feedback session for the candidate in co-delivery, linked to the first course day.
+  await seedLiveNotes(ctx);
 }

@@ -1,11 +1,6 @@
 /** Who may watch a video: admins, and people in a cohort whose pre-load stage uses it. */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Actor } from '../../server/auth/actor';
-import { visibleCohorts } from '../../server/cohorts/queries';
-import type { Db } from '../../server/db';
-import { cohortStages } from '../../server/db/tables';
-import { NotFoundError } from '../../server/errors';
-import { id as uuidSchema } from '../../server/http/validate';
+import { cohortStages, id as uuidSchema, NotFoundError, visibleCohorts, type Actor, type Db } from '../../server/modules/kit';
 import { preloadVideoVideos } from './schema';
 import { libraryVideos, videosForStage, type VideoRow } from './videos';
 

@@ -1,7 +1,6 @@
 /** The pre-load stage: candidates watch short videos (only played time counts) and take an optional knowledge check. */
 import path from 'node:path';
-import { defineStage } from '../../server/modules/types';
-import type { RequirementKind } from '../../server/progression/types';
+import { defineStage, type RequirementKind } from '../../server/modules/kit';
 import { globalRoutes } from './global-routes';
 import { activity, quizPassed, watched } from './kinds';
 import { apiRoutes, pageRoutes } from './routes';

@@ -1,11 +1,7 @@
 /** The pre-load stage's requirement kinds: videos watched (actually played) and the knowledge check passed. */
 import { and, count, eq, inArray, max } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../server/db';
-import { cohortMembers } from '../../server/db/tables';
-import type { RequirementKind, StageRow } from '../../server/progression/types';
-import { answerAll, distinct } from '../../server/progression/kinds/answers';
-import { withBatch, type BatchActivity } from '../../server/progression/registry';
+import { answerAll, cohortMembers, distinct, withBatch, type BatchActivity, type Db, type RequirementKind, type StageRow } from '../../server/modules/kit';
 import { watchedPercent } from './intervals';
 import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
 import { libraryVideos, videosForStage, watchedByCandidates } from './videos';

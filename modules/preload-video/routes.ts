@@ -2,17 +2,9 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { audit } from '../../server/audit';
-import { cohortPeople } from '../../server/cohorts/queries';
-import { ConflictError, GateClosedError, NotFoundError, ValidationError } from '../../server/errors';
-import type { CadreRouter } from '../../server/http/router';
-import { parse } from '../../server/http/validate';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize } from '../../server/policies';
-import { candidateStage, unmetReasons } from '../../server/progression/queries';
+import { audit, authorize, candidateStage, cohortPeople, ConflictError, GateClosedError, NotFoundError, parse, unmetReasons, ValidationError, type CadreRouter, type StageContext, type StageRuntime } from '../../server/modules/kit';
 import { watchedPercent } from './intervals';
 import { preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
-import { loadStage, type StageContext } from '../../server/progression/stage-context';
 import { libraryVideos, percentsFor, videosForStage, watchedByCandidates } from './videos';
 import { recordHeartbeat } from './watch';
 
@@ -30,7 +22,7 @@ function quizPassMark(s: StageContext): number | null {
 /** Page routes under /cohorts/:cohortId/stages/preload-video. */
 export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
   const render = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     const videos = await stageVideos(ctx, s);
     const base = { title: s.stage.title, cohort: s.cohort, stage: s.stage, ...extra };
     if (!s.isCandidate) {
@@ -73,7 +65,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
   r.get('/', (req, res) => render(req, res));
 
   r.post('/quiz', async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
     const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
     if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
@@ -111,7 +103,7 @@ const heartbeat = z.object({
 /** JSON routes under /api/v1/cohorts/:cohortId/stages/preload-video. */
 export function apiRoutes(r: CadreRouter, ctx: StageRuntime): void {
   r.post('/heartbeats', { summary: 'Record an interval of a pre-load video the candidate actually played', tags: ['preload-video'], body: heartbeat }, async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
     const beat = parse(heartbeat, req.body, 'heartbeat');
     const video = (await stageVideos(ctx, s)).find((v) => v.id === beat.videoId);
@@ -122,7 +114,7 @@ export function apiRoutes(r: CadreRouter, ctx: StageRuntime): void {
   });
 
   r.get('/progress', { summary: 'The candidate’s watched percent for each pre-load video', tags: ['preload-video'] }, async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
     const videos = await stageVideos(ctx, s);
     const percents = await percentsFor(ctx.db, s.actor.id, videos);

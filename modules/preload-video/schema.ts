@@ -1,6 +1,6 @@
 /** Pre-load video tables: the video library, each person's watched intervals, and the knowledge check. */
 import { boolean, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
-import { files, users } from '../../server/db/schema/core';
+import { files, users } from '../../server/modules/kit';
 
 /** A pre-load video: an uploaded file with a title, an order and a completion threshold. */
 export const preloadVideoVideos = pgTable('preload_video_videos', {

@@ -2,8 +2,7 @@
 import { copyFileSync, mkdirSync, statSync, readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { SeedContext } from '../../server/modules/types';
-import { files } from '../../server/db/tables';
+import { files, type SeedContext } from '../../server/modules/kit';
 import { mergeIntervals, coveredSeconds } from './intervals';
 import { probeDuration } from './media';
 import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts, preloadVideoVideos } from './schema';

@@ -5,7 +5,7 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import { UploadError } from '../../server/errors';
+import { UploadError } from '../../server/modules/kit';
 import { detectVideoType, probeDuration } from './media';
 
 /** Where uploaded videos are stored, under the upload folder. */

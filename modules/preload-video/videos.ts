@@ -1,8 +1,6 @@
 /** Which videos a pre-load stage uses, and each person's watched percent. */
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../server/db';
-import { cohortMembers } from '../../server/db/tables';
-import type { StageRow } from '../../server/progression/types';
+import { cohortMembers, type Db, type StageRow } from '../../server/modules/kit';
 import { watchedPercent } from './intervals';
 import { preloadVideoProgress, preloadVideoVideos } from './schema';
 

@@ -1,7 +1,6 @@
 /** Recording heartbeats: merge a played interval into the person's watched intervals, in one transaction. */
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../server/db';
-import { ValidationError } from '../../server/errors';
+import { ValidationError, type Db } from '../../server/modules/kit';
 import { coveredSeconds, mergeIntervals, watchedPercent } from './intervals';
 import { preloadVideoProgress, preloadVideoVideos, type Interval } from './schema';
 import type { VideoRow } from './videos';

@@ -1,22 +1,18 @@
 /** Projects-week JSON API: modules, assignments and delivery slots. */
 import type { Request } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { parse } from '../../server/http/validate';
-import { cohortPeople } from '../../server/cohorts/queries';
+import { authorize, can, cohortPeople, parse, pathId, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { assignmentInput, moduleInput, slotInput } from './inputs';
 import { addModule, addStandardModules, assignModule, scheduleSlot } from './commands';
 import { listAssignments, listModules, standings } from './queries';
-import { KEY, pathId, context as stageContext } from './stage';
 
 const tags = ['projects-week'];
 
 /** Mounts the projects-week API. */
 export function projectsWeekApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
+  const KEY = rt.stage.key;
 
-  const context = (req: Request) => stageContext(db, req);
+  const context = (req: Request) => rt.stage.context(req);
 
   r.get('/', { summary: 'Projects week: modules, assignments with their latest assessment, and standings (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);

@@ -1,12 +1,7 @@
 /** Projects-week commands: add knowledge modules, assign them to candidates, schedule delivery slots. */
 import { and, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AppContext } from '../../server/context';
-import { audit } from '../../server/audit';
-import { deliver, notify } from '../../server/notifications';
-import { ConflictError, NotFoundError, ValidationError } from '../../server/errors';
-import { isCandidate } from '../../server/cohorts/queries';
-import type { StageRow } from '../../server/progression/types';
+import { audit, ConflictError, deliver, isCandidate, NotFoundError, notify, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { projectsWeekAssignments, projectsWeekModules } from './schema';
 import { STANDARD_MODULES } from './catalogue';
 import type { assignmentInput, moduleInput } from './inputs';

@@ -1,8 +1,7 @@
 /** Projects week: candidates deliver assigned knowledge modules remotely and are assessed by a mentor with a rubric. */
 import path from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { defineStage } from '../../server/modules/types';
-import { assessments } from '../../server/db/tables';
+import { assessments, defineStage } from '../../server/modules/kit';
 import { projectsWeekAssignments } from './schema';
 import { modulesPassedKind } from './kinds';
 import { projectsWeekPages } from './pages';

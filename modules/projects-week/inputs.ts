@@ -1,6 +1,6 @@
 /** Input schemas for projects week (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { id, text } from '../../server/http/validate';
+import { id, text } from '../../server/modules/kit';
 
 const meetingUrl = z
   .url({ protocol: /^https?$/, message: 'must be a web address starting https://' })

@@ -1,10 +1,7 @@
 /** Projects week's requirement kind: every assigned knowledge module passed at its latest mentor assessment. */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../server/db';
-import { assessments } from '../../server/db/tables';
-import { answerAll, distinct } from '../../server/progression/kinds/answers';
-import type { RequirementKind } from '../../server/progression/types';
+import { answerAll, assessments, distinct, type Db, type RequirementKind } from '../../server/modules/kit';
 import { projectsWeekAssignments, projectsWeekModules } from './schema';
 
 const params = z.object({}).strict();

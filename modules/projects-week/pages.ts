@@ -1,23 +1,17 @@
 /** Projects-week pages: candidates see their modules and slots; mentors add modules, assign, book slots and assess. */
 import type { Request, Response } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { parse } from '../../server/http/validate';
-import type { AppError } from '../../server/errors';
-import { cohortPeople } from '../../server/cohorts/queries';
+import { authorize, can, cohortPeople, formAction, formBody, parse, pathId, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { assignmentForm, moduleInput, slotForm } from './inputs';
 import { addModule, addStandardModules, assignModule, scheduleSlot } from './commands';
 import { listAssignments, listModules, standings } from './queries';
-import { formAction, formBody, KEY, pathId, context as stageContext, lockReason } from './stage';
-
-const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
 /** Mounts the projects-week pages. */
 export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
+  const KEY = rt.stage.key;
+  const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
-  const context = (req: Request) => stageContext(db, req);
+  const context = (req: Request) => rt.stage.context(req);
 
   async function render(req: Request, res: Response, extra: Record<string, unknown> = {}) {
     const { actor, cohort, stage } = await context(req);
@@ -31,7 +25,7 @@ export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
     const modules = await listModules(db, stage.id);
     let mine: Record<string, unknown> | undefined;
     if (flags.mine) {
-      mine = { lock: await lockReason(db, cohort.id, actor.id), assignments: await listAssignments(db, stage, [actor.id]), standing: (await standings(db, stage, [actor.id])).get(actor.id) };
+      mine = { lock: await rt.stage.lockReason(cohort.id, actor.id), assignments: await listAssignments(db, stage, [actor.id]), standing: (await standings(db, stage, [actor.id])).get(actor.id) };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {

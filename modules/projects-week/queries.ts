@@ -1,8 +1,6 @@
 /** Reads for the projects-week pages and API. */
 import { asc, eq } from 'drizzle-orm';
-import type { Db } from '../../server/db';
-import { cohortPeople } from '../../server/cohorts/queries';
-import type { StageRow } from '../../server/progression/types';
+import { cohortPeople, type Db, type StageRow } from '../../server/modules/kit';
 import { projectsWeekModules } from './schema';
 import { assignmentResults, assignmentState, modulesPassedKind } from './kinds';
 import { toLondonLocal } from './inputs';

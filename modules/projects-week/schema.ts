@@ -1,6 +1,6 @@
 /** Projects week: the knowledge modules of a cohort stage and each candidate's assigned, scheduled deliveries. */
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
-import { cohortStages, users } from '../../server/db/tables';
+import { cohortStages, users } from '../../server/modules/kit';
 
 /** A knowledge module candidates deliver remotely, assessed with the rubric named by `rubricKey`. */
 export const projectsWeekModules = pgTable(

@@ -1,9 +1,6 @@
 /** Demo data: the five standard modules, assignments with slots, and mentor assessments to match each candidate's point. */
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../../server/db';
-import type { SeedContext } from '../../server/modules/types';
-import { addDays } from '../../server/cohorts/commands';
-import { assessments, assessmentScores, rubricCriteria, rubricLevels, rubrics } from '../../server/db/tables';
+import { addDays, assessments, assessmentScores, rubricCriteria, rubricLevels, rubrics, type Db, type SeedContext } from '../../server/modules/kit';
 import { projectsWeekAssignments, projectsWeekModules } from './schema';
 import { STANDARD_MODULES } from './catalogue';
 

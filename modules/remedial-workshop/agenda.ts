@@ -1,8 +1,7 @@
 /** The pre-filled agenda: criteria a candidate scored below pass level in their latest mentor assessments, and
  * criteria where their self-rating and the mentor's rating differ by two levels or more. */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../server/db';
-import { assessments, assessmentScores, rubricCriteria, rubricLevels, rubrics } from '../../server/db/tables';
+import { assessments, assessmentScores, rubricCriteria, rubricLevels, rubrics, type Db } from '../../server/modules/kit';
 
 /** One agenda item: a criterion and the reasons it is on the agenda. */
 export type AgendaItem = { criterionId: string; criterion: string; rubric: string; reasons: string[] };

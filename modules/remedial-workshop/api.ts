@@ -1,23 +1,20 @@
 /** Remedial-workshop JSON API: topics, the pre-filled agenda, the readiness checklist and final sign-offs. */
 import type { Request } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { parse } from '../../server/http/validate';
-import { cohortPeople, getCandidate } from '../../server/cohorts/queries';
+import { authorize, can, cohortPeople, getCandidate, parse, pathId, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
 import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './commands';
 import { checklistRows, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
-import { KEY, mayTick, pathId, context as stageContext } from './stage';
+import { mayTick } from './checklist';
 
 const tags = ['remedial-workshop'];
 
 /** Mounts the remedial-workshop API. */
 export function remedialWorkshopApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
+  const KEY = rt.stage.key;
 
-  const context = (req: Request) => stageContext(db, req);
+  const context = (req: Request) => rt.stage.context(req);
 
   r.get('/', { summary: 'Remedial workshop: checklist, topics, sign-offs and standings (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);

@@ -1,6 +1,6 @@
 /** The rollout-readiness checklist: its items come from the stage's configuration, with sensible defaults. */
 import { z } from 'zod';
-import type { StageRow } from '../../server/progression/types';
+import { can, ForbiddenError, type Actor, type CohortRow, type StageRow } from '../../server/modules/kit';
 
 /** One checklist item. */
 export type ChecklistItem = { key: string; label: string };
@@ -30,4 +30,10 @@ export const configSchema = z
 export function checklistOf(stage: Pick<StageRow, 'config'>): ChecklistItem[] {
   const parsed = configSchema.safeParse(stage.config ?? {});
   return parsed.success ? parsed.data.checklist : DEFAULT_CHECKLIST;
+}
+
+/** Only the lead or the mentor may tick the checklist (403 before the body is even read). */
+export function mayTick(actor: Actor, cohort: CohortRow): void {
+  const subject = { type: 'cohort' as const, cohort };
+  if (!can(actor, 'remedial-workshop:tick-lead', subject) && !can(actor, 'remedial-workshop:tick-mentor', subject)) throw new ForbiddenError();
 }

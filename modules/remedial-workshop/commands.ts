@@ -1,14 +1,7 @@
 /** Remedial-workshop commands: request a topic, mark it covered, tick the checklist, sign a candidate off as ready. */
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AppContext } from '../../server/context';
-import { audit } from '../../server/audit';
-import { deliver, notify } from '../../server/notifications';
-import { ConflictError, GateClosedError, NotFoundError, ValidationError } from '../../server/errors';
-import { candidateStage, unmetReasons } from '../../server/progression/queries';
-import { cohorts, competencies, rubricCriteria } from '../../server/db/tables';
-import { isCandidate } from '../../server/cohorts/queries';
-import type { StageRow } from '../../server/progression/types';
+import { audit, candidateStage, cohorts, competencies, ConflictError, deliver, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { remedialWorkshopChecklist, remedialWorkshopSignoffs, remedialWorkshopTopics } from './schema';
 import { checklistOf } from './checklist';
 import { checklistDone } from './kinds';

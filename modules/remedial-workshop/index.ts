@@ -2,7 +2,7 @@
  * the mentor's final readiness sign-off. */
 import path from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
-import { defineStage } from '../../server/modules/types';
+import { defineStage } from '../../server/modules/kit';
 import { remedialWorkshopTopics } from './schema';
 import { readinessSignedKind, topicsCoveredKind } from './kinds';
 import { DEFAULT_CHECKLIST } from './checklist';

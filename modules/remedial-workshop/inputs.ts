@@ -1,6 +1,6 @@
 /** Input schemas for the remedial workshop (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { id, text } from '../../server/http/validate';
+import { id, text } from '../../server/modules/kit';
 
 /** A deep-dive topic request. */
 export const topicInput = z.strictObject({

@@ -1,9 +1,7 @@
 /** Remedial-workshop requirement kinds: requested topics covered, and the mentor's final readiness sign-off. */
 import { and, inArray, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../server/db';
-import { answerAll, count, distinct } from '../../server/progression/kinds/answers';
-import type { RequirementKind, StageRow } from '../../server/progression/types';
+import { answerAll, count, distinct, type Db, type RequirementKind, type StageRow } from '../../server/modules/kit';
 import { remedialWorkshopChecklist, remedialWorkshopSignoffs, remedialWorkshopTopics } from './schema';
 import { checklistOf } from './checklist';
 

@@ -1,25 +1,20 @@
 /** Remedial-workshop pages: candidates request topics and see their agenda; the lead and mentor tick the checklist;
  * mentors mark topics covered and give the final readiness sign-off. */
 import type { Request, Response } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { parse } from '../../server/http/validate';
-import type { AppError } from '../../server/errors';
-import { cohortPeople } from '../../server/cohorts/queries';
+import { authorize, can, cohortPeople, formAction, formBody, parse, pathId, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
 import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './commands';
 import { checklistRows, competencyChoices, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
-import { formAction, formBody, KEY, mayTick, pathId, context as stageContext, lockReason } from './stage';
-
-const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
+import { mayTick } from './checklist';
 
 /** Mounts the remedial-workshop pages. */
 export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
+  const KEY = rt.stage.key;
+  const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
-  const context = (req: Request) => stageContext(db, req);
+  const context = (req: Request) => rt.stage.context(req);
 
   async function render(req: Request, res: Response, extra: Record<string, unknown> = {}) {
     const { actor, cohort, stage } = await context(req);
@@ -36,7 +31,7 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
     let mine: Record<string, unknown> | undefined;
     if (flags.request) {
       const [agenda, topics, standing, choices] = await Promise.all([agendaFor(db, cohort.id, [actor.id]), listTopics(db, stage.id, [actor.id]), standings(db, stage, [actor.id]), competencyChoices(db, cohort.id)]);
-      mine = { lock: await lockReason(db, cohort.id, actor.id), agenda: agenda.get(actor.id), topics, standing: standing.get(actor.id), competencies: choices, signoff: signoffs.find((s) => s.candidateId === actor.id) };
+      mine = { lock: await rt.stage.lockReason(cohort.id, actor.id), agenda: agenda.get(actor.id), topics, standing: standing.get(actor.id), competencies: choices, signoff: signoffs.find((s) => s.candidateId === actor.id) };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {

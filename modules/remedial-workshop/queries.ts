@@ -1,8 +1,6 @@
 /** Reads for the remedial workshop: topics, the checklist with who ticked, sign-offs and standings. */
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../server/db';
-import { cohorts, competencies, users } from '../../server/db/tables';
-import type { Evaluation, StageRow } from '../../server/progression/types';
+import { cohorts, competencies, users, type Db, type Evaluation, type StageRow } from '../../server/modules/kit';
 import { remedialWorkshopChecklist, remedialWorkshopSignoffs, remedialWorkshopTopics } from './schema';
 import { checklistOf } from './checklist';
 import { readinessSignedKind, topicsCoveredKind } from './kinds';

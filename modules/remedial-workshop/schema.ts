@@ -1,6 +1,6 @@
 /** Remedial workshop: candidates' deep-dive requests, the rollout-readiness checklist and final sign-offs. */
 import { index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
-import { cohortStages, users } from '../../server/db/tables';
+import { cohortStages, users } from '../../server/modules/kit';
 
 /** A deep-dive topic a candidate asks to cover, optionally linked to a competency code or rubric criterion. */
 export const remedialWorkshopTopics = pgTable(

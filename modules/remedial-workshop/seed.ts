@@ -1,5 +1,5 @@
 /** Demo data: deep-dive requests from the candidates furthest on, and a checklist the lead and mentor have begun. */
-import type { SeedContext } from '../../server/modules/types';
+import type { SeedContext } from '../../server/modules/kit';
 import { remedialWorkshopChecklist, remedialWorkshopTopics } from './schema';
 import { checklistOf } from './checklist';
 

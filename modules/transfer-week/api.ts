@@ -1,22 +1,18 @@
 /** Transfer-week JSON API: days, registers and trainer-role moments. */
 import type { Request } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { parse } from '../../server/http/validate';
-import { cohortPeople } from '../../server/cohorts/queries';
+import { authorize, can, cohortPeople, parse, pathId, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { dayInput, decisionInput, momentInput, registerInput, returnInput } from './inputs';
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { listDays, listMoments, registerRows, standings } from './queries';
-import { assertOpenFor, KEY, pathId, context as stageContext } from './stage';
 
 const tags = ['transfer-week'];
 
 /** Mounts the transfer-week API. */
 export function transferWeekApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
+  const KEY = rt.stage.key;
 
-  const context = (req: Request) => stageContext(db, req);
+  const context = (req: Request) => rt.stage.context(req);
 
   r.get('/', { summary: 'Transfer week: days, moments and standings (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
@@ -59,7 +55,7 @@ export function transferWeekApi(r: CadreRouter, rt: StageRuntime): void {
   r.post('/moments', { summary: 'Log a trainer-role moment (the segment led and a reflection on how it went)', tags, body: momentInput, success: { status: 201, description: 'The moment, waiting for a mentor' } }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
-    await assertOpenFor(db, cohort.id, actor.id);
+    await rt.stage.assertOpenFor(cohort.id, actor.id);
     const moment = await logMoment(rt, actor.id, stage, parse(momentInput, req.body, 'moment'));
     res.status(201).json({ moment });
   });
@@ -67,7 +63,7 @@ export function transferWeekApi(r: CadreRouter, rt: StageRuntime): void {
   r.put('/moments/:momentId', { summary: 'Revise your own trainer-role moment (not once confirmed)', tags, body: momentInput }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
-    await assertOpenFor(db, cohort.id, actor.id);
+    await rt.stage.assertOpenFor(cohort.id, actor.id);
     const moment = await reviseMoment(rt, actor.id, stage, pathId(req.params.momentId, 'That trainer-role moment'), parse(momentInput, req.body, 'moment'));
     res.json({ moment });
   });

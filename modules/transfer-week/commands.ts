@@ -1,12 +1,7 @@
 /** Transfer-week commands: schedule a day, save a register, log and decide trainer-role moments. */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AppContext } from '../../server/context';
-import { audit } from '../../server/audit';
-import { deliver, notify } from '../../server/notifications';
-import { ConflictError, NotFoundError, ValidationError } from '../../server/errors';
-import { cohortMembers } from '../../server/db/tables';
-import type { StageRow } from '../../server/progression/types';
+import { audit, cohortMembers, ConflictError, deliver, NotFoundError, notify, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments, type AttendanceMark } from './schema';
 import type { dayInput, momentInput } from './inputs';
 

@@ -1,7 +1,7 @@
 /** Transfer week: in-person days with a tablet register, and trainer-role moments confirmed by a mentor. */
 import path from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
-import { defineStage } from '../../server/modules/types';
+import { defineStage } from '../../server/modules/kit';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from './schema';
 import { attendanceKind, attendedDaysKind, confirmedMomentsKind } from './kinds';
 import { transferWeekPages } from './pages';

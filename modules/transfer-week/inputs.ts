@@ -1,6 +1,6 @@
 /** Input schemas for transfer week (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { id, isoDate, text } from '../../server/http/validate';
+import { id, isoDate, text } from '../../server/modules/kit';
 
 /** A day's mark on the register. */
 export const mark = z.enum(['present', 'late', 'absent'], { message: 'must be present, late or absent' });

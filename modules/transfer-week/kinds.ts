@@ -1,9 +1,7 @@
 /** Transfer week's requirement kinds: days attended (present or late) and mentor-confirmed trainer-role moments. */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../server/db';
-import { answerAll, count, distinct } from '../../server/progression/kinds/answers';
-import type { RequirementKind } from '../../server/progression/types';
+import { answerAll, count, distinct, type Db, type RequirementKind } from '../../server/modules/kit';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from './schema';
 
 const minParams = (fallback: number) => z.object({ min: z.number().int().min(1, 'must be at least 1').max(30).default(fallback) }).strict();

@@ -1,18 +1,10 @@
 /** Transfer-week pages: the stage page (days, moments, standings), the tablet day register, and their forms. */
 import type { Request, Response } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { parse } from '../../server/http/validate';
-import { ValidationError, type AppError, type FieldProblem } from '../../server/errors';
+import { authorize, can, cohortPeople, formAction, formBody, parse, pathId, ValidationError, type AppError, type CadreRouter, type FieldProblem, type StageRuntime } from '../../server/modules/kit';
 import type { AttendanceMark } from './schema';
-import { cohortPeople } from '../../server/cohorts/queries';
 import { dayInput, decisionInput, mark, momentInput, returnInput } from './inputs';
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { listDays, listMoments, marksOf, registerRows, standings } from './queries';
-import { assertOpenFor, formAction, formBody, KEY, pathId, context as stageContext, lockReason } from './stage';
-
-const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
 /** Reads `mark-<candidateId>` radio fields; names every field that is not one, or has a value that is not a mark. */
 export function readRegisterForm(body: Record<string, unknown>): { field: string; candidateId: string; mark: AttendanceMark }[] {
@@ -35,8 +27,10 @@ export function readRegisterForm(body: Record<string, unknown>): { field: string
 /** Mounts the transfer-week pages. */
 export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
+  const KEY = rt.stage.key;
+  const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
-  const context = (req: Request) => stageContext(db, req);
+  const context = (req: Request) => rt.stage.context(req);
 
   async function renderStage(req: Request, res: Response, extra: Record<string, unknown> = {}) {
     const { actor, cohort, stage } = await context(req);
@@ -54,7 +48,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
     if (flags.logMoment) {
       const [marks, moments, standing] = await Promise.all([marksOf(db, stage.id, actor.id), listMoments(db, stage.id, actor.id), standings(db, stage, [actor.id])]);
       const markOf = new Map(marks.map((m) => [m.dayId, m.mark]));
-      mine = { lock: await lockReason(db, cohort.id, actor.id), days: days.map((d) => ({ ...d, mark: markOf.get(d.id) ?? null })), moments, standing: standing.get(actor.id) };
+      mine = { lock: await rt.stage.lockReason(cohort.id, actor.id), days: days.map((d) => ({ ...d, mark: markOf.get(d.id) ?? null })), moments, standing: standing.get(actor.id) };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {
@@ -113,7 +107,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
   r.post('/moments', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
-    await assertOpenFor(db, cohort.id, actor.id);
+    await rt.stage.assertOpenFor(cohort.id, actor.id);
     await formAction(
       res,
       async () => {
@@ -127,7 +121,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
   r.post('/moments/:momentId', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
-    await assertOpenFor(db, cohort.id, actor.id);
+    await rt.stage.assertOpenFor(cohort.id, actor.id);
     const momentId = pathId(req.params.momentId, 'That trainer-role moment');
     await formAction(
       res,

@@ -1,9 +1,6 @@
 /** Reads for the transfer-week pages and API: days, registers, moments and each candidate's standing. */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../server/db';
-import { users } from '../../server/db/tables';
-import { cohortPeople } from '../../server/cohorts/queries';
-import type { Evaluation, StageRow } from '../../server/progression/types';
+import { cohortPeople, users, type Db, type Evaluation, type StageRow } from '../../server/modules/kit';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from './schema';
 import { attendedDaysKind, confirmedMomentsKind } from './kinds';
 

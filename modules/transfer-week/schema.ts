@@ -1,6 +1,6 @@
 /** Transfer week: in-person days, each day's register, and candidates' trainer-role moments. */
 import { date, index, pgTable, primaryKey, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
-import { cohortStages, users } from '../../server/db/tables';
+import { cohortStages, users } from '../../server/modules/kit';
 
 /** How a candidate was marked on a day's register. */
 export type AttendanceMark = 'present' | 'late' | 'absent';

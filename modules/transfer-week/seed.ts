@@ -1,6 +1,5 @@
 /** Demo data: four in-person days, registers and trainer-role moments consistent with how far each candidate got. */
-import type { SeedContext } from '../../server/modules/types';
-import { addDays } from '../../server/cohorts/commands';
+import { addDays, type SeedContext } from '../../server/modules/kit';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from './schema';
 
 const MOMENTS = [

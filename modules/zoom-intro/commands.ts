@@ -1,9 +1,6 @@
 /** Zoom introduction commands: schedule the meeting, take the register, record Zoom participant events. */
 import { and, eq, sql } from 'drizzle-orm';
-import type { AppContext } from '../../server/context';
-import { audit } from '../../server/audit';
-import type { Db } from '../../server/db';
-import { cohortMembers, cohortStages, users } from '../../server/db/tables';
+import { audit, cohortMembers, cohortStages, users, type AppContext, type Db } from '../../server/modules/kit';
 import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
 
 /** The room a cohort's mentors (and leads) join to see attendance arrive live. */

@@ -1,8 +1,7 @@
 /** The Zoom introduction: a mentor schedules it, candidates get an invite, attendance comes from the register or Zoom.
  * It uses every manifest hook, so it is the loader's reference module. */
 import path from 'node:path';
-import { defineStage } from '../../server/modules/types';
-import type { RequirementKind } from '../../server/progression/types';
+import { defineStage, type RequirementKind } from '../../server/modules/kit';
 import { activity, attendance } from './kinds';
 import { apiRoutes, pageRoutes } from './routes';
 import { seed } from './seed';

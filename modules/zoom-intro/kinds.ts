@@ -1,10 +1,7 @@
 /** The introduction's requirement kind (`zoom-intro:attendance`, used by the core `attendance` kind) and activity. */
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../server/db';
-import { answerAll } from '../../server/progression/kinds/answers';
-import type { RequirementKind, StageRow } from '../../server/progression/types';
-import { withBatch, type BatchActivity } from '../../server/progression/registry';
+import { answerAll, withBatch, type BatchActivity, type Db, type RequirementKind, type StageRow } from '../../server/modules/kit';
 import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
 import { spokenDateTime } from './time';
 

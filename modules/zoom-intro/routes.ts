@@ -2,14 +2,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { cohortPeople } from '../../server/cohorts/queries';
-import { NotFoundError, ValidationError } from '../../server/errors';
-import type { CadreRouter } from '../../server/http/router';
-import { isoDate, parse } from '../../server/http/validate';
-import type { StageRuntime } from '../../server/modules/types';
-import { authorize, can } from '../../server/policies';
-import { candidateStage, unmetReasons } from '../../server/progression/queries';
-import { loadStage, type StageContext } from '../../server/progression/stage-context';
+import { authorize, can, candidateStage, cohortPeople, isoDate, NotFoundError, parse, unmetReasons, ValidationError, type CadreRouter, type StageContext, type StageRuntime } from '../../server/modules/kit';
 import { emitAttendance, scheduleMeeting, takeRegister } from './commands';
 import { buildIcs } from './ics';
 import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
@@ -58,7 +51,7 @@ async function doRegister(ctx: StageRuntime, s: StageContext, presentIds: string
 /** Page routes under /cohorts/:cohortId/stages/zoom-intro. */
 export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
   const render = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     const m = await meetingOf(ctx, s.stage.id);
     const base = { title: s.stage.title, cohort: s.cohort, stage: s.stage, meeting: present(m), saved: req.query.saved === '1', ...extra };
     if (s.isCandidate) {
@@ -87,7 +80,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
   r.get('/', (req, res) => render(req, res));
 
   r.post('/meeting', async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     try {
       await doSchedule(ctx, s, req.body);
     } catch (err) {
@@ -98,13 +91,13 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
   });
 
   r.post('/register', async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     await doRegister(ctx, s, parse(register, req.body, 'register').present);
     res.redirect(303, `/cohorts/${s.cohort.id}/stages/${KEY}?saved=1`);
   });
 
   r.get('/invite.ics', async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     const m = await meetingOf(ctx, s.stage.id);
     if (!m) throw new NotFoundError('That meeting');
     const ics = buildIcs({
@@ -128,15 +121,15 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
 export function apiRoutes(r: CadreRouter, ctx: StageRuntime): void {
   const tags = ['zoom-intro'];
   r.get('/meeting', { summary: 'The introduction meeting of this cohort (null when not scheduled)', tags }, async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     res.json({ meeting: present(await meetingOf(ctx, s.stage.id)) });
   });
   r.put('/meeting', { summary: 'Schedule or reschedule the introduction meeting (mentor)', tags, body: schedule }, async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     res.json({ meeting: present(await doSchedule(ctx, s, req.body)) });
   });
   r.post('/register', { summary: 'Take the register: the candidates present (everyone else absent)', tags, body: register }, async (req, res) => {
-    const s = await loadStage(ctx.db, req, KEY);
+    const s = await ctx.stage.request(req);
     const events = await doRegister(ctx, s, parse(register, req.body, 'register').present);
     res.json({ attendance: events.map((e) => ({ candidateId: e.candidateId, present: e.present, source: e.source })) });
   });

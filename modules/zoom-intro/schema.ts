@@ -1,6 +1,6 @@
 /** Zoom introduction tables: the scheduled meeting of a cohort's stage, and each candidate's attendance. */
 import { boolean, integer, pgTable, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
-import { users } from '../../server/db/schema/core';
+import { users } from '../../server/modules/kit';
 
 /** The introduction meeting of one cohort stage (one per stage). */
 export const zoomIntroMeetings = pgTable(

@@ -1,5 +1,5 @@
 /** Demo data: the introduction scheduled at 14:00 UK time on the stage's first day; those past it attended. */
-import type { SeedContext } from '../../server/modules/types';
+import type { SeedContext } from '../../server/modules/kit';
 import { scheduleMeeting, takeRegister } from './commands';
 import { zonedToUtc } from './time';
 

@@ -1,7 +1,6 @@
 /** POST /webhooks/zoom-intro: Zoom's signed events (URL validation, participants joining and leaving). */
 import type { Request, Response } from 'express';
-import type { CadreRouter } from '../../server/http/router';
-import type { StageRuntime } from '../../server/modules/types';
+import type { CadreRouter, StageRuntime } from '../../server/modules/kit';
 import { emitAttendance, recordParticipant } from './commands';
 import { challengeResponse, verifyZoomRequest } from './signature';
 

@@ -2,9 +2,10 @@
 import type { Server as IoServer, Socket } from 'socket.io';
 import type { AppContext } from '../context';
 import type { Db } from '../db';
-import type { CadreRouter } from '../http/router';
+import type { CadreRouter, RouteRegistry } from '../http/router';
 import type { Grantee } from '../policies';
 import type { RequirementKind, RequirementSpec, StageRow } from '../progression/types';
+import type { StageHelpers } from './stage-helpers';
 
 /** Demo-data context for a module's seed hook. */
 export type SeedContext = {
@@ -39,6 +40,9 @@ export type StageManifest = {
   api?: (r: CadreRouter, ctx: StageRuntime) => void;
   /** Routes outside a cohort (media, admin screens), mounted under /stages/<key>; they authorise themselves. */
   globalRoutes?: (r: CadreRouter, ctx: StageRuntime) => void;
+  /** Routers in a URL space of the module's own (such as `/cohorts/:cohortId/live`), made from `routes.router(prefix)`;
+   * mounted behind the login after core's routes. Prefer `routes`/`api`, whose URLs name the stage. */
+  routers?: (routes: RouteRegistry, ctx: StageRuntime) => CadreRouter[];
   /** Incoming webhooks, mounted under /webhooks/<key>: no session, no CSRF — they must verify a signature. */
   webhooks?: (r: CadreRouter, ctx: StageRuntime) => void;
   /** Absolute path of the module's views folder; partials in `<views>/partials` are namespaced `<key>/`. */
@@ -56,6 +60,8 @@ export type StageRuntime = AppContext & {
   manifest: StageManifest;
   /** The absolute path of one of this module's views, for `res.render`. */
   view: (name: string) => string;
+  /** Helpers bound to this module: its stage in a cohort, the authorised request context, lock reasons. */
+  stage: StageHelpers;
 };
 
 /** Declares a stage module; an identity function that gives the manifest its type. */

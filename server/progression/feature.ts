@@ -1,5 +1,5 @@
 /** The progression feature: progress pages and API, waivers, and programme template admin. */
-import type { FeatureRegistration } from '../features';
+import type { FeatureRegistration } from '../feature-types';
 import { progressionRoutes } from './routes';
 import { programmeRoutes } from '../programmes/routes';
 

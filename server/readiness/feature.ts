@@ -1,5 +1,5 @@
 /** The readiness feature: cohort readiness and exports, the lead/mentor/admin dashboards, and the notifications page. */
-import type { FeatureRegistration } from '../features';
+import type { FeatureRegistration } from '../feature-types';
 import { dashboardRoutes } from '../dashboards/routes';
 import { notificationRoutes } from '../notifications-ui/routes';
 import { readinessRoutes } from './routes';

@@ -1,5 +1,5 @@
 /** The sign-offs feature: competencies, sign-off workflow, rubrics, evidence downloads and the ledger check. */
-import type { FeatureRegistration } from '../features';
+import type { FeatureRegistration } from '../feature-types';
 import { competencyRoutes } from '../competencies/routes';
 import { evidenceRoutes } from '../evidence/routes';
 import { rubricApiRoutes } from '../rubrics/api';

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
-import { coDeliveryLiveNotes } from '../../server/db/schema/live';
+import { coDeliveryLiveNotes } from '../../modules/co-delivery/schema';
 import { cohorts } from '../../server/db/tables';
-import { configureLive } from '../../server/live';
+import { configureLive } from '../../modules/co-delivery/live';
 import { startTestApp, type TestApp } from '../support/app';
 import { addToCohort, buildUser, buildWorld, type World } from '../support/factories';
 import { ask, connected, loginCookie, MentorOutbox, openSocket, RoomFollower } from './clients';

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateDatabase, openPglite, type Database } from '../../server/db';
-import { createRoom } from '../../server/live/commands';
+import { createRoom } from '../../modules/co-delivery/live/commands';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { buildWorld } from '../support/factories';
 import { connected, loginCookie, MentorOutbox, openSocket, RoomFollower } from './clients';

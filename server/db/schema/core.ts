@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  customType,
   date,
   index,
   integer,
@@ -180,3 +181,12 @@ export const files = pgTable(
   },
   (t) => [uniqueIndex('files_storage_key_idx').on(t.storageKey)],
 );
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+
+/** @socket.io/postgres-adapter's table for large packets (created by migration so two nodes never race to create it). */
+export const socketIoAttachments = pgTable('socket_io_attachments', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  createdAt: timestamp('created_at', { withTimezone: true }).defaultNow(),
+  payload: bytea('payload'),
+});

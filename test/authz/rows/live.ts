@@ -1,6 +1,6 @@
 /** Matrix rows for live co-delivery feedback: rooms, the room page and its actions, the timeline, the JSON API. */
 import { randomUUID } from 'node:crypto';
-import { createRoom, postNote } from '../../../server/live/commands';
+import { createRoom, postNote } from '../../../modules/co-delivery/live/commands';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
 const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };

@@ -1,6 +1,6 @@
 /** The live hub: socket.io room names, per-app settings, and the broadcasts made after a transaction commits. */
 import type { Server as IoServer } from 'socket.io';
-import type { Db } from '../db';
+import type { Db } from '../../../server/modules/kit';
 import { heldCount, notesByIds } from './queries';
 import { presentNote, presentRoom, presentState, type NoteRow, type RoomView } from './presenters';
 import type { BucketSpec } from './rate-limit';

@@ -1,8 +1,5 @@
 /** What sockets and forms do: check the role, run the command, then (after commit) broadcast. */
-import type { Actor } from '../auth/actor';
-import type { AppContext } from '../context';
-import { ConflictError, ForbiddenError } from '../errors';
-import { parse } from '../http/validate';
+import { ConflictError, ForbiddenError, parse, type Actor, type AppContext } from '../../../server/modules/kit';
 import type { LiveRole } from './access';
 import { postNote, recordReceipt, releaseHeld, type PostResult } from './commands';
 import { broadcastNote, broadcastRelease, broadcastRoom, broadcastStates } from './hub';

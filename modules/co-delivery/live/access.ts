@@ -1,8 +1,6 @@
-/** Who may be in a live room, and as what: the cohort's mentors post, the candidate receives, permitted observers watch. */
-import type { Actor } from '../auth/actor';
-import type { CohortSettings } from '../db/tables';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
-import { cohortRelation, relatedToCohort, type CohortRef } from '../policies/relations';
+/** Who may be in a live room, and as what: the cohort's mentors post, the candidate receives, permitted observers watch.
+ * Decided by core's `authorize()`/`can()` with this module's capabilities, as every page is. */
+import { authorize, can, ForbiddenError, NotFoundError, type Actor, type CohortRef, type CohortSettings } from '../../../server/modules/kit';
 
 /** A person's part in a live room. */
 export type LiveRole = 'mentor' | 'candidate' | 'observer';
@@ -20,12 +18,11 @@ export function observingAllowed(room: RoomRef): boolean {
  * (its existence is not revealed), 403 a lead or observer where watching is not allowed.
  */
 export function liveRole(actor: Actor | undefined, room: RoomRef): LiveRole {
-  if (!actor) throw new UnauthenticatedError();
-  const rel = cohortRelation(actor, room.cohort);
-  if (!relatedToCohort(rel)) throw new NotFoundError('That live room');
-  if (rel.mentor) return 'mentor';
-  if (rel.candidate && actor.id === room.candidateId) return 'candidate';
-  if (rel.lead || rel.observer || rel.admin) {
+  const cohort = { type: 'cohort', cohort: room.cohort } as const;
+  authorize(actor, 'cohort:view', cohort, 'That live room');
+  if (can(actor, 'co-delivery:live-post', cohort)) return 'mentor';
+  if (can(actor, 'co-delivery:live-receive', { type: 'candidate', cohort: room.cohort, candidateId: room.candidateId })) return 'candidate';
+  if (can(actor, 'co-delivery:live-observe', cohort)) {
     if (observingAllowed(room)) return 'observer';
     throw new ForbiddenError('This cohort does not allow watching live feedback. Ask the mentor for the timeline afterwards.');
   }
@@ -34,5 +31,5 @@ export function liveRole(actor: Actor | undefined, room: RoomRef): LiveRole {
 
 /** True when the actor may create rooms in the cohort (its mentors). */
 export function mayCreateRoom(actor: Actor, cohort: CohortRef): boolean {
-  return cohortRelation(actor, cohort).mentor;
+  return can(actor, 'co-delivery:live-post', { type: 'cohort', cohort });
 }

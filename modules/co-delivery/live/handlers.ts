@@ -1,10 +1,7 @@
 /** Socket handlers for the `live:*` events (contract in docs/LIVE.md). Every event answers through its ack. */
 import type { Server as IoServer, Socket } from 'socket.io';
 import { z } from 'zod';
-import type { Actor } from '../auth/actor';
-import type { AppContext } from '../context';
-import { AppError, UnauthenticatedError } from '../errors';
-import { id, parse } from '../http/validate';
+import { AppError, id, parse, UnauthenticatedError, type Actor, type AppContext } from '../../../server/modules/kit';
 import type { LiveRole } from './access';
 import { endSession, receiveNotes, releaseNotes, setQuietMode, submitNote } from './actions';
 import { candidateRoom, liveSettings, staffRoom } from './hub';

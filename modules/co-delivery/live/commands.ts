@@ -1,13 +1,8 @@
 /** Writes for live rooms. Each runs in one transaction; the caller emits socket events after it commits. */
 import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { audit } from '../audit';
-import { getCoDeliverySession } from '../../modules/co-delivery/queries';
-import { isCandidate } from '../cohorts/queries';
-import type { Db } from '../db';
-import { rubricCriteria } from '../db/tables';
-import { coDeliveryLiveNotes as notes, coDeliveryLiveReleases as releases, coDeliveryLiveRooms as rooms, type LiveReleaseReason } from '../db/schema/live';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { audit, ConflictError, isCandidate, NotFoundError, rubricCriteria, ValidationError, type Actor, type Db } from '../../../server/modules/kit';
+import { getCoDeliverySession } from '../queries';
+import { coDeliveryLiveNotes as notes, coDeliveryLiveReleases as releases, coDeliveryLiveRooms as rooms, type LiveReleaseReason } from '../schema';
 import type { NoteRow } from './presenters';
 import type { CreateRoomInput, PostNoteInput } from './schemas';
 

@@ -1,6 +1,6 @@
 /** The shapes the live feedback hub accepts, validated at the edge (sockets, forms and the JSON API). */
 import { z } from 'zod';
-import { id, text } from '../http/validate';
+import { id, text } from '../../../server/modules/kit';
 
 /** The quick tags a mentor can toggle on a note. */
 export const LIVE_TAGS = ['tone', 'distance', 'pace', 'safety', 'teamwork'] as const;

@@ -1,12 +1,6 @@
 /** The live feedback JSON API: rooms, an HTTP replay (same cursor rules as `live:join`) and single notes. */
 import { z } from 'zod';
-import type { AppContext } from '../context';
-import { getCohort } from '../cohorts/queries';
-import { NotFoundError } from '../errors';
-import type { RouteRegistry } from '../http/router';
-import { actorOf } from '../http/request-context';
-import { parse } from '../http/validate';
-import { authorize } from '../policies';
+import { actorOf, authorize, getCohort, NotFoundError, parse, type AppContext, type RouteRegistry } from '../../../server/modules/kit';
 import { createRoom } from './commands';
 import { presentNote, presentRoom } from './presenters';
 import { cohortRooms, getNote, getRoom, notesAfter, REPLAY_BATCH, roomFor } from './queries';
@@ -32,7 +26,7 @@ export function liveApiRoutes(registry: RouteRegistry, ctx: AppContext) {
     async (req, res) => {
       const actor = actorOf(req);
       const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-      authorize(actor, 'cohort:mentor', { type: 'cohort', cohort }, 'That cohort');
+      authorize(actor, 'co-delivery:live-post', { type: 'cohort', cohort }, 'That cohort');
       const room = await createRoom(ctx.db, actor, cohort.id, parse(createRoomSchema, req.body, 'live room'));
       res.status(201).json({ room: presentRoom(await getRoom(ctx.db, room.id)) });
     },

@@ -2,14 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { Actor } from '../auth/actor';
-import type { AppContext } from '../context';
-import { cohortPeople, getCohort } from '../cohorts/queries';
-import { AppError } from '../errors';
-import type { RouteRegistry } from '../http/router';
-import { actorOf } from '../http/request-context';
-import { parse } from '../http/validate';
-import { authorize } from '../policies';
+import { actorOf, AppError, authorize, cohortPeople, getCohort, parse, type Actor, type RouteRegistry, type StageRuntime } from '../../../server/modules/kit';
 import { mayCreateRoom } from './access';
 import { endSession, releaseNotes, setQuietMode, submitNote } from './actions';
 import { createRoom } from './commands';
@@ -29,21 +22,21 @@ const noteForm = z.object({
   _csrf: z.string().optional(),
 });
 
-async function loadCohort(ctx: AppContext, actor: Actor, cohortId: string) {
+async function loadCohort(ctx: StageRuntime, actor: Actor, cohortId: string) {
   const cohort = await getCohort(ctx.db, cohortId);
   authorize(actor, 'cohort:view', { type: 'cohort', cohort }, 'That cohort');
   return cohort;
 }
 
 /** Mounts the live pages under /cohorts/:cohortId/live. */
-export function livePageRoutes(registry: RouteRegistry, ctx: AppContext) {
+export function livePageRoutes(registry: RouteRegistry, ctx: StageRuntime) {
   const r = registry.router('/cohorts/:cohortId/live');
 
   async function renderRooms(req: Request, res: Response, error?: AppError, values?: Record<string, unknown>) {
     const actor = actorOf(req);
     const cohort = await loadCohort(ctx, actor, String(req.params.cohortId));
     const canCreate = mayCreateRoom(actor, cohort);
-    res.status(error?.status ?? 200).render('live/rooms', {
+    res.status(error?.status ?? 200).render(ctx.view('live/rooms'), {
       title: `Live feedback — ${cohort.name}`,
       cohort,
       rooms: await cohortRooms(ctx.db, cohort, actor),
@@ -60,7 +53,7 @@ export function livePageRoutes(registry: RouteRegistry, ctx: AppContext) {
   r.post('/', async (req, res) => {
     const actor = actorOf(req);
     const cohort = await loadCohort(ctx, actor, String(req.params.cohortId));
-    authorize(actor, 'cohort:mentor', { type: 'cohort', cohort }, 'That cohort');
+    authorize(actor, 'co-delivery:live-post', { type: 'cohort', cohort }, 'That cohort');
     const body = req.body as Record<string, unknown>;
     const values = {
       candidateId: body.candidateId,
@@ -85,7 +78,7 @@ export function livePageRoutes(registry: RouteRegistry, ctx: AppContext) {
     const notes = rows.map((n) => presentNote(n, role));
     const staff = role !== 'candidate';
     const selectedTags = new Set(asList(values?.tags));
-    res.status(error?.status ?? 200).render(role === 'candidate' ? 'live/candidate' : 'live/mentor', {
+    res.status(error?.status ?? 200).render(ctx.view(role === 'candidate' ? 'live/candidate' : 'live/mentor'), {
       title: `${room.title} — live feedback`,
       room: presentRoom(room),
       session: await linkedSession(ctx.db, room.coDeliverySessionId),
@@ -148,7 +141,7 @@ export function livePageRoutes(registry: RouteRegistry, ctx: AppContext) {
     const { room, role } = await roomFor(ctx.db, actor, String(req.params.roomId), String(req.params.cohortId));
     const notes = (await timelineNotes(ctx.db, room.id, role)).map((n) => presentNote(n, role));
     const strengths = notes.filter((n) => n.kind === 'strength').length;
-    res.render('live/timeline', {
+    res.render(ctx.view('live/timeline'), {
       title: `Feedback timeline — ${room.title}`,
       room: presentRoom(room),
       session: await linkedSession(ctx.db, room.coDeliverySessionId),

@@ -1,9 +1,8 @@
 /** Demo live-feedback notes: a finished co-delivery session for candidate 3 with ten released notes. */
-import { sql } from 'drizzle-orm';
-import type { Db } from '../server/db';
-import { coDeliveryLiveNotes, coDeliveryLiveReleases, coDeliveryLiveRooms, type LiveNoteKind } from '../server/db/schema/live';
-import { practicalCriteria } from '../server/live/queries';
-import type { DemoWorld } from './hooks';
+import { asc, eq } from 'drizzle-orm';
+import type { SeedContext } from '../../../server/modules/kit';
+import { coDeliveryLiveNotes, coDeliveryLiveReleases, coDeliveryLiveRooms, coDeliverySessions, type LiveNoteKind } from '../schema';
+import { practicalCriteria } from './queries';
 
 type DemoNote = { min: number; by: 'mentor1' | 'mentor2'; kind: LiveNoteKind; body: string; tags: string[]; criterion?: number };
 
@@ -21,12 +20,14 @@ const NOTES: DemoNote[] = [
 ];
 
 /** Seeds the demo's live notes (a finished session, all notes released, delivered and seen). */
-export async function seedLiveNotes(db: Db, world: DemoWorld): Promise<void> {
+export async function seedLiveNotes(world: SeedContext): Promise<void> {
+  const { db } = world;
   const candidateId = world.people.candidate3;
   const mentor1 = world.people.mentor1;
   if (!candidateId || !mentor1) return;
   const criteria = await practicalCriteria(db);
-  const sessionId = await coDeliverySessionFor(db, world.cohortId);
+  const [session] = await db.select({ id: coDeliverySessions.id }).from(coDeliverySessions).where(eq(coDeliverySessions.cohortStageId, world.stage.id)).orderBy(asc(coDeliverySessions.startsAt)).limit(1);
+  const sessionId = session?.id ?? null;
   const start = new Date(Date.now() - 2 * 86_400_000);
   start.setUTCHours(9, 30, 0, 0);
   const at = (min: number) => new Date(start.getTime() + min * 60_000);
@@ -84,19 +85,5 @@ export async function seedLiveNotes(db: Db, world: DemoWorld): Promise<void> {
       createdAt: at(end),
     });
     from += count;
-  }
-}
-
-/** The first co-delivery session of the cohort, when the co-delivery module's table exists (linked by id only). */
-async function coDeliverySessionFor(db: Db, cohortId: string): Promise<string | null> {
-  const exists = (await db.execute(sql`select to_regclass('public.co_delivery_sessions') as t`)) as unknown as { rows: { t: string | null }[] };
-  if (!exists.rows[0]?.t) return null;
-  try {
-    const result = (await db.execute(sql`
-      select s.id from co_delivery_sessions s join cohort_stages cs on cs.id = s.cohort_stage_id
-       where cs.cohort_id = ${cohortId} order by s.starts_at limit 1`)) as unknown as { rows: { id: string }[] };
-    return result.rows[0]?.id ?? null;
-  } catch {
-    return null;
   }
 }

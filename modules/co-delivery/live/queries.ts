@@ -1,12 +1,8 @@
 /** Reads for live rooms: the room with its cohort, replays by sequence, timelines and criteria. */
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import type { Db } from '../db';
-import { getCoDeliverySession, listSessions } from '../../modules/co-delivery/queries';
-import { cohorts, cohortStages, rubricCriteria, rubrics, users } from '../db/tables';
-import { coDeliveryLiveNotes as notes, coDeliveryLiveRooms as rooms } from '../db/schema/live';
-import { NotFoundError } from '../errors';
-import { id as uuidSchema } from '../http/validate';
+import { cohorts, cohortStages, id as uuidSchema, NotFoundError, rubricCriteria, rubrics, users, type Actor, type Db } from '../../../server/modules/kit';
+import { getCoDeliverySession, listSessions } from '../queries';
+import { coDeliveryLiveNotes as notes, coDeliveryLiveRooms as rooms } from '../schema';
 import { liveRole, type LiveRole, type RoomRef } from './access';
 import type { NoteRow, RoomView } from './presenters';
 

@@ -1,0 +1,42 @@
+/**
+ * The one surface a stage module imports from core (`import { … } from '../../server/modules/kit'`). A module never
+ * imports another core file or another module; the lint rule in eslint.config.js enforces it. What is here:
+ * the manifest and its context, database helpers and core tables (read them; write core rows only through the
+ * core commands below), the errors, the policies, input validation, page/form helpers, requirement-kind helpers
+ * and the stage helpers (`rt.stage` in every hook).
+ */
+
+// The manifest, the context every hook receives, the seed context and the stage helpers' types.
+export { defineStage, type SeedContext, type StageManifest, type StageRuntime } from './types';
+export type { StageContext, StageHelpers } from './stage-helpers';
+export type { AppContext } from '../context';
+
+// Database: the handle, the core tables (by id), the audit trail and notifications (written inside a transaction).
+export type { Db } from '../db';
+export * from '../db/tables';
+export { audit } from '../audit';
+export { deliver, notify } from '../notifications';
+
+// People and cohorts.
+export type { Actor } from '../auth/actor';
+export { addDays } from '../cohorts/commands';
+export { cohortPeople, getCandidate, getCohort, isCandidate, visibleCohorts, type CohortRow } from '../cohorts/queries';
+
+// Errors a person can cause, mapped to 4xx by the one error middleware.
+export * from '../errors';
+
+// Policies: one authorize()/can() for routes, sockets and views.
+export { authorize, can, type CohortRef, type Grantee, type Subject } from '../policies';
+
+// Requests: validation at the edge, the actor, routers, plain-form helpers.
+export { email, id, isoDate, paramId, parse, text } from '../http/validate';
+export { actorOf } from '../http/request-context';
+export type { CadreRouter, RouteRegistry } from '../http/router';
+export { formAction, formBody, pathId } from '../http/forms';
+
+// Progression: requirement kinds (batch evaluators), their answer helpers, activity hooks and progress.
+export type { Evaluation, EvaluationItem, EvaluationResult, RequirementKind, StageRow } from '../progression/types';
+export { answerAll, count, distinct } from '../progression/kinds/answers';
+export { candidateStage, unmetReasons } from '../progression/queries';
+export { withBatch, type BatchActivity } from '../progression/registry';
+export { computeProgress } from '../progression/engine';
