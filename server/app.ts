@@ -4,7 +4,6 @@ import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
-import { doubleCsrf } from 'csrf-csrf';
 import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type { Config } from './config';
@@ -13,6 +12,7 @@ import { adapterPool, type AdapterPool } from './db/adapter-pool';
 import type { AppContext } from './context';
 import { createLogger, type Logger } from './logger';
 import { createMailer, type Mailer } from './mail';
+import { csrfProtection } from './http/csrf';
 import { errorHandler } from './http/errors';
 import { requestContext, requireUser, type RequestDone } from './http/request-context';
 import { RouteRegistry, type CadreRouter } from './http/router';
@@ -135,17 +135,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   app.use(passport.initialize());
   app.use(passport.session());
 
-  const csrf = doubleCsrf({
-    getSecret: () => config.sessionSecret,
-    getSessionIdentifier: (req) => (req.user ? req.sessionID : 'anonymous'),
-    cookieName: config.env === 'production' ? '__Host-cadre.csrf' : 'cadre.csrf',
-    cookieOptions: { sameSite: 'lax', secure: config.env === 'production', httpOnly: true, path: '/' },
-    getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf ?? (typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
-    // The JSON API is protected by requiring a JSON body: browsers cannot send one cross-site without CORS.
-    // PUT/PATCH/DELETE cannot be sent cross-site without a CORS preflight, which Cadre never grants.
-    skipCsrfProtection: (req) => req.path.startsWith('/api/') && (req.method !== 'POST' || !!req.is('application/json')),
-  });
-  app.use(csrf.doubleCsrfProtection);
+  app.use(csrfProtection(config));
   const locals: RequestHandler = (req, res, next) => {
     res.locals.user = req.user;
     res.locals.path = req.path;

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import { MulterError } from 'multer';
 import { AppError, RateLimitedError, UploadError, ValidationError } from '../errors';
 import type { Logger } from '../logger';
+import { csrfFailed } from './csrf';
 
 /** True for requests that want JSON rather than a page. */
 export function wantsJson(req: Request): boolean {
@@ -15,11 +16,17 @@ function normalise(err: unknown): AppError | null {
     if (err.code === 'LIMIT_FILE_SIZE') return new UploadError('The file is larger than this upload allows.', 413, err.field ?? 'file');
     return new UploadError(`The upload was refused: ${err.message}.`, 400, err.field ?? 'file');
   }
-  const e = err as { type?: string; status?: number; code?: string; message?: string };
+  const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean; code?: string; message?: string; charset?: string; encoding?: string };
   if (e?.type === 'entity.parse.failed') return new ValidationError('The request body is not valid JSON.', [{ field: '(body)', message: 'is not valid JSON' }]);
   if (e?.type === 'entity.too.large') return new AppError('The request body is too large.', 413, 'too_large');
-  if (e?.code === 'EBADCSRFTOKEN') {
-    return new AppError('This form has expired or was sent from elsewhere. Go back, reload the page and try again.', 403, 'csrf_failed');
+  if (e?.code === 'EBADCSRFTOKEN') return csrfFailed();
+  if (e?.type === 'charset.unsupported') return new AppError(`The request body’s character set (${e.charset ?? 'unknown'}) is not supported: send UTF-8.`, 415, 'unsupported_charset');
+  if (e?.type === 'encoding.unsupported') return new AppError(`The request body’s content encoding (${e.encoding ?? 'unknown'}) is not supported: send it uncompressed, or gzip, deflate or br.`, 415, 'unsupported_encoding');
+  // Any other client error raised by the body parsers or express (a malformed address, an aborted body, too many
+  // fields…): its own 4xx status, never a 500.
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (e.expose ?? true)) {
+    return new AppError(`The request could not be read: ${e.message ?? 'it is malformed'}.`, status, 'bad_request');
   }
   return null;
 }

@@ -1,6 +1,7 @@
 /** Validation at the edge: zod schemas in, typed values or a ValidationError naming each field out. */
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../errors';
+import { textProblems } from './text-rule';
 
 /** Turns zod issues into field problems a person can act on. */
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
@@ -13,12 +14,19 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
   });
 }
 
-/** Parses `input` with `schema` or throws a 400 ValidationError listing every problem. */
+/** The 400 for a list of field problems: one sentence naming each field. */
+export function invalid(fields: FieldProblem[], what = 'request'): ValidationError {
+  return new ValidationError(`The ${what} has ${fields.length === 1 ? 'a problem' : `${fields.length} problems`}: ${fields.map((f) => `${f.field} — ${f.message}`).join('; ')}`, fields);
+}
+
+/** Parses `input` with `schema` or throws a 400 ValidationError listing every problem. Text that breaks the one
+ * text rule (NUL, unpaired surrogates) is refused first, whatever the schema says. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.output<S> {
+  const broken = textProblems(input);
+  if (broken.length) throw invalid(broken, what);
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const fields = fieldProblems(result.error);
-  throw new ValidationError(`The ${what} has ${fields.length === 1 ? 'a problem' : `${fields.length} problems`}: ${fields.map((f) => `${f.field} — ${f.message}`).join('; ')}`, fields);
+  throw invalid(fieldProblems(result.error), what);
 }
 
 /** A UUID path or body parameter, with a message that says what was wrong. */

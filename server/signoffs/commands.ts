@@ -9,7 +9,6 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import { checkFiles, insertFileRows, writeFiles } from '../evidence/store';
 import { appendLedger } from '../ledger';
 import { deliver, notify, type NewNotification } from '../notifications';
-import { authorize } from '../policies';
 import { competencyInFramework, currentRequest, requestInCohort, type CompetencyWithScale } from './load';
 import { assertTransition, LIVE, RESUBMITTABLE, type DecisionAction } from './rules';
 
@@ -68,7 +67,6 @@ async function recordDecision(
 
 /** A candidate asks for a competency to be signed off (or resubmits a declined / more-evidence request). */
 export async function requestSignoff(ctx: AppContext, actor: Actor, cohort: CohortRow, candidateId: string, input: SignoffRequestInput) {
-  authorize(actor, 'candidate:act-as-self', { type: 'candidate', cohort, candidateId }, 'That candidate');
   const competency = await competencyInFramework(ctx.db, cohort.frameworkId, input.competencyId);
   const checked = await checkFiles(input.files ?? [], ctx.config.evidenceMaxBytes);
   const refs = input.references ?? [];
@@ -123,12 +121,6 @@ export async function requestSignoff(ctx: AppContext, actor: Actor, cohort: Coho
 /** A mentor's decision: what to do, with a rating (sign-off) or a note (required to decline, ask or revoke). */
 export type DecisionInput = { action: DecisionAction; rating?: number; note?: string };
 
-/** Checks that the actor may decide on this candidate's request; a candidate never decides their own. */
-function assertMayDecide(actor: Actor, cohort: CohortRow, candidateId: string) {
-  authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That sign-off request');
-  if (actor.id === candidateId) throw new ForbiddenError('You cannot decide on your own sign-off; a mentor of your cohort does that.');
-  authorize(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId }, 'That sign-off request');
-}
 
 function checkDecisionInput(input: DecisionInput, competency: CompetencyWithScale) {
   const scale = competency.ratingScale;
@@ -145,10 +137,10 @@ function checkDecisionInput(input: DecisionInput, competency: CompetencyWithScal
   if (need && !input.note) throw new ValidationError(`Write ${need}.`, [{ field: 'note', message: `is required: ${need}` }]);
 }
 
-/** Applies a mentor's decision to a request (sign off, decline, more evidence, countersign, revoke). */
-export async function decideSignoff(ctx: AppContext, actor: Actor, cohort: CohortRow, requestId: string, input: DecisionInput) {
-  const found = await requestInCohort(ctx.db, cohort.id, requestId);
-  assertMayDecide(actor, cohort, found.candidateId);
+/** Applies a mentor's decision to a request (sign off, decline, more evidence, countersign, revoke). The route has
+ * authorised it (`decisionGrant`) and loaded `found`. */
+export async function decideSignoff(ctx: AppContext, actor: Actor, cohort: CohortRow, found: { id: string; candidateId: string; competencyId: string }, input: DecisionInput) {
+  const requestId = found.id;
   const competency = await competencyInFramework(ctx.db, cohort.frameworkId, found.competencyId);
   checkDecisionInput(input, competency);
   const { request, rows } = await ctx.db.transaction(async (tx) => {
@@ -206,7 +198,6 @@ export type BulkInput = { competencyId: string; candidateIds: string[]; rating: 
 
 /** Signs one competency for several candidates in one transaction; returns who was signed and who was skipped. */
 export async function bulkSignoff(ctx: AppContext, actor: Actor, cohort: CohortRow, input: BulkInput) {
-  authorize(actor, 'cohort:mentor', { type: 'cohort', cohort }, 'That cohort');
   const competency = await competencyInFramework(ctx.db, cohort.frameworkId, input.competencyId);
   checkDecisionInput({ action: 'sign_off', rating: input.rating }, competency);
   if (input.candidateIds.includes(actor.id)) throw new ForbiddenError('You cannot sign off your own competency; another mentor must.');

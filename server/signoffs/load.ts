@@ -2,7 +2,10 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import { competencies, competencyFrameworks, signoffRequests } from '../db/tables';
-import { NotFoundError } from '../errors';
+import type { Actor } from '../auth/actor';
+import { getCohort } from '../cohorts/queries';
+import { ForbiddenError, NotFoundError } from '../errors';
+import { grant } from '../http/router';
 import { id as uuidSchema } from '../http/validate';
 
 /** A competency with its framework's rating scale. */
@@ -39,4 +42,13 @@ export async function currentRequest(db: Db, cohortId: string, candidateId: stri
     .limit(1)
     .for('update');
   return row;
+}
+
+/** The route's authorisation of a decision on `:requestId`: `candidate:mentor` on the request's candidate, and never
+ * on one's own request (even for someone who is also a mentor of the cohort). */
+export async function decisionGrant(db: Db, actor: Actor | undefined, params: { cohortId: string; requestId: string }, action = 'candidate:mentor') {
+  const cohort = await getCohort(db, params.cohortId);
+  const request = await requestInCohort(db, cohort.id, params.requestId);
+  if (action === 'candidate:mentor' && actor?.id === request.candidateId) throw new ForbiddenError('You cannot decide on your own sign-off; a mentor of your cohort does that.');
+  return grant(action, { type: 'candidate', cohort, candidateId: request.candidateId, request }, 'That sign-off request');
 }

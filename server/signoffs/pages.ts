@@ -1,21 +1,20 @@
 /** Sign-off pages: the candidate's competency map with the request form, the mentors' queue, bulk sign-off. */
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { cohortPeople, getCandidate, getCohort, type CohortRow } from '../cohorts/queries';
+import { cohortPeople, getCandidate, type CohortRow } from '../cohorts/queries';
 import { competencyMap, frameworkTree } from '../competencies/queries';
-import type { AppError } from '../errors';
-import { UploadError } from '../errors';
+import type { Actor } from '../auth/actor';
 import { ACCEPT_ATTRIBUTE, ACCEPTED_LIST } from '../evidence/sniff';
 import { evidenceUpload, MAX_FILES, megabytes } from '../evidence/store';
+import { onCandidate, onCohort } from '../http/grants';
+import { seeOther } from '../http/present';
+import { sameOriginPath } from '../http/redirects';
 import type { RouteRegistry } from '../http/router';
-import { actorOf } from '../http/request-context';
-import { parse, paramId } from '../http/validate';
-import { authorize, can } from '../policies';
+import { can } from '../policies';
 import { bulkSignoff, decideSignoff, requestSignoff } from './commands';
-import { formAction } from '../http/forms';
-import { mayRequestFor } from './form';
+import { decisionGrant } from './load';
 import { decisionsFor, evidenceFor, mentorQueue } from './queries';
-import { asList, bulkInput, decisionInput, normaliseRequestBody, requestInput } from './schemas';
+import { bulkForm, decisionForm, pageQuery, requestForm } from './schemas';
 
 const DONE: Record<string, string> = {
   requested: 'Your request was sent to your mentors. You will get a notification when one of them decides.',
@@ -37,9 +36,9 @@ function daysWaiting(since: Date, now = new Date()): string {
 export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
   const r = registry.router('/cohorts/:cohortId');
 
-  async function renderMap(req: Request, res: Response, cohort: CohortRow, candidateId: string, extra: Record<string, unknown> = {}) {
-    const actor = actorOf(req);
-    authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
+  /** The competency map (the route authorised `candidate:view`, or `candidate:mentor` for a decision's re-render). */
+  async function renderMap(req: Request, res: Response, actor: Actor, cohort: CohortRow, candidateId: string, extra: Record<string, unknown> = {}) {
+    const query = pageQuery.parse(req.query);
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
     const map = await competencyMap(ctx.db, cohort, candidateId);
     const self = can(actor, 'candidate:act-as-self', { type: 'candidate', cohort, candidateId });
@@ -51,38 +50,34 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       self,
       can: { request: self, mentor: can(actor, 'cohort:mentor', { type: 'cohort', cohort }) },
       upload: { accept: ACCEPT_ATTRIBUTE, types: ACCEPTED_LIST, maxSize: megabytes(ctx.config.evidenceMaxBytes), maxFiles: MAX_FILES },
-      done: DONE[String(req.query.done ?? '')],
+      done: query.done && DONE[query.done],
       // "Attach as evidence" on a live-feedback timeline arrives here with the note's id to pre-fill.
-      evidenceNote: typeof req.query.evidenceNote === 'string' && /^[0-9a-f-]{36}$/i.test(req.query.evidenceNote) ? req.query.evidenceNote : undefined,
+      evidenceNote: query.evidenceNote,
       ...extra,
     });
   }
 
-  r.get('/candidates/:userId/competencies', async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    await renderMap(req, res, cohort, paramId(req.params.userId, 'userId'));
-  });
+  r.get('/candidates/:userId/competencies', { summary: 'A candidate’s competency map', authorize: onCandidate(ctx.db, 'candidate:view') }, async ({ actor, subject }, req, res) =>
+    renderMap(req, res, actor, subject.cohort, subject.candidateId),
+  );
 
-  r.post('/candidates/:userId/competencies/:competencyId/request', mayRequestFor(ctx), evidenceUpload(ctx.config.evidenceMaxBytes, { defer: true }), async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const candidateId = paramId(req.params.userId, 'userId');
-    const competencyId = String(req.params.competencyId);
-    await formAction(
-      res,
-      async () => {
-        const uploadError = res.locals.uploadError as UploadError | undefined;
-        if (uploadError) throw uploadError;
-        const body = parse(requestInput, { ...normaliseRequestBody(req.body), competencyId }, 'sign-off request');
-        const { resubmitted } = await requestSignoff(ctx, actorOf(req), cohort, candidateId, { ...body, files: Array.isArray(req.files) ? req.files : [] });
-        return `/cohorts/${cohort.id}/candidates/${candidateId}/competencies?done=${resubmitted ? 'resubmitted' : 'requested'}#competency-${competencyId}`;
-      },
-      (error) => renderMap(req, res, cohort, candidateId, { error, errorFor: competencyId, form: req.body }),
-    );
-  });
+  r.form(
+    '/candidates/:userId/competencies/:competencyId/request',
+    {
+      summary: 'Request sign-off (form)',
+      body: requestForm,
+      upload: evidenceUpload(ctx.config.evidenceMaxBytes),
+      authorize: onCandidate(ctx.db, 'candidate:act-as-self'),
+      rerender: (req, res, { error, values, actor, subject, params }) => renderMap(req, res, actor, subject.cohort, subject.candidateId, { error, errorFor: params.competencyId, form: values }),
+    },
+    async ({ body, params, actor, subject: { cohort, candidateId } }, req) => {
+      const { resubmitted } = await requestSignoff(ctx, actor, cohort, candidateId, { ...body, competencyId: params.competencyId, files: Array.isArray(req.files) ? req.files : [] });
+      return seeOther(`/cohorts/${cohort.id}/candidates/${candidateId}/competencies?done=${resubmitted ? 'resubmitted' : 'requested'}#competency-${params.competencyId}`);
+    },
+  );
 
-  async function renderQueue(req: Request, res: Response, cohort: CohortRow, extra: Record<string, unknown> = {}) {
-    const actor = actorOf(req);
-    authorize(actor, 'cohort:mentor', { type: 'cohort', cohort }, 'That cohort');
+  /** The mentors' queue (the route authorised `cohort:mentor`, or `candidate:mentor` for a decision's re-render). */
+  async function renderQueue(req: Request, res: Response, actor: Actor, cohort: CohortRow, extra: Record<string, unknown> = {}) {
     const queue = await mentorQueue(ctx.db, cohort.id);
     const ids = queue.map((q) => q.r.id);
     const [evidence, decisions, tree] = await Promise.all([evidenceFor(ctx.db, ids), decisionsFor(ctx.db, ids), cohort.frameworkId ? frameworkTree(ctx.db, cohort.frameworkId) : null]);
@@ -106,35 +101,35 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         isPending: q.r.status === 'pending',
       })),
       ratings: scale.levels.map((label, value) => ({ label, value })).filter((l) => l.value >= scale.competentFrom),
-      done: DONE[String(req.query.done ?? '')],
+      done: ((d) => d && DONE[d])(pageQuery.parse(req.query).done),
       ...extra,
     });
   }
 
-  r.get('/signoffs', async (req, res) => renderQueue(req, res, await getCohort(ctx.db, String(req.params.cohortId))));
+  r.get('/signoffs', { summary: 'The mentors’ sign-off queue', authorize: onCohort(ctx.db, 'cohort:mentor') }, ({ actor, subject }, req, res) => renderQueue(req, res, actor, subject.cohort));
 
-  r.post('/signoffs/:requestId/decision', async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    authorize(req.user, 'cohort:view', { type: 'cohort', cohort }, 'That cohort');
-    const body = req.body as Record<string, unknown>;
-    const back = typeof body.back === 'string' && body.back.startsWith(`/cohorts/${cohort.id}/`) ? body.back : `/cohorts/${cohort.id}/signoffs`;
-    await formAction(
-      res,
-      async () => {
-        const input = parse(decisionInput, { action: body.action, rating: body.rating || undefined, note: body.note }, 'decision');
-        await decideSignoff(ctx, actorOf(req), cohort, String(req.params.requestId), input);
-        return `${back.split('?')[0].split('#')[0]}?done=${input.action}`;
+  r.form(
+    '/signoffs/:requestId/decision',
+    {
+      summary: 'A mentor’s decision (form)',
+      body: decisionForm,
+      authorize: (req, { params }) => decisionGrant(ctx.db, req.user, params),
+      rerender: (req, res, { error, values, actor, subject: { cohort, request } }) => {
+        // Back to the page the form was on: the candidate's map when it came from there, else the queue.
+        const mapPath = `/cohorts/${cohort.id}/candidates/${request.candidateId}/competencies`;
+        const extra = { error, errorFor: request.id, form: values };
+        return sameOriginPath(values.back, '') === mapPath ? renderMap(req, res, actor, cohort, request.candidateId, extra) : renderQueue(req, res, actor, cohort, extra);
       },
-      (error: AppError) => {
-        const fromMap = /^\/cohorts\/[^/]+\/candidates\/([0-9a-f-]{36})\/competencies$/.exec(back);
-        const extra = { error, errorFor: String(req.params.requestId), form: body };
-        return fromMap ? renderMap(req, res, cohort, fromMap[1], extra) : renderQueue(req, res, cohort, extra);
-      },
-    );
-  });
+    },
+    async ({ body, actor, subject: { cohort, request } }) => {
+      await decideSignoff(ctx, actor, cohort, request, body);
+      const back = sameOriginPath(body.back, `/cohorts/${cohort.id}/signoffs`, `/cohorts/${cohort.id}`);
+      return seeOther(`${back.split('?')[0].split('#')[0]}?done=${body.action}`);
+    },
+  );
 
-  async function renderBulk(req: Request, res: Response, cohort: CohortRow, extra: Record<string, unknown> = {}) {
-    authorize(req.user, 'cohort:mentor', { type: 'cohort', cohort }, 'That cohort');
+  /** The bulk sign-off form (the route authorised `cohort:mentor`). */
+  async function renderBulk(res: Response, cohort: CohortRow, extra: Record<string, unknown> = {}) {
     const tree = cohort.frameworkId ? await frameworkTree(ctx.db, cohort.frameworkId) : null;
     const candidates = await cohortPeople(ctx.db, cohort.id, 'candidate');
     const scale = tree?.ratingScale ?? { levels: [], competentFrom: 0 };
@@ -148,29 +143,27 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     });
   }
 
-  r.get('/signoffs/bulk', async (req, res) => renderBulk(req, res, await getCohort(ctx.db, String(req.params.cohortId))));
+  r.get('/signoffs/bulk', { summary: 'The bulk sign-off form', authorize: onCohort(ctx.db, 'cohort:mentor') }, ({ subject }, _req, res) => renderBulk(res, subject.cohort));
 
-  r.post('/signoffs/bulk', async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    authorize(req.user, 'cohort:mentor', { type: 'cohort', cohort }, 'That cohort');
-    const body = req.body as Record<string, unknown>;
-    try {
-      const input = parse(bulkInput, { competencyId: body.competencyId, candidateIds: asList(body.candidateIds), rating: body.rating, note: body.note }, 'bulk sign-off');
-      const result = await bulkSignoff(ctx, actorOf(req), cohort, input);
+  r.form(
+    '/signoffs/bulk',
+    {
+      summary: 'Bulk sign-off (form)',
+      body: bulkForm,
+      authorize: onCohort(ctx.db, 'cohort:mentor'),
+      rerender: (_req, res, { error, values, subject }) => renderBulk(res, subject.cohort, { error, form: values }),
+    },
+    async ({ body, actor, subject: { cohort } }, _req, res) => {
+      const result = await bulkSignoff(ctx, actor, cohort, body);
       const people = new Map((await cohortPeople(ctx.db, cohort.id, 'candidate')).map((p) => [p.userId, p.name]));
-      await renderBulk(req, res, cohort, {
+      await renderBulk(res, cohort, {
         result: {
           signed: result.signed.map((s) => ({ name: people.get(s.candidateId), countersign: s.status === 'awaiting_countersign' })),
           skipped: result.skipped.map((s) => ({ name: people.get(s.candidateId), reason: s.reason })),
         },
       });
-    } catch (err) {
-      const e = err as AppError;
-      if (!(e && typeof e.status === 'number' && [400, 409].includes(e.status))) throw err;
-      res.status(e.status);
-      await renderBulk(req, res, cohort, { error: e, form: body });
-    }
-  });
+    },
+  );
 
   return [r];
 }

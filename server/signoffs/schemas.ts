@@ -5,12 +5,34 @@ import { DECISION_ACTIONS } from './rules';
 
 const reference = z.object({ refType: z.literal('live_note', { message: 'must be live_note' }), refId: text(80), caption: z.string().trim().max(500).optional() });
 
+const referenceList = z.array(reference).max(10, 'at most 10 references');
+
+/** A multipart field carries a list as JSON text; the same schema reads both shapes, so the document shows both. */
+const referencesField = z.union([
+  referenceList,
+  z
+    .string()
+    .transform((s, c) => {
+      if (!s.trim()) return [];
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        c.issues.push({ code: 'custom', message: 'must be a list of references, as JSON', input: s });
+        return z.NEVER;
+      }
+    })
+    .pipe(referenceList),
+]);
+
 /** A candidate's request: competency, reflection and references (files come as multipart `files`). */
 export const requestInput = z.object({
   competencyId: id,
   reflection: text(5000, 20).refine((s) => s.length >= 20, 'must be at least 20 characters: say what you did and what you learned'),
-  references: z.array(reference).max(10, 'at most 10 references').optional(),
+  references: referencesField.optional(),
 });
+
+/** The page form's request: the competency comes from the address, live notes as a list of ids. */
+export const requestForm = z.preprocess((body) => normaliseRequestBody(body), requestInput.omit({ competencyId: true }));
 
 /** A mentor's decision. */
 export const decisionInput = z.object({
@@ -50,3 +72,24 @@ export function normaliseRequestBody(body: unknown): Record<string, unknown> {
 export function asList(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : [];
 }
+
+/** The decision form: an empty rating is no rating; `back` is the page the form was on (same-origin only). */
+export const decisionForm = z.preprocess(
+  (b) => ({ ...(b as Record<string, unknown>), rating: (b as Record<string, unknown>)?.rating || undefined }),
+  decisionInput.extend({ back: z.unknown().optional() }),
+);
+
+/** The bulk form: ticked candidates arrive as one value or many. */
+export const bulkForm = z.preprocess((b) => ({ ...(b as Record<string, unknown>), candidateIds: asList((b as Record<string, unknown>)?.candidateIds) }), bulkInput);
+
+/** What the sign-off pages read from the address: a done message key and a live note to pre-fill (a repeated
+ * parameter uses its first value; anything else is ignored). */
+export const pageQuery = {
+  parse(query: unknown) {
+    const q = (query ?? {}) as Record<string, unknown>;
+    const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+    const done = first(q.done);
+    const note = first(q.evidenceNote);
+    return { done: typeof done === 'string' ? done : undefined, evidenceNote: typeof note === 'string' && /^[0-9a-f-]{36}$/i.test(note) ? note : undefined };
+  },
+};

@@ -45,12 +45,14 @@ describe('the competency map', () => {
     expect(res.text).toContain('Not requested yet');
   });
 
-  it('sends a request with a file from the plain multipart form (token in the action’s query string)', async () => {
+  it('sends a request with a file from the plain multipart form (token in the form’s hidden field, never in its address)', async () => {
     const agent = await t.loginAs(w.a.candidate.email);
     const page = await agent.get(mapPath());
-    const action = /action="([^"]+\/competencies\/[^"]+\/request\?_csrf=[^"]+)" data-testid="request-form-D1"/.exec(page.text)?.[1].replace(/&amp;/g, '&');
+    const action = /action="([^"]+\/competencies\/[^"]+\/request)" data-testid="request-form-D1"/.exec(page.text)?.[1];
     expect(action).toBeDefined();
-    const res = await agent.post(action!).field('reflection', REFLECTION).attach('files', PDF, { filename: 'plan.pdf', contentType: 'application/pdf' });
+    expect(page.text).not.toMatch(/action="[^"]*_csrf=/);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const res = await agent.post(action!).field('_csrf', token).field('reflection', REFLECTION).attach('files', PDF, { filename: 'plan.pdf', contentType: 'application/pdf' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toMatch(/\?done=requested#competency-/);
     const after = await agent.get(mapPath());
@@ -61,9 +63,10 @@ describe('the competency map', () => {
   it('shows an upload refusal beside the form with the status code, keeping the reflection', async () => {
     const agent = await t.loginAs(w.a.candidate.email);
     const page = await agent.get(mapPath());
-    const action = /action="([^"]+\/request\?_csrf=[^"]+)" data-testid="request-form-D1"/.exec(page.text)![1].replace(/&amp;/g, '&');
+    const action = /action="([^"]+\/request)" data-testid="request-form-D1"/.exec(page.text)![1];
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(300, 1)]);
-    const res = await agent.post(action).field('reflection', REFLECTION).attach('files', elf, { filename: 'cert.pdf', contentType: 'application/pdf' });
+    const res = await agent.post(action).field('_csrf', token).field('reflection', REFLECTION).attach('files', elf, { filename: 'cert.pdf', contentType: 'application/pdf' });
     expect(res.status).toBe(415);
     expect(res.text).toContain('data-testid="error-summary"');
     expect(res.text).toContain('is a Linux program');
