@@ -56,5 +56,13 @@ module.exports = tseslint.config(
     languageOptions: { globals: { window: 'readonly', document: 'readonly', io: 'readonly', fetch: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', localStorage: 'readonly', navigator: 'readonly', Chart: 'readonly', URL: 'readonly', Date: 'readonly', FormData: 'readonly', location: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', crypto: 'readonly', HTMLElement: 'readonly', sessionStorage: 'readonly' } },
   },
   ...boundaries(),
+  {
+    // Error catalogue: PostgreSQL error codes are named in server/errors.ts (PG.uniqueViolation), never bare.
+    files: ['server/**/*.ts', 'modules/**/*.ts', 'seed/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['server/errors.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'Literal[value=/^[0-9]{2}[0-9A-Z]{3}$/]', message: 'Name the PostgreSQL error code: PG.uniqueViolation, isPgError(err, …) from server/errors.ts.' }],
+    },
+  },
   { files: ['*.js', 'scripts/**/*.js'], languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './errors';
 
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -52,12 +53,7 @@ export type Config = {
 };
 
 /** Raised when the environment holds a value Cadre cannot start with; the message lists every bad variable. */
-export class ConfigError extends Error {
-  constructor(public readonly problems: string[]) {
-    super(`Cadre cannot start: fix these environment variables\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Reads or creates the session secret kept beside the embedded database. */
 function embeddedSecret(dataDir: string): string {

@@ -76,3 +76,85 @@ export class RateLimitedError extends AppError {
     super(message, 429, 'rate_limited');
   }
 }
+
+// ─── Boot errors: Cadre refuses to start, with a named code (Fastify's FST_ERR_* style) ────────────────────────
+
+/** Every code Cadre fails to boot (or to register a part) with, and what it means. */
+export const BOOT_CODES = {
+  CADRE_ERR_CONFIG: 'an environment variable is missing or invalid',
+  CADRE_ERR_STAGE_NO_MANIFEST: 'a module folder has no default-exported manifest',
+  CADRE_ERR_STAGE_KEY_MISMATCH: 'a manifest key differs from its folder name',
+  CADRE_ERR_STAGE_BAD_KEY: 'a manifest key is not kebab-case',
+  CADRE_ERR_STAGE_DUPLICATE_KEY: 'two manifests declare the same key',
+  CADRE_ERR_STAGE_NO_TITLE: 'a manifest has no title',
+  CADRE_ERR_STAGE_CAPABILITY_PREFIX: 'a capability does not start with its module key',
+  CADRE_ERR_STAGE_BAD_GRANTEE: 'a capability grants a role that does not exist',
+  CADRE_ERR_STAGE_REQUIREMENT_PREFIX: 'a requirement kind does not start with its module key',
+  CADRE_ERR_STAGE_VIEWS_MISSING: 'a manifest names a views folder that does not exist',
+  CADRE_ERR_STAGE_DEPENDENCY_MISSING: 'a manifest requires a module that is not installed',
+  CADRE_ERR_STAGE_TABLES_MISSING: 'a module’s tables are not in the database',
+  CADRE_ERR_POLICY_UNKNOWN_ACTION: 'a route or view asked about an action no policy or manifest declares',
+  CADRE_ERR_ROUTE_NO_ANSWER: 'a JSON route returned without answering',
+  CADRE_ERR_ROUTE_UNPRESENTED: 'a JSON route answered with a value that did not pass a presenter',
+  CADRE_ERR_STORAGE_KEY: 'a stored file’s key points outside the upload folder',
+} as const;
+
+/** A code from the boot catalogue. */
+export type BootCode = keyof typeof BOOT_CODES;
+
+/** A programming or configuration error with a named code; never a person's fault, so never a 4xx. */
+export class CadreError extends Error {
+  constructor(
+    public readonly code: BootCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = new.target.name;
+  }
+}
+
+/** A stage manifest failed validation; `code` names the rule (CADRE_ERR_STAGE_*). */
+export class StageLoadError extends CadreError {}
+
+/** A policy was asked about an action nobody declared. */
+export class PolicyError extends CadreError {
+  constructor(action: string) {
+    super('CADRE_ERR_POLICY_UNKNOWN_ACTION', action);
+  }
+}
+
+/** The environment is wrong; `problems` names each bad variable. */
+export class ConfigError extends CadreError {
+  constructor(public readonly problems: string[]) {
+    super('CADRE_ERR_CONFIG', `Cadre cannot start: fix these environment variables\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.message = `Cadre cannot start: fix these environment variables\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+  }
+}
+
+// ─── PostgreSQL error codes, by name (no bare '23505' anywhere else) ───────────────────────────────────────────
+
+/** The SQLSTATE codes Cadre reacts to. */
+export const PG = {
+  uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  notNullViolation: '23502',
+  checkViolation: '23514',
+  invalidTextRepresentation: '22P02',
+  characterNotInRepertoire: '22021',
+  untranslatableCharacter: '22P05',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  undefinedTable: '42P01',
+} as const;
+
+/** The SQLSTATE of a database error (Drizzle puts the driver's error at `cause`), or undefined. */
+export function pgCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = e?.cause?.code ?? e?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** True when `err` is the database error named `name`. */
+export function isPgError(err: unknown, name: keyof typeof PG): boolean {
+  return pgCode(err) === PG[name];
+}

@@ -1,5 +1,6 @@
 /** Outgoing e-mail: sent with nodemailer when SMTP_URL is set, otherwise logged (and kept for tests). */
 import nodemailer from 'nodemailer';
+import { redactLinks } from './http/redact';
 import type { Logger } from './logger';
 
 /** One message. */
@@ -18,7 +19,7 @@ export function createMailer(smtpUrl: string | undefined, from: string, logger: 
       async send(mail) {
         outbox.push(mail);
         if (outbox.length > 200) outbox.shift();
-        logger.info({ to: mail.to, subject: mail.subject }, `e-mail (not sent, no SMTP_URL):\n${mail.text}`);
+        logger.info({ to: mail.to, subject: mail.subject }, `e-mail (not sent, no SMTP_URL; secret links redacted):\n${redactLinks(mail.text)}`);
       },
     };
   }

@@ -1,7 +1,7 @@
 /** Projects-week commands: add knowledge modules, assign them to candidates, schedule delivery slots. */
 import { and, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { audit, ConflictError, deliver, isCandidate, NotFoundError, notify, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
+import { audit, isPgError, ConflictError, deliver, isCandidate, NotFoundError, notify, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { projectsWeekAssignments, projectsWeekModules } from './schema';
 import { STANDARD_MODULES } from './catalogue';
 import type { assignmentInput, moduleInput } from './inputs';
@@ -66,7 +66,7 @@ export async function assignModule(ctx: AppContext, actorId: string, stage: Stag
     await deliver(ctx, notes);
     return assignment;
   } catch (err) {
-    if ((err as { cause?: { code?: string } }).cause?.code === '23505') throw new ConflictError('That module is already assigned to this candidate.');
+    if (isPgError(err, 'uniqueViolation')) throw new ConflictError('That module is already assigned to this candidate.');
     throw err;
   }
 }

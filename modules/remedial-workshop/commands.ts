@@ -1,7 +1,7 @@
 /** Remedial-workshop commands: request a topic, mark it covered, tick the checklist, sign a candidate off as ready. */
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { audit, candidateStage, cohorts, competencies, ConflictError, deliver, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
+import { audit, isPgError, candidateStage, cohorts, competencies, ConflictError, deliver, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { remedialWorkshopChecklist, remedialWorkshopSignoffs, remedialWorkshopTopics } from './schema';
 import { checklistOf } from './checklist';
 import { checklistDone } from './kinds';
@@ -93,7 +93,7 @@ export async function signReadiness(ctx: AppContext, mentorId: string, stage: St
     await deliver(ctx, notes);
     return row;
   } catch (err) {
-    if ((err as { cause?: { code?: string } }).cause?.code === '23505') throw new ConflictError('This candidate is already signed off as ready.');
+    if (isPgError(err, 'uniqueViolation')) throw new ConflictError('This candidate is already signed off as ready.');
     throw err;
   }
 }

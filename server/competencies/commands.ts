@@ -4,12 +4,12 @@ import type { z } from 'zod';
 import { audit } from '../audit';
 import type { Db } from '../db';
 import { competencies, competencyAreas, competencyFrameworks } from '../db/tables';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, isPgError, NotFoundError, ValidationError } from '../errors';
 import { id as uuidSchema } from '../http/validate';
 import type { areaInput, competencyInput, competencyPatch, frameworkInput } from './schemas';
 
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { cause?: { code?: string } })?.cause?.code === '23505' || (err as { code?: string })?.code === '23505';
+  return isPgError(err, 'uniqueViolation');
 }
 
 /** Creates a framework with its areas and competencies in one transaction. */

@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
 import multer, { MulterError } from 'multer';
 import type { Db } from '../db';
 import { files } from '../db/tables';
-import { UploadError } from '../errors';
+import { CadreError, UploadError } from '../errors';
 import { ACCEPTED_LIST, sniff, type EvidenceType } from './sniff';
 
 /** How many files one request may carry. */
@@ -112,7 +112,7 @@ export async function writeFiles(uploadDir: string, checked: CheckedFile[]): Pro
 export function storagePath(uploadDir: string, storageKey: string): string {
   const root = path.resolve(uploadDir);
   const full = path.resolve(root, storageKey);
-  if (!full.startsWith(root + path.sep)) throw new Error(`CADRE_ERR_STORAGE_KEY: ${storageKey}`);
+  if (!full.startsWith(root + path.sep)) throw new CadreError('CADRE_ERR_STORAGE_KEY', storageKey);
   return full;
 }
 

@@ -6,6 +6,7 @@ import { UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
 import { newTally, withTally, type StatementTally } from '../db/statements';
 import { wantsJson } from './errors';
+import { redactUrl } from './redact';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -35,7 +36,7 @@ export function requestContext(logger: Logger, onDone?: (done: RequestDone) => v
     const tally = newTally();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, statements: tally.count };
+      const line = { method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10, statements: tally.count };
       if (req.log.isLevelEnabled('debug')) req.log.debug({ ...line, sql: tally.texts }, 'request');
       else req.log.info(line, 'request');
       onDone?.({ id: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, statements: tally });

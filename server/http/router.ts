@@ -5,7 +5,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { MulterError } from 'multer';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor';
-import { AppError, UnauthenticatedError, UploadError } from '../errors';
+import { AppError, CadreError, UnauthenticatedError, UploadError } from '../errors';
 import { assertCsrf } from './csrf';
 import { authorize as decide, type Subject } from '../policies';
 import { runInRequest } from '../request-scope';
@@ -165,11 +165,11 @@ async function authorizeRoute(req: Request, authorize: unknown, input: unknown):
 function send(res: Response, result: Reply | void, spec: RouteDoc, full: string): void {
   if (result === undefined) {
     // Pages render (asynchronously) or stream; a JSON route must answer through a presenter.
-    if (full.startsWith('/api/') && !spec.produces && !res.headersSent) throw new Error('CADRE_ERR_ROUTE_NO_ANSWER: a JSON route answers with reply(presented)');
+    if (full.startsWith('/api/') && !spec.produces && !res.headersSent) throw new CadreError('CADRE_ERR_ROUTE_NO_ANSWER', 'a JSON route answers with reply(presented)');
     return;
   }
   if (result.kind === 'see-other') return res.redirect(303, result.location);
-  if (!isPresented(result.body) && result.body !== undefined) throw new Error('CADRE_ERR_ROUTE_UNPRESENTED: JSON answers go through a presenter');
+  if (!isPresented(result.body) && result.body !== undefined) throw new CadreError('CADRE_ERR_ROUTE_UNPRESENTED', 'JSON answers go through a presenter');
   const status = result.status ?? spec.success?.status ?? 200;
   if (status === 204 || result.body === undefined) {
     res.status(status).end();

@@ -2,17 +2,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StageManifest } from './types';
+import { StageLoadError } from '../errors';
 
-/** A manifest failed validation; `code` names the rule (CADRE_ERR_STAGE_*). */
-export class StageLoadError extends Error {
-  constructor(
-    public readonly code: string,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-    this.name = 'StageLoadError';
-  }
-}
+/** A manifest failed validation (the class lives in the error catalogue, `server/errors.ts`). */
+export { StageLoadError };
 
 const KEY = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const GRANTEES = new Set(['admin', 'lead', 'mentor', 'candidate', 'observer']);

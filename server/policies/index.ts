@@ -1,6 +1,6 @@
 /** One `authorize(actor, action, subject)` for routes, sockets and views alike. */
 import type { Actor } from '../auth/actor';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import { ForbiddenError, NotFoundError, PolicyError, UnauthenticatedError } from '../errors';
 import { cohortRelation, leadsOrganisation, relatedToCohort, type CohortRef, type CohortRelation } from './relations';
 
 export type { CohortRef } from './relations';
@@ -53,7 +53,7 @@ function decideCohort(actor: Actor, action: string, cohort: CohortRef): 'allow' 
   const rel = cohortRelation(actor, cohort);
   if (!relatedToCohort(rel)) return 'hide';
   const grantees = cohortRules[action as CohortAction] ?? capabilityRules.get(action);
-  if (!grantees) throw new Error(`CADRE_ERR_POLICY_UNKNOWN_ACTION: ${action}`);
+  if (!grantees) throw new PolicyError(action);
   return granted(rel, grantees) ? 'allow' : 'forbid';
 }
 
@@ -71,7 +71,7 @@ function decideCandidate(actor: Actor, action: string, cohort: CohortRef, candid
       return rel.mentor ? 'allow' : 'forbid';
     default: {
       const grantees = capabilityRules.get(action);
-      if (!grantees) throw new Error(`CADRE_ERR_POLICY_UNKNOWN_ACTION: ${action}`);
+      if (!grantees) throw new PolicyError(action);
       // A candidate-scoped capability granted to 'candidate' means the candidate themself, never a peer.
       const relForRecord = { ...rel, candidate: self };
       return granted(relForRecord, grantees) ? 'allow' : 'forbid';

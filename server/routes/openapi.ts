@@ -1,6 +1,6 @@
 /** GET /api/openapi.json — the OpenAPI 3.1 document, generated from the route registry. */
 import { z } from 'zod';
-import type { RouteRegistry, RouteInfo } from '../http/router';
+import { paramsSchemaFor, type RouteRegistry, type RouteInfo } from '../http/router';
 
 function jsonSchema(schema: z.ZodType): unknown {
   try {
@@ -10,9 +10,23 @@ function jsonSchema(schema: z.ZodType): unknown {
   }
 }
 
+type JsonObject = { properties?: Record<string, unknown>; required?: string[] };
+
+/** OpenAPI parameters from the same zod object the router parses the path or query with. */
+function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query') {
+  if (!schema) return [];
+  const json = jsonSchema(schema) as JsonObject;
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: where, required: where === 'path' || !!json.required?.includes(name), schema: s }));
+}
+
 function operation(route: RouteInfo) {
   const doc = route.doc ?? { summary: `${route.method.toUpperCase()} ${route.path}` };
-  const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const declared = parametersOf(paramsSchemaFor(route.path, doc.params), 'path');
+  // Legacy routes without a schema still list every path parameter.
+  const params = [
+    ...[...route.path.matchAll(/:(\w+)/g)].map((m) => declared.find((p) => p.name === m[1]) ?? { name: m[1], in: 'path', required: true, schema: { type: 'string' } }),
+    ...parametersOf(doc.query, 'query'),
+  ];
   const success = doc.success ?? { status: 200, description: 'OK' };
   const content = doc.produces ? { [doc.produces]: { schema: { type: 'string', format: 'binary' } } } : { 'application/json': { schema: { type: 'object' } } };
   return {
@@ -20,7 +34,6 @@ function operation(route: RouteInfo) {
     ...(doc.description ? { description: doc.description } : {}),
     tags: doc.tags ?? [],
     ...(params.length ? { parameters: params } : {}),
-    ...(doc.query ? { 'x-query-schema': jsonSchema(doc.query) } : {}),
     ...(doc.body
       ? { requestBody: { required: true, content: { [doc.multipart ? 'multipart/form-data' : 'application/json']: { schema: jsonSchema(doc.body) } } } }
       : {}),

@@ -1,6 +1,6 @@
 /** Writes for live rooms. Each runs in one transaction; the caller emits socket events after it commits. */
 import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import { audit, ConflictError, isCandidate, NotFoundError, rubricCriteria, ValidationError, type Actor, type Db } from '../../../server/modules/kit';
+import { audit, ConflictError, isCandidate, NotFoundError, PG, pgCode, rubricCriteria, ValidationError, type Actor, type Db } from '../../../server/modules/kit';
 import { getCoDeliverySession } from '../queries';
 import { coDeliveryLiveNotes as notes, coDeliveryLiveReleases as releases, coDeliveryLiveRooms as rooms, type LiveReleaseReason } from '../schema';
 import type { NoteRow } from './presenters';
@@ -51,9 +51,6 @@ type InsertedRow = {
   created_at: string | Date;
 };
 
-const dbCode = (err: unknown): string | undefined =>
-  (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-
 /**
  * Stores a note exactly once per (room, client id) in ONE statement (so one transaction): the room's counter
  * row is updated (`next_seq = next_seq + 1 … RETURNING`, which locks it, so seqs are gap-free and ordered)
@@ -84,9 +81,9 @@ export async function postNote(db: Db, author: { id: string; name: string }, inp
       returning id, seq, release_seq, candidate_id, criterion_id, tags, at_offset_ms, segment, released_at, created_at`);
     rows = (result as unknown as { rows: InsertedRow[] }).rows;
   } catch (err) {
-    const code = dbCode(err);
-    if (code === '23503') throw new ValidationError('Choose a criterion from the list.', [{ field: 'criterionId', message: 'is not a rubric criterion' }]);
-    if (code !== '23505') throw err;
+    const code = pgCode(err);
+    if (code === PG.foreignKeyViolation) throw new ValidationError('Choose a criterion from the list.', [{ field: 'criterionId', message: 'is not a rubric criterion' }]);
+    if (code !== PG.uniqueViolation) throw err;
     rows = [];
   }
   const [row] = rows;
