@@ -160,7 +160,7 @@ export async function runReadinessBench(database: Database, options: { leadEmail
 
 /** Opens the configured database if it holds the large seed, or seeds one into an in-memory PGlite. */
 export async function benchDatabase(print: (s: string) => void = console.log): Promise<{ database: Database; leadEmail: string }> {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { serving: false });
   const configured = await openDatabase(config);
   const [{ n }] = await rows<{ n: number }>(configured.db, sql`select count(*)::int as n from users where email = 'lead1@large.test'`);
   if (n > 0) {

@@ -5,7 +5,7 @@ import { openDatabase } from '../server/db';
 import { sendAtRiskDigest } from '../server/readiness/digest';
 
 async function main() {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { serving: false });
   const database = await openDatabase(config);
   const cadre = await createApp({ database, config });
   try {

@@ -212,7 +212,7 @@ async function run(q: QueryFn, force: boolean, log: (s: string) => void) {
 
 async function main() {
   const force = process.argv.includes('--force');
-  const config = loadConfig();
+  const config = loadConfig(process.env, { serving: false });
   if (config.env === 'production') throw new Error('Refusing to seed synthetic data with NODE_ENV=production.');
   const database = await openDatabase(config);
   try {

@@ -5,7 +5,7 @@ import { discoverModules, validateManifests } from '../server/modules/loader';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../seed/demo';
 
 async function main() {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { serving: false });
   const database = await openDatabase(config);
   try {
     const modules = discoverModules();

@@ -4,7 +4,7 @@ import { openDatabase } from '../server/db';
 import { verifyLedger } from '../server/ledger';
 
 async function main(): Promise<number> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { serving: false });
   const database = await openDatabase(config);
   try {
     const result = await verifyLedger(database.db);

@@ -16,7 +16,10 @@ import { csrfProtection } from './http/csrf';
 import { errorHandler } from './http/errors';
 import { requestContext, requireUser, type RequestDone } from './http/request-context';
 import { RouteRegistry, type CadreRouter } from './http/router';
-import { createPassport, createSessionMiddleware, pruneSessions } from './http/session';
+import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime } from './http/session';
+import { ActorCache, sessionRoom } from './auth/authority';
+import { pruneRateLimits } from './auth/rate-limit';
+import { socketOriginAllowed } from './http/origin';
 import { setupViews, viewsDir } from './http/views';
 import { NotFoundError } from './errors';
 import { discoverModules, validateManifests } from './modules/loader';
@@ -75,7 +78,14 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
 
   const app = express();
   const server = createServer(app);
-  const io = new IoServer(server, { serveClient: true, maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 8_000 });
+  const io = new IoServer(server, {
+    serveClient: true,
+    maxHttpBufferSize: 64 * 1024,
+    pingInterval: 10_000,
+    pingTimeout: 8_000,
+    // Cross-site WebSocket hijacking: a page elsewhere may not open a socket with the visitor's cookie.
+    allowRequest: (req, callback) => callback(null, socketOriginAllowed(req, config.publicUrl)),
+  });
   let listenPool: AdapterPool | undefined;
   if (database.kind === 'postgres' && database.pool) {
     // A checked-out connection (such as the adapter's LISTEN connection) has no error listener of its own: a dropped
@@ -84,12 +94,15 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     listenPool = adapterPool(database.pool);
     io.adapter(createAdapter(listenPool.pool, { tableName: 'socket_io_attachments' }));
   }
-  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io };
+  const actors = new ActorCache(database.db);
+  actors.listen(io, database.kind === 'postgres');
+  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors };
   const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));
   const runtimeOf = (m: StageManifest) => runtimes.get(m.key) as StageRuntime;
   const routes = new RouteRegistry();
 
-  if (config.env === 'production') app.set('trust proxy', 1);
+  // X-Forwarded-For is believed only from the configured proxies (TRUST_PROXY); otherwise req.ip is the peer.
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   const doneListeners = new Set<(done: RequestDone) => void>();
   app.use(requestContext(logger, (done) => doneListeners.forEach((l) => l(done))));
@@ -130,8 +143,9 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   }
 
   const { middleware: sessionMiddleware } = createSessionMiddleware(database, config);
-  const passport = createPassport(database);
+  const passport = createPassport(database, actors);
   app.use(sessionMiddleware);
+  app.use(sessionLifetime);
   app.use(passport.initialize());
   app.use(passport.session());
 
@@ -139,7 +153,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const locals: RequestHandler = (req, res, next) => {
     res.locals.user = req.user;
     res.locals.path = req.path;
-    res.locals.csrfToken = req.csrfToken?.();
+    // The token (and its cookie) is made only when a page renders it (see server/http/csrf.ts).
+    Object.defineProperty(res.locals, 'csrfToken', { get: () => req.csrfToken?.(), enumerable: true, configurable: true });
     next();
   };
   app.use(locals);
@@ -186,6 +201,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
 
   // Sockets share the login session (socket.io's passport recipe): anonymous handshakes are refused.
   io.engine.use(sessionMiddleware);
+  io.engine.use(sessionLifetime);
   io.engine.use(passport.initialize());
   io.engine.use(passport.session());
   io.use((socket, next) => {
@@ -196,11 +212,17 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   io.on('connection', (socket) => {
     const user = (socket.request as { user?: Express.User }).user as Express.User;
     void socket.join(`user:${user.id}`);
+    // Ending a login session (password change or reset, logout) disconnects the sockets opened with it.
+    const sessionId = (socket.request as { sessionID?: string }).sessionID;
+    if (sessionId) void socket.join(sessionRoom(sessionId));
     for (const register of features.sockets) register(io, socket, ctx);
     for (const m of modules) m.sockets?.(io, socket, runtimeOf(m));
   });
 
-  const pruneTimer = setInterval(() => void pruneSessions(database).catch((err) => logger.warn({ err }, 'session prune failed')), 15 * 60_000);
+  const pruneTimer = setInterval(
+    () => void Promise.all([pruneSessions(database), pruneRateLimits(database)]).catch((err) => logger.warn({ err }, 'session prune failed')),
+    15 * 60_000,
+  );
   pruneTimer.unref();
 
   return {

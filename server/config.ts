@@ -1,5 +1,6 @@
 /** Configuration read from environment variables and validated once at start. */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -8,6 +9,26 @@ import { ConfigError } from './errors';
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const bytes = z.coerce.number({ message: 'must be a number of bytes, such as 52428800' }).int('must be a whole number of bytes').positive('must be more than 0 bytes');
+
+const proxyNames = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** True for an IP address, an address/prefix (CIDR) or one of express's names for address ranges. */
+function proxyEntry(entry: string): boolean {
+  if (proxyNames.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  const max = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= max;
+}
+
+const trustProxy = z
+  .string()
+  .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every(proxyEntry), {
+    message: 'must be a comma-separated list of proxy addresses or ranges (such as 10.0.0.5, 10.0.0.0/8) or loopback, linklocal, uniquelocal',
+  });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -31,6 +52,7 @@ const envSchema = z.object({
   EVIDENCE_MAX_BYTES: bytes.default(50 * 1024 ** 2),
   ZOOM_WEBHOOK_SECRET: z.string().min(8).optional(),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  TRUST_PROXY: trustProxy.optional(),
 });
 
 /** The validated configuration every part of Cadre receives. */
@@ -50,6 +72,8 @@ export type Config = {
   evidenceMaxBytes: number;
   zoomWebhookSecret: string | undefined;
   seedDemo: 'auto' | 'never';
+  /** The reverse proxies whose X-Forwarded-For is believed; false: none (the client is the socket's peer). */
+  trustProxy: string[] | false;
 };
 
 /** Raised when the environment holds a value Cadre cannot start with; the message lists every bad variable. */
@@ -65,8 +89,11 @@ function embeddedSecret(dataDir: string): string {
   return secret;
 }
 
-/** Validates `env` and returns the configuration, or throws ConfigError naming each bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Validates `env` and returns the configuration, or throws ConfigError naming each bad variable. A server
+ * (`serving`, the default) on PostgreSQL needs SESSION_SECRET; scripts that only read the database do not.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serving?: boolean } = {}): Config {
   const blankToUndefined = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
@@ -85,6 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
     throw new ConfigError(['SESSION_SECRET: required when NODE_ENV=production (at least 32 random characters)']);
   }
+  if (e.DATABASE_URL && !e.SESSION_SECRET && options.serving !== false) {
+    throw new ConfigError([
+      'SESSION_SECRET: required when DATABASE_URL is set. Every Cadre node on the shared database must sign session and CSRF cookies with the same secret, or a person logged in on one node is logged out (or refused) on another. Set the same value of at least 32 random characters on every node.',
+    ]);
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -102,5 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
     zoomWebhookSecret: e.ZOOM_WEBHOOK_SECRET,
     seedDemo: e.SEED_DEMO,
+    trustProxy: e.TRUST_PROXY ?? false,
   };
 }

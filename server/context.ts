@@ -1,5 +1,6 @@
 /** The typed context handed to routes, commands, socket handlers and stage modules (no globals). */
 import type { Server as IoServer } from 'socket.io';
+import type { ActorCache } from './auth/authority';
 import type { Config } from './config';
 import type { Database, Db } from './db';
 import type { Logger } from './logger';
@@ -14,4 +15,6 @@ export type AppContext = {
   mailer: Mailer;
   /** The socket.io server; emit only after a transaction commits. */
   io: IoServer;
+  /** Fresh actors by user id (cached; invalidated on every node by `rolesChanged` / `accessReduced`). */
+  actors: ActorCache;
 };

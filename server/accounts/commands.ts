@@ -1,12 +1,21 @@
-/** Account commands: invite a person, accept an invitation, reset a password. Each is one transaction. */
-import { and, eq, sql } from 'drizzle-orm';
+/**
+ * Account commands: invite a person, accept invitations, reset or change a password. Each is one transaction.
+ *
+ * An invitation grants nothing until the invitee accepts it, and the inviter's answer is the same whether or not the
+ * address already has an account: a new person sets a password from the link (that accepts it); a person with an
+ * account is e-mailed a link they open while logged in as themselves. Nobody but the account's owner can set its
+ * password, and nobody is attached to another organisation without saying yes.
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import type { Db } from '../db';
-import { cohortMembers, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
+import { cohortMembers, cohorts, invitations, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
 import { audit } from '../audit';
 import { ConflictError, ValidationError } from '../errors';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword, verifyPassword } from '../auth/passwords';
 import { consumeToken, findUsableToken, issueToken, tokenLifetimeText } from '../auth/tokens';
+import { rolesChanged, sessionsEnded } from '../auth/authority';
+import { endUserSessions } from '../http/session';
 
 /** Who to invite, into which organisation and role, and optionally which cohort. */
 export type InviteInput = {
@@ -18,8 +27,12 @@ export type InviteInput = {
   cohortRole?: CohortRole;
 };
 
-/** The result of an invitation: the link is returned so the admin can pass it on when no e-mail is sent. */
-export type InviteResult = { userId: string; link: string; emailed: boolean; existing: boolean };
+/**
+ * The answer to an invitation, identical whether or not the address has an account. `link` is the one-time link,
+ * present only when no e-mail server is configured (for the inviter to pass on): for a new person it sets their
+ * password; for a person with an account it only works when they are logged in as themselves.
+ */
+export type InviteResult = { invitationId: string; link: string; emailed: boolean };
 
 /** Finds a user by e-mail, case-insensitively. */
 export async function findUserByEmail(db: Db, email: string) {
@@ -27,7 +40,9 @@ export async function findUserByEmail(db: Db, email: string) {
   return row ?? null;
 }
 
-/** Invites someone (creating the account if new), adds their role, and sends or returns the one-time link. */
+const cohortRoleFor = (role: Role, cohortRole?: CohortRole): CohortRole => cohortRole ?? (role === 'lead' ? 'lead' : role === 'mentor' ? 'mentor' : 'candidate');
+
+/** Records an invitation and e-mails its link; the same work and the same answer whether or not the address exists. */
 export async function inviteUser(ctx: AppContext, actorId: string, input: InviteInput): Promise<InviteResult> {
   const result = await ctx.db.transaction(async (tx) => {
     const [org] = await tx.select().from(organisations).where(eq(organisations.id, input.organisationId));
@@ -38,40 +53,56 @@ export async function inviteUser(ctx: AppContext, actorId: string, input: Invite
       ]);
     }
     let user = await findUserByEmail(tx, input.email);
-    const existing = !!user;
     if (!user) {
       [user] = await tx.insert(users).values({ email: input.email, name: input.name, status: 'invited' }).returning();
       await audit(tx, { actorId, action: 'user.invited', subjectType: 'user', subjectId: user.id, after: { email: input.email, name: input.name } });
     }
-    await tx
-      .insert(memberships)
-      .values({ userId: user.id, organisationId: org.id, role: input.role })
-      .onConflictDoNothing();
-    await audit(tx, {
-      actorId,
-      action: 'membership.added',
-      subjectType: 'user',
-      subjectId: user.id,
-      after: { organisationId: org.id, role: input.role },
-    });
-    if (input.cohortId) {
-      await tx
-        .insert(cohortMembers)
-        .values({ cohortId: input.cohortId, userId: user.id, role: input.cohortRole ?? (input.role === 'lead' ? 'lead' : input.role === 'mentor' ? 'mentor' : 'candidate') })
-        .onConflictDoNothing();
-    }
-    const secret = user.status === 'invited' ? await issueToken(tx, user.id, 'invite', actorId) : null;
-    return { user, secret, existing };
+    const [invitation] = await tx
+      .insert(invitations)
+      .values({
+        userId: user.id,
+        name: input.name,
+        organisationId: org.id,
+        role: input.role,
+        cohortId: input.cohortId ?? null,
+        cohortRole: input.cohortId ? cohortRoleFor(input.role, input.cohortRole) : null,
+        invitedBy: actorId,
+      })
+      .returning();
+    await audit(tx, { actorId, action: 'invitation.created', subjectType: 'user', subjectId: user.id, after: { organisationId: org.id, role: input.role, cohortId: input.cohortId ?? null } });
+    const secret = await issueToken(tx, user.id, 'invite', actorId);
+    return { user, org, invitation, secret };
   });
-  const link = result.secret ? `${ctx.config.publicUrl}/invite/${result.secret}` : `${ctx.config.publicUrl}/login`;
-  await ctx.mailer.send({
-    to: result.user.email,
-    subject: result.secret ? 'You are invited to Cadre' : 'You have a new role in Cadre',
-    text: result.secret
-      ? `Hello ${result.user.name},\n\nYou have been invited to Cadre, the trainer-development programme.\nSet your password here (the link works once and expires in ${tokenLifetimeText.invite}):\n${link}\n`
-      : `Hello ${result.user.name},\n\nYou have a new role in Cadre. Log in at ${link}\n`,
-  });
-  return { userId: result.user.id, link, emailed: ctx.mailer.transport === 'smtp', existing: result.existing };
+  const link = `${ctx.config.publicUrl}/invite/${result.secret}`;
+  const where = `${result.org.name} as ${result.invitation.role === 'admin' ? 'an' : 'a'} ${result.invitation.role}`;
+  const text =
+    result.user.status === 'invited'
+      ? `Hello ${result.user.name},\n\nYou have been invited to join ${where} in Cadre, the trainer-development programme.\nSet your password here (the link works once and expires in ${tokenLifetimeText.invite}):\n${link}\n`
+      : `Hello ${result.user.name},\n\nYou have been invited to join ${where} in Cadre.\nLog in as yourself and accept the invitation here (the link expires in ${tokenLifetimeText.invite}):\n${link}\n\nIf you do not want to join, ignore this message: nothing changes until you accept.`;
+  await ctx.mailer.send({ to: result.user.email, subject: 'You are invited to Cadre', text });
+  return { invitationId: result.invitation.id, link, emailed: ctx.mailer.transport === 'smtp' };
+}
+
+/** The invitations waiting for this user's answer, with where they lead, oldest first. */
+export async function pendingInvitations(db: Db, userId: string) {
+  return db
+    .select({ id: invitations.id, organisationId: invitations.organisationId, organisation: organisations.name, role: invitations.role, cohortId: invitations.cohortId, cohort: cohorts.name, cohortRole: invitations.cohortRole })
+    .from(invitations)
+    .innerJoin(organisations, eq(organisations.id, invitations.organisationId))
+    .leftJoin(cohorts, eq(cohorts.id, invitations.cohortId))
+    .where(and(eq(invitations.userId, userId), isNull(invitations.acceptedAt)))
+    .orderBy(invitations.createdAt);
+}
+
+/** Grants every pending invitation of the user (inside the caller's transaction). */
+async function acceptPending(tx: Db, userId: string): Promise<number> {
+  const pending = await tx.update(invitations).set({ acceptedAt: new Date() }).where(and(eq(invitations.userId, userId), isNull(invitations.acceptedAt))).returning();
+  for (const inv of pending) {
+    await tx.insert(memberships).values({ userId, organisationId: inv.organisationId, role: inv.role }).onConflictDoNothing();
+    if (inv.cohortId) await tx.insert(cohortMembers).values({ cohortId: inv.cohortId, userId, role: inv.cohortRole ?? cohortRoleFor(inv.role) }).onConflictDoNothing();
+    await audit(tx, { actorId: userId, action: 'invitation.accepted', subjectType: 'user', subjectId: userId, after: { organisationId: inv.organisationId, role: inv.role, cohortId: inv.cohortId } });
+  }
+  return pending.length;
 }
 
 /** Checks a password is acceptable, naming the field and the rule. */
@@ -84,29 +115,52 @@ export function checkNewPassword(password: string, confirm: string | undefined, 
   if (fields.length) throw new ValidationError('Please choose a different password.', fields);
 }
 
-/** Uses an invitation or reset link to set the password; the account becomes active. */
-export async function setPasswordWithToken(
-  ctx: AppContext,
-  secret: string,
-  kind: 'invite' | 'reset',
-  password: string,
-  confirm: string | undefined,
-): Promise<string> {
+/** A usable link's token and its user; throws 409 when the link is spent or expired. */
+export async function tokenUser(ctx: AppContext, secret: string, kind: 'invite' | 'reset') {
   const token = await findUsableToken(ctx.db, secret, kind);
   if (!token) throw new ConflictError('This link has expired or has already been used. Ask for a new one.');
   const [user] = await ctx.db.select().from(users).where(eq(users.id, token.userId));
+  return { token, user };
+}
+
+/**
+ * Sets the password from a link: a reset link (active accounts), or an invitation link of an account that has never
+ * been used, which activates it and accepts its invitations. Every token of the user and every session stops working.
+ */
+export async function setPasswordWithToken(ctx: AppContext, secret: string, kind: 'invite' | 'reset', password: string, confirm: string | undefined): Promise<string> {
+  const { token, user } = await tokenUser(ctx, secret, kind);
+  // An invitation to an account that is already in use never sets its password: its owner accepts it logged in.
+  if (user.status !== (kind === 'invite' ? 'invited' : 'active')) throw new ConflictError('This link cannot set a password. Log in and open it again to accept the invitation.');
   checkNewPassword(password, confirm, user.email);
   const hash = await hashPassword(password);
   await ctx.db.transaction(async (tx) => {
-    if (!(await consumeToken(tx, token.id))) throw new ConflictError('This link has already been used. Ask for a new one.');
-    await tx.update(users).set({ passwordHash: hash, status: 'active' }).where(and(eq(users.id, user.id)));
+    if (!(await consumeToken(tx, token.id, user.id))) throw new ConflictError('This link has already been used. Ask for a new one.');
+    await tx.update(users).set({ passwordHash: hash, status: 'active' }).where(eq(users.id, user.id));
+    if (kind === 'invite') await acceptPending(tx, user.id);
     await audit(tx, { actorId: user.id, action: kind === 'invite' ? 'user.activated' : 'user.password_reset', subjectType: 'user', subjectId: user.id });
   });
+  sessionsEnded(ctx, await endUserSessions(ctx.database, user.id));
+  rolesChanged(ctx, user.id);
   return user.id;
 }
 
-/** Sends a reset link when the e-mail belongs to an active account; says nothing either way. */
-export async function requestPasswordReset(ctx: AppContext, email: string): Promise<string | null> {
+/** The logged-in invitee accepts their pending invitations with a link addressed to them; 404 for anyone else. */
+export async function acceptInvitation(ctx: AppContext, actorId: string, secret: string): Promise<number> {
+  const { token, user } = await tokenUser(ctx, secret, 'invite');
+  if (user.id !== actorId || user.status !== 'active') throw new ConflictError('This invitation is addressed to another account. Log out, then log in as the person it was sent to.');
+  const accepted = await ctx.db.transaction(async (tx) => {
+    if (!(await consumeToken(tx, token.id, user.id))) throw new ConflictError('This link has already been used. Ask for a new one.');
+    return acceptPending(tx, user.id);
+  });
+  rolesChanged(ctx, user.id);
+  return accepted;
+}
+
+/**
+ * Issues a reset link when the e-mail belongs to an active account and mails it. Meant to run after the answer is
+ * sent (see the route), so the answer neither waits for it nor differs when the address is unknown.
+ */
+export async function sendResetLink(ctx: AppContext, email: string): Promise<string | null> {
   const user = await findUserByEmail(ctx.db, email);
   if (!user || user.status !== 'active') return null;
   const secret = await ctx.db.transaction((tx) => issueToken(tx, user.id, 'reset', null));
@@ -117,4 +171,17 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
     text: `Hello ${user.name},\n\nReset your password here (the link works once and expires in ${tokenLifetimeText.reset}):\n${link}\n\nIf you did not ask for this, you can ignore this message.`,
   });
   return link;
+}
+
+/** The logged-in user changes their password: the current one is checked; every other session and socket ends. */
+export async function changePassword(ctx: AppContext, userId: string, keepSessionId: string, current: string, password: string, confirm: string | undefined): Promise<void> {
+  const [user] = await ctx.db.select().from(users).where(eq(users.id, userId));
+  if (!(await verifyPassword(user.passwordHash, current))) throw new ValidationError('Your current password is not right.', [{ field: 'current', message: 'does not match your current password' }]);
+  checkNewPassword(password, confirm, user.email);
+  const hash = await hashPassword(password);
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash: hash }).where(eq(users.id, userId));
+    await audit(tx, { actorId: userId, action: 'user.password_changed', subjectType: 'user', subjectId: userId });
+  });
+  sessionsEnded(ctx, await endUserSessions(ctx.database, userId, keepSessionId));
 }

@@ -1,9 +1,13 @@
 /** Cohort commands: create an organisation, create a cohort (copying a programme template), add members. */
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { cohortMembers, cohortStages, cohorts, memberships, organisations, programmeTemplates, templateStages, users, type CohortRole, type CohortSettings } from '../db/tables';
+import { cohortMembers, cohortStages, cohorts, memberships, organisations, programmeTemplates, templateStages, users, type CohortRole, type CohortSettings, type Role } from '../db/tables';
 import { audit } from '../audit';
 import { ValidationError } from '../errors';
+import { accessReduced, rolesChanged, type AuthorityContext } from '../auth/authority';
+
+/** What membership commands need: the database, and the authority helpers that act after commit. */
+type MembersContext = AuthorityContext & { db: Db };
 
 /** Creates a client organisation (or the provider). */
 export async function createOrganisation(db: Db, actorId: string, input: { name: string; kind: 'provider' | 'client'; sector?: string; staffCount?: number }) {
@@ -87,8 +91,8 @@ export async function createCohort(db: Db, actorId: string, input: NewCohort) {
 }
 
 /** Adds an existing user to a cohort in a role; mentors must belong to the provider, others to the cohort's organisation. */
-export async function addCohortMember(db: Db, actorId: string, cohortId: string, userId: string, role: CohortRole) {
-  return db.transaction(async (tx) => {
+export async function addCohortMember(ctx: MembersContext, actorId: string, cohortId: string, userId: string, role: CohortRole) {
+  const result = await ctx.db.transaction(async (tx) => {
     const [cohort] = await tx.select().from(cohorts).where(eq(cohorts.id, cohortId));
     const [user] = await tx.select().from(users).where(eq(users.id, userId));
     if (!user) throw new ValidationError('That person does not exist.', [{ field: 'userId', message: 'no such user' }]);
@@ -111,11 +115,16 @@ export async function addCohortMember(db: Db, actorId: string, cohortId: string,
     if (inserted.length) await audit(tx, { actorId, action: 'cohort.member_added', subjectType: 'cohort', subjectId: cohortId, after: { userId, role } });
     return { added: inserted.length > 0 };
   });
+  if (result.added) rolesChanged(ctx, userId);
+  return result;
 }
 
-/** Removes a member's role from a cohort (their records stay). */
-export async function removeCohortMember(db: Db, actorId: string, cohortId: string, userId: string, role: CohortRole) {
-  return db.transaction(async (tx) => {
+/**
+ * Removes a member's role from a cohort. Their records stay; their access ends at once: the next page or socket
+ * write is authorised on fresh roles, and their open sockets are disconnected on every node.
+ */
+export async function removeCohortMember(ctx: MembersContext, actorId: string, cohortId: string, userId: string, role: CohortRole) {
+  const result = await ctx.db.transaction(async (tx) => {
     const removed = await tx
       .delete(cohortMembers)
       .where(and(eq(cohortMembers.cohortId, cohortId), eq(cohortMembers.userId, userId), eq(cohortMembers.role, role)))
@@ -123,4 +132,39 @@ export async function removeCohortMember(db: Db, actorId: string, cohortId: stri
     if (removed.length) await audit(tx, { actorId, action: 'cohort.member_removed', subjectType: 'cohort', subjectId: cohortId, before: { userId, role } });
     return { removed: removed.length > 0 };
   });
+  if (result.removed) accessReduced(ctx, userId);
+  return result;
+}
+
+/** Removes a person's role in an organisation (their records stay); access ends at once, as for a cohort. */
+export async function removeOrganisationMember(ctx: MembersContext, actorId: string, organisationId: string, userId: string, role: Role) {
+  const result = await ctx.db.transaction(async (tx) => {
+    const removed = await tx
+      .delete(memberships)
+      .where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId), eq(memberships.role, role)))
+      .returning();
+    if (removed.length) await audit(tx, { actorId, action: 'membership.removed', subjectType: 'user', subjectId: userId, before: { organisationId, role } });
+    return { removed: removed.length > 0 };
+  });
+  if (result.removed) accessReduced(ctx, userId);
+  return result;
+}
+
+/** Disables (or re-enables) a person's account: a disabled account cannot log in, and its sessions and sockets end. */
+export async function setUserDisabled(ctx: MembersContext & { database: { query: (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> } }, actorId: string, userId: string, disabled: boolean) {
+  if (disabled && actorId === userId) throw new ValidationError('You cannot disable your own account.', [{ field: 'userId', message: 'must be someone else' }]);
+  const changed = await ctx.db.transaction(async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.id, userId));
+    if (!user) throw new ValidationError('That person does not exist.', [{ field: 'userId', message: 'no such user' }]);
+    const status = disabled ? 'disabled' : user.passwordHash ? 'active' : 'invited';
+    if (user.status === status) return false;
+    await tx.update(users).set({ status }).where(eq(users.id, userId));
+    await audit(tx, { actorId, action: disabled ? 'user.disabled' : 'user.enabled', subjectType: 'user', subjectId: userId, before: { status: user.status }, after: { status } });
+    return true;
+  });
+  if (changed && disabled) {
+    await ctx.database.query(`delete from session where sess->'passport'->>'user' = $1`, [userId]);
+    accessReduced(ctx, userId);
+  } else if (changed) rolesChanged(ctx, userId);
+  return { changed };
 }

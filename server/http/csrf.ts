@@ -28,12 +28,17 @@ export function assertCsrf(req: Express.Request): void {
   if (!pending()) throw csrfFailed();
 }
 
-/** The CSRF middleware: attaches `req.csrfToken()` and checks every unsafe request (the JSON API excepted). */
+/**
+ * The CSRF middleware: attaches `req.csrfToken()` and checks every unsafe request (the JSON API excepted). One cookie
+ * per session: the token is made on first call only, and the cookie is set only when the browser's one is missing
+ * or no longer valid for this session (csrf-csrf alone would set it again on every call, so on every response).
+ */
 export function csrfProtection(config: Config): RequestHandler {
+  const cookieName = config.env === 'production' ? '__Host-cadre.csrf' : 'cadre.csrf';
   const csrf = doubleCsrf({
     getSecret: () => config.sessionSecret,
     getSessionIdentifier: (req) => (req.user ? req.sessionID : 'anonymous'),
-    cookieName: config.env === 'production' ? '__Host-cadre.csrf' : 'cadre.csrf',
+    cookieName,
     cookieOptions: { sameSite: 'lax', secure: config.env === 'production', httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req) => {
       const header = req.headers['x-csrf-token'];
@@ -52,5 +57,18 @@ export function csrfProtection(config: Config): RequestHandler {
       return false;
     },
   });
-  return csrf.doubleCsrfProtection;
+  return (req, res, next) => {
+    csrf.doubleCsrfProtection(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      let token: string | undefined;
+      req.csrfToken = () => {
+        if (token) return token;
+        const existing = (req.cookies as Record<string, string | undefined>)[cookieName];
+        const quiet = { cookie: (name: string, value: string, opts: object) => (value === existing ? quiet : res.cookie(name, value, opts)) };
+        token = csrf.generateCsrfToken(req, quiet as unknown as typeof res);
+        return token;
+      };
+      next();
+    });
+  };
 }

@@ -7,16 +7,85 @@ import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { users } from '../db/tables';
+import type { RequestHandler } from 'express';
 import { loadActor } from '../auth/actor';
+import type { ActorCache } from '../auth/authority';
 import { decoyHash, verifyPassword } from '../auth/passwords';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'cadre.sid';
 
+/** How long a session lasts without use, and at most from login. */
+export const SESSION_IDLE_MS = 4 * 3600_000;
+/** A session ends this long after login however active it is (a new login starts a new one). */
+export const SESSION_ABSOLUTE_MS = 12 * 3600_000;
+/** An unchanged session's expiry is pushed back (one `UPDATE session`) at most this often. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the person logged in (epoch ms), for the absolute lifetime. */
+    startedAt?: number;
+  }
+}
+
+const PgStore = connectPgSimple(session);
+
+/**
+ * connect-pg-simple, but an unchanged session is touched at most once per TOUCH_INTERVAL_MS: express-session calls
+ * `touch` on every request whose session did not change, which would be one UPDATE per page view. `get` remembers
+ * the stored expiry so `touch` can tell how recently it was pushed back.
+ */
+class ThrottledPgStore extends PgStore {
+  private readonly storedExpiry = new Map<string, number>();
+
+  constructor(
+    private readonly database: Database,
+    options: ConstructorParameters<typeof PgStore>[0],
+  ) {
+    super(options);
+  }
+
+  override get(sid: string, fn: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.database
+      .query('select sess, expire from session where sid = $1 and expire >= now()', [sid])
+      .then(({ rows }) => {
+        const row = rows[0];
+        if (!row) return fn(null, null);
+        this.remember(sid, new Date(row.expire as string | Date).getTime());
+        fn(null, (typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as session.SessionData);
+      })
+      .catch((err: unknown) => fn(err));
+  }
+
+  override touch(sid: string, sess: session.SessionData, fn?: (err?: unknown) => void): void {
+    const stored = this.storedExpiry.get(sid);
+    const next = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + SESSION_IDLE_MS;
+    if (stored !== undefined && next - stored < TOUCH_INTERVAL_MS) return fn?.();
+    this.remember(sid, next);
+    super.touch(sid, sess, fn as () => void);
+  }
+
+  override set(sid: string, sess: session.SessionData, fn?: (err?: unknown) => void): void {
+    if (sess.cookie?.expires) this.remember(sid, new Date(sess.cookie.expires).getTime());
+    super.set(sid, sess, fn as () => void);
+  }
+
+  override destroy(sid: string, fn?: (err?: unknown) => void): void {
+    this.storedExpiry.delete(sid);
+    super.destroy(sid, fn as () => void);
+  }
+
+  private remember(sid: string, expiry: number): void {
+    this.storedExpiry.delete(sid);
+    if (this.storedExpiry.size >= 50_000) this.storedExpiry.delete(this.storedExpiry.keys().next().value as string);
+    this.storedExpiry.set(sid, expiry);
+  }
+}
+
 /** express-session middleware storing sessions in the `session` table (PGlite or PostgreSQL). */
 export function createSessionMiddleware(database: Database, config: Config) {
-  const PgStore = connectPgSimple(session);
-  const store = new PgStore({
+  const store = new ThrottledPgStore(database, {
     pool: { query: database.query } as unknown as ConstructorParameters<typeof PgStore>[0] extends infer O ? O extends { pool?: infer P } ? P : never : never,
     tableName: 'session',
     createTableIfMissing: false,
@@ -34,10 +103,24 @@ export function createSessionMiddleware(database: Database, config: Config) {
       httpOnly: true,
       sameSite: 'lax',
       secure: config.env === 'production',
-      maxAge: 12 * 3600_000,
+      maxAge: SESSION_IDLE_MS,
     },
   });
   return { middleware, store };
+}
+
+/** Ends a session that is past its absolute lifetime (or predates it): the person logs in again. */
+export const sessionLifetime: RequestHandler = (req, _res, next) => {
+  const s = req.session as (session.Session & Partial<session.SessionData> & { passport?: { user?: string } }) | undefined;
+  if (!s?.passport?.user) return next();
+  if (s.startedAt && Date.now() - s.startedAt < SESSION_ABSOLUTE_MS) return next();
+  s.regenerate((err) => next(err));
+};
+
+/** Deletes every session of a user (but `keepSessionId`); returns the ended session ids (to disconnect their sockets). */
+export async function endUserSessions(database: Database, userId: string, keepSessionId?: string): Promise<string[]> {
+  const { rows } = await database.query(`delete from session where sess->'passport'->>'user' = $1 and sid <> $2 returning sid`, [userId, keepSessionId ?? '']);
+  return rows.map((r) => String(r.sid));
 }
 
 /** Deletes expired sessions. */
@@ -46,7 +129,7 @@ export async function pruneSessions(database: Database): Promise<void> {
 }
 
 /** A passport instance (never the shared singleton: each app has its own deserializer). */
-export function createPassport(database: Database) {
+export function createPassport(database: Database, actors: ActorCache) {
   const passport = new Passport();
   passport.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, async (email, password, done) => {
@@ -71,7 +154,7 @@ export function createPassport(database: Database) {
   passport.serializeUser((user, done) => done(null, user.id));
   passport.deserializeUser(async (id: string, done) => {
     try {
-      done(null, (await loadActor(database.db, id)) ?? false);
+      done(null, (await actors.get(id)) ?? false);
     } catch (err) {
       done(err);
     }

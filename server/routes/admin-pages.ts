@@ -1,16 +1,17 @@
 /** Admin pages: organisations, cohorts, invitations and cohort membership (progressive enhancement: plain forms). */
 import type { Request, Response } from 'express';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { authorize, can } from '../policies';
 import type { RouteRegistry } from '../http/router';
 import { parse } from '../http/validate';
 import { actorOf } from '../http/request-context';
 import { ValidationError } from '../errors';
-import { addCohortMember, createCohort, createOrganisation } from '../cohorts/commands';
+import { addCohortMember, createCohort, createOrganisation, removeCohortMember } from '../cohorts/commands';
+import { z } from 'zod';
 import { cohortPeople, getCohort, visibleCohorts, visibleOrganisations } from '../cohorts/queries';
 import { inviteUser } from '../accounts/commands';
-import { memberships, organisations, programmeTemplates, users } from '../db/tables';
+import { invitations, memberships, organisations, programmeTemplates, users } from '../db/tables';
 import { cohortInput, invitationInput, memberInput, organisationInput } from './admin-schemas';
 import { formAction, formBody } from '../http/forms';
 
@@ -80,7 +81,7 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
           }
         }
         const result = await inviteUser(ctx, req.user!.id, body);
-        req.session.lastInviteLink = result.emailed ? undefined : result.link;
+        req.session.lastInviteLink = !result.emailed && req.user!.isAdmin ? result.link : undefined;
         req.session.lastInviteEmail = body.email;
         return body.cohortId ? `/cohorts/${body.cohortId}/manage?invited=1` : '/admin?invited=1';
       },
@@ -93,7 +94,7 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     const cohort = await getCohort(ctx.db, String(req.params.cohortId));
     authorize(actor, 'cohort:view-progress', { type: 'cohort', cohort }, 'That cohort');
     const subject = { type: 'cohort' as const, cohort };
-    const [people, [org], mentors, orgPeople] = await Promise.all([
+    const [members, [org], mentors, orgPeople, pending] = await Promise.all([
       cohortPeople(ctx.db, cohort.id),
       ctx.db.select().from(organisations).where(eq(organisations.id, cohort.organisationId)),
       ctx.db
@@ -109,7 +110,19 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         .innerJoin(users, eq(users.id, memberships.userId))
         .where(eq(memberships.organisationId, cohort.organisationId))
         .orderBy(asc(users.name)),
+      // Invitations not yet accepted, shown alike for new and existing accounts (by the name the inviter typed).
+      ctx.db
+        .select({ userId: invitations.userId, name: invitations.name, email: users.email, role: invitations.cohortRole })
+        .from(invitations)
+        .innerJoin(users, eq(users.id, invitations.userId))
+        .where(and(eq(invitations.cohortId, cohort.id), isNull(invitations.acceptedAt))),
     ]);
+    const people = [
+      ...members,
+      ...pending
+        .filter((p) => !members.some((m) => m.userId === p.userId && m.role === p.role))
+        .map((p) => ({ ...p, email: p.email.toLowerCase(), status: 'invited' as const, role: p.role ?? 'candidate' })),
+    ].sort((x, y) => x.name.localeCompare(y.name));
     res.render('pages/cohort-manage', {
       title: `${cohort.name} — people`,
       cohort,
@@ -138,11 +151,19 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     await formAction(
       res,
       async () => {
-        await addCohortMember(ctx.db, req.user!.id, cohort.id, body.userId, body.role);
+        await addCohortMember(ctx, req.user!.id, cohort.id, body.userId, body.role);
         return `/cohorts/${cohort.id}/manage`;
       },
       (error) => renderCohortManage(req, res, { memberError: error }),
     );
+  });
+
+  r.post('/cohorts/:cohortId/members/:userId/:role/remove', async (req, res) => {
+    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
+    authorize(req.user, 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
+    const params = parse(z.object({ userId: z.uuid({ message: 'must be an id' }), role: memberInput.shape.role }), { userId: req.params.userId, role: req.params.role }, 'address');
+    await removeCohortMember(ctx, req.user!.id, cohort.id, params.userId, params.role);
+    res.redirect(303, `/cohorts/${cohort.id}/manage?removed=1`);
   });
 
   return [r];

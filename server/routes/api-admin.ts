@@ -5,7 +5,7 @@ import { authorize } from '../policies';
 import type { RouteRegistry } from '../http/router';
 import { parse, paramId } from '../http/validate';
 import { actorOf } from '../http/request-context';
-import { addCohortMember, createCohort, createOrganisation, removeCohortMember } from '../cohorts/commands';
+import { addCohortMember, createCohort, createOrganisation, removeCohortMember, removeOrganisationMember, setUserDisabled } from '../cohorts/commands';
 import { cohortPeople, getCohort, getOrganisation, visibleCohorts, visibleOrganisations } from '../cohorts/queries';
 import { inviteUser } from '../accounts/commands';
 import { ValidationError } from '../errors';
@@ -32,7 +32,7 @@ export function adminApiRoutes(registry: RouteRegistry, ctx: AppContext) {
     res.json({ organisation: await getOrganisation(ctx.db, orgId) });
   });
 
-  r.post('/invitations', { summary: 'Invite a person by e-mail (admin, or a lead for their organisation)', tags: ['people'], body: invitationInput, success: { status: 201, description: 'Invited; `link` is the one-time link when no e-mail was sent' } }, async (req, res) => {
+  r.post('/invitations', { summary: 'Invite a person by e-mail (admin, or a lead for their organisation)', tags: ['people'], body: invitationInput, success: { status: 201, description: 'Invited (the same answer whether or not the address has an account); `link` is the one-time link, for provider admins when no e-mail server is configured' } }, async (req, res) => {
     const body = parse(invitationInput, req.body);
     authorize(req.user, 'organisation:invite', { type: 'organisation', id: body.organisationId }, 'That organisation');
     if (!req.user.isAdmin && body.role !== 'candidate' && body.role !== 'lead') {
@@ -46,7 +46,9 @@ export function adminApiRoutes(registry: RouteRegistry, ctx: AppContext) {
       authorize(req.user, body.role === 'mentor' ? 'cohort:manage' : 'cohort:add-candidate', { type: 'cohort', cohort }, 'That cohort');
     }
     const result = await inviteUser(ctx, req.user.id, body);
-    res.status(201).json({ userId: result.userId, emailed: result.emailed, existing: result.existing, link: result.emailed ? undefined : result.link });
+    // The same answer whether or not the address has an account. Only provider admins (who see every account anyway)
+    // are handed the link to pass on when no e-mail server is configured.
+    res.status(201).json({ invitationId: result.invitationId, emailed: result.emailed, message: `Invitation sent to ${body.email.toLowerCase()}.`, link: !result.emailed && req.user.isAdmin ? result.link : undefined });
   });
 
   r.get('/cohorts', { summary: 'Cohorts you can see', tags: ['cohorts'] }, async (req, res) => {
@@ -73,16 +75,30 @@ export function adminApiRoutes(registry: RouteRegistry, ctx: AppContext) {
     const cohort = await getCohort(ctx.db, String(req.params.cohortId));
     const body = parse(memberInput, req.body);
     authorize(req.user, body.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
-    const result = await addCohortMember(ctx.db, req.user.id, cohort.id, body.userId, body.role);
+    const result = await addCohortMember(ctx, req.user.id, cohort.id, body.userId, body.role);
     res.status(result.added ? 201 : 200).json(result);
   });
 
-  r.delete('/cohorts/:cohortId/members/:userId/:role', { summary: 'Remove a person’s role in a cohort (admin)', tags: ['cohorts'], success: { status: 204, description: 'Removed' } }, async (req, res) => {
+  r.delete('/cohorts/:cohortId/members/:userId/:role', { summary: 'Remove a person’s role in a cohort (admin): records stay, access and open sockets end at once', tags: ['cohorts'], success: { status: 204, description: 'Removed' } }, async (req, res) => {
     const cohort = await getCohort(ctx.db, String(req.params.cohortId));
     authorize(req.user, 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
     const params = parse(z.object({ userId: z.uuid({ message: 'must be an id' }), role: memberInput.shape.role }), req.params, 'address');
-    await removeCohortMember(ctx.db, req.user.id, cohort.id, params.userId, params.role);
+    await removeCohortMember(ctx, req.user.id, cohort.id, params.userId, params.role);
     res.status(204).end();
+  });
+
+  r.delete('/organisations/:organisationId/members/:userId/:role', { summary: 'Remove a person’s role in an organisation (admin): records stay, access and open sockets end at once', tags: ['people'], success: { status: 204, description: 'Removed' } }, async (req, res) => {
+    authorize(req.user, 'provider:manage', { type: 'provider' });
+    const params = parse(z.object({ organisationId: z.uuid({ message: 'must be an id' }), userId: z.uuid({ message: 'must be an id' }), role: z.enum(['admin', 'mentor', 'lead', 'candidate'], { message: 'must be admin, mentor, lead or candidate' }) }), req.params, 'address');
+    await removeOrganisationMember(ctx, req.user.id, params.organisationId, params.userId, params.role);
+    res.status(204).end();
+  });
+
+  r.put('/users/:userId/disabled', { summary: 'Disable or re-enable a person’s account (admin); disabling ends their sessions and sockets', tags: ['people'], body: z.object({ disabled: z.boolean() }), success: { status: 200, description: 'Saved' } }, async (req, res) => {
+    authorize(req.user, 'provider:manage', { type: 'provider' });
+    const userId = paramId(req.params.userId, 'userId');
+    const body = parse(z.object({ disabled: z.boolean({ message: 'must be true or false' }) }).strict(), req.body);
+    res.json(await setUserDisabled(ctx, req.user.id, userId, body.disabled));
   });
 
   return [r];

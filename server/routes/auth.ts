@@ -7,9 +7,11 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { Actor } from '../auth/actor';
 import { primaryRole } from '../auth/actor';
-import { LoginThrottle } from '../auth/rate-limit';
+import { LoginThrottle, ResetThrottle } from '../auth/rate-limit';
 import { findUsableToken } from '../auth/tokens';
-import { requestPasswordReset, setPasswordWithToken } from '../accounts/commands';
+import { acceptInvitation, changePassword, pendingInvitations, sendResetLink, setPasswordWithToken } from '../accounts/commands';
+import { users } from '../db/tables';
+import { eq } from 'drizzle-orm';
 import { AppError, RateLimitedError, UnauthenticatedError } from '../errors';
 import type { RouteRegistry } from '../http/router';
 import { email, parse, text } from '../http/validate';
@@ -23,33 +25,43 @@ function safeNext(next: string | undefined): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
-/** Checks credentials with the throttle in front; resolves to the actor or throws a 401/429. */
-function authenticate(passport: Authenticator, throttle: LoginThrottle, req: Request, res: Response): Promise<Actor> {
+/** Checks credentials with the shared throttle in front; resolves to the actor or throws a 401/429. */
+async function authenticate(passport: Authenticator, throttle: LoginThrottle, req: Request, res: Response): Promise<Actor> {
   const { email: account } = loginSchema.parse(req.body);
   const ip = req.ip ?? 'unknown';
-  throttle.check(account.toLowerCase(), ip);
-  return new Promise((resolve, reject) => {
-    passport.authenticate('local', (err: unknown, user: Actor | false) => {
-      if (err) return reject(err);
-      if (!user) {
-        throttle.fail(account.toLowerCase(), ip);
-        return reject(new UnauthenticatedError('That e-mail and password do not match an active account.'));
-      }
-      throttle.succeed(account.toLowerCase());
-      req.logIn(user, (loginErr) => (loginErr ? reject(loginErr) : resolve(user)));
-    })(req, res);
+  await throttle.check(account, ip);
+  const user = await new Promise<Actor | false>((resolve, reject) => {
+    passport.authenticate('local', (err: unknown, found: Actor | false) => (err ? reject(err) : resolve(found)))(req, res);
   });
+  if (!user) {
+    await throttle.fail(account, ip);
+    throw new UnauthenticatedError('That e-mail and password do not match an active account.');
+  }
+  await throttle.succeed(account, ip);
+  await new Promise<void>((resolve, reject) => req.logIn(user, (loginErr) => (loginErr ? reject(loginErr) : resolve())));
+  // The absolute lifetime counts from here (passport has just given the login a new session).
+  req.session.startedAt = Date.now();
+  return user;
 }
+
+/** Counts a reset request, then issues and mails the link after the answer is sent: same answer, same wait, either way. */
+async function resetRequested(ctx: AppContext, throttle: ResetThrottle, req: Request, res: Response, email: string): Promise<void> {
+  await throttle.consume(email, req.ip ?? 'unknown');
+  res.on('finish', () => void sendResetLink(ctx, email).catch((err: unknown) => ctx.logger.error({ err }, 'reset link could not be sent')));
+}
+
+const changePasswordSchema = z.object({ current: z.string({ message: 'is required' }).min(1, 'is required').max(200), password: z.string({ message: 'is required' }).max(200), confirm: z.string().max(200), _csrf: z.string().optional() });
 
 /** Mounts the account routes. */
 export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: Authenticator) {
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(ctx.database);
+  const resets = new ResetThrottle(ctx.database);
   const pages = registry.router('');
   const api = registry.router('/api/v1');
 
   pages.get('/login', (req, res) => {
     if (req.user) return res.redirect('/');
-    res.render('pages/login', { title: 'Log in', next: safeNext(req.query.next as string | undefined), csrfToken: req.csrfToken?.() });
+    res.render('pages/login', { title: 'Log in', next: safeNext(req.query.next as string | undefined) });
   });
 
   pages.post('/login', async (req, res) => {
@@ -60,7 +72,7 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
     } catch (err) {
       if (!(err instanceof UnauthenticatedError || err instanceof RateLimitedError)) throw err;
       if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      res.status(err.status).render('pages/login', { title: 'Log in', error: err.message, email: body.email, next: body.next, csrfToken: req.csrfToken?.() });
+      res.status(err.status).render('pages/login', { title: 'Log in', error: err.message, email: body.email, next: body.next });
     }
   });
 
@@ -76,21 +88,62 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
     });
   });
 
-  pages.get('/invite/:token', async (req, res) => {
-    const token = await findUsableToken(ctx.db, String(req.params.token), 'invite');
-    res.status(token ? 200 : 410).render('pages/set-password', { title: 'Set your password', kind: 'invite', valid: !!token, csrfToken: req.csrfToken?.() });
-  });
-  pages.post('/invite/:token', async (req, res) => setPasswordPage(req, res, 'invite'));
+  /** The invitee of a usable invitation link, or null. */
+  async function invitee(secret: string) {
+    const token = await findUsableToken(ctx.db, secret, 'invite');
+    if (!token) return null;
+    const [user] = await ctx.db.select({ id: users.id, status: users.status }).from(users).where(eq(users.id, token.userId));
+    return user ?? null;
+  }
 
-  pages.get('/forgot', (req, res) => res.render('pages/forgot', { title: 'Reset your password', csrfToken: req.csrfToken?.() }));
+  /** An invitation to an existing account: accepted by its owner, logged in (nobody else learns whose it is). */
+  async function renderAccept(req: Request, res: Response, userId: string, extra: Record<string, unknown> = {}) {
+    const path = `/invite/${encodeURIComponent(String(req.params.token))}`;
+    const mine = req.user?.id === userId;
+    res.render('pages/accept-invitation', {
+      title: 'Accept your invitation',
+      loggedIn: !!req.user,
+      mine,
+      loginHref: `/login?next=${encodeURIComponent(path)}`,
+      invitations: mine ? await pendingInvitations(ctx.db, userId) : [],
+      ...extra,
+    });
+  }
+
+  pages.get('/invite/:token', async (req, res) => {
+    const user = await invitee(String(req.params.token));
+    if (user && user.status !== 'invited') return renderAccept(req, res, user.id);
+    res.status(user ? 200 : 410).render('pages/set-password', { title: 'Set your password', kind: 'invite', valid: !!user });
+  });
+  pages.post('/invite/:token', async (req, res) => {
+    const user = await invitee(String(req.params.token));
+    if (!user || user.status === 'invited') return setPasswordPage(req, res, 'invite');
+    if (!req.user) return res.redirect(303, `/login?next=${encodeURIComponent(`/invite/${String(req.params.token)}`)}`);
+    try {
+      await acceptInvitation(ctx, req.user.id, String(req.params.token));
+      res.redirect(303, '/?joined=1');
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      res.status(err.status);
+      await renderAccept(req, res, user.id, { error: err.message });
+    }
+  });
+
+  pages.get('/forgot', (req, res) => res.render('pages/forgot', { title: 'Reset your password' }));
   pages.post('/forgot', async (req, res) => {
     const body = parse(z.object({ email, _csrf: z.string().optional() }), req.body, 'form');
-    await requestPasswordReset(ctx, body.email);
-    res.render('pages/forgot', { title: 'Reset your password', sent: true, csrfToken: req.csrfToken?.() });
+    try {
+      await resetRequested(ctx, resets, req, res, body.email);
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      return res.status(429).render('pages/forgot', { title: 'Reset your password', error: err.message });
+    }
+    res.render('pages/forgot', { title: 'Reset your password', sent: true });
   });
   pages.get('/reset/:token', async (req, res) => {
     const token = await findUsableToken(ctx.db, String(req.params.token), 'reset');
-    res.status(token ? 200 : 410).render('pages/set-password', { title: 'Choose a new password', kind: 'reset', valid: !!token, csrfToken: req.csrfToken?.() });
+    res.status(token ? 200 : 410).render('pages/set-password', { title: 'Choose a new password', kind: 'reset', valid: !!token });
   });
   pages.post('/reset/:token', async (req, res) => setPasswordPage(req, res, 'reset'));
 
@@ -107,7 +160,6 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
         valid: err.status !== 409,
         error: err.message,
         fields: err.fields,
-        csrfToken: req.csrfToken?.(),
       });
     }
   }
@@ -144,8 +196,19 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
     { summary: 'Ask for a password-reset link (always 202, whether or not the account exists)', tags: ['session'], body: z.object({ email }), success: { status: 202, description: 'Accepted' }, public: true },
     async (req, res) => {
       const body = parse(z.object({ email }).strict(), req.body);
-      await requestPasswordReset(ctx, body.email);
+      await resetRequested(ctx, resets, req, res, body.email);
       res.status(202).json({ message: 'If that address has an account, a reset link is on its way.' });
+    },
+  );
+
+  api.post(
+    '/me/password',
+    { summary: 'Change your password (your other sessions and their sockets end)', tags: ['session'], body: changePasswordSchema.omit({ _csrf: true }), success: { status: 204, description: 'Changed' } },
+    async (req, res) => {
+      if (!req.user) throw new UnauthenticatedError();
+      const body = parse(changePasswordSchema.omit({ _csrf: true }).strict(), req.body);
+      await changePassword(ctx, req.user.id, req.sessionID, body.current, body.password, body.confirm);
+      res.status(204).end();
     },
   );
 

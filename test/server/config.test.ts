@@ -74,8 +74,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, SESSION_SECRET: secret }).sessionSecret).toBe(secret);
   });
 
+  it('refuses to serve on PostgreSQL without a shared SESSION_SECRET, saying why (scripts may run without one)', () => {
+    const dir = tmp();
+    const found = problems({ DATA_DIR: dir, DATABASE_URL: 'postgres://db/cadre' });
+    expect(found).toEqual([expect.stringMatching(/^SESSION_SECRET: required when DATABASE_URL is set\. Every Cadre node on the shared database must sign session and CSRF cookies with the same secret/)]);
+    expect(existsSync(path.join(dir, 'session-secret'))).toBe(false); // nothing generated per node
+    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'postgres://db/cadre' }, { serving: false }).databaseUrl).toBe('postgres://db/cadre');
+  });
+
+  it('trusts X-Forwarded-For only from the configured proxies (TRUST_PROXY), validated', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).trustProxy).toBe(false);
+    expect(loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
+    for (const bad of ['true', '1', '10.0.0.0/33', 'proxy.example.org', '10.0.0.1/8/2']) {
+      expect(problems({ TRUST_PROXY: bad })).toEqual([expect.stringMatching(/^TRUST_PROXY: must be a comma-separated list of proxy addresses or ranges/)]);
+    }
+  });
+
   it('accepts a PostgreSQL URL, an SMTP URL and a public URL', () => {
-    const config = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgresql://u:p@db:5432/cadre', SMTP_URL: 'smtps://u:p@mail:465', PUBLIC_URL: 'https://cadre.example.org/', PORT: '8080' });
+    const config = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgresql://u:p@db:5432/cadre', SESSION_SECRET: secret, SMTP_URL: 'smtps://u:p@mail:465', PUBLIC_URL: 'https://cadre.example.org/', PORT: '8080' });
     expect(config).toMatchObject({ databaseUrl: 'postgresql://u:p@db:5432/cadre', smtpUrl: 'smtps://u:p@mail:465', publicUrl: 'https://cadre.example.org', port: 8080 });
   });
 });

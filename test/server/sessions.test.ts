@@ -87,7 +87,7 @@ describe('security headers and cookies (development)', () => {
 describe('production cookies', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ config: { NODE_ENV: 'production' } });
+    t = await startTestApp({ config: { NODE_ENV: 'production', TRUST_PROXY: 'loopback' } }); // supertest connects from 127.0.0.1
   });
   afterAll(() => t.stop());
 

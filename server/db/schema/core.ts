@@ -110,6 +110,28 @@ export const userTokens = pgTable(
   (t) => [uniqueIndex('user_tokens_hash_idx').on(t.tokenHash)],
 );
 
+/**
+ * An invitation into an organisation (and optionally a cohort). Nothing is granted until the invitee accepts: by
+ * setting their password from the link (a new account) or, logged in as themselves, by accepting it (an existing one).
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    /** The name the inviter typed (shown in their lists until the invitee joins). */
+    name: varchar('name', { length: 200 }).notNull(),
+    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    role: varchar('role', { length: 16 }).notNull().$type<Role>(),
+    cohortId: uuid('cohort_id').references(() => cohorts.id),
+    cohortRole: varchar('cohort_role', { length: 16 }).$type<CohortRole>(),
+    invitedBy: uuid('invited_by').references(() => users.id),
+    createdAt: createdAt(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+  },
+  (t) => [index('invitations_user_idx').on(t.userId), index('invitations_cohort_idx').on(t.cohortId)],
+);
+
 /** Login sessions (connect-pg-simple's layout), so they survive restarts and are shared by app nodes. */
 export const sessions = pgTable(
   'session',

@@ -51,6 +51,8 @@ export const rows: AuthzRows = {
   },
   'DELETE /api/v1/session': { fresh: true, own: everyone, other: 'same', anonymous: 'allow' },
   'GET /api/v1/me': { own: everyone, other: 'same' },
+  // A wrong current password: authorised (400), and no password changes, so no other session of the actor ends.
+  'POST /api/v1/me/password': { body: () => ({ current: 'not the password', password: 'a long enough new password', confirm: 'a long enough new password' }), own: everyone, other: 'same' },
   'POST /api/v1/password-resets': { body: (c) => ({ email: `nobody-${c.uniq()}@example.test` }), own: everyone, other: 'same', anonymous: 'allow' },
   'POST /api/v1/password-resets/:token': {
     params: async (c) => ({ token: await freshToken(c, 'reset') }),
@@ -116,5 +118,25 @@ export const rows: AuthzRows = {
     },
     own: adminOnly,
     other: otherTenant,
+  },
+  'POST /cohorts/:cohortId/members/:userId/:role/remove': {
+    params: async (c) => {
+      const user = await freshCandidate(c);
+      await addToCohort(c.db, c.tenant.cohort.id, user.id, 'candidate');
+      return { cohortId: c.tenant.cohort.id, userId: user.id, role: 'candidate' };
+    },
+    own: adminOnly,
+    other: otherTenant,
+  },
+  'DELETE /api/v1/organisations/:organisationId/members/:userId/:role': {
+    params: async (c) => ({ organisationId: c.tenant.org.id, userId: (await freshCandidate(c)).id, role: 'candidate' }),
+    own: adminOnly,
+    other: 'same',
+  },
+  'PUT /api/v1/users/:userId/disabled': {
+    params: async (c) => ({ userId: (await freshCandidate(c)).id }),
+    body: () => ({ disabled: true }),
+    own: adminOnly,
+    other: 'same',
   },
 };
