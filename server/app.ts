@@ -9,7 +9,9 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import type { Config } from './config';
 import type { Database } from './db';
 import { adapterPool, type AdapterPool } from './db/adapter-pool';
+import { workAfterCommit } from './after-commit';
 import type { AppContext } from './context';
+import { startJobs } from './jobs';
 import { createLogger, type Logger } from './logger';
 import { createMailer, type Mailer } from './mail';
 import { csrfProtection } from './http/csrf';
@@ -48,6 +50,8 @@ export type AppOptions = {
   config: Config;
   logger?: Logger;
   mailer?: Mailer;
+  /** How often job workers poll the queue (seconds, default 2; tests use less). */
+  jobPollSeconds?: number;
   /** Stage modules to load (default: discovered from modules/). */
   modules?: StageManifest[];
 };
@@ -96,7 +100,9 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   }
   const actors = new ActorCache(database.db);
   actors.listen(io, database.kind === 'postgres');
-  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors };
+  const jobs = await startJobs(database, logger);
+  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs };
+  await workAfterCommit(ctx, options.jobPollSeconds);
   const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));
   const runtimeOf = (m: StageManifest) => runtimes.get(m.key) as StageRuntime;
   const routes = new RouteRegistry();
@@ -238,6 +244,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     },
     async close() {
       clearInterval(pruneTimer);
+      await jobs.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       listenPool?.close();
     },

@@ -3,6 +3,7 @@ import type { Server as IoServer } from 'socket.io';
 import type { ActorCache } from './auth/authority';
 import type { Config } from './config';
 import type { Database, Db } from './db';
+import type { Jobs } from './jobs';
 import type { Logger } from './logger';
 import type { Mailer } from './mail';
 
@@ -17,4 +18,6 @@ export type AppContext = {
   io: IoServer;
   /** Fresh actors by user id (cached; invalidated on every node by `rolesChanged` / `accessReduced`). */
   actors: ActorCache;
+  /** The durable job queue (pg-boss): `enqueue(name, payload)` / `work(name, handler)`. */
+  jobs: Jobs;
 };

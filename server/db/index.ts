@@ -21,6 +21,8 @@ export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
   query: QueryFn;
+  /** Runs a script of several statements without parameters (a job queue installs its schema this way). */
+  script: (text: string) => Promise<{ rows: Record<string, unknown>[] }>;
   /** Present on PostgreSQL: the pool (the socket.io adapter and LISTEN/NOTIFY need it). */
   pool?: pg.Pool;
   /** PGlite only: the data directory as a tarball (tests copy a migrated template this way). */
@@ -44,6 +46,10 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
       const r = await client.query<Record<string, unknown>>(text, params as unknown[] | undefined);
       return { rows: r.rows };
     },
+    script: async (text) => {
+      const results = await client.exec(text);
+      return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+    },
     dump: () => client.dumpDataDir('none') as Promise<Blob>,
     close: () => client.close(),
   };
@@ -64,6 +70,11 @@ export async function openPostgres(url: string, options: { max?: number; onError
     query: async (text, params) => {
       const r = await counted.query(text, params as unknown[] | undefined);
       return { rows: r.rows as Record<string, unknown>[] };
+    },
+    script: async (text) => {
+      const r = (await counted.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      const last = Array.isArray(r) ? r.at(-1) : r;
+      return { rows: (last?.rows ?? []) as Record<string, unknown>[] };
     },
     close: () => pool.end(),
   };

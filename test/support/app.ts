@@ -6,7 +6,8 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp, type CadreApp } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
-import { createLogger } from '../../server/logger';
+import { createLogger, type Logger } from '../../server/logger';
+import type { Mailer } from '../../server/mail';
 import type { StatementTally } from '../../server/db/statements';
 import type { RequestDone } from '../../server/http/request-context';
 import { openTestDatabase, type TestDatabase } from './db';
@@ -44,10 +45,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** Starts an app on a fresh database. Call `stop()` in afterAll. */
-export async function startTestApp(options: { config?: Record<string, string>; database?: TestDatabase } = {}): Promise<TestApp> {
+export async function startTestApp(options: { config?: Record<string, string>; database?: TestDatabase; logger?: Logger; mailer?: Mailer; jobPollSeconds?: number } = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const config = testConfig(options.config);
-  const cadre = await createApp({ database, config, logger: createLogger(config.logLevel) });
+  const cadre = await createApp({ database, config, logger: options.logger ?? createLogger(config.logLevel), mailer: options.mailer, jobPollSeconds: options.jobPollSeconds });
   let listening = false;
   // Finished requests by id, and whoever waits for one that has not finished yet (bounded: the newest 500).
   const finished = new Map<string, RequestDone>();

@@ -1,0 +1,92 @@
+/** Durable jobs in the database (pg-boss): `enqueue(name, payload)` and `work(name, handler)`, retried with backoff.
+ * pg-boss runs on PGlite and PostgreSQL alike through its `db.executeSql` hook; graphile-worker needs a real pg pool
+ * and LISTEN/NOTIFY (and its current release needs Node 22), so it cannot run on the embedded database. pg-boss 10
+ * is the last line that supports Node 20. */
+import PgBoss from 'pg-boss';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database, Db } from './db';
+import type { Logger } from './logger';
+
+/** How a job is retried. */
+export type JobOptions = {
+  /** Send inside this transaction: the job exists exactly when the transaction commits. */
+  tx?: Db;
+  /** Attempts after the first (default 5). */
+  retryLimit?: number;
+  /** Seconds before the first retry, doubled each time (default 5). */
+  retryDelaySeconds?: number;
+  /** Wait this long before the first attempt. */
+  startAfterSeconds?: number;
+};
+
+/** A job handler: throw to have the job retried. */
+export type JobHandler<P> = (payload: P, job: { id: string; attempt: number }) => Promise<void>;
+
+/** The job queue of one app instance. */
+export type Jobs = {
+  /** Puts a job on the queue; returns its id. */
+  enqueue<P extends object>(name: string, payload: P, options?: JobOptions): Promise<string | null>;
+  /** Runs `handler` for every job called `name` (polling the database every `pollSeconds`, default 2). */
+  work<P extends object>(name: string, handler: JobHandler<P>, options?: { pollSeconds?: number }): Promise<void>;
+  /** Stops polling and waits briefly for running handlers. */
+  stop(): Promise<void>;
+};
+
+/** A pg-boss `db` over Drizzle (for sends inside a transaction): `$1…$n` become bound parameters. */
+function executorFor(db: Db): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const parts = text.split(/\$(\d+)/);
+      const chunks: SQL[] = [];
+      parts.forEach((part, i) => chunks.push(i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`));
+      const result = (await db.execute(sql.join(chunks))) as unknown as { rows: unknown[] };
+      return { rows: result.rows };
+    },
+  };
+}
+
+/** Starts the queue on `database` (installing or migrating its `pgboss` schema the first time). */
+export async function startJobs(database: Database, logger: Logger, options: { maintenance?: boolean } = {}): Promise<Jobs> {
+  const db: PgBoss.Db = {
+    executeSql: async (text, values) => (values?.length ? database.query(text, values) : database.script(text)),
+  };
+  const boss = new PgBoss({ db, schema: 'pgboss', supervise: options.maintenance ?? true, schedule: false, maintenanceIntervalSeconds: 300 });
+  boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
+  await boss.start();
+  const queues = new Map<string, Promise<void>>();
+  const ensure = (name: string) => {
+    let q = queues.get(name);
+    if (!q) {
+      q = boss.createQueue(name).catch((err: unknown) => {
+        queues.delete(name);
+        throw err;
+      });
+      queues.set(name, q);
+    }
+    return q;
+  };
+  return {
+    async enqueue(name, payload, o = {}) {
+      await ensure(name);
+      return boss.send(name, payload, {
+        retryLimit: o.retryLimit ?? 5,
+        retryDelay: o.retryDelaySeconds ?? 5,
+        retryBackoff: true,
+        ...(o.startAfterSeconds ? { startAfter: o.startAfterSeconds } : {}),
+        ...(o.tx ? { db: executorFor(o.tx) } : {}),
+      });
+    },
+    async work(name, handler, o = {}) {
+      await ensure(name);
+      await boss.work<object>(name, { pollingIntervalSeconds: o.pollSeconds ?? 2, batchSize: 1, includeMetadata: true }, async (jobs) => {
+        for (const job of jobs) {
+          const attempt = job.retryCount;
+          await handler(job.data as Parameters<typeof handler>[0], { id: job.id, attempt });
+        }
+      });
+    },
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 3000 });
+    },
+  };
+}
