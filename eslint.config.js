@@ -40,7 +40,7 @@ function boundaries() {
 }
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'uploads/', 'coverage/', 'server/db/migrations/', 'public/vendor/'] },
+  { ignores: ['node_modules/', 'dist/', '.cache/', 'data/', 'uploads/', 'coverage/', 'server/db/migrations/', 'public/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -35,10 +35,22 @@ export async function assertSeedable(db: Db, config: Config): Promise<void> {
   if (!(await isEmpty(db))) throw new Error('Refusing to seed: the database already has data. Use an empty database (delete DATA_DIR for the embedded one).');
 }
 
-/** Seeds the demo; `today` anchors the cohort's dates so the candidates stand at realistic points. */
+/**
+ * Seeds the demo; `today` anchors the cohort's dates so the candidates stand at realistic points. One transaction:
+ * never half a demo, and (on PGlite) one sync to disk instead of one per statement — first start waits on this.
+ */
 export async function seedDemo(db: Db, config: Config, modules: StageManifest[], today = new Date()): Promise<{ cohortId: string }> {
   await assertSeedable(db, config);
-  const hash = await hashPassword(DEMO_PASSWORD);
+  // argon2 runs on the thread pool: hash while the framework and programme are written.
+  const hashing = hashPassword(DEMO_PASSWORD);
+  hashing.catch(() => undefined);
+  return db.transaction((tx) => seedInside(tx, config, modules, today, hashing));
+}
+
+async function seedInside(db: Db, config: Config, modules: StageManifest[], today: Date, hashing: Promise<string>): Promise<{ cohortId: string }> {
+  const { frameworkId } = await seedFrameworkAndRubrics(db);
+  const templateId = await seedProgrammeTemplate(db, modules, frameworkId);
+  const hash = await hashing;
   const [provider] = await db.insert(organisations).values({ name: 'Calm Response Training', kind: 'provider', sector: 'Training provider' }).returning();
   const [client] = await db
     .insert(organisations)
@@ -58,8 +70,6 @@ export async function seedDemo(db: Db, config: Config, modules: StageManifest[],
     candidate2: await person('candidate2@cadre.test', 'Rosa Alvarez', client.id, 'candidate'),
     candidate3: await person('candidate3@cadre.test', 'Daniel Kim', client.id, 'candidate'),
   };
-  const { frameworkId } = await seedFrameworkAndRubrics(db);
-  const templateId = await seedProgrammeTemplate(db, modules, frameworkId);
   // Candidate 3 is in co-delivery (day ~57 of the programme): the cohort started 57 days ago.
   const start = new Date(today.getTime() - 57 * 86_400_000).toISOString().slice(0, 10);
   const end = new Date(today.getTime() + 20 * 86_400_000).toISOString().slice(0, 10);

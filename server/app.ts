@@ -5,7 +5,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
 import { Server as IoServer } from 'socket.io';
-import { createAdapter } from '@socket.io/postgres-adapter';
+import type { createAdapter as CreateAdapter } from '@socket.io/postgres-adapter';
 import type { Config } from './config';
 import type { Database } from './db';
 import { adapterPool, type AdapterPool } from './db/adapter-pool';
@@ -96,6 +96,9 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     // connection would crash the process. Log it; the pool and the adapter reconnect. (Idle ones: server/db.)
     database.pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed')));
     listenPool = adapterPool(database.pool);
+    // Required here, not at the top: the embedded database never needs it, and start-up is shorter without it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createAdapter } = require('@socket.io/postgres-adapter') as { createAdapter: typeof CreateAdapter };
     io.adapter(createAdapter(listenPool.pool, { tableName: 'socket_io_attachments' }));
   }
   const actors = new ActorCache(database.db);
@@ -168,6 +171,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   setupViews(
     app,
     modules.filter((m) => m.views).map((m) => ({ key: m.key, dir: m.views as string })),
+    { cache: config.viewCache },
   );
 
   const mount = (routers: CadreRouter[], ...guards: RequestHandler[]) => {

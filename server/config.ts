@@ -53,6 +53,7 @@ const envSchema = z.object({
   ZOOM_WEBHOOK_SECRET: z.string().min(8).optional(),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   TRUST_PROXY: trustProxy.optional(),
+  VIEW_CACHE: z.enum(['on', 'off']).default('on'),
 });
 
 /** The validated configuration every part of Cadre receives. */
@@ -74,6 +75,8 @@ export type Config = {
   seedDemo: 'auto' | 'never';
   /** The reverse proxies whose X-Forwarded-For is believed; false: none (the client is the socket's peer). */
   trustProxy: string[] | false;
+  /** Compiled templates kept between requests; `npm run dev` turns it off so edited views show at once. */
+  viewCache: boolean;
 };
 
 /** Raised when the environment holds a value Cadre cannot start with; the message lists every bad variable. */
@@ -135,5 +138,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serv
     zoomWebhookSecret: e.ZOOM_WEBHOOK_SECRET,
     seedDemo: e.SEED_DEMO,
     trustProxy: e.TRUST_PROXY ?? false,
+    viewCache: e.VIEW_CACHE === 'on',
   };
 }

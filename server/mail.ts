@@ -1,6 +1,6 @@
 /** Outgoing e-mail: sent with nodemailer when SMTP_URL is set, otherwise logged (and kept for tests). */
-import nodemailer from 'nodemailer';
 import { redactLinks } from './http/redact';
+import type nodemailerType from 'nodemailer';
 import type { Logger } from './logger';
 
 /** One message. */
@@ -23,6 +23,9 @@ export function createMailer(smtpUrl: string | undefined, from: string, logger: 
       },
     };
   }
+  // Loaded only when mail is really sent (most embedded installs have no SMTP server): keeps start-up short.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodemailer = require('nodemailer') as typeof nodemailerType;
   const transporter = nodemailer.createTransport(smtpUrl);
   return {
     transport: 'smtp',

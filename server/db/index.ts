@@ -9,6 +9,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { countStatement } from './statements';
+import { copyTemplate, ensurePgliteTemplate, hasCluster } from './template';
 
 /** The Drizzle database handle used everywhere (a transaction handle has the same shape). */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -37,6 +38,11 @@ export const migrationsFolder = path.resolve(__dirname, 'migrations');
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<Database> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir ?? 'memory://', options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  return pgliteDatabase(client);
+}
+
+/** The Database shape over an open PGlite client (statements counted). */
+export function pgliteDatabase(client: PGlite): Database {
   countPgliteStatements(client);
   const db = drizzlePglite(client) as unknown as Db;
   return {
@@ -53,6 +59,22 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     dump: () => client.dumpDataDir('none') as Promise<Blob>,
     close: () => client.close(),
   };
+}
+
+/**
+ * Opens the embedded database in `dataDir`. An empty directory starts as a copy of the migrated template
+ * (`server/db/template.ts`) — a fraction of a second instead of initdb and every migration; if no template can be
+ * made (a read-only install), PGlite creates the cluster in place.
+ */
+export async function openEmbedded(dataDir: string, onWarning: (message: string) => void = (m) => process.emitWarning(m)): Promise<Database> {
+  if (!hasCluster(dataDir)) {
+    try {
+      copyTemplate(await ensurePgliteTemplate((client) => migrateDatabase(pgliteDatabase(client))), dataDir);
+    } catch (err) {
+      onWarning(`no PGlite template (${(err as Error).message}); creating the database in place`);
+    }
+  }
+  return openPglite({ dataDir });
 }
 
 /** Connects to a PostgreSQL server. */
@@ -164,7 +186,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
 export async function openDatabase(config: { databaseUrl?: string; dataDir: string }): Promise<Database> {
   const database = config.databaseUrl
     ? await openPostgres(config.databaseUrl)
-    : await openPglite({ dataDir: path.join(config.dataDir, 'pglite') });
+    : await openEmbedded(path.join(config.dataDir, 'pglite'));
   await migrateDatabase(database);
   return database;
 }

@@ -68,8 +68,9 @@ export const helpers = {
     })[String(v)] ?? String(v ?? ''),
 };
 
-/** Registers the handlebars engine on `app`; module view folders add namespaced partials. */
-export function setupViews(app: Express, moduleViews: { key: string; dir: string }[]): void {
+/** Registers the handlebars engine on `app`; module view folders add namespaced partials. `cache` keeps compiled
+ * templates and partials between requests (everywhere but `npm run dev`). */
+export function setupViews(app: Express, moduleViews: { key: string; dir: string }[], options: { cache: boolean }): void {
   const partialsDirs: { dir: string; namespace?: string }[] = [{ dir: path.join(viewsDir, 'partials') }];
   for (const m of moduleViews) {
     const dir = path.join(m.dir, 'partials');
@@ -86,5 +87,6 @@ export function setupViews(app: Express, moduleViews: { key: string; dir: string
   app.engine('hbs', hbs.engine);
   app.set('view engine', 'hbs');
   app.set('views', viewsDir);
-  if (process.env.NODE_ENV === 'production') app.enable('view cache');
+  if (options.cache) app.enable('view cache');
+  else app.disable('view cache');
 }

@@ -1,6 +1,6 @@
 /** The cohort report an inspector reads: programme, dates, candidates, stage completion dates, sign-offs,
  * waivers with reasons, and the ledger's verification result. Generated server-side with pdfkit. */
-import PDFDocument from 'pdfkit';
+import type PDFKit from 'pdfkit';
 import type { CohortReadiness } from './model';
 import { sayDate } from './model';
 import type { SignoffRecord, WaiverRecord } from './records';
@@ -31,6 +31,9 @@ const statusWords: Record<string, string> = {
 /** Renders the report to a PDF buffer. Text streams are left uncompressed so the words can be searched and tested. */
 export function cohortReportPdf(input: ReportInput): Promise<Buffer> {
   const { cohort, signoffs, waivers, ledger } = input;
+  // Loaded on first use: pdfkit and its fonts cost a noticeable part of start-up, and few requests need them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const PDFDocument = require('pdfkit') as typeof PDFKit;
   const doc = new PDFDocument({ size: 'A4', margin: 50, compress: false, info: { Title: `Cohort report — ${cohort.name}`, Author: 'Cadre', Subject: 'Trainer readiness' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

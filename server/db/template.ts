@@ -1,0 +1,103 @@
+/**
+ * The migrated PGlite data directory every new embedded database starts from. Creating a PGlite cluster (initdb)
+ * and running every migration takes seconds; copying a migrated directory and opening it takes a fraction of one.
+ * The template is keyed by the PGlite version and the content of every migration, and is made by `npm run build`
+ * (into `dist/.cache`) or, failing that, by the first start that needs it (into `.cache`).
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+
+/** The folder holding `server/`, `modules/` and `views/`: the repository, or `dist/` when built. */
+const appRoot = path.resolve(__dirname, '../..');
+
+/** Every folder of migrations: the core one and any a stage module owns (`modules/<key>/migrations`). */
+export function migrationFolders(): string[] {
+  const folders = [path.join(appRoot, 'server/db/migrations')];
+  const modules = path.join(appRoot, 'modules');
+  if (existsSync(modules)) {
+    for (const d of readdirSync(modules).sort()) {
+      const dir = path.join(modules, d, 'migrations');
+      if (existsSync(dir)) folders.push(dir);
+    }
+  }
+  return folders;
+}
+
+function hashTree(h: ReturnType<typeof createHash>, dir: string, rel = ''): void {
+  for (const name of readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) hashTree(h, full, `${rel}${name}/`);
+    else h.update(`${rel}${name}\0`).update(readFileSync(full));
+  }
+}
+
+function pgliteVersion(): string {
+  // require.resolve gives …/@electric-sql/pglite/dist/index.cjs; its package.json sits one folder up.
+  const pkg = path.resolve(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+/** A short hash of the PGlite version and every migration file: a schema change makes a new template. */
+export function schemaHash(): string {
+  const h = createHash('sha256').update(`pglite ${pgliteVersion()}\0`);
+  for (const folder of migrationFolders()) {
+    h.update(`${path.relative(appRoot, folder)}\0`);
+    hashTree(h, folder);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Where the template for the current schema lives. */
+export function pgliteTemplateDir(): string {
+  return path.join(appRoot, '.cache', `pglite-${schemaHash()}`);
+}
+
+const READY = 'cadre-template-ready';
+
+/**
+ * Returns the template directory, making it first when it is missing: initdb and every migration in a scratch
+ * directory, closed cleanly, then renamed into place (so a half-made template is never used, even by a process
+ * racing this one). `migrate` is the app's migrator (passed in, so this file does not depend on the drivers).
+ */
+export async function ensurePgliteTemplate(migrate: (client: PGlite) => Promise<void>): Promise<string> {
+  const dir = pgliteTemplateDir();
+  if (existsSync(path.join(dir, READY))) return dir;
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const scratch = `${dir}.tmp-${process.pid}`;
+  rmSync(scratch, { recursive: true, force: true });
+  const client = await PGlite.create(scratch);
+  try {
+    await migrate(client);
+  } finally {
+    await client.close();
+  }
+  writeFileSync(path.join(scratch, READY), new Date().toISOString());
+  try {
+    renameSync(scratch, dir);
+  } catch (err) {
+    // Another process finished first: use its template.
+    rmSync(scratch, { recursive: true, force: true });
+    if (!existsSync(path.join(dir, READY))) throw err;
+  }
+  return dir;
+}
+
+/** True when `dataDir` already holds a PostgreSQL cluster. */
+export function hasCluster(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'PG_VERSION'));
+}
+
+/**
+ * Makes `dataDir` (absent or empty) a copy of the template; the caller opens it and applies any newer migrations.
+ * The copy is made beside it and renamed into place, so an interrupted copy never looks like a database.
+ */
+export function copyTemplate(template: string, dataDir: string): void {
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const partial = `${dataDir}.copying`;
+  rmSync(partial, { recursive: true, force: true });
+  cpSync(template, partial, { recursive: true, filter: (src) => path.basename(src) !== READY });
+  if (existsSync(dataDir)) rmdirSync(dataDir); // only ever empty here: rmdir refuses a folder with files in it
+  renameSync(partial, dataDir);
+}
