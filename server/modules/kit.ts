@@ -31,6 +31,7 @@ export { authorize, can, type CohortRef, type Grantee, type Subject } from '../p
 // Requests: validation at the edge, the actor, routers, plain-form helpers.
 export { email, id, isoDate, paramId, parse, text } from '../http/validate';
 export { actorOf } from '../http/request-context';
+export { onEvent, socketError, type Ack, type SocketError, type SocketInput } from '../sockets';
 export type { CadreRouter, RouteRegistry } from '../http/router';
 export { formAction, formBody, pathId } from '../http/forms';
 

@@ -13,21 +13,29 @@ import { acceptInvitation, changePassword, pendingInvitations, sendResetLink, se
 import { users } from '../db/tables';
 import { eq } from 'drizzle-orm';
 import { AppError, RateLimitedError, UnauthenticatedError } from '../errors';
+import { presented, presenter, reply, seeOther } from '../http/present';
+import { redirectField } from '../http/redirects';
 import type { RouteRegistry } from '../http/router';
 import { email, parse, text } from '../http/validate';
 import { presentMe } from './presenters';
 
-const loginSchema = z.object({ email: text(254), password: z.string({ message: 'is required' }).min(1, 'is required').max(200), next: z.string().max(500).optional(), _csrf: z.string().optional() });
-const passwordSchema = z.object({ password: z.string({ message: 'is required' }).max(200), confirm: z.string().max(200), _csrf: z.string().optional() });
+// One schema per body, used by the router and shown in the OpenAPI document: what is documented is what is parsed.
+const credentials = z.object({ email: text(254), password: z.string({ message: 'is required' }).min(1, 'is required').max(200) });
+const loginBody = credentials.strict();
+const loginForm = credentials.extend({ next: redirectField('/') });
+const passwordFields = { password: z.string({ message: 'is required' }).max(200), confirm: z.string().max(200) };
+const passwordForm = z.object(passwordFields);
+const passwordBody = z.object({ ...passwordFields, kind: z.enum(['invite', 'reset']).default('reset') }).strict();
+const resetBody = z.object({ email }).strict();
+const resetForm = z.object({ email });
+const loginPageQuery = z.object({ next: redirectField('/') });
 
-/** Only same-site paths are followed after login. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
+const presentSession = presenter((actor: Actor) => ({ user: { id: actor.id, email: actor.email, name: actor.name, role: primaryRole(actor) } }));
+const presentAccepted = presenter(() => ({ message: 'If that address has an account, a reset link is on its way.' }));
 
 /** Checks credentials with the shared throttle in front; resolves to the actor or throws a 401/429. */
 async function authenticate(passport: Authenticator, throttle: LoginThrottle, req: Request, res: Response): Promise<Actor> {
-  const { email: account } = loginSchema.parse(req.body);
+  const { email: account } = credentials.parse(req.body);
   const ip = req.ip ?? 'unknown';
   await throttle.check(account, ip);
   const user = await new Promise<Actor | false>((resolve, reject) => {
@@ -50,7 +58,7 @@ async function resetRequested(ctx: AppContext, throttle: ResetThrottle, req: Req
   res.on('finish', () => void sendResetLink(ctx, email).catch((err: unknown) => ctx.logger.error({ err }, 'reset link could not be sent')));
 }
 
-const changePasswordSchema = z.object({ current: z.string({ message: 'is required' }).min(1, 'is required').max(200), password: z.string({ message: 'is required' }).max(200), confirm: z.string().max(200), _csrf: z.string().optional() });
+const changePasswordBody = z.object({ current: z.string({ message: 'is required' }).min(1, 'is required').max(200), ...passwordFields }).strict();
 
 /** Mounts the account routes. */
 export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: Authenticator) {
@@ -59,16 +67,15 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
   const pages = registry.router('');
   const api = registry.router('/api/v1');
 
-  pages.get('/login', (req, res) => {
+  pages.get('/login', { summary: 'The login page', query: loginPageQuery, authorize: 'public' }, ({ query }, req, res) => {
     if (req.user) return res.redirect('/');
-    res.render('pages/login', { title: 'Log in', next: safeNext(req.query.next as string | undefined) });
+    res.render('pages/login', { title: 'Log in', next: query.next });
   });
 
-  pages.post('/login', async (req, res) => {
-    const body = parse(loginSchema, req.body, 'login form');
+  pages.post('/login', { summary: 'Log in (form)', body: loginForm, authorize: 'public' }, async ({ body }, req, res) => {
     try {
       await authenticate(passport, throttle, req, res);
-      res.redirect(safeNext(body.next));
+      res.redirect(body.next);
     } catch (err) {
       if (!(err instanceof UnauthenticatedError || err instanceof RateLimitedError)) throw err;
       if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
@@ -76,16 +83,23 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
     }
   });
 
-  pages.post('/logout', (req, res, next) => {
-    const userId = req.user?.id;
-    req.logout((err) => {
-      if (err) return next(err);
-      req.session.destroy(() => {
-        if (userId) ctx.io.in(`user:${userId}`).disconnectSockets(true);
-        res.clearCookie('cadre.sid');
-        res.redirect('/login?signedOut=1');
+  /** Ends the session (and the person's sockets); resolves once the session is gone. */
+  const logOut = (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => {
+      const userId = req.user?.id;
+      req.logout((err) => {
+        if (err) return reject(err);
+        req.session.destroy(() => {
+          if (userId) ctx.io.in(`user:${userId}`).disconnectSockets(true);
+          res.clearCookie('cadre.sid');
+          resolve();
+        });
       });
     });
+
+  pages.post('/logout', { summary: 'Log out (form)', authorize: 'public' }, async (_input, req, res) => {
+    await logOut(req, res);
+    return seeOther('/login?signedOut=1');
   });
 
   /** The invitee of a usable invitation link, or null. */
@@ -110,17 +124,17 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
     });
   }
 
-  pages.get('/invite/:token', async (req, res) => {
-    const user = await invitee(String(req.params.token));
+  pages.get('/invite/:token', { summary: 'An invitation link', authorize: 'public' }, async ({ params }, req, res) => {
+    const user = await invitee(params.token);
     if (user && user.status !== 'invited') return renderAccept(req, res, user.id);
     res.status(user ? 200 : 410).render('pages/set-password', { title: 'Set your password', kind: 'invite', valid: !!user });
   });
-  pages.post('/invite/:token', async (req, res) => {
-    const user = await invitee(String(req.params.token));
+  pages.post('/invite/:token', { summary: 'Accept an invitation or set a password with it (form)', authorize: 'public' }, async ({ params }, req, res) => {
+    const user = await invitee(params.token);
     if (!user || user.status === 'invited') return setPasswordPage(req, res, 'invite');
-    if (!req.user) return res.redirect(303, `/login?next=${encodeURIComponent(`/invite/${String(req.params.token)}`)}`);
+    if (!req.user) return seeOther(`/login?next=${encodeURIComponent(`/invite/${params.token}`)}`);
     try {
-      await acceptInvitation(ctx, req.user.id, String(req.params.token));
+      await acceptInvitation(ctx, req.user.id, params.token);
       res.redirect(303, '/?joined=1');
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
@@ -129,9 +143,8 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
     }
   });
 
-  pages.get('/forgot', (req, res) => res.render('pages/forgot', { title: 'Reset your password' }));
-  pages.post('/forgot', async (req, res) => {
-    const body = parse(z.object({ email, _csrf: z.string().optional() }), req.body, 'form');
+  pages.get('/forgot', { summary: 'The forgotten-password page', authorize: 'public' }, (_input, _req, res) => res.render('pages/forgot', { title: 'Reset your password' }));
+  pages.post('/forgot', { summary: 'Ask for a reset link (form)', body: resetForm, authorize: 'public' }, async ({ body }, req, res) => {
     try {
       await resetRequested(ctx, resets, req, res, body.email);
     } catch (err) {
@@ -141,15 +154,16 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
     }
     res.render('pages/forgot', { title: 'Reset your password', sent: true });
   });
-  pages.get('/reset/:token', async (req, res) => {
-    const token = await findUsableToken(ctx.db, String(req.params.token), 'reset');
+  pages.get('/reset/:token', { summary: 'A password-reset link', authorize: 'public' }, async ({ params }, _req, res) => {
+    const token = await findUsableToken(ctx.db, params.token, 'reset');
     res.status(token ? 200 : 410).render('pages/set-password', { title: 'Choose a new password', kind: 'reset', valid: !!token });
   });
-  pages.post('/reset/:token', async (req, res) => setPasswordPage(req, res, 'reset'));
+  pages.post('/reset/:token', { summary: 'Set a new password (form)', authorize: 'public' }, (_input, req, res) => setPasswordPage(req, res, 'reset'));
 
+  /** The set-password form (invitation or reset): its own schema, a re-render naming the fields on a problem. */
   async function setPasswordPage(req: Request, res: Response, kind: 'invite' | 'reset') {
-    const body = parse(passwordSchema, req.body, 'form');
     try {
+      const body = parse(passwordForm, req.body, 'form');
       await setPasswordWithToken(ctx, String(req.params.token), kind, body.password, body.confirm);
       res.redirect('/login?passwordSet=1');
     } catch (err) {
@@ -164,61 +178,41 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
     }
   }
 
-  api.post(
-    '/session',
-    { summary: 'Log in; sets the session cookie', tags: ['session'], body: loginSchema.omit({ next: true, _csrf: true }), public: true },
-    async (req, res) => {
-      parse(loginSchema.omit({ next: true, _csrf: true }).strict(), req.body, 'login');
-      const actor = await authenticate(passport, throttle, req, res);
-      res.json({ user: { id: actor.id, email: actor.email, name: actor.name, role: primaryRole(actor) } });
-    },
+  api.post('/session', { summary: 'Log in; sets the session cookie', tags: ['session'], body: loginBody, public: true, authorize: 'public' }, async (_input, req, res) =>
+    reply(presentSession(await authenticate(passport, throttle, req, res))),
   );
 
-  api.delete('/session', { summary: 'Log out', tags: ['session'], success: { status: 204, description: 'Logged out' }, public: true }, (req, res, next) => {
-    const userId = req.user?.id;
-    req.logout((err) => {
-      if (err) return next(err);
-      req.session.destroy(() => {
-        if (userId) ctx.io.in(`user:${userId}`).disconnectSockets(true);
-        res.clearCookie('cadre.sid');
-        res.status(204).end();
-      });
-    });
+  api.delete('/session', { summary: 'Log out', tags: ['session'], success: { status: 204, description: 'Logged out' }, public: true, authorize: 'public' }, async (_input, req, res) => {
+    await logOut(req, res);
+    return reply();
   });
 
-  api.get('/me', { summary: 'The logged-in user, their memberships and cohorts', tags: ['session'] }, async (req, res) => {
-    if (!req.user) throw new UnauthenticatedError();
-    res.json(await presentMe(ctx, req.user));
-  });
+  api.get('/me', { summary: 'The logged-in user, their memberships and cohorts', tags: ['session'], authorize: 'signed-in' }, async ({ actor }) => reply(presented(await presentMe(ctx, actor))));
 
   api.post(
     '/password-resets',
-    { summary: 'Ask for a password-reset link (always 202, whether or not the account exists)', tags: ['session'], body: z.object({ email }), success: { status: 202, description: 'Accepted' }, public: true },
-    async (req, res) => {
-      const body = parse(z.object({ email }).strict(), req.body);
+    { summary: 'Ask for a password-reset link (always 202, whether or not the account exists)', tags: ['session'], body: resetBody, success: { status: 202, description: 'Accepted' }, public: true, authorize: 'public' },
+    async ({ body }, req, res) => {
       await resetRequested(ctx, resets, req, res, body.email);
-      res.status(202).json({ message: 'If that address has an account, a reset link is on its way.' });
+      return reply(presentAccepted());
     },
   );
 
   api.post(
     '/me/password',
-    { summary: 'Change your password (your other sessions and their sockets end)', tags: ['session'], body: changePasswordSchema.omit({ _csrf: true }), success: { status: 204, description: 'Changed' } },
-    async (req, res) => {
-      if (!req.user) throw new UnauthenticatedError();
-      const body = parse(changePasswordSchema.omit({ _csrf: true }).strict(), req.body);
-      await changePassword(ctx, req.user.id, req.sessionID, body.current, body.password, body.confirm);
-      res.status(204).end();
+    { summary: 'Change your password (your other sessions and their sockets end)', tags: ['session'], body: changePasswordBody, success: { status: 204, description: 'Changed' }, authorize: 'signed-in' },
+    async ({ body, actor }, req) => {
+      await changePassword(ctx, actor.id, req.sessionID, body.current, body.password, body.confirm);
+      return reply();
     },
   );
 
   api.post(
     '/password-resets/:token',
-    { summary: 'Set a password with an invitation or reset link token', tags: ['session'], body: passwordSchema.omit({ _csrf: true }), success: { status: 204, description: 'Password set' }, public: true },
-    async (req, res) => {
-      const body = parse(passwordSchema.omit({ _csrf: true }).extend({ kind: z.enum(['invite', 'reset']).default('reset') }).strict(), req.body);
-      await setPasswordWithToken(ctx, String(req.params.token), body.kind, body.password, body.confirm);
-      res.status(204).end();
+    { summary: 'Set a password with an invitation or reset link token', tags: ['session'], body: passwordBody, success: { status: 204, description: 'Password set' }, public: true, authorize: 'public' },
+    async ({ body, params }) => {
+      await setPasswordWithToken(ctx, params.token, body.kind, body.password, body.confirm);
+      return reply();
     },
   );
 
