@@ -1,8 +1,8 @@
 /** Makes the migrated PGlite template for the current migrations (run by `npm run build`; first starts make it too). */
-import { migrateDatabase, pgliteDatabase } from '../server/db';
+import { pgliteDatabase, prepareTemplate } from '../server/db';
 import { ensurePgliteTemplate } from '../server/db/template';
 
-ensurePgliteTemplate((client) => migrateDatabase(pgliteDatabase(client)))
+ensurePgliteTemplate((client) => prepareTemplate(pgliteDatabase(client)))
   .then((dir) => process.stdout.write(`PGlite template: ${dir}\n`))
   .catch((err: unknown) => {
     console.error(err);

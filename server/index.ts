@@ -20,12 +20,21 @@ async function main() {
   const logger = createLogger(config.logLevel);
   mkdirSync(config.uploadDir, { recursive: true });
   const started = Date.now();
-  // How long each part of start-up took, in ms (in the "listening" line): a first start should take ≤ 3 s.
+  // How long each part of start-up took (in the "listening" line): wall ms, and CPU ms, which a busy machine
+  // does not inflate. A first start should reach the first page in ≤ 3 s.
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return Math.round((u.user + u.system) / 1000);
+  };
   const phases: Record<string, number> = { boot: Math.round(performance.now()) };
+  const cpu: Record<string, number> = { boot: cpuMs() };
   let mark = Date.now();
+  let cpuMark = cpu.boot;
   const phase = (name: string) => {
     phases[name] = Date.now() - mark;
+    cpu[name] = cpuMs() - cpuMark;
     mark = Date.now();
+    cpuMark = cpuMs();
   };
   const database = await openDatabase(config);
   phase('database');
@@ -41,8 +50,7 @@ async function main() {
   const address = cadre.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
-  const cpu = process.cpuUsage();
-  logger.info({ port, database: database.kind, ms: Date.now() - started, phases, cpuMs: Math.round((cpu.user + cpu.system) / 1000) }, 'Cadre is listening');
+  logger.info({ port, database: database.kind, ms: Date.now() - started, phases, cpu }, 'Cadre is listening');
   const lines = [
     '',
     `  Cadre is running at ${url}  (database: ${database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,

@@ -45,12 +45,21 @@ function executorFor(db: Db): PgBoss.Db {
   };
 }
 
+/** The schema the queue's tables live in. */
+const JOB_SCHEMA = 'pgboss';
+
+/** Installs the queue's tables on a database that has none (the migrated PGlite template carries them, so a first
+ * start need not; `startJobs` still installs or upgrades them when missing or older). */
+export async function installJobSchema(database: Database): Promise<void> {
+  await database.script(PgBoss.getConstructionPlans(JOB_SCHEMA));
+}
+
 /** Starts the queue on `database` (installing or migrating its `pgboss` schema the first time). */
 export async function startJobs(database: Database, logger: Logger, options: { maintenance?: boolean } = {}): Promise<Jobs> {
   const db: PgBoss.Db = {
     executeSql: async (text, values) => (values?.length ? database.query(text, values) : database.script(text)),
   };
-  const boss = new PgBoss({ db, schema: 'pgboss', supervise: options.maintenance ?? true, schedule: false, maintenanceIntervalSeconds: 300 });
+  const boss = new PgBoss({ db, schema: JOB_SCHEMA, supervise: options.maintenance ?? true, schedule: false, maintenanceIntervalSeconds: 300 });
   boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
   await boss.start();
   const queues = new Map<string, Promise<void>>();

@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { countStatement } from './statements';
 import { copyTemplate, ensurePgliteTemplate, hasCluster } from './template';
+import { installJobSchema } from '../jobs';
 
 /** The Drizzle database handle used everywhere (a transaction handle has the same shape). */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -69,7 +70,7 @@ export function pgliteDatabase(client: PGlite): Database {
 export async function openEmbedded(dataDir: string, onWarning: (message: string) => void = (m) => process.emitWarning(m)): Promise<Database> {
   if (!hasCluster(dataDir)) {
     try {
-      copyTemplate(await ensurePgliteTemplate((client) => migrateDatabase(pgliteDatabase(client))), dataDir);
+      copyTemplate(await ensurePgliteTemplate((client) => prepareTemplate(pgliteDatabase(client))), dataDir);
     } catch (err) {
       onWarning(`no PGlite template (${(err as Error).message}); creating the database in place`);
     }
@@ -171,6 +172,12 @@ function countingPool(pool: pg.Pool): pg.Pool {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** What a new embedded database holds before the app first opens it: every migration and the job queue's tables. */
+export async function prepareTemplate(database: Database): Promise<void> {
+  await migrateDatabase(database);
+  await installJobSchema(database);
 }
 
 /** Applies every pending migration. Safe to call on each start. */

@@ -33,15 +33,21 @@ function hashTree(h: ReturnType<typeof createHash>, dir: string, rel = ''): void
   }
 }
 
-function pgliteVersion(): string {
-  // require.resolve gives …/@electric-sql/pglite/dist/index.cjs; its package.json sits one folder up.
-  const pkg = path.resolve(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+/** The installed version of a package whose data the template holds (PGlite's cluster, the job queue's tables). */
+function versionOf(name: string): string {
+  // Walk up from the package's main file to the package.json that names it.
+  for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version: string };
+    if (pkg.name === name) return pkg.version;
+  }
+  throw new Error(`no package.json for ${name}`);
 }
 
-/** A short hash of the PGlite version and every migration file: a schema change makes a new template. */
+/** A short hash of the PGlite and pg-boss versions and every migration file: a schema change makes a new template. */
 export function schemaHash(): string {
-  const h = createHash('sha256').update(`pglite ${pgliteVersion()}\0`);
+  const h = createHash('sha256').update(`pglite ${versionOf('@electric-sql/pglite')}\0pg-boss ${versionOf('pg-boss')}\0`);
   for (const folder of migrationFolders()) {
     h.update(`${path.relative(appRoot, folder)}\0`);
     hashTree(h, folder);
