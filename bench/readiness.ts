@@ -17,6 +17,7 @@ import { migrateDatabase, openDatabase, openPglite, type Database } from '../ser
 import { createLogger } from '../server/logger';
 import { computeReadiness } from '../server/readiness/queries';
 import { rows, uuidArray } from '../server/readiness/sql';
+import { buildRegistry, discoverModules } from '../server/modules/loader';
 import { LARGE, seedLarge } from '../scripts/seed-large';
 
 /** What the bench measured. */
@@ -95,12 +96,13 @@ export async function runReadinessBench(database: Database, options: { leadEmail
   const cohortIds = (await rows<{ id: string }>(database.db, sql`select id from cohorts order by id`)).map((r) => r.id);
   const [{ n: candidates }] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from cohort_members where role = 'candidate'`);
 
+  const progress = { db: database.db, registry: buildRegistry(discoverModules()) };
   let stageSource = '';
   const [readinessMs, readinessSqlStagesMs, bareSelectMs] = await timeInterleaved(runs, [
     async () => {
-      stageSource = (await computeReadiness(database.db, { cohortIds })).stageSource;
+      stageSource = (await computeReadiness(progress, { cohortIds })).stageSource;
     },
-    () => computeReadiness(database.db, { cohortIds, stageSource: 'sql' }),
+    () => computeReadiness(progress, { cohortIds, stageSource: 'sql' }),
     () => bareSelect(database, cohortIds),
   ]);
   print(`Readiness of the whole organisation: ${cohortIds.length} cohorts, ${candidates} candidates (median of ${runs}, interleaved)`);

@@ -24,11 +24,9 @@ import { pruneRateLimits } from './auth/rate-limit';
 import { socketOriginAllowed } from './http/origin';
 import { setupViews, viewsDir } from './http/views';
 import { NotFoundError } from './errors';
-import { discoverModules, validateManifests } from './modules/loader';
+import { buildRegistry, discoverModules, validateManifests } from './modules/loader';
 import type { StageManifest, StageRuntime } from './modules/types';
 import { stageHelpers } from './modules/stage-helpers';
-import { registerCapabilities } from './policies';
-import { registerStageModule } from './progression/registry';
 import { healthRoutes } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
@@ -77,8 +75,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const mailer = options.mailer ?? createMailer(config.smtpUrl, config.mailFrom, logger);
   const modules = options.modules ?? discoverModules();
   validateManifests(modules);
-  for (const m of modules) registerCapabilities(m.capabilities);
-  for (const m of modules) registerStageModule(m);
+  const registry = buildRegistry(modules);
 
   const app = express();
   const server = createServer(app);
@@ -101,10 +98,10 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     const { createAdapter } = require('@socket.io/postgres-adapter') as { createAdapter: typeof CreateAdapter };
     io.adapter(createAdapter(listenPool.pool, { tableName: 'socket_io_attachments' }));
   }
-  const actors = new ActorCache(database.db);
+  const actors = new ActorCache(database.db, registry.capabilities);
   actors.listen(io, database.kind === 'postgres');
   const jobs = await startJobs(database, logger);
-  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs };
+  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry };
   await workAfterCommit(ctx, options.jobPollSeconds);
   const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));
   const runtimeOf = (m: StageManifest) => runtimes.get(m.key) as StageRuntime;
@@ -256,5 +253,5 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
 }
 
 function runtimeFor(ctx: AppContext, manifest: StageManifest): StageRuntime {
-  return { ...ctx, manifest, view: (name) => path.join(manifest.views ?? viewsDir, name), stage: stageHelpers(ctx.db, manifest.key, manifest.title) };
+  return { ...ctx, manifest, view: (name) => path.join(manifest.views ?? viewsDir, name), stage: stageHelpers(ctx, manifest.key, manifest.title) };
 }

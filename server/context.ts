@@ -6,6 +6,7 @@ import type { Database, Db } from './db';
 import type { Jobs } from './jobs';
 import type { Logger } from './logger';
 import type { Mailer } from './mail';
+import type { AppRegistry } from './modules/registry';
 
 /** Everything a part of Cadre may use, created once per app instance. */
 export type AppContext = {
@@ -20,4 +21,6 @@ export type AppContext = {
   actors: ActorCache;
   /** The durable job queue (pg-boss): `enqueue(name, payload)` / `work(name, handler)`. */
   jobs: Jobs;
+  /** What this app has installed: modules, capabilities, requirement kinds, activity hooks, evidence kinds. */
+  registry: AppRegistry;
 };

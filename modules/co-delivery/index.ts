@@ -8,6 +8,7 @@ import { coDeliveryPages } from './pages';
 import { coDeliveryApi } from './api';
 import { seedCoDelivery } from './seed';
 import { liveRouters, registerLiveHandlers } from './live';
+import { liveNoteEvidence } from './live/evidence';
 
 export default defineStage({
   key: 'co-delivery',
@@ -38,6 +39,7 @@ export default defineStage({
   },
   routes: coDeliveryPages,
   api: coDeliveryApi,
+  evidenceKinds: { 'co-delivery:live-note': liveNoteEvidence },
   routers: liveRouters,
   sockets: registerLiveHandlers,
   views: path.join(__dirname, 'views'),

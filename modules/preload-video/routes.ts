@@ -41,7 +41,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
         })),
       });
     }
-    const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
+    const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
     const percents = await percentsFor(ctx.db, s.actor.id, videos);
     const selectedId = typeof req.query.video === 'string' ? req.query.video : videos.find((v) => (percents.get(v.id) ?? 0) < v.threshold)?.id;
     const selected = videos.find((v) => v.id === selectedId) ?? videos[0];
@@ -67,7 +67,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
   r.post('/quiz', async (req, res) => {
     const s = await ctx.stage.request(req);
     authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
-    const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
+    const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
     if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
     const questions = await ctx.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
     if (!questions.length) throw new ConflictError('There is no knowledge check to take for this stage.');
@@ -108,7 +108,7 @@ export function apiRoutes(r: CadreRouter, ctx: StageRuntime): void {
     const beat = parse(heartbeat, req.body, 'heartbeat');
     const video = (await stageVideos(ctx, s)).find((v) => v.id === beat.videoId);
     if (!video) throw new ValidationError('That video is not part of this stage.', [{ field: 'videoId', message: 'not a video of this stage' }]);
-    const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
+    const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
     if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
     res.json(await recordHeartbeat(ctx.db, s.actor.id, video, beat));
   });

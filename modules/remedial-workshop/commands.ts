@@ -77,7 +77,7 @@ export async function signReadiness(ctx: AppContext, mentorId: string, stage: St
   if (!(await isCandidate(ctx.db, stage.cohortId, candidateId))) {
     throw new ValidationError('That person is not a candidate of this cohort.', [{ field: 'candidateId', message: 'is not a candidate of this cohort' }]);
   }
-  const progress = await candidateStage(ctx.db, stage.cohortId, candidateId, 'remedial-workshop');
+  const progress = await candidateStage(ctx, stage.cohortId, candidateId, 'remedial-workshop');
   if (progress?.status === 'locked') throw new GateClosedError(`This candidate's remedial workshop is not open yet, so they cannot be signed off: ${unmetReasons(progress).join(' ')}`);
   const list = (await checklistDone(ctx.db, [stage])).get(stage.id)!;
   if (list.done < list.of) {

@@ -55,7 +55,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
     const m = await meetingOf(ctx, s.stage.id);
     const base = { title: s.stage.title, cohort: s.cohort, stage: s.stage, meeting: present(m), saved: req.query.saved === '1', ...extra };
     if (s.isCandidate) {
-      const progress = await candidateStage(ctx.db, s.cohort.id, s.actor.id, KEY);
+      const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
       const [mine] = await ctx.db.select().from(zoomIntroAttendance).where(and(eq(zoomIntroAttendance.cohortStageId, s.stage.id), eq(zoomIntroAttendance.candidateId, s.actor.id)));
       return void res.render(ctx.view('page'), { ...base, progress, locked: progress?.status === 'locked', reasons: progress ? unmetReasons(progress) : [], attended: mine?.present ?? false });
     }

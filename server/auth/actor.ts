@@ -3,6 +3,12 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import { cohortMembers, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
 
+/** A relation to a cohort a capability can be granted to. */
+export type Grantee = 'admin' | 'lead' | 'mentor' | 'candidate' | 'observer';
+
+/** The module capabilities of one app: `<module>:<verb>` → who in a cohort holds it. */
+export type CapabilityGrants = ReadonlyMap<string, readonly Grantee[]>;
+
 /** A logged-in user with their organisation and cohort roles. */
 export type Actor = {
   id: string;
@@ -12,6 +18,8 @@ export type Actor = {
   isAdmin: boolean;
   orgRoles: { organisationId: string; role: Role; kind: 'provider' | 'client' }[];
   cohortRoles: { cohortId: string; role: CohortRole }[];
+  /** The capabilities of the app that loaded this actor (each app has its own modules, so its own grants). */
+  capabilities: CapabilityGrants;
 };
 
 declare global {
@@ -22,8 +30,8 @@ declare global {
   }
 }
 
-/** Loads an active user's roles; null when the user is missing or not active. */
-export async function loadActor(db: Db, userId: string): Promise<Actor | null> {
+/** Loads an active user's roles, bound to the app's capabilities; null when the user is missing or not active. */
+export async function loadActor(db: Db, userId: string, capabilities: CapabilityGrants): Promise<Actor | null> {
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name, status: users.status })
     .from(users)
@@ -44,6 +52,7 @@ export async function loadActor(db: Db, userId: string): Promise<Actor | null> {
     isAdmin: orgRoles.some((m) => m.role === 'admin' && m.kind === 'provider'),
     orgRoles,
     cohortRoles,
+    capabilities,
   };
 }
 

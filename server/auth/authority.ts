@@ -6,7 +6,7 @@
  */
 import type { Server as IoServer } from 'socket.io';
 import type { Db } from '../db';
-import { loadActor, type Actor } from './actor';
+import { loadActor, type Actor, type CapabilityGrants } from './actor';
 
 /** The socket.io server-to-server event that tells other nodes to forget a cached actor. */
 export const ACTOR_CHANGED_EVENT = 'cadre:actor-changed';
@@ -24,6 +24,8 @@ export class ActorCache {
 
   constructor(
     private readonly db: Db,
+    /** The app's module capabilities, carried by every actor it loads. */
+    readonly capabilities: CapabilityGrants,
     private readonly options: { ttlMs: number; max: number } = { ttlMs: 60_000, max: 10_000 },
   ) {}
 
@@ -32,7 +34,7 @@ export class ActorCache {
     const hit = this.entries.get(userId);
     if (hit && Date.now() - hit.at < this.options.ttlMs) return hit.actor;
     const before = this.invalidations;
-    const actor = await loadActor(this.db, userId);
+    const actor = await loadActor(this.db, userId, this.capabilities);
     if (before === this.invalidations) {
       this.entries.delete(userId);
       if (this.entries.size >= this.options.max) this.entries.delete(this.entries.keys().next().value as string);

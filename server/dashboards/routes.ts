@@ -37,7 +37,7 @@ export async function leadDashboard(ctx: AppContext, actor: Actor) {
   const isLead = actor.isAdmin || actor.orgRoles.some((m) => m.role === 'lead') || actor.cohortRoles.some((c) => c.role === 'lead');
   if (!isLead) throw new ForbiddenError('The readiness dashboard is for L&D leads.');
   const ids = await leadCohortIds(ctx.db, actor);
-  const { cohorts } = await computeReadiness(ctx.db, { cohortIds: ids });
+  const { cohorts } = await computeReadiness(ctx, { cohortIds: ids });
   const totals = cohorts.reduce(
     (t, c) => ({ candidates: t.candidates + c.counts.candidates, ready: t.ready + c.counts.ready, atRisk: t.atRisk + c.counts.atRisk, blocked: t.blocked + c.counts.blocked, inProgress: t.inProgress + c.counts.inProgress }),
     { candidates: 0, ready: 0, atRisk: 0, blocked: 0, inProgress: 0 },
@@ -52,7 +52,7 @@ export async function mentorDashboard(ctx: AppContext, actor: Actor) {
   if (!isMentor) throw new ForbiddenError('The mentor dashboard is for mentors.');
   if (!ids.length) return { cohorts: [], waiting: [], waitingTotal: 0, upcoming: [], atRisk: [] };
   const [{ cohorts }, waiting, waitingTotal, upcoming] = await Promise.all([
-    computeReadiness(ctx.db, { cohortIds: ids }),
+    computeReadiness(ctx, { cohortIds: ids }),
     waitingRequests(ctx.db, { cohortIds: ids, excludeSignedBy: actor.id }),
     countWaiting(ctx.db, { cohortIds: ids, excludeSignedBy: actor.id }),
     upcomingStages(ctx.db, ids),
@@ -63,7 +63,7 @@ export async function mentorDashboard(ctx: AppContext, actor: Actor) {
 /** The admin overview across organisations. */
 export async function adminOverview(ctx: AppContext) {
   const running = await runningCohorts(ctx.db);
-  const [{ cohorts }, waiting] = await Promise.all([computeReadiness(ctx.db, { cohortIds: running.map((c) => c.id) }), waitingRequests(ctx.db, { limit: 20 })]);
+  const [{ cohorts }, waiting] = await Promise.all([computeReadiness(ctx, { cohortIds: running.map((c) => c.id) }), waitingRequests(ctx.db, { limit: 20 })]);
   const byOrg = new Map<string, { organisationId: string; organisationName: string; cohortsRunning: number; candidates: number; ready: number; atRisk: number }>();
   for (const c of cohorts) {
     const o = byOrg.get(c.organisationId) ?? { organisationId: c.organisationId, organisationName: c.organisationName, cohortsRunning: 0, candidates: 0, ready: 0, atRisk: 0 };

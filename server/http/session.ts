@@ -144,7 +144,7 @@ export function createPassport(database: Database, actors: ActorCache) {
         }
         const ok = await verifyPassword(user.hash, password);
         if (!ok || user.status !== 'active') return done(null, false);
-        const actor = await loadActor(database.db, user.id);
+        const actor = await loadActor(database.db, user.id, actors.capabilities);
         return done(null, actor ?? false);
       } catch (err) {
         return done(err);

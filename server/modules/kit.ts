@@ -28,6 +28,9 @@ export * from '../errors';
 // Policies: one authorize()/can() for routes, sockets and views.
 export { authorize, can, type CohortRef, type Grantee, type Subject } from '../policies';
 
+// Evidence a sign-off can cite from a module's tables (declared in the manifest's `evidenceKinds`).
+export { resolveEvidence, type EvidenceAnswer, type EvidenceKind, type EvidenceScope, type ResolvedEvidence } from '../evidence/kinds';
+
 // Requests: validation at the edge, the actor, routers, plain-form helpers.
 export { email, id, isoDate, paramId, parse, text } from '../http/validate';
 export { actorOf } from '../http/request-context';

@@ -1,6 +1,11 @@
 /** Discovers stage modules in `modules/*`, validates every manifest, then (and only then) mounts them. */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { ActivityHook, RequirementKind } from '../progression/types';
+import { coreKinds } from '../progression/kinds';
+import { evidenceKinds, type EvidenceKind } from '../evidence/kinds';
+import type { Grantee } from '../auth/actor';
+import type { AppRegistry } from './registry';
 import type { StageManifest } from './types';
 import { StageLoadError } from '../errors';
 
@@ -51,6 +56,11 @@ export function validateManifests(manifests: StageManifest[]): void {
         throw new StageLoadError('CADRE_ERR_STAGE_REQUIREMENT_PREFIX', `requirement kind '${kind}' of module '${m.key}' must start with '${m.key}:'`);
       }
     }
+    for (const kind of Object.keys(m.evidenceKinds ?? {})) {
+      if (!kind.startsWith(`${m.key}:`)) {
+        throw new StageLoadError('CADRE_ERR_STAGE_EVIDENCE_PREFIX', `evidence kind '${kind}' of module '${m.key}' must start with '${m.key}:'`);
+      }
+    }
     if (m.views && !existsSync(m.views)) throw new StageLoadError('CADRE_ERR_STAGE_VIEWS_MISSING', `module '${m.key}' names views folder ${m.views}, which does not exist`);
   }
   for (const m of manifests) {
@@ -58,4 +68,26 @@ export function validateManifests(manifests: StageManifest[]): void {
       if (!keys.has(dep)) throw new StageLoadError('CADRE_ERR_STAGE_DEPENDENCY_MISSING', `module '${m.key}' requires '${dep}', which is not installed`);
     }
   }
+}
+
+/** Builds one app's registry from its (validated) manifests: core kinds first, then each module's. */
+export function buildRegistry(manifests: StageManifest[]): AppRegistry {
+  const capabilities = new Map<string, readonly Grantee[]>();
+  const requirementKinds = new Map<string, RequirementKind>(Object.entries(coreKinds));
+  const activity = new Map<string, ActivityHook>();
+  const evidence: Record<string, EvidenceKind> = {};
+  const sorted = [...manifests].sort((a, b) => a.key.localeCompare(b.key));
+  for (const m of sorted) {
+    for (const [name, grantees] of Object.entries(m.capabilities)) capabilities.set(name, grantees);
+    for (const [name, kind] of Object.entries(m.requirementKinds ?? {})) requirementKinds.set(name, kind);
+    if (m.activity) activity.set(m.key, m.activity);
+    Object.assign(evidence, m.evidenceKinds ?? {});
+  }
+  return {
+    modules: sorted.map((m) => ({ key: m.key, title: m.title, summary: m.summary, defaults: m.defaults })),
+    capabilities,
+    requirementKinds,
+    activity,
+    evidence: evidenceKinds(evidence),
+  };
 }

@@ -2,12 +2,12 @@
 import type { Request } from 'express';
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
-import type { Db } from '../db';
 import { cohortStages } from '../db/tables';
 import { GateClosedError, NotFoundError } from '../errors';
 import { getCohort, type CohortRow } from '../cohorts/queries';
 import { actorOf } from '../http/request-context';
 import { authorize, can } from '../policies';
+import type { ProgressContext } from '../progression/engine';
 import { candidateStage, unmetReasons } from '../progression/queries';
 import { RETIRED_POSITION } from '../progression/registry';
 import type { StageRow } from '../progression/types';
@@ -18,8 +18,9 @@ export type StageContext = { actor: Actor; cohort: CohortRow; stage: StageRow; i
 /** The helpers bound to one module (`rt.stage` in a module's hooks). */
 export type StageHelpers = ReturnType<typeof stageHelpers>;
 
-/** Builds the helpers for the module `key` (titled `title`) on database `db`. */
-export function stageHelpers(db: Db, key: string, title: string) {
+/** Builds the helpers for the module `key` (titled `title`) on the app's database and registry. */
+export function stageHelpers(ctx: ProgressContext, key: string, title: string) {
+  const { db } = ctx;
   /** Loads a cohort (404 when missing); the caller authorises before asking for the stage. */
   const loadCohort = (cohortId: unknown): Promise<CohortRow> => getCohort(db, String(cohortId));
 
@@ -61,7 +62,7 @@ export function stageHelpers(db: Db, key: string, title: string) {
 
   /** Why the stage is still locked for this candidate, or null when it is open. */
   async function lockReason(cohortId: string, candidateId: string): Promise<string | null> {
-    const progress = await candidateStage(db, cohortId, candidateId, key);
+    const progress = await candidateStage(ctx, cohortId, candidateId, key);
     return progress?.status === 'locked' ? unmetReasons(progress).join(' ') : null;
   }
 

@@ -4,7 +4,8 @@ import type { AppContext } from '../context';
 import type { Db } from '../db';
 import type { CadreRouter, RouteRegistry } from '../http/router';
 import type { Grantee } from '../policies';
-import type { RequirementKind, RequirementSpec, StageRow } from '../progression/types';
+import type { ActivityHook, RequirementKind, RequirementSpec, StageRow } from '../progression/types';
+import type { EvidenceKind } from '../evidence/kinds';
 import type { StageHelpers } from './stage-helpers';
 
 /** Demo-data context for a module's seed hook. */
@@ -49,8 +50,10 @@ export type StageManifest = {
   views?: string;
   /** Socket handlers, called for each authenticated connection. */
   sockets?: (io: IoServer, socket: Socket, ctx: StageRuntime) => void;
-  /** Which candidates have done anything in this stage (turns `open` into `in_progress`). */
-  activity?: (db: Db, stage: StageRow, candidateIds: string[]) => Promise<Set<string>>;
+  /** Which candidates have done anything in this stage (turns `open` into `in_progress`); may carry a batch form (`withBatch`). */
+  activity?: ActivityHook;
+  /** Evidence a sign-off can cite from this module's tables, named `<key>:<name>` (core calls `resolveEvidence`). */
+  evidenceKinds?: Record<string, EvidenceKind>;
   /** Demo data for this stage. */
   seed?: (ctx: SeedContext) => Promise<void>;
 };

@@ -1,12 +1,11 @@
 /** One `authorize(actor, action, subject)` for routes, sockets and views alike. */
 import type { Actor } from '../auth/actor';
 import { ForbiddenError, NotFoundError, PolicyError, UnauthenticatedError } from '../errors';
-import { cohortRelation, leadsOrganisation, relatedToCohort, type CohortRef, type CohortRelation } from './relations';
+import { cohortRelation, leadsOrganisation, relatedToCohort, type CohortRef, type CohortRelation, type Grantee } from './relations';
 
 export type { CohortRef } from './relations';
 
-/** Who a capability is granted to, in terms of a cohort relation. */
-export type Grantee = keyof CohortRelation;
+export type { Grantee } from './relations';
 
 /** Organisation-level actions. */
 export type OrganisationAction = 'organisation:view' | 'organisation:manage' | 'organisation:invite';
@@ -37,22 +36,14 @@ const cohortRules: Record<CohortAction, Grantee[]> = {
   'cohort:observe-live': ['mentor', 'lead', 'observer'],
 };
 
-/** Capabilities declared by stage modules (`module:verb` → grantees), registered by the loader. */
-const capabilityRules = new Map<string, Grantee[]>();
-
-/** Registers a module's capabilities; the loader calls this once per manifest. */
-export function registerCapabilities(capabilities: Record<string, Grantee[]>): void {
-  for (const [name, grantees] of Object.entries(capabilities)) capabilityRules.set(name, grantees);
-}
-
-function granted(rel: CohortRelation, grantees: Grantee[]): boolean {
+function granted(rel: CohortRelation, grantees: readonly Grantee[]): boolean {
   return grantees.some((g) => rel[g]);
 }
 
 function decideCohort(actor: Actor, action: string, cohort: CohortRef): 'allow' | 'forbid' | 'hide' {
   const rel = cohortRelation(actor, cohort);
   if (!relatedToCohort(rel)) return 'hide';
-  const grantees = cohortRules[action as CohortAction] ?? capabilityRules.get(action);
+  const grantees = cohortRules[action as CohortAction] ?? actor.capabilities.get(action);
   if (!grantees) throw new PolicyError(action);
   return granted(rel, grantees) ? 'allow' : 'forbid';
 }
@@ -70,7 +61,7 @@ function decideCandidate(actor: Actor, action: string, cohort: CohortRef, candid
     case 'candidate:mentor':
       return rel.mentor ? 'allow' : 'forbid';
     default: {
-      const grantees = capabilityRules.get(action);
+      const grantees = actor.capabilities.get(action);
       if (!grantees) throw new PolicyError(action);
       // A candidate-scoped capability granted to 'candidate' means the candidate themself, never a peer.
       const relForRecord = { ...rel, candidate: self };

@@ -1,17 +1,13 @@
 /** How an actor relates to an organisation or cohort — the facts every policy is built from. */
-import type { Actor } from '../auth/actor';
+import type { Actor, Grantee } from '../auth/actor';
+
+export type { Grantee } from '../auth/actor';
 
 /** A cohort as policies need it. */
 export type CohortRef = { id: string; organisationId: string };
 
 /** The roles an actor holds with respect to one cohort. */
-export type CohortRelation = {
-  admin: boolean;
-  lead: boolean;
-  mentor: boolean;
-  candidate: boolean;
-  observer: boolean;
-};
+export type CohortRelation = Record<Grantee, boolean>;
 
 /** True when the actor leads (is the L&D lead of) the organisation. */
 export function leadsOrganisation(actor: Actor, organisationId: string): boolean {

@@ -6,7 +6,11 @@ import type { Db } from '../db';
 import { cohortStages, cohorts, programmeTemplates, templateStages } from '../db/tables';
 import { NotFoundError } from '../errors';
 import { id as uuidSchema } from '../http/validate';
-import { installedModules, RETIRED_POSITION } from '../progression/registry';
+import { RETIRED_POSITION } from '../progression/registry';
+import type { AppRegistry } from '../modules/registry';
+
+/** What template commands read with: the database and the app's modules and requirement kinds. */
+export type TemplateContext = { db: Db; registry: Pick<AppRegistry, 'modules' | 'requirementKinds'> };
 import { checkStages, type StageInput } from './schemas';
 
 /** Loads a template with its stages in order, or 404. */
@@ -24,15 +28,16 @@ export function stagesAsInput(stages: (typeof templateStages.$inferSelect)[]): S
 }
 
 /** A new stage from a module's defaults. */
-export function defaultStage(moduleKey: string): StageInput {
-  const m = installedModules().find((x) => x.key === moduleKey);
+export function defaultStage(registry: Pick<AppRegistry, 'modules'>, moduleKey: string): StageInput {
+  const m = registry.modules.find((x) => x.key === moduleKey);
   if (!m) return { moduleKey, title: moduleKey, summary: null, config: {}, open: [], complete: [], startDay: null, endDay: null };
   return { moduleKey, title: m.title, summary: m.summary, config: m.defaults.config, open: m.defaults.open, complete: m.defaults.complete, startDay: null, endDay: null };
 }
 
 /** Creates a template (with stages, each validated). */
-export async function createTemplate(db: Db, actorId: string, input: { name: string; description?: string | null; stages?: StageInput[] }) {
-  const stages = checkStages(input.stages ?? []);
+export async function createTemplate(ctx: TemplateContext, actorId: string, input: { name: string; description?: string | null; stages?: StageInput[] }) {
+  const { db } = ctx;
+  const stages = checkStages(ctx.registry, input.stages ?? []);
   return db.transaction(async (tx) => {
     const [template] = await tx.insert(programmeTemplates).values({ name: input.name, description: input.description ?? null }).returning();
     if (stages.length) await tx.insert(templateStages).values(stages.map((s, i) => row(template.id, i + 1, s)));
@@ -46,9 +51,10 @@ function row(templateId: string, position: number, s: StageInput) {
 }
 
 /** Replaces a template's name, description and (when given) its whole ordered stage list; the version goes up. */
-export async function updateTemplate(db: Db, actorId: string, templateId: string, input: { name?: string; description?: string | null; stages?: StageInput[] }) {
+export async function updateTemplate(ctx: TemplateContext, actorId: string, templateId: string, input: { name?: string; description?: string | null; stages?: StageInput[] }) {
+  const { db } = ctx;
   const before = await getTemplate(db, templateId);
-  const stages = input.stages ? checkStages(input.stages) : undefined;
+  const stages = input.stages ? checkStages(ctx.registry, input.stages) : undefined;
   return db.transaction(async (tx) => {
     const [template] = await tx
       .update(programmeTemplates)

@@ -10,7 +10,6 @@ import type { RouteRegistry } from '../http/router';
 import { actorOf } from '../http/request-context';
 import { parse } from '../http/validate';
 import { authorize } from '../policies';
-import { installedModules, requirementKind, requirementKindNames } from '../progression/registry';
 import { applyTemplateToCohort, createTemplate, defaultStage, getTemplate, stagesAsInput, updateTemplate } from './commands';
 import { stageInput, templateInput, type StageInput } from './schemas';
 
@@ -50,6 +49,7 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
   const pages = registry.router('/admin/programmes');
   const api = registry.router('/api/v1/programmes');
   const tags = ['programmes'];
+  const kindNames = () => [...ctx.registry.requirementKinds.keys()].sort();
   const admin = (req: Request) => {
     const actor = actorOf(req);
     authorize(actor, 'provider:manage', { type: 'provider' });
@@ -63,12 +63,12 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
   });
   api.get('/requirement-kinds', { summary: 'The requirement kinds stages may use (admin)', tags }, async (req, res) => {
     admin(req);
-    res.json({ kinds: requirementKindNames(), modules: installedModules() });
+    res.json({ kinds: kindNames(), modules: ctx.registry.modules });
   });
   api.post('/', { summary: 'Create a programme template (admin)', tags, body: templateInput, success: { status: 201, description: 'Created' } }, async (req, res) => {
     const actor = admin(req);
     const input = parse(templateInput, req.body, 'programme');
-    const t = await createTemplate(ctx.db, actor.id, input);
+    const t = await createTemplate(ctx, actor.id, input);
     res.status(201).json({ programme: presentTemplate(await getTemplate(ctx.db, t.id)) });
   });
   api.get('/:templateId', { summary: 'One programme template with its ordered stages (admin)', tags }, async (req, res) => {
@@ -78,7 +78,7 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
   api.put('/:templateId', { summary: 'Replace a template’s name and ordered stages; requirements are validated per kind (admin)', tags, body: templateInput }, async (req, res) => {
     const actor = admin(req);
     const input = parse(templateInput, req.body, 'programme');
-    await updateTemplate(ctx.db, actor.id, String(req.params.templateId), input);
+    await updateTemplate(ctx, actor.id, String(req.params.templateId), input);
     res.json({ programme: presentTemplate(await getTemplate(ctx.db, String(req.params.templateId))) });
   });
   api.post('/:templateId/apply', { summary: 'Apply the template’s current stages to a cohort; every candidate’s gates recompute (admin)', tags, body: applyInput }, async (req, res) => {
@@ -109,13 +109,13 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
         openJson: JSON.stringify(s.openRequirements, null, 1),
         completeJson: JSON.stringify(s.completeRequirements, null, 1),
         described: [...s.openRequirements.map((r) => ({ when: 'Opens when', r })), ...s.completeRequirements.map((r) => ({ when: 'Complete when', r }))].map(({ when, r }) => {
-          const kind = requirementKind(r.kind);
+          const kind = ctx.registry.requirementKinds.get(r.kind);
           const p = kind?.params.safeParse(r.params);
           return `${when}: ${kind && p?.success ? kind.describe(p.data, { id: s.id, cohortId: '', position: s.position, moduleKey: s.moduleKey, title: s.title, config: s.config, openRequirements: [], completeRequirements: [], startsOn: null, endsOn: null }) : r.kind}`;
         }),
       })),
-      modules: installedModules(),
-      kinds: requirementKindNames(),
+      modules: ctx.registry.modules,
+      kinds: kindNames(),
       cohorts: cohortRows.map((c) => ({ ...c, onThis: c.templateId === t.id, behind: c.templateId === t.id && c.version !== t.version })),
       saved: req.query.saved,
       ...extra,
@@ -125,7 +125,7 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
     const actor = admin(req);
     const t = await getTemplate(ctx.db, String(req.params.templateId));
     try {
-      await updateTemplate(ctx.db, actor.id, t.id, { stages: change(stagesAsInput(t.stages)) });
+      await updateTemplate(ctx, actor.id, t.id, { stages: change(stagesAsInput(t.stages)) });
     } catch (err) {
       if (err instanceof ValidationError) return renderEdit(req, res.status(400), { error: { message: err.message, fields: err.fields } });
       throw err;
@@ -144,8 +144,8 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
     const body = (req.body ?? {}) as { name?: string; description?: string; withBuiltIn?: string };
     try {
       const input = parse(templateInput, { name: body.name, description: body.description || null }, 'programme');
-      const stages = body.withBuiltIn ? installedModules().map((m) => defaultStage(m.key)) : [];
-      const t = await createTemplate(ctx.db, actor.id, { ...input, stages });
+      const stages = body.withBuiltIn ? ctx.registry.modules.map((m) => defaultStage(ctx.registry, m.key)) : [];
+      const t = await createTemplate(ctx, actor.id, { ...input, stages });
       res.redirect(303, `/admin/programmes/${t.id}`);
     } catch (err) {
       if (err instanceof ValidationError) return renderList(req, res.status(400), { error: { message: err.message, fields: err.fields } });
@@ -158,7 +158,7 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
     const body = (req.body ?? {}) as { name?: string; description?: string };
     try {
       const input = parse(templateInput, { name: body.name, description: body.description || null }, 'programme');
-      await updateTemplate(ctx.db, actor.id, String(req.params.templateId), input);
+      await updateTemplate(ctx, actor.id, String(req.params.templateId), input);
     } catch (err) {
       if (err instanceof ValidationError) return renderEdit(req, res.status(400), { error: { message: err.message, fields: err.fields } });
       throw err;
@@ -168,7 +168,7 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
   pages.post('/:templateId/stages', (req, res) =>
     saveStages(req, res, (stages) => {
       const moduleKey = String((req.body as { moduleKey?: string } | undefined)?.moduleKey ?? '');
-      return [...stages, defaultStage(moduleKey)];
+      return [...stages, defaultStage(ctx.registry, moduleKey)];
     }),
   );
   pages.post('/:templateId/stages/:index', (req, res) =>

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../errors';
 import { fieldProblems } from '../http/validate';
-import { installedModules, requirementKind } from '../progression/registry';
+import type { AppRegistry } from '../modules/registry';
 import '../progression/engine';
 
 const requirement = z.object({ kind: z.string().min(1, 'name a requirement kind'), params: z.record(z.string(), z.unknown()).default({}) });
@@ -30,8 +30,8 @@ export const templateInput = z.object({
 });
 
 /** Checks module keys, day windows and every requirement's kind and params; throws one ValidationError naming each field. */
-export function checkStages(stages: StageInput[], field = 'stages'): StageInput[] {
-  const modules = new Set(installedModules().map((m) => m.key));
+export function checkStages(registry: Pick<AppRegistry, 'modules' | 'requirementKinds'>, stages: StageInput[], field = 'stages'): StageInput[] {
+  const modules = new Set(registry.modules.map((m) => m.key));
   const problems: FieldProblem[] = [];
   stages.forEach((s, i) => {
     const at = `${field}.${i}`;
@@ -39,7 +39,7 @@ export function checkStages(stages: StageInput[], field = 'stages'): StageInput[
     if (s.startDay != null && s.endDay != null && s.endDay < s.startDay) problems.push({ field: `${at}.endDay`, message: 'must be on or after the start day' });
     for (const which of ['open', 'complete'] as const) {
       s[which].forEach((r, j) => {
-        const kind = requirementKind(r.kind);
+        const kind = registry.requirementKinds.get(r.kind);
         if (!kind) return problems.push({ field: `${at}.${which}.${j}.kind`, message: `'${r.kind}' is not a requirement kind` });
         const parsed = kind.params.safeParse(r.params);
         if (!parsed.success) for (const p of fieldProblems(parsed.error)) problems.push({ field: `${at}.${which}.${j}.params.${p.field}`, message: p.message });

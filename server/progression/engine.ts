@@ -2,11 +2,12 @@
 import { and, asc, desc, eq, gt, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { cohortMembers, cohortStages, stageWaivers } from '../db/tables';
-import { coreKinds } from './kinds';
-import { activityHook, registerRequirementKinds, requirementKind, RETIRED_POSITION } from './registry';
+import type { AppRegistry } from '../modules/registry';
+import { RETIRED_POSITION } from './registry';
 import type { Evaluation, EvaluationItem, RequirementKind, StageRow, StageStatus } from './types';
 
-registerRequirementKinds(coreKinds);
+/** What the engine reads with: the database and the app's requirement kinds and activity hooks (`ctx` will do). */
+export type ProgressContext = { db: Db; registry: Pick<AppRegistry, 'requirementKinds' | 'activity'> };
 
 /** One requirement's outcome for one candidate, as shown on the timeline and in the API. */
 export type RequirementResult = {
@@ -52,7 +53,11 @@ export function requirementKey(list: 'open' | 'complete', index: number, kind: s
  * Computes every candidate's stages for the given cohorts: cohort id → candidate id → stages in order.
  * Set-based: a fixed number of queries per requirement kind, whatever the number of candidates or cohorts.
  */
-export async function computeProgress(db: Db, query: ProgressQuery): Promise<Map<string, Map<string, StageProgress[]>>> {
+export async function computeProgress(ctx: ProgressContext, query: ProgressQuery): Promise<Map<string, Map<string, StageProgress[]>>> {
+  const { db } = ctx;
+  const kinds = ctx.registry.requirementKinds;
+  const requirementKind = (name: string) => kinds.get(name);
+  const activityHook = (moduleKey: string) => ctx.registry.activity.get(moduleKey);
   const now = query.now ?? new Date();
   const out = new Map<string, Map<string, StageProgress[]>>();
   const cohortIds = [...new Set(query.cohortIds)];
@@ -163,7 +168,7 @@ export async function computeProgress(db: Db, query: ProgressQuery): Promise<Map
         // A stage may hold the same kind twice (two rubrics): evaluate in rounds with each stage once per round.
         for (const round of rounds(list)) {
           const items: EvaluationItem[] = round.map((p) => ({ stage: p.stage, stages: p.stages, candidateIds: candidatesByCohort.get(p.stage.cohortId) ?? [], params: p.params }));
-          const result = await kind.evaluate({ db, now, items, earlier });
+          const result = await kind.evaluate({ db, now, items, earlier, kinds });
           for (const p of round) evaluations.set(`${p.stage.id}|${p.key}`, result.get(p.stage.id) ?? new Map());
         }
       }),

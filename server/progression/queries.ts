@@ -1,16 +1,15 @@
 /** Convenience reads over the engine for one candidate (used by stage pages and the timeline). */
-import type { Db } from '../db';
-import { computeProgress, type StageProgress } from './engine';
+import { computeProgress, type ProgressContext, type StageProgress } from './engine';
 
 /** One candidate's stages in one cohort, in order (empty when they are not a candidate there). */
-export async function candidateProgress(db: Db, cohortId: string, candidateId: string, now?: Date): Promise<StageProgress[]> {
-  const all = await computeProgress(db, { cohortIds: [cohortId], candidateIds: [candidateId], now });
+export async function candidateProgress(ctx: ProgressContext, cohortId: string, candidateId: string, now?: Date): Promise<StageProgress[]> {
+  const all = await computeProgress(ctx, { cohortIds: [cohortId], candidateIds: [candidateId], now });
   return all.get(cohortId)?.get(candidateId) ?? [];
 }
 
 /** One candidate's progress in the cohort's first stage run by `moduleKey`, if any. */
-export async function candidateStage(db: Db, cohortId: string, candidateId: string, moduleKey: string, now?: Date): Promise<StageProgress | undefined> {
-  return (await candidateProgress(db, cohortId, candidateId, now)).find((s) => s.key === moduleKey);
+export async function candidateStage(ctx: ProgressContext, cohortId: string, candidateId: string, moduleKey: string, now?: Date): Promise<StageProgress | undefined> {
+  return (await candidateProgress(ctx, cohortId, candidateId, now)).find((s) => s.key === moduleKey);
 }
 
 /** The first unmet reasons of a stage, for "what to do next" (locks first, then what completes it). */

@@ -44,7 +44,7 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
       authorize(actor, 'cohort:view-progress', { type: 'cohort', cohort });
     }
     const people = await cohortPeople(ctx.db, cohort.id, 'candidate');
-    const progress = (await computeProgress(ctx.db, { cohortIds: [cohort.id] })).get(cohort.id);
+    const progress = (await computeProgress(ctx, { cohortIds: [cohort.id] })).get(cohort.id);
     const rows = people.map((p) => {
       const stages = progress?.get(p.userId) ?? [];
       const current = currentStage(stages);
@@ -71,7 +71,7 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     const candidateId = String(req.params.userId);
     authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
-    const stages = await candidateProgress(ctx.db, cohort.id, candidateId);
+    const stages = await candidateProgress(ctx, cohort.id, candidateId);
     const isSelf = actor.id === candidateId;
     res.render('progress/timeline', {
       title: isSelf ? 'Your programme' : candidate.name,
@@ -118,7 +118,7 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     const candidateId = paramId(req.params.userId, 'userId');
     authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
-    const stages = await candidateProgress(ctx.db, cohort.id, candidateId);
+    const stages = await candidateProgress(ctx, cohort.id, candidateId);
     res.json({ candidate: { id: candidate.id, name: candidate.name }, next: nextStep(cohort.id, stages), stages: presentProgressJson(stages) });
   });
 
@@ -127,7 +127,7 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     const cohort = await getCohort(ctx.db, String(req.params.cohortId));
     authorize(actor, 'cohort:view-progress', { type: 'cohort', cohort }, 'That cohort');
     const people = await cohortPeople(ctx.db, cohort.id, 'candidate');
-    const progress = (await computeProgress(ctx.db, { cohortIds: [cohort.id] })).get(cohort.id);
+    const progress = (await computeProgress(ctx, { cohortIds: [cohort.id] })).get(cohort.id);
     res.json({
       candidates: people.map((p) => {
         const stages = progress?.get(p.userId) ?? [];

@@ -41,6 +41,9 @@ export type EvaluationInput<P = Record<string, unknown>> = {
   items: EvaluationItem<P>[];
   /** Statuses already computed for earlier stages: stage id → candidate id → status. */
   earlier: Map<string, Map<string, StageStatus>>;
+  /** The app's requirement kinds, given by the engine (a kind may delegate to another, as `attendance` does to
+   * `<module>:attendance`); absent when a module calls its own evaluator directly. */
+  kinds?: ReadonlyMap<string, RequirementKind>;
 };
 
 /** An evaluator's answer: stage id → candidate id → evaluation (every item's candidates must be answered). */
@@ -58,3 +61,10 @@ export type RequirementKind<S extends z.ZodType = z.ZodType> = {
 
 /** A candidate's status in a stage. */
 export type StageStatus = 'locked' | 'open' | 'in_progress' | 'complete' | 'waived';
+
+/** Many stages at once: stage id → candidates who have done anything (one set-based query for all stages). */
+export type BatchActivity = (db: Db, items: { stage: StageRow; candidateIds: string[] }[]) => Promise<Map<string, Set<string>>>;
+
+/** Which candidates have done anything in a stage (a module's `activity` hook); a hook may carry a `batch`
+ * form, which the engine prefers so that activity costs a fixed number of queries however many cohorts. */
+export type ActivityHook = ((db: Db, stage: StageRow, candidateIds: string[]) => Promise<Set<string>>) & { batch?: BatchActivity };

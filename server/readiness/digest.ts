@@ -24,7 +24,7 @@ export async function sendAtRiskDigest(ctx: AppContext, now = new Date()): Promi
   const leads = new Map<string, string[]>();
   for (const p of pairs) leads.set(p.user_id, [...(leads.get(p.user_id) ?? []), p.cohort_id]);
   if (!leads.size) return { leads: 0, sent: 0, skippedAlreadySent: 0 };
-  const { cohorts } = await computeReadiness(ctx.db, { cohortIds: [...new Set(pairs.map((p) => p.cohort_id))], now });
+  const { cohorts } = await computeReadiness(ctx, { cohortIds: [...new Set(pairs.map((p) => p.cohort_id))], now });
   const byId = new Map(cohorts.map((c) => [c.id, c]));
   const dayStart = new Date(`${new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(now)}T00:00:00Z`);
   const already = new Set(

@@ -1,6 +1,6 @@
 /** Loads readiness for many cohorts with a fixed number of set-based queries (never one per candidate). */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { ProgressContext } from '../progression/engine';
 import {
   ukDate,
   candidateReadiness,
@@ -33,7 +33,8 @@ type CohortRow = {
 };
 
 /** Computes readiness for every candidate of the given cohorts. */
-export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<ReadinessResult> {
+export async function computeReadiness(ctx: ProgressContext, query: ReadinessQuery): Promise<ReadinessResult> {
+  const { db } = ctx;
   const now = query.now ?? new Date();
   const ids = [...new Set(query.cohortIds)];
   if (!ids.length) return { cohorts: [], stageSource: 'sql' };
@@ -97,7 +98,7 @@ export async function computeReadiness(db: Db, query: ReadinessQuery): Promise<R
           join rubrics r on r.id = x.rubric_id where x.must_pass_failed`,
     ),
     loadStageRecords(db, ids),
-    engineStageStatuses(db, ids, now, query.stageSource),
+    engineStageStatuses(ctx, ids, now, query.stageSource),
   ]);
 
   // Everything per candidate is keyed once by "cohortId:candidateId"; inner maps by stage or competency id.

@@ -21,7 +21,7 @@ async function readableCohort(ctx: AppContext, req: Request) {
 }
 
 async function cohortReadiness(ctx: AppContext, cohortId: string) {
-  const { cohorts } = await computeReadiness(ctx.db, { cohortIds: [cohortId] });
+  const { cohorts } = await computeReadiness(ctx, { cohortIds: [cohortId] });
   return cohorts[0];
 }
 

@@ -2,7 +2,7 @@
  * records-only approximation (completion marks, waivers and stage windows, one set-based query). */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { computeProgress } from '../progression/engine';
+import { computeProgress, type ProgressContext } from '../progression/engine';
 import type { StageStatus } from '../progression/types';
 import { rows, uuidArray } from './sql';
 
@@ -19,9 +19,9 @@ export type StageRecord = { stageId: string; kind: 'mark' | 'waiver' | 'requirem
 export type StageRecords = Map<string, StageRecord[]>;
 
 /** Statuses from the engine's `computeProgress` (the one source of the rules); null only when asked for 'sql' (the bench's comparison). */
-export async function engineStageStatuses(db: Db, cohortIds: string[], now: Date, source: StageSource | 'auto' = 'auto'): Promise<StageStatusMap | null> {
+export async function engineStageStatuses(ctx: ProgressContext, cohortIds: string[], now: Date, source: StageSource | 'auto' = 'auto'): Promise<StageStatusMap | null> {
   if (source === 'sql') return null;
-  const progress = await computeProgress(db, { cohortIds, now });
+  const progress = await computeProgress(ctx, { cohortIds, now });
   const statuses: StageStatusMap = new Map();
   for (const [cohortId, byCandidate] of progress) {
     const c = new Map<string, Map<string, StageStatus>>();

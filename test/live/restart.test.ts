@@ -71,7 +71,7 @@ it(`loses and repeats nothing when the server is killed -9 and restarted mid-str
     await migrateDatabase(seedDb);
   }
   const w = await buildWorld(seedDb.db);
-  const mentorActor = { id: w.a.mentor.id, email: w.a.mentor.email, name: w.a.mentor.name, isAdmin: false, orgRoles: [], cohortRoles: [] };
+  const mentorActor = { id: w.a.mentor.id, email: w.a.mentor.email, name: w.a.mentor.name, isAdmin: false, orgRoles: [], cohortRoles: [], capabilities: new Map() };
   const room = await createRoom(seedDb.db, mentorActor, w.a.cohort.id, { candidateId: w.a.candidate.id, title: 'Restart drill', quietMode: false, leadMayObserve: true });
   if (!testDb) await seedDb.close();
 

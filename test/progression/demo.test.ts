@@ -17,7 +17,7 @@ describe('demo seed: pre-load and the Zoom introduction', () => {
   it('puts candidate 1 part-way through pre-load and candidates 2 and 3 past both stages', async () => {
     const { cohortId } = await seedDemo(t.database.db, t.config, t.cadre.modules);
     const idOf = async (email: string) => (await t.database.db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0].id;
-    const progress = (await computeProgress(t.database.db, { cohortIds: [cohortId] })).get(cohortId);
+    const progress = (await computeProgress(t.cadre.ctx, { cohortIds: [cohortId] })).get(cohortId);
     const c1 = progress?.get(await idOf('candidate1@cadre.test')) ?? [];
     expect(c1[0]).toMatchObject({ key: 'preload-video', status: 'in_progress' });
     expect(c1[0].complete[0].reason).toBe("Watch 'Non-escalation basics' to 90% — you are at 64%; 'De-escalation in the first minute' to 90% — you are at 20%; 'Restraint as a last resort' to 90% — you are at 0%.");

@@ -23,7 +23,7 @@ beforeEach(async () => {
 
 const db = () => t.database.db;
 async function stagesOf(cohortId: string, candidateId: string, now?: Date) {
-  return (await computeProgress(db(), { cohortIds: [cohortId], candidateIds: [candidateId], now })).get(cohortId)?.get(candidateId) ?? [];
+  return (await computeProgress(t.cadre.ctx, { cohortIds: [cohortId], candidateIds: [candidateId], now })).get(cohortId)?.get(candidateId) ?? [];
 }
 
 describe('previous-stage-complete and mentor-marked-complete', () => {
@@ -195,7 +195,7 @@ describe('scale', () => {
     await buildVideo(db(), t.config.uploadDir, w.admin.id, { title: 'V' });
     await addStages(db(), w.a.cohort.id, specs);
     const counter = countingDb(t.database);
-    await computeProgress(counter.db, { cohortIds: [w.a.cohort.id] });
+    await computeProgress({ db: counter.db, registry: t.cadre.ctx.registry }, { cohortIds: [w.a.cohort.id] });
     const small = counter.count();
     const ids: string[] = [];
     for (let c = 0; c < 8; c++) {
@@ -208,7 +208,7 @@ describe('scale', () => {
       ids.push(cohort.id);
     }
     counter.reset();
-    const all = await computeProgress(counter.db, { cohortIds: ids });
+    const all = await computeProgress({ db: counter.db, registry: t.cadre.ctx.registry }, { cohortIds: ids });
     expect([...all.values()].reduce((n, m) => n + m.size, 0)).toBe(40);
     expect(counter.count()).toBe(small);
     expect(small).toBeLessThan(20);

@@ -17,7 +17,7 @@ beforeEach(async () => {
 
 const DAY = 86_400_000;
 async function candidate(cohortId: string, candidateId: string, now?: Date) {
-  const { cohorts: list } = await computeReadiness(t.database.db, { cohortIds: [cohortId], now });
+  const { cohorts: list } = await computeReadiness(t.cadre.ctx, { cohortIds: [cohortId], now });
   const c = list[0].candidates.find((x) => x.candidateId === candidateId);
   if (!c) throw new Error('candidate missing');
   return { cohort: list[0], c };
@@ -151,7 +151,7 @@ describe('risk flags', () => {
 
 describe('scale', () => {
   it('answers several cohorts in one call with each cohort\'s own candidates', async () => {
-    const { cohorts: list } = await computeReadiness(t.database.db, { cohortIds: [w.a.cohort.id, w.b.cohort.id] });
+    const { cohorts: list } = await computeReadiness(t.cadre.ctx, { cohortIds: [w.a.cohort.id, w.b.cohort.id] });
     expect(list.map((c) => c.name)).toEqual(['Cohort A', 'Cohort B']);
     expect(list[0].candidates.map((c) => c.name).sort()).toEqual(['Candidate A', 'Candidate A2']);
     expect(list[1].candidates.map((c) => c.name).sort()).toEqual(['Candidate B', 'Candidate B2']);

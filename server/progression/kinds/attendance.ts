@@ -1,6 +1,5 @@
 /** "Attendance at N sessions": delegates to the stage module's own `<module>:attendance` kind, which knows its sessions. */
 import { z } from 'zod';
-import { requirementKind } from '../registry';
 import type { EvaluationItem, EvaluationResult, RequirementKind } from '../types';
 import { answerAll, count } from './answers';
 
@@ -20,7 +19,7 @@ export const attendance: RequirementKind<typeof params> = {
     }
     const result: EvaluationResult = new Map();
     for (const [moduleKey, items] of byModule) {
-      const delegate = requirementKind(`${moduleKey}:attendance`);
+      const delegate = input.kinds?.get(`${moduleKey}:attendance`);
       if (!delegate) {
         for (const [k, v] of answerAll(items, () => ({ met: false, reason: 'This stage does not record attendance; ask your mentor.' }))) result.set(k, v);
         continue;

@@ -13,7 +13,7 @@ const cohort = (c: RowContext) => ({ cohortId: c.tenant.cohort.id });
 
 /** A new room for the tenant's candidate (quiet mode off, the lead may watch). */
 async function newRoom(c: RowContext): Promise<string> {
-  const mentor = { id: c.tenant.mentor.id, email: c.tenant.mentor.email, name: c.tenant.mentor.name, isAdmin: false, orgRoles: [], cohortRoles: [] };
+  const mentor = { id: c.tenant.mentor.id, email: c.tenant.mentor.email, name: c.tenant.mentor.name, isAdmin: false, orgRoles: [], cohortRoles: [], capabilities: new Map() };
   const room = await createRoom(c.db, mentor, c.tenant.cohort.id, { candidateId: c.tenant.candidate.id, title: `Matrix ${c.uniq()}`, quietMode: false, leadMayObserve: true });
   return room.id;
 }

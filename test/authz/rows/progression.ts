@@ -23,7 +23,7 @@ const builtIn = (c: RowContext) =>
   c.memo('built-in-template', async () => (await c.db.select({ id: programmeTemplates.id }).from(programmeTemplates).where(eq(programmeTemplates.name, BUILT_IN_TEMPLATE)))[0].id);
 /** A scratch template for stage edits. */
 const scratch = (c: RowContext) =>
-  c.memo('scratch-template', async () => (await createTemplate(c.db, c.world.admin.id, { name: `Scratch ${c.uniq()}`, stages: [{ moduleKey: 'zoom-intro', title: 'Intro', config: {}, open: [], complete: [], summary: null, startDay: null, endDay: null }] })).id);
+  c.memo('scratch-template', async () => (await createTemplate(c.app.cadre.ctx, c.world.admin.id, { name: `Scratch ${c.uniq()}`, stages: [{ moduleKey: 'zoom-intro', title: 'Intro', config: {}, open: [], complete: [], summary: null, startDay: null, endDay: null }] })).id);
 const stageForm = { moduleKey: 'zoom-intro', title: 'Intro', config: '{}', open: '[]', complete: '[]', startDay: '', endDay: '' };
 
 /** Rows keyed by "METHOD /path" exactly as registered. */
