@@ -1,5 +1,5 @@
 /** Jest: swc transform, one PGlite per test file (loaded from a migrated template), e2e as its own project. */
-const esm = ['file-type', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit', '@electric-sql/pglite'];
+const esm = ['file-type', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit', '@electric-sql/pglite', 'jose'];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj|cj)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },

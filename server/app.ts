@@ -34,6 +34,7 @@ import { adminPageRoutes } from './routes/admin-pages';
 import { homeRoutes } from './routes/home';
 import { openApiRoutes } from './routes/openapi';
 import { registerCoreFeatures } from './features';
+import { createLti, type Lti, type LtiOptions } from './lti';
 
 declare module 'node:http' {
   interface IncomingMessage {
@@ -50,6 +51,8 @@ export type AppOptions = {
   mailer?: Mailer;
   /** How often job workers poll the queue (seconds, default 2; tests use less). */
   jobPollSeconds?: number;
+  /** LTI options (tests shorten the platform key-set cooldown). */
+  lti?: LtiOptions;
   /** Stage modules to load (default: discovered from modules/). */
   modules?: StageManifest[];
 };
@@ -62,6 +65,8 @@ export type CadreApp = {
   ctx: AppContext;
   routes: RouteRegistry;
   modules: StageManifest[];
+  /** The LTI tool part (platform key sets, service calls, grade sync). */
+  lti: Lti;
   /** Hears every finished request with the SQL statements it sent; returns the unsubscribe. */
   onRequestDone(listener: (done: RequestDone) => void): () => void;
   /** Stops sockets and timers (the database is closed by whoever opened it). */
@@ -106,6 +111,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));
   const runtimeOf = (m: StageManifest) => runtimes.get(m.key) as StageRuntime;
   const routes = new RouteRegistry();
+  const lti = await createLti(routes, ctx, { jobPollSeconds: options.jobPollSeconds, ...options.lti });
 
   // X-Forwarded-For is believed only from the configured proxies (TRUST_PROXY); otherwise req.ip is the peer.
   app.set('trust proxy', config.trustProxy);
@@ -149,11 +155,15 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   }
 
   const { middleware: sessionMiddleware } = createSessionMiddleware(database, config);
-  const passport = createPassport(database, actors);
+  const passport = createPassport(database, actors, lti.scope);
   app.use(sessionMiddleware);
   app.use(sessionLifetime);
   app.use(passport.initialize());
   app.use(passport.session());
+  // LTI: a session from a launch may be framed by its platform; launches and logins carry signatures, not CSRF tokens.
+  app.use(lti.sessionFraming);
+  app.use(lti.gradeTrigger);
+  for (const r of lti.publicRouters) app.use(r.prefix, r.express);
 
   app.use(csrfProtection(config));
   const locals: RequestHandler = (req, res, next) => {
@@ -182,6 +192,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   mount(adminApiRoutes(routes, ctx), requireUser);
   const features = registerCoreFeatures(routes, ctx);
   mount(features.routers, requireUser);
+  mount(lti.routers, requireUser);
 
   for (const m of modules) {
     const runtime = runtimeOf(m);
@@ -239,12 +250,14 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     ctx,
     routes,
     modules,
+    lti,
     onRequestDone(listener) {
       doneListeners.add(listener);
       return () => doneListeners.delete(listener);
     },
     async close() {
       clearInterval(pruneTimer);
+      lti.stop();
       await jobs.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       listenPool?.close();

@@ -3,3 +3,4 @@ export * from './schema/core';
 export * from './schema/programme';
 export * from './schema/competency';
 export * from './schema/rubric';
+export * from './schema/lti';

@@ -7,8 +7,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { users } from '../db/tables';
-import type { RequestHandler } from 'express';
-import { loadActor } from '../auth/actor';
+import type { Request, RequestHandler } from 'express';
+import { loadActor, type Actor } from '../auth/actor';
 import type { ActorCache } from '../auth/authority';
 import { decoyHash, verifyPassword } from '../auth/passwords';
 
@@ -128,8 +128,11 @@ export async function pruneSessions(database: Database): Promise<void> {
   await database.db.execute(sql`delete from session where expire < now()`);
 }
 
+/** How a session may narrow the actor it carries (an LTI session acts only inside its platform's organisation). */
+export type ActorScope = (req: Request, actor: Actor) => Promise<Actor>;
+
 /** A passport instance (never the shared singleton: each app has its own deserializer). */
-export function createPassport(database: Database, actors: ActorCache) {
+export function createPassport(database: Database, actors: ActorCache, scope: ActorScope = async (_req, actor) => actor) {
   const passport = new Passport();
   passport.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, async (email, password, done) => {
@@ -152,9 +155,10 @@ export function createPassport(database: Database, actors: ActorCache) {
     }),
   );
   passport.serializeUser((user, done) => done(null, user.id));
-  passport.deserializeUser(async (id: string, done) => {
+  passport.deserializeUser(async (req: Request, id: string, done: (err: unknown, user?: Express.User | false) => void) => {
     try {
-      done(null, (await actors.get(id)) ?? false);
+      const actor = await actors.get(id);
+      done(null, actor ? await scope(req, actor) : false);
     } catch (err) {
       done(err);
     }

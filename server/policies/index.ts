@@ -16,7 +16,8 @@ export type CohortAction =
   | 'cohort:add-candidate'
   | 'cohort:mentor'
   | 'cohort:view-progress'
-  | 'cohort:observe-live';
+  | 'cohort:observe-live'
+  | 'cohort:sync-roster';
 /** Actions on one candidate's record within a cohort. */
 export type CandidateAction = 'candidate:view' | 'candidate:act-as-self' | 'candidate:mentor';
 
@@ -25,7 +26,9 @@ export type Subject =
   | { type: 'provider' }
   | { type: 'organisation'; id: string }
   | { type: 'cohort'; cohort: CohortRef }
-  | { type: 'candidate'; cohort: CohortRef; candidateId: string };
+  | { type: 'candidate'; cohort: CohortRef; candidateId: string }
+  /** The LTI launch the actor's session came from: only its own person may use it, and only teaching staff bind. */
+  | { type: 'lti-launch'; userId: string | null; instructor: boolean };
 
 const cohortRules: Record<CohortAction, Grantee[]> = {
   'cohort:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
@@ -34,6 +37,7 @@ const cohortRules: Record<CohortAction, Grantee[]> = {
   'cohort:mentor': ['mentor'],
   'cohort:view-progress': ['admin', 'lead', 'mentor'],
   'cohort:observe-live': ['mentor', 'lead', 'observer'],
+  'cohort:sync-roster': ['admin', 'lead', 'mentor'],
 };
 
 function granted(rel: CohortRelation, grantees: readonly Grantee[]): boolean {
@@ -87,6 +91,9 @@ function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forb
       return decideCohort(actor, action, subject.cohort);
     case 'candidate':
       return decideCandidate(actor, action, subject.cohort, subject.candidateId);
+    case 'lti-launch':
+      if (actor.id !== subject.userId) return 'hide';
+      return subject.instructor ? 'allow' : 'forbid';
   }
 }
 

@@ -6,6 +6,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp, type CadreApp } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
+import type { LtiOptions } from '../../server/lti';
 import { createLogger, type Logger } from '../../server/logger';
 import type { Mailer } from '../../server/mail';
 import type { StatementTally } from '../../server/db/statements';
@@ -26,8 +27,8 @@ export type TestApp = {
   csrf(agent: TestAgent, pagePath?: string): Promise<string>;
   /** The SQL statements the request behind `res` sent (waits for it to finish; reads its X-Request-Id). */
   statementsOf(res: { headers: Record<string, string> }): Promise<StatementTally>;
-  /** Listens on an ephemeral port (for sockets and browsers); returns the base URL. */
-  listen(): Promise<string>;
+  /** Listens on `port` (default: an ephemeral one) for sockets, browsers and protocol peers; returns the base URL. */
+  listen(port?: number): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -45,10 +46,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** Starts an app on a fresh database. Call `stop()` in afterAll. */
-export async function startTestApp(options: { config?: Record<string, string>; database?: TestDatabase; logger?: Logger; mailer?: Mailer; jobPollSeconds?: number } = {}): Promise<TestApp> {
+export async function startTestApp(options: { config?: Record<string, string>; database?: TestDatabase; logger?: Logger; mailer?: Mailer; jobPollSeconds?: number; lti?: LtiOptions } = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const config = testConfig(options.config);
-  const cadre = await createApp({ database, config, logger: options.logger ?? createLogger(config.logLevel), mailer: options.mailer, jobPollSeconds: options.jobPollSeconds });
+  const cadre = await createApp({ database, config, logger: options.logger ?? createLogger(config.logLevel), mailer: options.mailer, jobPollSeconds: options.jobPollSeconds, lti: options.lti });
   let listening = false;
   // Finished requests by id, and whoever waits for one that has not finished yet (bounded: the newest 500).
   const finished = new Map<string, RequestDone>();
@@ -82,9 +83,9 @@ export async function startTestApp(options: { config?: Record<string, string>; d
       const done = finished.get(id) ?? (await new Promise<RequestDone>((resolve) => waiting.set(id, resolve)));
       return done.statements;
     },
-    async listen() {
+    async listen(port = 0) {
       if (!listening) {
-        await new Promise<void>((resolve) => cadre.server.listen(0, '127.0.0.1', resolve));
+        await new Promise<void>((resolve) => cadre.server.listen(port, '127.0.0.1', resolve));
         listening = true;
       }
       const addr = cadre.server.address();
