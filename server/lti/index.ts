@@ -23,8 +23,8 @@ const SWEEP_MS = 10 * 60_000;
 const LINKED_REFRESH_MS = 60_000;
 const COHORT_PATH = /^\/(?:api\/v1\/)?cohorts\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#]|$)/i;
 
-/** Options for the LTI part (tests shorten the key-set cooldown). */
-export type LtiOptions = { jwksCooldownMs?: number; jobPollSeconds?: number };
+/** Options for the LTI part (tests shorten the key-set cooldown and the retry delay). */
+export type LtiOptions = { jwksCooldownMs?: number; jobPollSeconds?: number; gradeRetryDelaySeconds?: number };
 
 /** The LTI part of one app. */
 export type Lti = {
@@ -60,7 +60,7 @@ export async function createLti(registry: RouteRegistry, ctx: AppContext, option
   const gradesChanged = async (cohortId: string) => {
     linked.add(cohortId);
     try {
-      await ctx.jobs.enqueue(GRADE_JOB, { cohortId }, GRADE_RETRY);
+      await ctx.jobs.enqueue(GRADE_JOB, { cohortId }, { ...GRADE_RETRY, retryDelaySeconds: options.gradeRetryDelaySeconds ?? GRADE_RETRY.retryDelaySeconds });
     } catch (err) {
       ctx.logger.error({ err, cohortId }, 'LTI: grade sync could not be queued');
     }

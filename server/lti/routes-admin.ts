@@ -1,6 +1,7 @@
 /** LMS connections for the provider's admins: platform registrations (page and API), the values to paste into the
  * LMS, the tool's keys and their rotation, and the record of score posts. */
 import type { Response } from 'express';
+import { z } from 'zod';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { organisations, users } from '../db/tables';
@@ -113,7 +114,7 @@ export function ltiAdminRoutes(registry: RouteRegistry, ctx: AppContext, deps: L
 
   api.get('/keys', { summary: 'The tool’s signing keys: the active one and retired ones still published (no key material)', tags, authorize: admin }, async () => reply(presentKeys(await keyStatus(ctx.db))));
 
-  api.post('/keys/rotation', { summary: 'Rotate the tool’s signing key; the old one stays published for a week (admin)', tags, success: { status: 201, description: 'The keys after rotation' }, authorize: admin }, async ({ actor }) => {
+  api.post('/keys/rotation', { summary: 'Rotate the tool’s signing key; the old one stays published for a week (admin). Send an empty JSON object.', tags, body: z.strictObject({}), success: { status: 201, description: 'The keys after rotation' }, authorize: admin }, async ({ actor }) => {
     await rotateKey(ctx.db, actor.id);
     return reply(presentKeys(await keyStatus(ctx.db)));
   });

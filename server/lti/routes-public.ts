@@ -50,7 +50,7 @@ export async function renderRefusal(ctx: AppContext, req: Request, res: Response
 /** Mounts /.well-known/jwks.json and the /lti routes that need no login. */
 export function ltiPublicRoutes(registry: RouteRegistry, ctx: AppContext, deps: LtiDeps) {
   const wellKnown = registry.router('/.well-known');
-  wellKnown.get('/jwks.json', { summary: 'The tool’s public signing keys (JWKS), including a retired key until it expires', tags: ['lti'], authorize: 'public' }, async (_input, _req, res) => {
+  wellKnown.get('/jwks.json', { summary: 'The tool’s public signing keys (JWKS), including a retired key until it expires', tags: ['lti'], public: true, authorize: 'public' }, async (_input, _req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     return reply(presented(await publicKeySet(ctx.db)));
   });
@@ -91,8 +91,8 @@ export function ltiPublicRoutes(registry: RouteRegistry, ctx: AppContext, deps: 
     }
   }
 
-  r.get('/login', { summary: 'Third-party-initiated login (OIDC), by GET', tags: ['lti'], authorize: 'public' }, (_input, req, res) => login(req, res, req.query));
-  r.post('/login', { summary: 'Third-party-initiated login (OIDC), by POST', tags: ['lti'], authorize: 'public' }, (_input, req, res) => login(req, res, req.body));
+  r.get('/login', { summary: 'Third-party-initiated login (OIDC), by GET: redirects to the platform’s authorization endpoint with state and nonce', tags: ['lti'], public: true, produces: 'text/html', success: { status: 302, description: 'To the platform’s OIDC authorization endpoint' }, authorize: 'public' }, (_input, req, res) => login(req, res, req.query));
+  r.post('/login', { summary: 'Third-party-initiated login (OIDC), by POST: redirects to the platform’s authorization endpoint with state and nonce', tags: ['lti'], public: true, produces: 'text/html', success: { status: 302, description: 'To the platform’s OIDC authorization endpoint' }, authorize: 'public' }, (_input, req, res) => login(req, res, req.body));
 
   async function launch(req: Request, res: Response) {
     try {
@@ -105,8 +105,8 @@ export function ltiPublicRoutes(registry: RouteRegistry, ctx: AppContext, deps: 
       await renderRefusal(ctx, req, res, err);
     }
   }
-  r.post('/launch', { summary: 'The launch (resource link or deep linking request): the platform posts its id_token here', tags: ['lti'], authorize: 'public' }, (_input, req, res) => launch(req, res));
-  r.post('/deep-link', { summary: 'The deep linking launch: the platform posts its id_token here', tags: ['lti'], authorize: 'public' }, (_input, req, res) => launch(req, res));
+  r.post('/launch', { summary: 'The launch (resource link or deep linking request): the platform posts its id_token and state here', tags: ['lti'], public: true, produces: 'text/html', authorize: 'public' }, (_input, req, res) => launch(req, res));
+  r.post('/deep-link', { summary: 'The deep linking launch: the platform posts its id_token and state here', tags: ['lti'], public: true, produces: 'text/html', authorize: 'public' }, (_input, req, res) => launch(req, res));
 
   r.get('/probe', { summary: 'Whether this browser sent back the launch page’s probe cookie (inside an LMS frame)', tags: ['lti'], authorize: 'public' }, (_input, req) =>
     reply(presented({ cookies: (req.cookies as Record<string, string | undefined>)[PROBE_COOKIE] === '1' })),

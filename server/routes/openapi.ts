@@ -48,11 +48,16 @@ function operation(route: RouteInfo) {
   };
 }
 
-/** Builds the OpenAPI document from every /api route in the registry. */
+/** Protocol endpoints that other systems call without a login (LTI 1.3 login, launch and key set) are documented too. */
+function documented(route: RouteInfo): boolean {
+  return route.path.startsWith('/api/v1') || (!!route.doc?.public && (route.path.startsWith('/lti/') || route.path.startsWith('/.well-known/')));
+}
+
+/** Builds the OpenAPI document from every /api route (and public protocol endpoint) in the registry. */
 export function buildOpenApi(registry: RouteRegistry) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of registry.routes) {
-    if (!route.path.startsWith('/api/v1')) continue;
+    if (!documented(route)) continue;
     const key = route.path.replace(/:(\w+)/g, '{$1}');
     paths[key] ??= {};
     paths[key][route.method] = operation(route);

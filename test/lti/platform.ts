@@ -84,6 +84,8 @@ export type TestPlatform = {
   rotateKey(): Promise<void>;
   /** Prepares a launch for `login_hint`; returns the hint. */
   prepare(spec: LaunchSpec): string;
+  /** The id_token claims the authorization endpoint would write for `spec` and `nonce`. */
+  claimsFor(spec: LaunchSpec, nonce: string): JWTPayload;
   /** Signs an id_token like the authorization endpoint does (for refusal tests that skip the browser steps). */
   sign(claims: JWTPayload, spec?: Pick<LaunchSpec, 'unlistedKey' | 'kid' | 'tamper'>): Promise<string>;
   stop(): Promise<void>;
@@ -142,6 +144,7 @@ export async function startPlatform(toolUrl: string): Promise<TestPlatform> {
       payload.name = 'Someone Else';
       return [h, Buffer.from(JSON.stringify(payload)).toString('base64url'), s].join('.');
     },
+    claimsFor: () => ({}),
     stop: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
@@ -180,6 +183,8 @@ export async function startPlatform(toolUrl: string): Promise<TestPlatform> {
     spec.override?.(claims);
     return claims;
   };
+
+  p.claimsFor = launchClaims;
 
   app.get('/jwks', (_req, res) => {
     p.jwksServed += 1;
