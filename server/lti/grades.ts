@@ -123,7 +123,7 @@ export async function syncCohortGrades(ctx: AppContext, services: PlatformServic
     .from(cohortStages)
     .where(and(eq(cohortStages.cohortId, cohortId), gt(cohortStages.position, 0), lt(cohortStages.position, RETIRED_POSITION)))
     .orderBy(asc(cohortStages.position));
-  const progress = (await computeProgress(ctx.db, { cohortIds: [cohortId] })).get(cohortId) ?? new Map();
+  const progress = (await computeProgress(ctx, { cohortIds: [cohortId] })).get(cohortId) ?? new Map();
   const candidateIds = [...progress.keys()];
   const scores = await latestAssessments(ctx, stages.map((s) => s.id), [...new Set(stages.flatMap(rubricGates))]);
   const outcomes: PostOutcome[] = [];

@@ -116,7 +116,7 @@ export function ltiPublicRoutes(registry: RouteRegistry, ctx: AppContext, deps: 
     try {
       const { launch, reg } = await useEntryToken(ctx, (req.body as { token?: unknown } | undefined)?.token);
       if (!launch.userId) throw new LtiRefusal('Connect your Cadre account first: launch Cadre again from your course and choose “Sign in to connect”.', 'needs_connect', 400);
-      const actor = await loadActor(ctx.db, launch.userId);
+      const actor = await loadActor(ctx.db, launch.userId, ctx.registry.capabilities);
       if (!actor) throw new LtiRefusal('Your Cadre account is not active. Ask the training provider if you think this is a mistake.', 'account_inactive', 403);
       await new Promise<void>((resolve, reject) => req.logIn(actor, (err) => (err ? reject(err) : resolve())));
       req.session.startedAt = Date.now();
