@@ -1,5 +1,6 @@
 /** Plain-form helpers shared by core pages and stage modules (progressive enhancement: forms work without JS). */
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { AppError, NotFoundError } from '../errors';
 
 /** Runs a form action and redirects (303); a 4xx a person can fix (400, 409, 413, 415) re-renders the page with
@@ -31,4 +32,13 @@ export function pathId(value: unknown, what: string): string {
   const v = String(value);
   if (!UUID.test(v)) throw new NotFoundError(what);
   return v;
+}
+
+/** A form's schema: empty fields count as absent (so optional fields validate as left out), as `formBody` does. */
+export function formOf<S extends z.ZodType>(schema: S) {
+  return z.preprocess((body) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (k !== '_csrf' && v !== '') out[k] = v;
+    return out;
+  }, schema);
 }

@@ -34,3 +34,6 @@ export function reply(body?: Presented, status?: number): Reply {
 export function seeOther(location: string): Reply {
   return { kind: 'see-other', location };
 }
+
+/** For answers the route builds field by field (counts, results, messages) — never a database row. */
+export const plain = presenter(<T extends object>(value: T) => value);

@@ -69,8 +69,11 @@ export type RouteSpec<I, Q extends z.ZodType | undefined, B extends z.ZodType | 
   authorize: K | Decide<I, S>;
 };
 
-/** A form (or upload) post: authorised on the address alone, then the upload runs, then the body is parsed. */
-export type FormSpec<P, Q extends z.ZodType | undefined, B extends z.ZodType | undefined, K, S extends Subject> = RouteSpec<Omit<Parsed<P, Q, B>, 'body'>, Q, B, K, S> & {
+/** What a form's `authorize` sees: the address, and the raw form fields (untrusted: only to find the subject). */
+export type FormGate<P, Q> = { params: P; query: Out<Q>; form: Record<string, unknown> };
+
+/** A form (or upload) post: authorised on the address (and raw fields), then the upload runs, then the body is parsed. */
+export type FormSpec<P, Q extends z.ZodType | undefined, B extends z.ZodType | undefined, K, S extends Subject> = RouteSpec<FormGate<P, Q>, Q, B, K, S> & {
   /** A multipart parser (multer), run only after authorisation passed. */
   upload?: RequestHandler;
   /** Re-renders the page after a problem the person can fix (400/409/413/415): what was typed stays. */
@@ -244,7 +247,10 @@ export class RouteRegistry {
       this.routes.push({ method: 'post', path: full, doc: { ...spec, multipart: spec.multipart ?? !!spec.upload } });
       express.post(path, async (req, res) => {
         const { params, query } = parseAddress(req, full, spec);
-        const { actor, subject } = await authorizeRoute(req, spec.authorize, { params, query });
+        const form = (stripToken(req.body) ?? {}) as Record<string, unknown>;
+        const broken = textProblems(form);
+        if (broken.length) throw invalid(broken, 'form');
+        const { actor, subject } = await authorizeRoute(req, spec.authorize, { params, query, form });
         const rerender = async (error: unknown) => {
           if (!spec.rerender || !(error instanceof AppError) || !FIXABLE.includes(error.status)) throw error;
           res.status(error.status);

@@ -2,26 +2,29 @@
 import type { Request, Response } from 'express';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { authorize, can } from '../policies';
-import type { RouteRegistry } from '../http/router';
-import { parse } from '../http/validate';
-import { actorOf } from '../http/request-context';
+import type { Actor } from '../auth/actor';
+import { authorize, can, type Subject } from '../policies';
+import { onCohort, onProvider } from '../http/grants';
+import { seeOther } from '../http/present';
+import { grant, type RouteRegistry } from '../http/router';
+import { id } from '../http/validate';
 import { ValidationError } from '../errors';
 import { addCohortMember, createCohort, createOrganisation, removeCohortMember } from '../cohorts/commands';
 import { z } from 'zod';
-import { cohortPeople, getCohort, visibleCohorts, visibleOrganisations } from '../cohorts/queries';
+import { cohortPeople, getCohort, visibleCohorts, visibleOrganisations, type CohortRow } from '../cohorts/queries';
 import { inviteUser } from '../accounts/commands';
 import { invitations, memberships, organisations, programmeTemplates, users } from '../db/tables';
 import { cohortInput, invitationInput, memberInput, organisationInput } from './admin-schemas';
-import { formAction, formBody } from '../http/forms';
+import { formOf } from '../http/forms';
+
+const firstValue = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
 /** Mounts /admin and /cohorts/:cohortId pages. */
 export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
   const r = registry.router('');
 
-  async function renderAdmin(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const actor = actorOf(req);
-    authorize(actor, 'provider:manage', { type: 'provider' });
+  /** The admin page (the route authorised `provider:manage`). */
+  async function renderAdmin(req: Request, res: Response, actor: Actor, extra: Record<string, unknown> = {}) {
     const [orgs, cohortList, templates] = await Promise.all([
       visibleOrganisations(ctx.db, actor),
       visibleCohorts(ctx.db, actor),
@@ -33,66 +36,71 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       clients: orgs.filter((o) => o.kind === 'client'),
       cohorts: cohortList,
       templates,
-      invited: req.query.invited === '1' ? { link: req.session.lastInviteLink } : undefined,
+      invited: firstValue(req.query.invited) === '1' ? { link: req.session.lastInviteLink } : undefined,
       ...extra,
     });
   }
 
-  r.get('/admin', async (req, res) => renderAdmin(req, res));
+  const admin = onProvider('provider:manage');
 
-  r.post('/admin/organisations', async (req, res) => {
-    authorize(req.user, 'provider:manage', { type: 'provider' });
-    await formAction(
-      res,
-      async () => {
-        await createOrganisation(ctx.db, req.user!.id, parse(organisationInput, formBody(req), 'organisation form'));
-        return '/admin?created=organisation';
+  r.get('/admin', { summary: 'Administration', authorize: admin }, ({ actor }, req, res) => renderAdmin(req, res, actor));
+
+  r.form(
+    '/admin/organisations',
+    { summary: 'Create an organisation (form)', body: formOf(organisationInput), authorize: admin, rerender: (req, res, { error, values, actor }) => renderAdmin(req, res, actor, { orgError: error, orgForm: values }) },
+    async ({ body, actor }) => {
+      await createOrganisation(ctx.db, actor.id, body);
+      return seeOther('/admin?created=organisation');
+    },
+  );
+
+  r.form(
+    '/admin/cohorts',
+    { summary: 'Create a cohort (form)', body: formOf(cohortInput), authorize: admin, rerender: (req, res, { error, values, actor }) => renderAdmin(req, res, actor, { cohortError: error, cohortForm: values }) },
+    async ({ body, actor }) => {
+      const { stalledAfterDays, leadMayObserveLive, ...rest } = body;
+      void leadMayObserveLive;
+      const cohort = await createCohort(ctx.db, actor.id, { ...rest, settings: stalledAfterDays ? { stalledAfterDays } : {} });
+      return seeOther(`/cohorts/${cohort.id}/manage`);
+    },
+  );
+
+  r.form(
+    '/admin/invitations',
+    {
+      summary: 'Invite a person (form)',
+      body: formOf(invitationInput),
+      // Two subjects, as in the API: the organisation named in the form (invite), then the cohort when one is named.
+      authorize: async (req, { form }) => {
+        const organisationId = typeof form.organisationId === 'string' ? form.organisationId : '';
+        authorize(req.user, 'organisation:invite', { type: 'organisation', id: organisationId }, 'That organisation');
+        if (typeof form.cohortId !== 'string' || !form.cohortId) return grant<Subject>('organisation:invite', { type: 'organisation', id: organisationId }, 'That organisation');
+        const cohort = await getCohort(ctx.db, form.cohortId);
+        return grant<Subject>(form.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
       },
-      (error) => renderAdmin(req, res, { orgError: error, orgForm: req.body }),
-    );
-  });
-
-  r.post('/admin/cohorts', async (req, res) => {
-    authorize(req.user, 'provider:manage', { type: 'provider' });
-    await formAction(
-      res,
-      async () => {
-        const { stalledAfterDays, leadMayObserveLive, ...rest } = parse(cohortInput, formBody(req), 'cohort form');
-        void leadMayObserveLive;
-        const cohort = await createCohort(ctx.db, req.user!.id, { ...rest, settings: stalledAfterDays ? { stalledAfterDays } : {} });
-        return `/cohorts/${cohort.id}/manage`;
+      // The admin page re-shows the form; anyone else (a lead, from the cohort page) gets the error page.
+      rerender: async (req, res, { error, values, actor }) => {
+        if (!can(actor, 'provider:manage', { type: 'provider' })) throw error;
+        await renderAdmin(req, res, actor, { inviteError: error, inviteForm: values });
       },
-      (error) => renderAdmin(req, res, { cohortError: error, cohortForm: req.body }),
-    );
-  });
-
-  r.post('/admin/invitations', async (req, res) => {
-    await formAction(
-      res,
-      async () => {
-        const body = parse(invitationInput, formBody(req), 'invitation form');
-        authorize(req.user, 'organisation:invite', { type: 'organisation', id: body.organisationId }, 'That organisation');
-        if (body.cohortId) {
-          const cohort = await getCohort(ctx.db, body.cohortId);
-          authorize(req.user, body.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
-          // As in the API: only a (provider) mentor may join a cohort of another organisation.
-          if (cohort.organisationId !== body.organisationId && body.role !== 'mentor') {
-            throw new ValidationError('That cohort belongs to another organisation.', [{ field: 'cohortId', message: 'must be a cohort of the organisation' }]);
-          }
+    },
+    async ({ body, actor }, req) => {
+      if (body.cohortId) {
+        const cohort = await getCohort(ctx.db, body.cohortId);
+        // As in the API: only a (provider) mentor may join a cohort of another organisation.
+        if (cohort.organisationId !== body.organisationId && body.role !== 'mentor') {
+          throw new ValidationError('That cohort belongs to another organisation.', [{ field: 'cohortId', message: 'must be a cohort of the organisation' }]);
         }
-        const result = await inviteUser(ctx, req.user!.id, body);
-        req.session.lastInviteLink = !result.emailed && req.user!.isAdmin ? result.link : undefined;
-        req.session.lastInviteEmail = body.email;
-        return body.cohortId ? `/cohorts/${body.cohortId}/manage?invited=1` : '/admin?invited=1';
-      },
-      (error) => renderAdmin(req, res, { inviteError: error, inviteForm: req.body }),
-    );
-  });
+      }
+      const result = await inviteUser(ctx, actor.id, body);
+      req.session.lastInviteLink = !result.emailed && actor.isAdmin ? result.link : undefined;
+      req.session.lastInviteEmail = body.email;
+      return seeOther(body.cohortId ? `/cohorts/${body.cohortId}/manage?invited=1` : '/admin?invited=1');
+    },
+  );
 
-  async function renderCohortManage(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const actor = actorOf(req);
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    authorize(actor, 'cohort:view-progress', { type: 'cohort', cohort }, 'That cohort');
+  /** A cohort's people page (the route authorised at least `cohort:view-progress`). */
+  async function renderCohortManage(req: Request, res: Response, actor: Actor, cohort: CohortRow, extra: Record<string, unknown> = {}) {
     const subject = { type: 'cohort' as const, cohort };
     const [members, [org], mentors, orgPeople, pending] = await Promise.all([
       cohortPeople(ctx.db, cohort.id),
@@ -133,7 +141,7 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       observers: people.filter((p) => p.role === 'observer'),
       mentorChoices: mentors,
       orgPeople,
-      invited: req.query.invited === '1' ? { link: req.session.lastInviteLink, email: req.session.lastInviteEmail } : undefined,
+      invited: firstValue(req.query.invited) === '1' ? { link: req.session.lastInviteLink, email: req.session.lastInviteEmail } : undefined,
       can: {
         manage: can(actor, 'cohort:manage', subject),
         addCandidate: can(actor, 'cohort:add-candidate', subject),
@@ -142,29 +150,33 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     });
   }
 
-  r.get('/cohorts/:cohortId/manage', async (req, res) => renderCohortManage(req, res));
+  r.get('/cohorts/:cohortId/manage', { summary: 'A cohort’s people', authorize: onCohort(ctx.db, 'cohort:view-progress') }, ({ actor, subject }, req, res) => renderCohortManage(req, res, actor, subject.cohort));
 
-  r.post('/cohorts/:cohortId/members', async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const body = parse(memberInput, formBody(req), 'member form');
-    authorize(req.user, body.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
-    await formAction(
-      res,
-      async () => {
-        await addCohortMember(ctx, req.user!.id, cohort.id, body.userId, body.role);
-        return `/cohorts/${cohort.id}/manage`;
+  r.form(
+    '/cohorts/:cohortId/members',
+    {
+      summary: 'Add a person to a cohort (form)',
+      body: formOf(memberInput),
+      authorize: async (_req, { params, form }) => {
+        const cohort = await getCohort(ctx.db, params.cohortId);
+        return grant(form.role === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort' as const, cohort }, 'That cohort');
       },
-      (error) => renderCohortManage(req, res, { memberError: error }),
-    );
-  });
+      rerender: (req, res, { error, actor, subject }) => renderCohortManage(req, res, actor, subject.cohort, { memberError: error }),
+    },
+    async ({ body, actor, subject: { cohort } }) => {
+      await addCohortMember(ctx, actor.id, cohort.id, body.userId, body.role);
+      return seeOther(`/cohorts/${cohort.id}/manage`);
+    },
+  );
 
-  r.post('/cohorts/:cohortId/members/:userId/:role/remove', async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    authorize(req.user, 'cohort:manage', { type: 'cohort', cohort }, 'That cohort');
-    const params = parse(z.object({ userId: z.uuid({ message: 'must be an id' }), role: memberInput.shape.role }), { userId: req.params.userId, role: req.params.role }, 'address');
-    await removeCohortMember(ctx, req.user!.id, cohort.id, params.userId, params.role);
-    res.redirect(303, `/cohorts/${cohort.id}/manage?removed=1`);
-  });
+  r.form(
+    '/cohorts/:cohortId/members/:userId/:role/remove',
+    { summary: 'Remove a person’s role in a cohort (form)', params: z.object({ cohortId: id, userId: z.uuid({ message: 'must be an id' }), role: memberInput.shape.role }), authorize: onCohort(ctx.db, 'cohort:manage') },
+    async ({ actor, params, subject: { cohort } }) => {
+      await removeCohortMember(ctx, actor.id, cohort.id, params.userId, params.role as z.output<typeof memberInput>['role']);
+      return seeOther(`/cohorts/${cohort.id}/manage?removed=1`);
+    },
+  );
 
   return [r];
 }

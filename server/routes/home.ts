@@ -2,7 +2,6 @@
 import type { AppContext } from '../context';
 import { primaryRole } from '../auth/actor';
 import type { RouteRegistry } from '../http/router';
-import { actorOf } from '../http/request-context';
 import { visibleCohorts } from '../cohorts/queries';
 
 /** Where each role lands after logging in. Features register richer homes by replacing these paths. */
@@ -11,11 +10,10 @@ export const roleHomes: Record<string, string> = { admin: '/admin', mentor: '/me
 /** GET / and GET /cohorts. */
 export function homeRoutes(registry: RouteRegistry, ctx: AppContext) {
   const r = registry.router('');
-  r.get('/', (req, res) => {
-    res.redirect(roleHomes[primaryRole(actorOf(req))] ?? '/cohorts');
+  r.get('/', { summary: 'Home: each role’s landing page', authorize: 'signed-in' }, ({ actor }, _req, res) => {
+    res.redirect(roleHomes[primaryRole(actor)] ?? '/cohorts');
   });
-  r.get('/cohorts', async (req, res) => {
-    const actor = actorOf(req);
+  r.get('/cohorts', { summary: 'Your cohorts', authorize: 'signed-in' }, async ({ actor }, _req, res) => {
     const list = await visibleCohorts(ctx.db, actor);
     res.render('pages/cohorts', {
       title: 'Your cohorts',

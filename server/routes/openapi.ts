@@ -1,5 +1,6 @@
 /** GET /api/openapi.json — the OpenAPI 3.1 document, generated from the route registry. */
 import { z } from 'zod';
+import { presented, reply, type Presented } from '../http/present';
 import { paramsSchemaFor, type RouteRegistry, type RouteInfo } from '../http/router';
 
 function jsonSchema(schema: z.ZodType): unknown {
@@ -92,10 +93,10 @@ export function buildOpenApi(registry: RouteRegistry) {
 /** Mounts the document route. */
 export function openApiRoutes(registry: RouteRegistry) {
   const r = registry.router('/api');
-  let cached: unknown;
-  r.get('/openapi.json', (_req, res) => {
-    cached ??= buildOpenApi(registry);
-    res.json(cached);
+  let cached: Presented | undefined;
+  r.get('/openapi.json', { summary: 'This document', authorize: 'public' }, () => {
+    cached ??= presented(buildOpenApi(registry));
+    return reply(cached);
   });
   return [r];
 }
