@@ -4,10 +4,10 @@ import type { Request, Response } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { cohortStages, cohorts, ltiLaunches, ltiRegistrations, users } from '../db/tables';
-import { NotFoundError, ValidationError } from '../errors';
+import { cohortStages, cohorts, ltiLaunches, ltiRegistrations, users, type RosterSummary } from '../db/tables';
+import { AppError, NotFoundError, ValidationError } from '../errors';
 import { grant, type Grant, type RouteRegistry } from '../http/router';
-import { seeOther } from '../http/present';
+import { presenter, reply, seeOther } from '../http/present';
 import { id } from '../http/validate';
 import { removeCohortMember } from '../cohorts/commands';
 import type { Actor } from '../auth/actor';
@@ -186,5 +186,21 @@ export function ltiPageRoutes(registry: RouteRegistry, ctx: AppContext, deps: Lt
     }
   });
 
-  return [r];
+  const api = registry.router('/api/v1/lti');
+  api.post(
+    '/links/:linkId/roster-sync',
+    { summary: 'Sync the LMS course roster into the linked cohort (its mentors, leads, admins): who joined, who was invited, who left the course (listed, never removed)', tags: ['lti'], body: z.strictObject({}), success: { status: 201, description: 'What the sync did' }, authorize: (_req, { params }) => onLinkCohort(params.linkId) },
+    async ({ params, actor }) => {
+      try {
+        return reply(presentSummary(await syncRoster(ctx, deps.services, actor, await getLink(ctx.db, params.linkId))));
+      } catch (err) {
+        if (err instanceof PlatformError) throw new AppError(`The LMS did not give its roster: ${err.message}`, 502, 'platform_failed');
+        throw err;
+      }
+    },
+  );
+
+  return [r, api];
 }
+
+const presentSummary = presenter((s: RosterSummary) => ({ joined: s.joined, invited: s.invited, withoutEmail: s.noEmail, leftTheCourse: s.missing, staffLeftAsTheyAre: s.staff }));

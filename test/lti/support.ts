@@ -30,10 +30,10 @@ export type LtiWorld = { t: TestApp; base: string; platform: TestPlatform; world
 export const RUBRIC_KEY = 'lti-practical';
 
 /** Boots everything; the platform is registered for tenant A by the admin through the API. */
-export async function startLtiWorld(options: { registration?: Record<string, unknown>; logger?: Logger } = {}): Promise<LtiWorld> {
+export async function startLtiWorld(options: { registration?: Record<string, unknown>; logger?: Logger; config?: Record<string, string> } = {}): Promise<LtiWorld> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const t = await startTestApp({ config: { PORT: String(port), PUBLIC_URL: base }, jobPollSeconds: 0.5, lti: { jwksCooldownMs: 0, gradeRetryDelaySeconds: 1 }, logger: options.logger });
+  const t = await startTestApp({ config: { PORT: String(port), PUBLIC_URL: base, ...options.config }, jobPollSeconds: 0.5, lti: { jwksCooldownMs: 0, gradeRetryDelaySeconds: 1 }, logger: options.logger });
   await t.listen(port);
   const platform = await startPlatform(base);
   const db = t.database.db;

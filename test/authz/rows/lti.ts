@@ -70,6 +70,8 @@ export const rows: AuthzRows = {
   'POST /lti/links/:linkId/roster': { params: async (c) => ({ linkId: (await boundLink(c)).id }), own: staff, other: otherTenant },
   'POST /lti/links/:linkId/roster/removals': { params: async (c) => ({ linkId: (await boundLink(c)).id }), body: (c) => ({ userId: c.tenant.otherCandidate.id }), own: staff, other: otherTenant },
 
+  'POST /api/v1/lti/links/:linkId/roster-sync': { params: async (c) => ({ linkId: (await boundLink(c)).id }), body: () => ({}), own: staff, other: otherTenant },
+
   // LMS connections: the provider's admins.
   'GET /admin/lti': { own: adminOnly, other: 'same' },
   'POST /admin/lti/registrations': { body: registrationBody, own: adminOnly, other: 'same' },
