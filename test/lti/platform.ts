@@ -91,15 +91,16 @@ export type TestPlatform = {
   stop(): Promise<void>;
 };
 
-/** Starts a platform on loopback for a tool at `toolUrl` (Cadre's PUBLIC_URL). */
-export async function startPlatform(toolUrl: string): Promise<TestPlatform> {
+/** Starts a platform on loopback for a tool at `toolUrl` (Cadre's PUBLIC_URL). `host` names it in its own addresses
+ * (`localhost` makes it another site than a tool on 127.0.0.1, as an LMS is for a browser). */
+export async function startPlatform(toolUrl: string, options: { host?: string } = {}): Promise<TestPlatform> {
   const app = express();
   app.use(express.urlencoded({ extended: false }));
   app.use(express.json({ type: ['application/json', 'application/*+json'] }));
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const url = `http://${options.host ?? '127.0.0.1'}:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const keys: Key[] = [await makeKey('platform-1')];
   let signing = keys[0];
   const unlisted = await makeKey('not-published');
@@ -186,6 +187,17 @@ export async function startPlatform(toolUrl: string): Promise<TestPlatform> {
 
   p.claimsFor = launchClaims;
 
+  // A course page embedding the tool in an iframe, as an LMS does; the frame starts the third-party-initiated login.
+  app.get('/course', (req, res) => {
+    const target = req.query.target === 'deep-link' ? 'deep-link' : 'launch';
+    res.type('html').send(`<!doctype html><html lang="en"><head><title>De-escalation in practice</title></head><body><main><h1>De-escalation in practice</h1><iframe title="Cadre" src="/start?hint=${encodeURIComponent(String(req.query.hint))}&target=${target}" width="740" height="900"></iframe></main></body></html>`);
+  });
+  app.get('/start', (req, res) => {
+    const fields = { iss: p.issuer, login_hint: String(req.query.hint), target_link_uri: `${toolUrl}/lti/${req.query.target === 'deep-link' ? 'deep-link' : 'launch'}`, client_id: p.clientId, lti_deployment_id: p.deploymentId };
+    const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`).join('');
+    res.type('html').send(`<!doctype html><html lang="en"><title>Opening the tool</title><form method="post" action="${toolUrl}/lti/login">${inputs}</form><script>document.forms[0].submit()</script></html>`);
+  });
+
   app.get('/jwks', (_req, res) => {
     p.jwksServed += 1;
     res.json({ keys: keys.map((k) => k.jwk) });
@@ -207,7 +219,7 @@ export async function startPlatform(toolUrl: string): Promise<TestPlatform> {
     const spec = pending.get(q.login_hint);
     if (problems.length || !spec) return res.status(400).send(`bad authorization request: ${problems.join(', ') || 'login_hint'}`);
     const idToken = await p.sign(launchClaims(spec, q.nonce), spec);
-    res.type('html').send(`<form method="post" action="${q.redirect_uri}"><input name="id_token" value="${idToken}"><input name="state" value="${q.state}"></form>`);
+    res.type('html').send(`<!doctype html><html lang="en"><title>Signing in</title><form method="post" action="${q.redirect_uri}"><input type="hidden" name="id_token" value="${idToken}"><input type="hidden" name="state" value="${q.state}"></form><script>document.forms[0].submit()</script></html>`);
   });
 
   app.post('/token', async (req, res) => {

@@ -1,6 +1,6 @@
 /** axe-core in the page: injected with page.evaluate (works under the app's CSP), serious and critical violations out. */
 import axe from 'axe-core';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
 /** One accessibility violation, short enough to read in a test failure. */
 export type A11yViolation = { id: string; impact: string; help: string; nodes: string[] };
@@ -8,7 +8,7 @@ export type A11yViolation = { id: string; impact: string; help: string; nodes: s
 type AxeRun = { violations: { id: string; impact?: string | null; help: string; nodes: { target: unknown[] }[] }[] };
 
 /** Runs axe (WCAG 2.0–2.2 A/AA rules) on the page and returns the serious and critical violations (assert `[]`). */
-export async function checkA11y(page: Page): Promise<A11yViolation[]> {
+export async function checkA11y(page: Page | Frame): Promise<A11yViolation[]> {
   await page.evaluate(axe.source);
   const result = await page.evaluate(async () => {
     const w = window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<AxeRun> } };

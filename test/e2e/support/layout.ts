@@ -1,7 +1,7 @@
 /** Layout checks for the journeys. */
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
 /** How many pixels the page is wider than the viewport (0 or less: nothing scrolls sideways). */
-export function horizontalOverflow(page: Page): Promise<number> {
+export function horizontalOverflow(page: Page | Frame): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
