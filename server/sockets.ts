@@ -4,7 +4,9 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Actor } from './auth/actor';
+import type { ActorCache } from './auth/authority';
 import { AppError, UnauthenticatedError } from './errors';
+import { SESSION_ABSOLUTE_MS } from './http/session';
 import type { Logger } from './logger';
 import { runInRequest } from './request-scope';
 import { parse } from './http/validate';
@@ -22,6 +24,34 @@ export function socketError(err: unknown, log: Logger): SocketError {
   return { code: 'internal', message: 'Something went wrong on the server. Your note is kept and will be sent again.' };
 }
 
+type SocketRequest = { user?: Actor; session?: { startedAt?: number } };
+
+/**
+ * The socket's person with their roles as they are now (the actor cache, invalidated on every membership change on
+ * every node), or null — and the socket is disconnected — when the account is gone or disabled, or the login
+ * session is past its absolute lifetime. An open socket never acts on the roles it had at the handshake.
+ */
+export async function socketActor(socket: Socket, ctx: { actors: ActorCache }): Promise<Actor | null> {
+  const request = socket.request as unknown as SocketRequest;
+  const userId = request.user?.id;
+  if (!userId) return null;
+  const startedAt = request.session?.startedAt;
+  if (!startedAt || Date.now() - startedAt >= SESSION_ABSOLUTE_MS) {
+    socket.disconnect(true);
+    return null;
+  }
+  const actor = await ctx.actors.get(userId);
+  if (!actor) {
+    socket.disconnect(true);
+    return null;
+  }
+  request.user = actor; // later reads of the handshake's actor see the fresh roles too
+  return actor;
+}
+
+/** What the socket edge needs from the app: the logger, and the actor cache for fresh roles on every event. */
+export type SocketEdgeContext = { logger: Logger; actors: ActorCache };
+
 /** What a socket event handler receives. */
 export type SocketInput<T> = { payload: T; actor: Actor; reply: Ack; raw: unknown };
 
@@ -29,12 +59,13 @@ export type SocketInput<T> = { payload: T; actor: Actor; reply: Ack; raw: unknow
 export type SocketEventOptions = { before?: () => SocketError | undefined };
 
 /**
- * Registers `event` on `socket`: anonymous → `unauthenticated`; the payload parsed with `schema` (and the text rule)
- * → `validation_failed` naming the field; then `handler`, whose return value (if any) is the ack's answer.
+ * Registers `event` on `socket`: the person re-authorised with fresh roles (`socketActor`; anonymous, disabled or
+ * expired → `unauthenticated`); the payload parsed with `schema` (and the text rule) → `validation_failed` naming the
+ * field; then `handler` with that fresh actor, whose return value (if any) is the ack's answer.
  */
 export function onEvent<S extends z.ZodType>(
   socket: Socket,
-  log: Logger,
+  ctx: SocketEdgeContext,
   event: string,
   schema: S,
   handler: (input: SocketInput<z.output<S>>) => Promise<unknown>,
@@ -42,7 +73,13 @@ export function onEvent<S extends z.ZodType>(
 ): void {
   socket.on(event, async (raw: unknown, ack?: unknown) => {
     const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
-    const actor = (socket.request as { user?: Actor }).user;
+    const log = ctx.logger;
+    let actor: Actor | null;
+    try {
+      actor = await socketActor(socket, ctx);
+    } catch (err) {
+      return reply({ error: socketError(err, log) });
+    }
     if (!actor) return reply({ error: socketError(new UnauthenticatedError(), log) });
     const refused = options.before?.();
     if (refused) return reply({ error: refused });

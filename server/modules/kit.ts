@@ -34,7 +34,7 @@ export { resolveEvidence, type EvidenceAnswer, type EvidenceKind, type EvidenceS
 // Requests: validation at the edge, the actor, routers, plain-form helpers.
 export { email, id, isoDate, paramId, parse, text } from '../http/validate';
 export { actorOf } from '../http/request-context';
-export { onEvent, socketError, type Ack, type SocketError, type SocketInput } from '../sockets';
+export { onEvent, socketActor, socketError, type Ack, type SocketError, type SocketInput } from '../sockets';
 export type { CadreRouter, RouteRegistry } from '../http/router';
 export { formAction, formBody, pathId } from '../http/forms';
 

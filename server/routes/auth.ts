@@ -47,8 +47,11 @@ async function authenticate(passport: Authenticator, throttle: LoginThrottle, re
   }
   await throttle.succeed(account, ip);
   await new Promise<void>((resolve, reject) => req.logIn(user, (loginErr) => (loginErr ? reject(loginErr) : resolve())));
-  // The absolute lifetime counts from here (passport has just given the login a new session).
+  // The absolute lifetime counts from here (passport has just given the login a new session). Saved before the
+  // answer: express-session sends a redirect's headers before its own save finishes, and a browser following the
+  // redirect at once would otherwise arrive with a session that has no start time (and be logged out).
   req.session.startedAt = Date.now();
+  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
   return user;
 }
 

@@ -29,6 +29,8 @@ export type TestApp = {
   statementsOf(res: { headers: Record<string, string> }): Promise<StatementTally>;
   /** Listens on `port` (default: an ephemeral one) for sockets, browsers and protocol peers; returns the base URL. */
   listen(port?: number): Promise<string>;
+  /** Waits (up to 5 s) until `count` e-mails have gone to `to` and returns the last (some are sent after the answer). */
+  mailTo(to: string, count?: number): Promise<{ to: string; subject: string; text: string }>;
   stop(): Promise<void>;
 };
 
@@ -82,6 +84,14 @@ export async function startTestApp(options: { config?: Record<string, string>; d
       if (!id) throw new Error('that response has no X-Request-Id');
       const done = finished.get(id) ?? (await new Promise<RequestDone>((resolve) => waiting.set(id, resolve)));
       return done.statements;
+    },
+    async mailTo(to, count = 1) {
+      for (let waited = 0; ; waited += 20) {
+        const mails = cadre.ctx.mailer.outbox.filter((m) => m.to === to);
+        if (mails.length >= count) return mails[count - 1];
+        if (waited > 5000) throw new Error(`no e-mail number ${count} to ${to} within 5 s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     async listen(port = 0) {
       if (!listening) {

@@ -2,7 +2,7 @@
 import type { Server as IoServer, Socket } from 'socket.io';
 import { z } from 'zod';
 import { id, onEvent, type Actor, type AppContext } from '../../../server/modules/kit';
-import type { LiveRole } from './access';
+import { liveRole, type RoomRef } from './access';
 import { endSession, receiveNotes, releaseNotes, setQuietMode, submitNote } from './actions';
 import { candidateRoom, liveSettings, staffRoom } from './hub';
 import { presentNote, presentRoom, presentState } from './presenters';
@@ -15,19 +15,22 @@ export type { SocketError } from '../../../server/modules/kit';
 
 const roomOnly = z.object({ roomId: id }).loose();
 
-/** Registers the live handlers on one authenticated socket. */
+/**
+ * Registers the live handlers on one authenticated socket. Every event is authorised with the person's roles as they
+ * are now (the core edge's fresh actor): a mentor removed from the cohort is refused on the next write.
+ */
 export function registerLiveHandlers(io: IoServer, socket: Socket, ctx: AppContext): void {
-  const actor = (socket.request as { user?: Actor }).user;
   const settings = liveSettings(io);
   const notes = new TokenBucket(settings.noteRate);
   const events = new TokenBucket(settings.eventRate);
-  const roles = new Map<string, LiveRole>();
+  // Each room's cohort and candidate, kept to decide a note's role cheaply; the role itself is decided afresh.
+  const rooms = new Map<string, RoomRef>();
 
-  const roleIn = async (roomId: string) => {
-    const known = roles.get(roomId);
-    if (known) return known;
-    const { role } = await roomFor(ctx.db, actor, roomId);
-    roles.set(roomId, role);
+  const roleIn = async (actor: Actor, roomId: string) => {
+    const known = rooms.get(roomId);
+    if (known) return liveRole(actor, known);
+    const { room, role } = await roomFor(ctx.db, actor, roomId);
+    rooms.set(roomId, room);
     return role;
   };
 
@@ -39,12 +42,12 @@ export function registerLiveHandlers(io: IoServer, socket: Socket, ctx: AppConte
   };
   // Every event goes through the core socket edge: the text rule and the event's schema first (validation_failed
   // naming the field), then the handler.
-  const on = <S extends z.ZodType>(event: string, bucket: TokenBucket, what: string, schema: S, fn: (payload: z.output<S>, reply: (r: unknown) => void, raw: unknown) => Promise<unknown>) =>
-    onEvent(socket, ctx.logger, event, schema, ({ payload, reply, raw }) => fn(payload, reply, raw), { before: throttle(bucket, what) });
+  const on = <S extends z.ZodType>(event: string, bucket: TokenBucket, what: string, schema: S, fn: (payload: z.output<S>, actor: Actor, reply: (r: unknown) => void, raw: unknown) => Promise<unknown>) =>
+    onEvent(socket, ctx, event, schema, ({ payload, actor, reply, raw }) => fn(payload, actor, reply, raw), { before: throttle(bucket, what) });
 
-  on('live:join', events, 'requests', joinSchema, async ({ roomId, afterSeq }) => {
+  on('live:join', events, 'requests', joinSchema, async ({ roomId, afterSeq }, actor) => {
     const { room, role } = await roomFor(ctx.db, actor, roomId);
-    roles.set(roomId, role);
+    rooms.set(roomId, room);
     // Join before reading, so a note committed meanwhile arrives either in the replay or live (the client de-duplicates).
     await socket.join(role === 'candidate' ? candidateRoom(roomId) : staffRoom(roomId));
     const rows = await notesAfter(ctx.db, roomId, role, afterSeq);
@@ -59,29 +62,29 @@ export function registerLiveHandlers(io: IoServer, socket: Socket, ctx: AppConte
     return { ok: true };
   });
 
-  on('live:note', notes, 'notes', roomOnly, async ({ roomId }, reply, raw) => {
-    const role = await roleIn(roomId);
-    await submitNote(ctx, actor as Actor, role, raw, (r) => reply({ seq: r.seq, noteId: r.id, duplicate: r.duplicate }));
+  on('live:note', notes, 'notes', roomOnly, async ({ roomId }, actor, reply, raw) => {
+    const role = await roleIn(actor, roomId);
+    await submitNote(ctx, actor, role, raw, (r) => reply({ seq: r.seq, noteId: r.id, duplicate: r.duplicate }));
     return undefined;
   });
 
-  on('live:release', events, 'requests', releaseSchema, async ({ roomId }) => {
+  on('live:release', events, 'requests', releaseSchema, async ({ roomId }, actor) => {
     const { room, role } = await roomFor(ctx.db, actor, roomId);
-    return { released: await releaseNotes(ctx, actor as Actor, role, room) };
+    return { released: await releaseNotes(ctx, actor, role, room) };
   });
 
-  on('live:quiet', events, 'requests', quietSchema, async ({ roomId, quietMode }) => {
+  on('live:quiet', events, 'requests', quietSchema, async ({ roomId, quietMode }, actor) => {
     const { room, role } = await roomFor(ctx.db, actor, roomId);
-    return { released: await setQuietMode(ctx, actor as Actor, role, room, quietMode), quietMode };
+    return { released: await setQuietMode(ctx, actor, role, room, quietMode), quietMode };
   });
 
-  on('live:end', events, 'requests', releaseSchema, async ({ roomId }) => {
+  on('live:end', events, 'requests', releaseSchema, async ({ roomId }, actor) => {
     const { room, role } = await roomFor(ctx.db, actor, roomId);
-    return { released: await endSession(ctx, actor as Actor, role, room) };
+    return { released: await endSession(ctx, actor, role, room) };
   });
 
-  on('live:receipt', events, 'receipts', receiptSchema, async ({ roomId, upToReleaseSeq, seen }) => {
-    await receiveNotes(ctx, await roleIn(roomId), roomId, upToReleaseSeq, seen);
+  on('live:receipt', events, 'receipts', receiptSchema, async ({ roomId, upToReleaseSeq, seen }, actor) => {
+    await receiveNotes(ctx, await roleIn(actor, roomId), roomId, upToReleaseSeq, seen);
     return { ok: true };
   });
 }
