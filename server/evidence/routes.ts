@@ -6,9 +6,9 @@ import type { AppContext } from '../context';
 import { getCohort } from '../cohorts/queries';
 import { files, signoffEvidence, signoffRequests } from '../db/tables';
 import { NotFoundError } from '../errors';
-import type { RouteRegistry } from '../http/router';
+import { z } from 'zod';
+import { grant, type RouteRegistry } from '../http/router';
 import { id as uuidSchema } from '../http/validate';
-import { authorize } from '../policies';
 import { storagePath } from './store';
 
 /** An RFC 6266 Content-Disposition value with an ASCII fallback and the UTF-8 name. */
@@ -20,8 +20,8 @@ export function attachmentHeader(name: string): string {
 /** GET /evidence/:fileId — the file, to the candidate, their cohort's mentors, its lead and admins. */
 export function evidenceRoutes(registry: RouteRegistry, ctx: AppContext) {
   const r = registry.router('/evidence');
-  r.get('/:fileId', async (req, res) => {
-    const fileId = String(req.params.fileId);
+  /** The file and the candidate whose record it belongs to (an id that is not a UUID is simply not found). */
+  const loadFile = async (fileId: string) => {
     if (!uuidSchema.safeParse(fileId).success) throw new NotFoundError('That file');
     const [row] = await ctx.db
       .select({ f: files, cohortId: signoffRequests.cohortId, candidateId: signoffRequests.candidateId })
@@ -31,8 +31,19 @@ export function evidenceRoutes(registry: RouteRegistry, ctx: AppContext) {
       .where(eq(files.id, fileId))
       .limit(1);
     if (!row) throw new NotFoundError('That file');
-    const cohort = await getCohort(ctx.db, row.cohortId);
-    authorize(req.user, 'candidate:view', { type: 'candidate', cohort, candidateId: row.candidateId }, 'That file');
+    return { row, cohort: await getCohort(ctx.db, row.cohortId) };
+  };
+  const fileParams = z.object({ fileId: z.string().max(200) });
+  r.get('/:fileId', {
+    summary: 'An evidence file, as a download',
+    params: fileParams,
+    produces: 'application/octet-stream',
+    authorize: async (_req, { params }) => {
+      const { row, cohort } = await loadFile(params.fileId);
+      return grant('candidate:view', { type: 'candidate' as const, cohort, candidateId: row.candidateId, file: row.f }, 'That file');
+    },
+  }, async ({ subject: { file } }, _req, res) => {
+    const row = { f: file };
     const full = storagePath(ctx.config.uploadDir, row.f.storageKey);
     const info = await stat(full).catch(() => null);
     if (!info) throw new NotFoundError('That file');

@@ -2,13 +2,13 @@
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import type { AppContext } from '../context';
-import type { CohortRow } from '../cohorts/queries';
+import { getCohort, type CohortRow } from '../cohorts/queries';
+import { grant } from '../http/router';
 import type { Db } from '../db';
 import { audit } from '../audit';
 import { assessments, assessmentScores, cohortStages, rubricCriteria, rubricDescriptors, rubricLevels, rubrics } from '../db/tables';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import { deliver, notify } from '../notifications';
-import { authorize } from '../policies';
 import type { RubricGrid } from './queries';
 import type { AssessmentInput, RubricInput } from './schemas';
 import { scoreAssessment } from './score';
@@ -35,16 +35,14 @@ export async function createRubric(db: Db, actorId: string | null, input: Rubric
   });
 }
 
-/** Records an assessment: a mentor of the cohort (kind mentor or shadow) or the candidate themself (kind self). */
+/** Records an assessment: a mentor of the cohort (kind mentor or shadow) or the candidate themself (kind self).
+ * The route authorised it (`assessmentGrant`); here are the rules about which kind each may record. */
 export async function recordAssessment(ctx: AppContext, actor: Actor, cohort: CohortRow, candidateId: string, rubric: RubricGrid, input: AssessmentInput) {
-  authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
   let kind = input.kind;
   if (actor.id === candidateId) {
-    authorize(actor, 'candidate:act-as-self', { type: 'candidate', cohort, candidateId });
     if (kind && kind !== 'self') throw new ForbiddenError('You can assess yourself only as a self-assessment; a mentor records the mentor assessment.');
     kind = 'self';
   } else {
-    authorize(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId });
     if (kind === 'self') throw new ForbiddenError('Only the candidate can record a self-assessment.');
     kind ??= 'mentor';
   }
@@ -80,4 +78,10 @@ export async function recordAssessment(ctx: AppContext, actor: Actor, cohort: Co
   });
   await deliver(ctx, rows);
   return { assessment, score };
+}
+
+/** The route's authorisation of an assessment of `:userId`: the candidate themself (self), else a mentor. */
+export async function assessmentGrant(db: Db, actor: Actor | undefined, params: { cohortId: string; userId: string }) {
+  const cohort = await getCohort(db, params.cohortId);
+  return grant(actor?.id === params.userId ? 'candidate:act-as-self' : 'candidate:mentor', { type: 'candidate' as const, cohort, candidateId: params.userId }, 'That candidate');
 }

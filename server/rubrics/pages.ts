@@ -2,14 +2,16 @@
 import type { Request, Response } from 'express';
 import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { getCandidate, getCohort, type CohortRow } from '../cohorts/queries';
+import { getCandidate, type CohortRow } from '../cohorts/queries';
 import { cohortStages } from '../db/tables';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor';
+import { onCandidate, onProvider } from '../http/grants';
+import { seeOther } from '../http/present';
 import type { RouteRegistry } from '../http/router';
-import { actorOf } from '../http/request-context';
-import { parse, paramId } from '../http/validate';
-import { authorize, can } from '../policies';
-import { formAction } from '../http/forms';
-import { createRubric, recordAssessment } from './commands';
+import { parse } from '../http/validate';
+import { can } from '../policies';
+import { assessmentGrant, createRubric, recordAssessment } from './commands';
 import { candidateAssessments, listRubrics, loadRubric, type RubricGrid } from './queries';
 import { assessmentInput, rubricInput } from './schemas';
 
@@ -56,15 +58,18 @@ function rubricFromForm(body: Record<string, unknown>) {
   return { key: body.key || undefined, name: body.name, description: body.description || undefined, passThreshold: body.passThreshold, levels, criteria };
 }
 
+/** The rubric builder's schema: its grid of fields, read into the rubric shape, then the rubric's own rules. */
+const rubricForm = z.preprocess((b) => rubricFromForm((b ?? {}) as Record<string, unknown>), rubricInput);
+
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+
 /** Mounts rubric pages. */
 export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
   const r = registry.router('');
 
-  async function renderAssess(req: Request, res: Response, cohort: CohortRow, candidateId: string, extra: Record<string, unknown> = {}) {
-    const actor = actorOf(req);
-    authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
+  /** The scoring form (the route authorised it with `assessmentGrant`). */
+  async function renderAssess(req: Request, res: Response, actor: Actor, cohort: CohortRow, candidateId: string, extra: Record<string, unknown> = {}) {
     const self = actor.id === candidateId;
-    authorize(actor, self ? 'candidate:act-as-self' : 'candidate:mentor', { type: 'candidate', cohort, candidateId }, 'That candidate');
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
     const rubric = await loadRubric(ctx.db, String(req.params.rubric));
     const stages = await ctx.db.select({ id: cohortStages.id, title: cohortStages.title, position: cohortStages.position }).from(cohortStages).where(eq(cohortStages.cohortId, cohort.id)).orderBy(asc(cohortStages.position));
@@ -89,33 +94,24 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     });
   }
 
-  r.get('/cohorts/:cohortId/candidates/:userId/assess/:rubric', async (req, res) => {
-    await renderAssess(req, res, await getCohort(ctx.db, String(req.params.cohortId)), paramId(req.params.userId, 'userId'));
-  });
+  const assess = (req: Request, input: { params: { cohortId: string; userId: string } }) => assessmentGrant(ctx.db, req.user, input.params);
 
-  r.post('/cohorts/:cohortId/candidates/:userId/assess/:rubric', async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const candidateId = paramId(req.params.userId, 'userId');
-    authorize(req.user, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
-    const body = req.body as Record<string, unknown>;
-    await formAction(
-      res,
-      async () => {
-        await getCandidate(ctx.db, cohort.id, candidateId);
-        const rubric = await loadRubric(ctx.db, String(req.params.rubric));
-        const input = parse(assessmentInput, assessmentFromForm(body, rubric), 'assessment');
-        const { assessment } = await recordAssessment(ctx, actorOf(req), cohort, candidateId, rubric, input);
-        return `/cohorts/${cohort.id}/candidates/${candidateId}/assessments?done=1#assessment-${assessment.id}`;
-      },
-      (error) => renderAssess(req, res, cohort, candidateId, { error, form: body }),
-    );
-  });
+  r.get('/cohorts/:cohortId/candidates/:userId/assess/:rubric', { summary: 'The scoring form', authorize: assess }, ({ actor, subject }, req, res) => renderAssess(req, res, actor, subject.cohort, subject.candidateId));
 
-  r.get('/cohorts/:cohortId/candidates/:userId/assessments', async (req, res) => {
-    const actor = actorOf(req);
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const candidateId = paramId(req.params.userId, 'userId');
-    authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
+  r.form(
+    '/cohorts/:cohortId/candidates/:userId/assess/:rubric',
+    { summary: 'Record an assessment (form)', authorize: assess, rerender: (req, res, { error, values, actor, subject }) => renderAssess(req, res, actor, subject.cohort, subject.candidateId, { error, form: values }) },
+    async ({ actor, params, subject: { cohort, candidateId } }, req) => {
+      await getCandidate(ctx.db, cohort.id, candidateId);
+      const rubric = await loadRubric(ctx.db, params.rubric);
+      // The form's fields are named by the rubric's criteria, so its shape comes from the rubric first.
+      const input = parse(assessmentInput, assessmentFromForm(req.body as Record<string, unknown>, rubric), 'assessment');
+      const { assessment } = await recordAssessment(ctx, actor, cohort, candidateId, rubric, input);
+      return seeOther(`/cohorts/${cohort.id}/candidates/${candidateId}/assessments?done=1#assessment-${assessment.id}`);
+    },
+  );
+
+  r.get('/cohorts/:cohortId/candidates/:userId/assessments', { summary: 'A candidate’s assessments', authorize: onCandidate(ctx.db, 'candidate:view') }, async ({ actor, subject: { cohort, candidateId } }, req, res) => {
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
     const self = actor.id === candidateId;
     res.render('rubrics/assessments', {
@@ -126,12 +122,12 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       groups: await candidateAssessments(ctx.db, cohort.id, candidateId),
       rubrics: await listRubrics(ctx.db),
       can: { assess: can(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId }), selfAssess: self },
-      done: req.query.done === '1',
+      done: first(req.query.done) === '1',
     });
   });
 
+  /** The rubric builder (the route authorised `provider:manage`). */
   async function renderAdmin(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    authorize(req.user, 'provider:manage', { type: 'provider' });
     const form = (extra.form as Record<string, unknown> | undefined) ?? {};
     res.render('rubrics/admin', {
       title: 'Rubrics',
@@ -146,31 +142,27 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         passLevel: Number(form[`c${i}_passLevel`] ?? 2),
         descriptors: FORM_LEVELS.map((l, j) => ({ index: j, label: l.label, text: form[`c${i}_d${j}`] ?? '' })),
       })),
-      created: req.query.created,
+      created: first(req.query.created),
       ...extra,
     });
   }
 
-  r.get('/admin/rubrics', async (req, res) => renderAdmin(req, res));
+  const admin = onProvider('provider:manage');
+  r.get('/admin/rubrics', { summary: 'The rubric builder', authorize: admin }, (_input, req, res) => renderAdmin(req, res));
 
-  r.get('/admin/rubrics/:rubric', async (req, res) => {
-    authorize(req.user, 'provider:manage', { type: 'provider' });
-    const rubric = await loadRubric(ctx.db, String(req.params.rubric));
+  r.get('/admin/rubrics/:rubric', { summary: 'One rubric', authorize: admin }, async ({ params }, _req, res) => {
+    const rubric = await loadRubric(ctx.db, params.rubric);
     res.render('rubrics/show', { title: rubric.name, rubric });
   });
 
-  r.post('/admin/rubrics', async (req, res) => {
-    authorize(req.user, 'provider:manage', { type: 'provider' });
-    const body = req.body as Record<string, unknown>;
-    await formAction(
-      res,
-      async () => {
-        const rubric = await createRubric(ctx.db, actorOf(req).id, parse(rubricInput, rubricFromForm(body), 'rubric form'));
-        return `/admin/rubrics/${rubric.id}`;
-      },
-      (error) => renderAdmin(req, res, { error, form: body }),
-    );
-  });
+  r.form(
+    '/admin/rubrics',
+    { summary: 'Create a rubric (form)', body: rubricForm, authorize: admin, rerender: (req, res, { error, values }) => renderAdmin(req, res, { error, form: values }) },
+    async ({ body, actor }) => {
+      const rubric = await createRubric(ctx.db, actor.id, body);
+      return seeOther(`/admin/rubrics/${rubric.id}`);
+    },
+  );
 
   return [r];
 }
