@@ -8,6 +8,7 @@ import type { AppContext } from '../context';
 import { ltiResourceLinks } from '../db/tables';
 import type { CadreRouter, RouteRegistry } from '../http/router';
 import { syncCohortGrades } from './grades';
+import { pruneLaunches } from './launch';
 import { ltiAdminRoutes } from './routes-admin';
 import { ltiPageRoutes } from './routes-pages';
 import { ltiPublicRoutes } from './routes-public';
@@ -69,7 +70,7 @@ export async function createLti(registry: RouteRegistry, ctx: AppContext, option
 
   const timers = [
     setInterval(() => void refreshLinked().catch((err: unknown) => ctx.logger.warn({ err }, 'LTI: linked cohorts not refreshed')), LINKED_REFRESH_MS),
-    setInterval(() => void Promise.all([...linked].map(gradesChanged)), SWEEP_MS),
+    setInterval(() => void Promise.all([...[...linked].map(gradesChanged), pruneLaunches(ctx).catch((err: unknown) => ctx.logger.warn({ err }, 'LTI: old launches not pruned'))]), SWEEP_MS),
   ];
   for (const t of timers) t.unref();
 

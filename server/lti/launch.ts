@@ -1,9 +1,9 @@
 /** The launch flow after verification: record where the launch points, resolve the person, and hand out a one-time
  * entry token (its SHA-256 stored) that the tab exchanges for a first-party session — no third-party cookie needed. */
 import { randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { ltiLaunches, ltiRegistrations, type LaunchRecord } from '../db/tables';
+import { ltiLaunches, ltiLoginStates, ltiRegistrations, type LaunchRecord } from '../db/tables';
 import { CLAIM } from './claims';
 import { recordPlacement } from './links';
 import { launchName, resolvePerson } from './people';
@@ -28,10 +28,13 @@ export type AcceptedLaunch = { launchId: string; token: string; name: string; ne
 /** Verifies a launch POST and prepares its entry (throws LtiRefusal with the reason). */
 export async function acceptLaunch(ctx: AppContext, keys: PlatformKeys, body: { id_token?: unknown; state?: unknown }): Promise<AcceptedLaunch> {
   const { registration: reg, deploymentId, claims } = await verifyLaunch(ctx.db, keys, { idToken: body.id_token, state: body.state });
+  const settings = claims[CLAIM.deepLinkingSettings];
+  if (settings && !settings.accept_types.includes('ltiResourceLink')) {
+    throw new LtiRefusal('The LMS asked for content Cadre cannot give: it does not accept LTI resource links in this place.', 'deep_link_types', 400);
+  }
   const { link, contextRowId } = await recordPlacement(ctx, reg, deploymentId, claims);
   const name = launchName(claims);
   const person = await resolvePerson(ctx, reg, { sub: claims.sub, name, email: claims.email, emailVerified: claims.email_verified, roles: claims[CLAIM.roles] }, link?.cohortId ?? null);
-  const settings = claims[CLAIM.deepLinkingSettings];
   const returnUrl = claims[CLAIM.launchPresentation]?.return_url;
   const frameOrigins = [...new Set([...platformOrigins(reg), ...origin(returnUrl), ...origin(settings?.deep_link_return_url)])];
   const record: LaunchRecord = {
@@ -43,9 +46,6 @@ export async function acceptLaunch(ctx: AppContext, keys: PlatformKeys, body: { 
     returnUrl,
     deepLink: settings ? { returnUrl: settings.deep_link_return_url, data: settings.data, acceptTypes: settings.accept_types, acceptLineItem: settings.accept_lineitem !== false } : undefined,
   };
-  if (settings && !settings.accept_types.includes('ltiResourceLink')) {
-    throw new LtiRefusal('The LMS asked for content Cadre cannot give: it does not accept LTI resource links in this place.', 'deep_link_types', 400);
-  }
   const token = randomBytes(32).toString('base64url');
   const [launch] = await ctx.db
     .insert(ltiLaunches)
@@ -72,6 +72,13 @@ export async function connectToken(ctx: AppContext, launchId: string): Promise<s
   const token = randomBytes(32).toString('base64url');
   await ctx.db.update(ltiLaunches).set({ entryTokenHash: digest(token), entryExpiresAt: new Date(Date.now() + 3 * ENTRY_TOKEN_MS), enteredAt: null }).where(eq(ltiLaunches.id, launchId));
   return token;
+}
+
+/** Deletes login states and launches older than a day (a launch's session lives at most twelve hours). */
+export async function pruneLaunches(ctx: AppContext): Promise<void> {
+  const dayAgo = new Date(Date.now() - 24 * 3600_000);
+  await ctx.db.delete(ltiLoginStates).where(lt(ltiLoginStates.expiresAt, dayAgo));
+  await ctx.db.delete(ltiLaunches).where(lt(ltiLaunches.createdAt, new Date(Date.now() - 2 * 24 * 3600_000)));
 }
 
 /** One launch by id (the session's own). */
