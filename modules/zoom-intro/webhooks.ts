@@ -1,8 +1,28 @@
 /** POST /webhooks/zoom-intro: Zoom's signed events (URL validation, participants joining and leaving). */
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { CadreRouter, StageRuntime } from '../../server/modules/kit';
+import { sql } from 'drizzle-orm';
+import type { CadreRouter, Db, StageRuntime } from '../../server/modules/kit';
 import { emitAttendance, recordParticipant } from './commands';
-import { challengeResponse, verifyZoomRequest } from './signature';
+import { zoomIntroWebhookEvents } from './schema';
+import { challengeResponse, MAX_FUTURE_SKEW_MS, REPLAY_WINDOW_MS, verifyZoomRequest } from './signature';
+
+/**
+ * Records a delivery by the SHA-256 of its signed body; false when it was seen before (a replay, or Zoom retrying an
+ * event already recorded). Deliveries older than two days are forgotten: by then a replay is refused as stale.
+ */
+async function firstDelivery(tx: Db, rawBody: Buffer): Promise<boolean> {
+  const bodyHash = createHash('sha256').update(rawBody).digest('hex');
+  await tx.delete(zoomIntroWebhookEvents).where(sql`${zoomIntroWebhookEvents.receivedAt} < now() - interval '2 days'`);
+  const inserted = await tx.insert(zoomIntroWebhookEvents).values({ bodyHash }).onConflictDoNothing().returning({ bodyHash: zoomIntroWebhookEvents.bodyHash });
+  return inserted.length === 1;
+}
+
+const refusals = {
+  bad: 'The signature does not match.',
+  stale: `The request is too old (replay window is ${REPLAY_WINDOW_MS / 60_000} minutes).`,
+  future: `The request's timestamp is ahead of this server's clock by more than ${MAX_FUTURE_SKEW_MS / 1000} seconds.`,
+} as const;
 
 type ZoomBody = {
   event?: string;
@@ -10,7 +30,10 @@ type ZoomBody = {
   payload?: { plainToken?: string; object?: { id?: string | number; participant?: { email?: string; join_time?: string; leave_time?: string } } };
 };
 
-/** Mounts the webhook; every request must carry a valid, fresh Zoom signature or it is refused with 401. */
+/**
+ * Mounts the webhook; every request must carry a valid Zoom signature with a timestamp inside the window (not too old,
+ * not ahead of our clock) or it is refused with 401, and a delivery already recorded is not recorded again.
+ */
 export function webhookRoutes(r: CadreRouter, ctx: StageRuntime): void {
   r.post('/', { summary: 'Zoom webhook: URL validation and participant joined/left (signed with x-zm-signature)', tags: ['zoom-intro'], public: true }, async (req: Request, res: Response) => {
     const secret = ctx.config.zoomWebhookSecret;
@@ -19,7 +42,7 @@ export function webhookRoutes(r: CadreRouter, ctx: StageRuntime): void {
     const verdict = verifyZoomRequest(secret, { timestamp: req.header('x-zm-request-timestamp'), signature: req.header('x-zm-signature') }, req.rawBody);
     if (verdict !== 'ok') {
       req.log.warn({ verdict }, 'zoom webhook refused');
-      return void res.status(401).json({ error: { code: 'bad_signature', message: verdict === 'stale' ? 'The request is too old (replay window is 5 minutes).' : 'The signature does not match.' } });
+      return void res.status(401).json({ error: { code: 'bad_signature', message: refusals[verdict] } });
     }
     const body = (req.body ?? {}) as ZoomBody;
     if (body.event === 'endpoint.url_validation') {
@@ -33,9 +56,16 @@ export function webhookRoutes(r: CadreRouter, ctx: StageRuntime): void {
       const when = body.event === 'meeting.participant_joined' ? p?.join_time : p?.leave_time;
       if (!p?.email || meetingId === undefined) return void res.json({ recorded: false, reason: 'no participant e-mail or meeting id' });
       const at = when && !Number.isNaN(Date.parse(when)) ? new Date(when) : new Date();
-      const change = await recordParticipant(ctx.db, { event: body.event, meetingId: String(meetingId), email: p.email, at });
-      if (change) emitAttendance(ctx, [change]);
-      return void res.json({ recorded: !!change });
+      const event = body.event;
+      const raw = req.rawBody as Buffer; // present: verified above
+      const outcome = await ctx.db.transaction(async (tx) => {
+        if (!(await firstDelivery(tx, raw))) return 'duplicate' as const;
+        return recordParticipant(tx, { event, meetingId: String(meetingId), email: p.email as string, at });
+      });
+      // Answered 200 so Zoom stops retrying; nothing is recorded twice.
+      if (outcome === 'duplicate') return void res.json({ recorded: false, duplicate: true });
+      if (outcome) emitAttendance(ctx, [outcome]);
+      return void res.json({ recorded: !!outcome });
     }
     res.json({ recorded: false, reason: 'event not used' });
   });

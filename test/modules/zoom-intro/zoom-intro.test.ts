@@ -159,3 +159,39 @@ describe('Zoom webhook', () => {
     expect(await t.database.db.select().from(zoomIntroMeetings)).toHaveLength(1);
   });
 });
+
+describe('Zoom webhook replays and clock skew (issue 10.13)', () => {
+  const participantEvents = async () => Number((await t.database.query(`select count(*)::int as n from audit_events where action like 'zoom-intro.participant_%'`)).rows[0].n);
+
+  it('records a signed delivery once: the same request replayed within the window, or re-signed later, is refused', async () => {
+    await schedule();
+    const body = participant('meeting.participant_joined', w.a.candidate.email);
+    const first = signed(body);
+    expect((await t.anonymous().post('/webhooks/zoom-intro').set(first.headers).send(first.raw)).body).toEqual({ recorded: true });
+    const replay = await t.anonymous().post('/webhooks/zoom-intro').set(first.headers).send(first.raw);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ recorded: false, duplicate: true });
+    // The same event signed again a minute later (a replay with a fresh timestamp, or Zoom's retry).
+    const again = signed(body, Math.floor(Date.now() / 1000) + 1);
+    expect((await t.anonymous().post('/webhooks/zoom-intro').set(again.headers).send(again.raw)).body).toEqual({ recorded: false, duplicate: true });
+    expect(await participantEvents()).toBe(1);
+    // A different event (leaving) is recorded.
+    const left = signed(participant('meeting.participant_left', w.a.candidate.email));
+    expect((await t.anonymous().post('/webhooks/zoom-intro').set(left.headers).send(left.raw)).body).toEqual({ recorded: true });
+    expect(await participantEvents()).toBe(2);
+  });
+
+  it('bounds the clock skew both ways: from the future refused, a few seconds ahead accepted', async () => {
+    await schedule();
+    const now = Math.floor(Date.now() / 1000);
+    const future = signed(participant('meeting.participant_joined', w.a.candidate.email), now + 2 * 60);
+    const refused = await t.anonymous().post('/webhooks/zoom-intro').set(future.headers).send(future.raw);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/ahead of this server's clock/);
+    const farFuture = signed(participant('meeting.participant_joined', w.a.candidate.email), now + 24 * 3600);
+    expect((await t.anonymous().post('/webhooks/zoom-intro').set(farFuture.headers).send(farFuture.raw)).status).toBe(401);
+    expect(await participantEvents()).toBe(0);
+    const slightlyAhead = signed(participant('meeting.participant_joined', w.a.candidate.email), now + 10);
+    expect((await t.anonymous().post('/webhooks/zoom-intro').set(slightlyAhead.headers).send(slightlyAhead.raw)).body).toEqual({ recorded: true });
+  });
+});
