@@ -1,11 +1,10 @@
 /** The lead (/lead), mentor (/mentor) and admin (/admin/overview) dashboards, and their JSON equivalents. */
-import type { Request } from 'express';
 import type { Actor } from '../auth/actor';
 import type { AppContext } from '../context';
 import { ForbiddenError } from '../errors';
+import { onProvider } from '../http/grants';
+import { plain, reply } from '../http/present';
 import type { RouteRegistry } from '../http/router';
-import { actorOf } from '../http/request-context';
-import { authorize } from '../policies';
 import { computeReadiness } from '../readiness/queries';
 import { candidateStateLabel, presentCohortSummary } from '../readiness/presenters';
 import type { CohortReadiness } from '../readiness/model';
@@ -83,37 +82,29 @@ export async function adminOverview(ctx: AppContext) {
   return { organisations, totals, waiting };
 }
 
-function admin(req: Request): Actor {
-  const actor = actorOf(req);
-  authorize(actor, 'provider:view', { type: 'provider' });
-  return actor;
-}
-
-/** Page and API routes for the dashboards. */
+/** Page and API routes for the dashboards. Each dashboard shows only the actor's own cohorts (the queries scope by
+ * the actor), so a signed-in person is the whole rule; the overview is for the provider's admins. */
 export function dashboardRoutes(registry: RouteRegistry, ctx: AppContext) {
   const pages = registry.router('');
   const api = registry.router('/api/v1/dashboards');
+  const overview = onProvider('provider:view');
 
-  pages.get('/lead', async (req, res) => {
-    res.render('dashboards/lead', { title: 'Readiness dashboard', ...(await leadDashboard(ctx, actorOf(req))) });
+  pages.get('/lead', { summary: 'The lead’s readiness dashboard', authorize: 'signed-in' }, async ({ actor }, _req, res) => {
+    res.render('dashboards/lead', { title: 'Readiness dashboard', ...(await leadDashboard(ctx, actor)) });
   });
-  pages.get('/mentor', async (req, res) => {
-    res.render('dashboards/mentor', { title: 'Mentor dashboard', ...(await mentorDashboard(ctx, actorOf(req))) });
+  pages.get('/mentor', { summary: 'The mentor’s dashboard', authorize: 'signed-in' }, async ({ actor }, _req, res) => {
+    res.render('dashboards/mentor', { title: 'Mentor dashboard', ...(await mentorDashboard(ctx, actor)) });
   });
-  pages.get('/admin/overview', async (req, res) => {
-    admin(req);
+  pages.get('/admin/overview', { summary: 'The admin overview', authorize: overview }, async (_input, _req, res) => {
     res.render('dashboards/admin', { title: 'Overview across organisations', ...(await adminOverview(ctx)) });
   });
 
-  api.get('/lead', { summary: "The lead's readiness dashboard: every cohort they lead side by side, and the candidates needing attention", tags: ['Dashboards'] }, async (req, res) => {
-    res.json(await leadDashboard(ctx, actorOf(req)));
-  });
-  api.get('/mentor', { summary: "A mentor's dashboard: their cohorts, sign-off requests waiting (oldest first), upcoming stage windows, candidates at risk", tags: ['Dashboards'] }, async (req, res) => {
-    res.json(await mentorDashboard(ctx, actorOf(req)));
-  });
-  api.get('/admin', { summary: 'The admin overview across organisations: cohorts running, candidates ready, requests waiting longest', tags: ['Dashboards'] }, async (req, res) => {
-    admin(req);
-    res.json(await adminOverview(ctx));
-  });
+  api.get('/lead', { summary: "The lead's readiness dashboard: every cohort they lead side by side, and the candidates needing attention", tags: ['Dashboards'], authorize: 'signed-in' }, async ({ actor }) =>
+    reply(plain(await leadDashboard(ctx, actor))),
+  );
+  api.get('/mentor', { summary: "A mentor's dashboard: their cohorts, sign-off requests waiting (oldest first), upcoming stage windows, candidates at risk", tags: ['Dashboards'], authorize: 'signed-in' }, async ({ actor }) =>
+    reply(plain(await mentorDashboard(ctx, actor))),
+  );
+  api.get('/admin', { summary: 'The admin overview across organisations: cohorts running, candidates ready, requests waiting longest', tags: ['Dashboards'], authorize: overview }, async () => reply(plain(await adminOverview(ctx))));
   return [pages, api];
 }

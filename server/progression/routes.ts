@@ -1,13 +1,14 @@
 /** Progress pages and API: the cohort overview, a candidate's timeline, waivers and completion marks. */
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { cohortPeople, getCandidate, getCohort } from '../cohorts/queries';
+import type { Actor } from '../auth/actor';
+import { cohortPeople, getCandidate, type CohortRow } from '../cohorts/queries';
 import type { AppContext } from '../context';
-import { ValidationError } from '../errors';
+import { ForbiddenError } from '../errors';
+import { onCandidate, onCohort } from '../http/grants';
+import { plain, reply, seeOther } from '../http/present';
 import type { RouteRegistry } from '../http/router';
-import { actorOf } from '../http/request-context';
-import { paramId, parse } from '../http/validate';
-import { authorize, can } from '../policies';
+import { can } from '../policies';
 import { computeProgress } from './engine';
 import { currentStage, nextStep, presentProgressJson, presentTimeline } from './present';
 import { candidateProgress, unmetReasons } from './queries';
@@ -29,19 +30,19 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
   const api = registry.router('/api/v1');
   const tags = ['progress'];
 
-  pages.get(CANDIDATE_HOME, (req, res) => {
-    const actor = actorOf(req);
+  const mentor = onCandidate(ctx.db, 'candidate:mentor');
+  const viewCandidate = onCandidate(ctx.db, 'candidate:view');
+
+  pages.get(CANDIDATE_HOME, { summary: 'A candidate’s home', authorize: 'signed-in' }, ({ actor }, _req, res) => {
     const cohorts = actor.cohortRoles.filter((c) => c.role === 'candidate');
     res.redirect(cohorts.length === 1 ? `/cohorts/${cohorts[0].cohortId}/candidates/${actor.id}` : '/cohorts');
   });
 
-  pages.get('/cohorts/:cohortId', async (req, res) => {
-    const actor = actorOf(req);
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    authorize(actor, 'cohort:view', { type: 'cohort', cohort }, 'That cohort');
+  pages.get('/cohorts/:cohortId', { summary: 'A cohort’s progress overview', authorize: onCohort(ctx.db, 'cohort:view') }, async ({ actor, subject: { cohort } }, _req, res) => {
     if (!can(actor, 'cohort:view-progress', { type: 'cohort', cohort })) {
+      // A candidate goes to their own timeline; anyone else related to the cohort may not see everyone's progress.
       if (actor.cohortRoles.some((c) => c.cohortId === cohort.id && c.role === 'candidate')) return res.redirect(`/cohorts/${cohort.id}/candidates/${actor.id}`);
-      authorize(actor, 'cohort:view-progress', { type: 'cohort', cohort });
+      throw new ForbiddenError();
     }
     const people = await cohortPeople(ctx.db, cohort.id, 'candidate');
     const progress = (await computeProgress(ctx, { cohortIds: [cohort.id] })).get(cohort.id);
@@ -65,11 +66,8 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     });
   });
 
-  const renderTimeline = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const actor = actorOf(req);
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const candidateId = String(req.params.userId);
-    authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
+  /** A candidate's timeline (the route authorised `candidate:view`, or `candidate:mentor` for a form's re-render). */
+  const renderTimeline = async (req: Request, res: Response, actor: Actor, cohort: CohortRow, candidateId: string, extra: Record<string, unknown> = {}) => {
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
     const stages = await candidateProgress(ctx, cohort.id, candidateId);
     const isSelf = actor.id === candidateId;
@@ -84,72 +82,69 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
       doneCount: stages.filter((s) => s.status === 'complete' || s.status === 'waived').length,
       total: stages.length,
       record: await recordOf(ctx.db, cohort.id, candidateId),
-      saved: req.query.saved,
+      saved: Array.isArray(req.query.saved) ? req.query.saved[0] : req.query.saved,
       ...extra,
     });
   };
 
-  pages.get('/cohorts/:cohortId/candidates/:userId', (req, res) => renderTimeline(req, res));
+  pages.get('/cohorts/:cohortId/candidates/:userId', { summary: 'A candidate’s timeline', authorize: viewCandidate }, ({ actor, subject }, req, res) => renderTimeline(req, res, actor, subject.cohort, subject.candidateId));
 
-  pages.post('/cohorts/:cohortId/candidates/:userId/waivers', async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const candidateId = String(req.params.userId);
-    authorize(actorOf(req), 'candidate:mentor', { type: 'candidate', cohort, candidateId }, 'That candidate');
-    try {
-      const input = parse(waiverBody, req.body, 'waiver');
-      await waive(ctx, req.user, cohort, candidateId, input);
-    } catch (err) {
-      if (err instanceof ValidationError) return renderTimeline(req, res.status(400), { error: { message: err.message, fields: err.fields } });
-      throw err;
-    }
-    res.redirect(303, `/cohorts/${cohort.id}/candidates/${candidateId}?saved=waiver`);
+  pages.form(
+    '/cohorts/:cohortId/candidates/:userId/waivers',
+    {
+      summary: 'Waive a requirement or stage (form)',
+      body: waiverBody,
+      authorize: mentor,
+      rerender: (req, res, { error, actor, subject }) => renderTimeline(req, res, actor, subject.cohort, subject.candidateId, { error: { message: error.message, fields: error.fields } }),
+    },
+    async ({ body, actor, subject: { cohort, candidateId } }) => {
+      await waive(ctx, actor, cohort, candidateId, body);
+      return seeOther(`/cohorts/${cohort.id}/candidates/${candidateId}?saved=waiver`);
+    },
+  );
+
+  pages.form('/cohorts/:cohortId/candidates/:userId/stages/:stageId/complete', { summary: 'Mark a stage complete (form)', body: markBody, authorize: mentor }, async ({ body, params, actor, subject: { cohort, candidateId } }) => {
+    await markComplete(ctx, actor, cohort, candidateId, params.stageId, body.note);
+    return seeOther(`/cohorts/${cohort.id}/candidates/${candidateId}?saved=mark`);
   });
 
-  pages.post('/cohorts/:cohortId/candidates/:userId/stages/:stageId/complete', async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const candidateId = String(req.params.userId);
-    await markComplete(ctx, req.user, cohort, candidateId, String(req.params.stageId), parse(markBody, req.body, 'mark').note);
-    res.redirect(303, `/cohorts/${cohort.id}/candidates/${candidateId}?saved=mark`);
-  });
-
-  api.get('/cohorts/:cohortId/candidates/:userId/progress', { summary: 'A candidate’s stages in order, with status and every requirement’s reason', tags }, async (req, res) => {
-    const actor = actorOf(req);
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const candidateId = paramId(req.params.userId, 'userId');
-    authorize(actor, 'candidate:view', { type: 'candidate', cohort, candidateId }, 'That candidate');
+  api.get('/cohorts/:cohortId/candidates/:userId/progress', { summary: 'A candidate’s stages in order, with status and every requirement’s reason', tags, authorize: viewCandidate }, async ({ subject: { cohort, candidateId } }) => {
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
     const stages = await candidateProgress(ctx, cohort.id, candidateId);
-    res.json({ candidate: { id: candidate.id, name: candidate.name }, next: nextStep(cohort.id, stages), stages: presentProgressJson(stages) });
+    return reply(plain({ candidate: { id: candidate.id, name: candidate.name }, next: nextStep(cohort.id, stages), stages: presentProgressJson(stages) }));
   });
 
-  api.get('/cohorts/:cohortId/progress', { summary: 'Every candidate’s current stage in a cohort (mentors, leads, admins)', tags }, async (req, res) => {
-    const actor = actorOf(req);
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    authorize(actor, 'cohort:view-progress', { type: 'cohort', cohort }, 'That cohort');
+  api.get('/cohorts/:cohortId/progress', { summary: 'Every candidate’s current stage in a cohort (mentors, leads, admins)', tags, authorize: onCohort(ctx.db, 'cohort:view-progress') }, async ({ subject: { cohort } }) => {
     const people = await cohortPeople(ctx.db, cohort.id, 'candidate');
     const progress = (await computeProgress(ctx, { cohortIds: [cohort.id] })).get(cohort.id);
-    res.json({
-      candidates: people.map((p) => {
-        const stages = progress?.get(p.userId) ?? [];
-        const current = currentStage(stages);
-        return { id: p.userId, name: p.name, current: current ? { key: current.key, title: current.title, status: current.status } : null, stages: stages.map((s) => ({ key: s.key, status: s.status })) };
+    return reply(
+      plain({
+        candidates: people.map((p) => {
+          const stages = progress?.get(p.userId) ?? [];
+          const current = currentStage(stages);
+          return { id: p.userId, name: p.name, current: current ? { key: current.key, title: current.title, status: current.status } : null, stages: stages.map((s) => ({ key: s.key, status: s.status })) };
+        }),
       }),
-    });
+    );
   });
 
-  api.post('/cohorts/:cohortId/candidates/:userId/waivers', { summary: 'Waive one requirement (requirementKey) or a whole stage for a candidate, with a reason (mentor)', tags, body: waiverBody, success: { status: 201, description: 'Waived; recorded in the audit trail and the ledger' } }, async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const candidateId = String(req.params.userId);
-    authorize(actorOf(req), 'candidate:mentor', { type: 'candidate', cohort, candidateId }, 'That candidate');
-    const w = await waive(ctx, req.user, cohort, candidateId, parse(waiverBody, req.body, 'waiver'));
-    res.status(201).json({ waiver: { id: w.id, stageId: w.cohortStageId, scope: w.scope, requirementKey: w.requirementKey, reason: w.reason, ledgerSeq: w.ledgerSeq } });
-  });
+  api.post(
+    '/cohorts/:cohortId/candidates/:userId/waivers',
+    { summary: 'Waive one requirement (requirementKey) or a whole stage for a candidate, with a reason (mentor)', tags, body: waiverBody, success: { status: 201, description: 'Waived; recorded in the audit trail and the ledger' }, authorize: mentor },
+    async ({ body, actor, subject: { cohort, candidateId } }) => {
+      const w = await waive(ctx, actor, cohort, candidateId, body);
+      return reply(plain({ waiver: { id: w.id, stageId: w.cohortStageId, scope: w.scope, requirementKey: w.requirementKey, reason: w.reason, ledgerSeq: w.ledgerSeq } }));
+    },
+  );
 
-  api.post('/cohorts/:cohortId/candidates/:userId/stages/:stageId/complete', { summary: 'Mark a stage complete for a candidate (mentor)', tags, body: markBody, success: { status: 201, description: 'Marked' } }, async (req, res) => {
-    const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-    const mark = await markComplete(ctx, req.user, cohort, String(req.params.userId), String(req.params.stageId), parse(markBody, req.body, 'mark').note);
-    res.status(201).json({ mark: { id: mark.id, stageId: mark.cohortStageId, candidateId: mark.candidateId } });
-  });
+  api.post(
+    '/cohorts/:cohortId/candidates/:userId/stages/:stageId/complete',
+    { summary: 'Mark a stage complete for a candidate (mentor)', tags, body: markBody, success: { status: 201, description: 'Marked' }, authorize: mentor },
+    async ({ body, params, actor, subject: { cohort, candidateId } }) => {
+      const mark = await markComplete(ctx, actor, cohort, candidateId, params.stageId, body.note);
+      return reply(plain({ mark: { id: mark.id, stageId: mark.cohortStageId, candidateId: mark.candidateId } }));
+    },
+  );
 
   return [pages, api];
 }

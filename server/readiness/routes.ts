@@ -1,10 +1,10 @@
 /** A cohort's readiness page, its CSV and PDF exports, and the JSON API equivalents. */
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { getCohort } from '../cohorts/queries';
+import type { Actor } from '../auth/actor';
+import { onCohort, type CohortSubject } from '../http/grants';
+import { presented, reply } from '../http/present';
 import type { RouteRegistry } from '../http/router';
-import { actorOf } from '../http/request-context';
-import { authorize } from '../policies';
 import { cohortRelation } from '../policies/relations';
 import { verifyLedger } from '../ledger';
 import { computeReadiness } from './queries';
@@ -13,12 +13,6 @@ import { cohortReportPdf } from './pdf';
 import { cohortSignoffs, cohortWaivers, completionsPerWeek, scoresPerCriterion } from './records';
 import { presentCharts, presentReadinessJson, presentReadinessPage } from './presenters';
 
-/** Loads the cohort and checks the actor may see its progress: 404 outside their world, 403 for candidates. */
-async function readableCohort(ctx: AppContext, req: Request) {
-  const cohort = await getCohort(ctx.db, String(req.params.cohortId));
-  authorize(actorOf(req), 'cohort:view-progress', { type: 'cohort', cohort }, 'That cohort');
-  return cohort;
-}
 
 async function cohortReadiness(ctx: AppContext, cohortId: string) {
   const { cohorts } = await computeReadiness(ctx, { cohortIds: [cohortId] });
@@ -49,39 +43,34 @@ export function readinessRoutes(registry: RouteRegistry, ctx: AppContext) {
   const pages = registry.router('/cohorts/:cohortId');
   const api = registry.router('/api/v1/cohorts/:cohortId');
 
-  const csvHandler = async (req: Request, res: Response) => {
-    const cohort = await readableCohort(ctx, req);
-    sendCsv(res, `${slug(cohort.name)}-readiness.csv`, readinessCsv(await cohortReadiness(ctx, cohort.id)));
-  };
-  const signoffsHandler = async (req: Request, res: Response) => {
-    const cohort = await readableCohort(ctx, req);
-    sendCsv(res, `${slug(cohort.name)}-signoffs.csv`, signoffsCsv(await cohortSignoffs(ctx.db, cohort.id)));
-  };
-  const pdfHandler = async (req: Request, res: Response) => {
-    const cohort = await readableCohort(ctx, req);
-    const pdf = await buildCohortReport(ctx, cohort.id, actorOf(req).name);
+  // Who may see a cohort's progress: 404 outside their world, 403 for candidates.
+  const readable = onCohort(ctx.db, 'cohort:view-progress');
+  type Input = { subject: CohortSubject; actor: Actor };
+
+  const csv = ({ subject: { cohort } }: Input, _req: Request, res: Response) => cohortReadiness(ctx, cohort.id).then((r) => sendCsv(res, `${slug(cohort.name)}-readiness.csv`, readinessCsv(r)));
+  const signoffs = ({ subject: { cohort } }: Input, _req: Request, res: Response) => cohortSignoffs(ctx.db, cohort.id).then((rows) => sendCsv(res, `${slug(cohort.name)}-signoffs.csv`, signoffsCsv(rows)));
+  const pdf = async ({ subject: { cohort }, actor }: Input, _req: Request, res: Response) => {
+    const file = await buildCohortReport(ctx, cohort.id, actor.name);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="${slug(cohort.name)}-report.pdf"`);
-    res.send(pdf);
+    res.send(file);
   };
 
-  pages.get('/readiness', async (req, res) => {
-    const cohort = await readableCohort(ctx, req);
+  pages.get('/readiness', { summary: 'A cohort’s readiness page', authorize: readable }, async ({ actor, subject: { cohort } }, _req, res) => {
     const [readiness, weeks, scores] = await Promise.all([cohortReadiness(ctx, cohort.id), completionsPerWeek(ctx.db, cohort.id), scoresPerCriterion(ctx.db, cohort.id)]);
-    const rel = cohortRelation(actorOf(req), cohort);
+    const rel = cohortRelation(actor, cohort);
     const back = rel.admin || rel.lead ? { href: '/lead', label: 'Readiness dashboard' } : { href: '/mentor', label: 'Mentor dashboard' };
     res.render('readiness/cohort', presentReadinessPage(readiness, presentCharts(weeks, scores), { export: true }, back));
   });
-  pages.get('/readiness.csv', csvHandler);
-  pages.get('/signoffs.csv', signoffsHandler);
-  pages.get('/report.pdf', pdfHandler);
+  pages.get('/readiness.csv', { summary: 'The readiness heatmap as CSV', produces: 'text/csv', authorize: readable }, csv);
+  pages.get('/signoffs.csv', { summary: 'Every sign-off request as CSV', produces: 'text/csv', authorize: readable }, signoffs);
+  pages.get('/report.pdf', { summary: 'The cohort report (PDF)', produces: 'application/pdf', authorize: readable }, pdf);
 
-  api.get('/readiness', { summary: "A cohort's readiness: every candidate by stage and competency, with risk flags and next actions", tags: ['Readiness'] }, async (req, res) => {
-    const cohort = await readableCohort(ctx, req);
-    res.json(presentReadinessJson(await cohortReadiness(ctx, cohort.id)));
-  });
-  api.get('/readiness.csv', { summary: 'The readiness heatmap as CSV', tags: ['Readiness'], produces: 'text/csv' }, csvHandler);
-  api.get('/signoffs.csv', { summary: 'Every sign-off request of the cohort as CSV, with evidence references', tags: ['Readiness'], produces: 'text/csv' }, signoffsHandler);
-  api.get('/report.pdf', { summary: 'The cohort report for inspectors (PDF), with the ledger verification', tags: ['Readiness'], produces: 'application/pdf' }, pdfHandler);
+  api.get('/readiness', { summary: "A cohort's readiness: every candidate by stage and competency, with risk flags and next actions", tags: ['Readiness'], authorize: readable }, async ({ subject: { cohort } }) =>
+    reply(presented(presentReadinessJson(await cohortReadiness(ctx, cohort.id)))),
+  );
+  api.get('/readiness.csv', { summary: 'The readiness heatmap as CSV', tags: ['Readiness'], produces: 'text/csv', authorize: readable }, csv);
+  api.get('/signoffs.csv', { summary: 'Every sign-off request of the cohort as CSV, with evidence references', tags: ['Readiness'], produces: 'text/csv', authorize: readable }, signoffs);
+  api.get('/report.pdf', { summary: 'The cohort report for inspectors (PDF), with the ledger verification', tags: ['Readiness'], produces: 'application/pdf', authorize: readable }, pdf);
   return [pages, api];
 }
