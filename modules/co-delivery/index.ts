@@ -1,7 +1,7 @@
 /** Co-delivery: candidates lead small groups on the course for frontline staff and record learners' attainment. */
 import path from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
-import { defineStage } from '../../server/modules/kit';
+import { batchActivity, defineStage } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryLearners } from './schema';
 import { attainmentRecordedKind } from './kinds';
 import { coDeliveryPages } from './pages';
@@ -43,14 +43,13 @@ export default defineStage({
   routers: liveRouters,
   sockets: registerLiveHandlers,
   views: path.join(__dirname, 'views'),
-  async activity(db, stage, candidateIds) {
-    if (!candidateIds.length) return new Set();
-    const rows = await db
-      .selectDistinct({ id: coDeliveryAttainment.recorderId })
+  // Anyone who recorded a learner's attainment as the candidate in the stage (every stage asked in one query).
+  activity: batchActivity((db, stageIds, candidateIds) =>
+    db
+      .selectDistinct({ stageId: coDeliveryLearners.cohortStageId, candidateId: coDeliveryAttainment.recorderId })
       .from(coDeliveryAttainment)
       .innerJoin(coDeliveryLearners, eq(coDeliveryLearners.id, coDeliveryAttainment.learnerId))
-      .where(and(eq(coDeliveryLearners.cohortStageId, stage.id), eq(coDeliveryAttainment.role, 'candidate'), inArray(coDeliveryAttainment.recorderId, candidateIds)));
-    return new Set(rows.map((r) => r.id));
-  },
+      .where(and(inArray(coDeliveryLearners.cohortStageId, stageIds), eq(coDeliveryAttainment.role, 'candidate'), inArray(coDeliveryAttainment.recorderId, candidateIds))),
+  ),
   seed: seedCoDelivery,
 });

@@ -1,7 +1,7 @@
 /** Projects week: candidates deliver assigned knowledge modules remotely and are assessed by a mentor with a rubric. */
 import path from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { assessments, defineStage } from '../../server/modules/kit';
+import { assessments, batchActivity, defineStage } from '../../server/modules/kit';
 import { projectsWeekAssignments } from './schema';
 import { modulesPassedKind } from './kinds';
 import { projectsWeekPages } from './pages';
@@ -29,14 +29,13 @@ export default defineStage({
   routes: projectsWeekPages,
   api: projectsWeekApi,
   views: path.join(__dirname, 'views'),
-  async activity(db, stage, candidateIds) {
-    if (!candidateIds.length) return new Set();
-    const rows = await db
-      .selectDistinct({ id: projectsWeekAssignments.candidateId })
+  // Anyone with an assessed assignment in the stage (every stage asked in one query).
+  activity: batchActivity((db, stageIds, candidateIds) =>
+    db
+      .selectDistinct({ stageId: projectsWeekAssignments.cohortStageId, candidateId: projectsWeekAssignments.candidateId })
       .from(projectsWeekAssignments)
       .innerJoin(assessments, and(eq(assessments.contextType, 'module'), sql`${assessments.contextId} = ${projectsWeekAssignments.id}::text`))
-      .where(and(eq(projectsWeekAssignments.cohortStageId, stage.id), inArray(projectsWeekAssignments.candidateId, candidateIds)));
-    return new Set(rows.map((r) => r.id));
-  },
+      .where(and(inArray(projectsWeekAssignments.cohortStageId, stageIds), inArray(projectsWeekAssignments.candidateId, candidateIds))),
+  ),
   seed: seedProjectsWeek,
 });

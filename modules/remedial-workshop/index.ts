@@ -1,8 +1,8 @@
 /** Remedial workshop: a pre-filled deep-dive agenda, candidates' topic requests, the rollout-readiness checklist and
  * the mentor's final readiness sign-off. */
 import path from 'node:path';
-import { and, eq, inArray } from 'drizzle-orm';
-import { defineStage } from '../../server/modules/kit';
+import { and, inArray } from 'drizzle-orm';
+import { batchActivity, defineStage } from '../../server/modules/kit';
 import { remedialWorkshopTopics } from './schema';
 import { readinessSignedKind, topicsCoveredKind } from './kinds';
 import { DEFAULT_CHECKLIST } from './checklist';
@@ -40,13 +40,12 @@ export default defineStage({
   routes: remedialWorkshopPages,
   api: remedialWorkshopApi,
   views: path.join(__dirname, 'views'),
-  async activity(db, stage, candidateIds) {
-    if (!candidateIds.length) return new Set();
-    const rows = await db
-      .selectDistinct({ id: remedialWorkshopTopics.candidateId })
+  // Anyone who asked for a topic in the stage (every stage asked in one query).
+  activity: batchActivity((db, stageIds, candidateIds) =>
+    db
+      .selectDistinct({ stageId: remedialWorkshopTopics.cohortStageId, candidateId: remedialWorkshopTopics.candidateId })
       .from(remedialWorkshopTopics)
-      .where(and(eq(remedialWorkshopTopics.cohortStageId, stage.id), inArray(remedialWorkshopTopics.candidateId, candidateIds)));
-    return new Set(rows.map((r) => r.id));
-  },
+      .where(and(inArray(remedialWorkshopTopics.cohortStageId, stageIds), inArray(remedialWorkshopTopics.candidateId, candidateIds))),
+  ),
   seed: seedRemedialWorkshop,
 });

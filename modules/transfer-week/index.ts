@@ -1,7 +1,7 @@
 /** Transfer week: in-person days with a tablet register, and trainer-role moments confirmed by a mentor. */
 import path from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
-import { defineStage } from '../../server/modules/kit';
+import { batchActivity, defineStage } from '../../server/modules/kit';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from './schema';
 import { attendanceKind, attendedDaysKind, confirmedMomentsKind } from './kinds';
 import { transferWeekPages } from './pages';
@@ -38,20 +38,19 @@ export default defineStage({
   routes: transferWeekPages,
   api: transferWeekApi,
   views: path.join(__dirname, 'views'),
-  async activity(db, stage, candidateIds) {
-    if (!candidateIds.length) return new Set();
-    const [attended, logged] = await Promise.all([
-      db
-        .selectDistinct({ id: transferWeekAttendance.candidateId })
-        .from(transferWeekAttendance)
-        .innerJoin(transferWeekDays, eq(transferWeekDays.id, transferWeekAttendance.dayId))
-        .where(and(eq(transferWeekDays.cohortStageId, stage.id), inArray(transferWeekAttendance.candidateId, candidateIds), inArray(transferWeekAttendance.mark, ['present', 'late']))),
-      db
-        .selectDistinct({ id: transferWeekMoments.candidateId })
-        .from(transferWeekMoments)
-        .where(and(eq(transferWeekMoments.cohortStageId, stage.id), inArray(transferWeekMoments.candidateId, candidateIds))),
-    ]);
-    return new Set([...attended, ...logged].map((r) => r.id));
-  },
+  // Anyone present or late on a day, or with a logged moment, in the stage (every stage asked in one query).
+  activity: batchActivity((db, stageIds, candidateIds) =>
+    db
+      .selectDistinct({ stageId: transferWeekDays.cohortStageId, candidateId: transferWeekAttendance.candidateId })
+      .from(transferWeekAttendance)
+      .innerJoin(transferWeekDays, eq(transferWeekDays.id, transferWeekAttendance.dayId))
+      .where(and(inArray(transferWeekDays.cohortStageId, stageIds), inArray(transferWeekAttendance.candidateId, candidateIds), inArray(transferWeekAttendance.mark, ['present', 'late'])))
+      .union(
+        db
+          .selectDistinct({ stageId: transferWeekMoments.cohortStageId, candidateId: transferWeekMoments.candidateId })
+          .from(transferWeekMoments)
+          .where(and(inArray(transferWeekMoments.cohortStageId, stageIds), inArray(transferWeekMoments.candidateId, candidateIds))),
+      ),
+  ),
   seed: seedTransferWeek,
 });

@@ -76,7 +76,13 @@ export async function isCandidate(db: Db, cohortId: string, userId: string): Pro
 
 /** Loads a candidate of a cohort or throws 404. */
 export async function getCandidate(db: Db, cohortId: string, userId: string) {
-  if (!(await isCandidate(db, cohortId, userId))) throw new NotFoundError('That candidate');
-  const [user] = await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, userId));
+  if (!uuidSchema.safeParse(userId).success) throw new NotFoundError('That candidate');
+  // One statement: the person, only when they are a candidate of this cohort.
+  const [user] = await db
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .innerJoin(cohortMembers, and(eq(cohortMembers.userId, users.id), eq(cohortMembers.cohortId, cohortId), eq(cohortMembers.role, 'candidate')))
+    .where(eq(users.id, userId));
+  if (!user) throw new NotFoundError('That candidate');
   return user;
 }

@@ -5,17 +5,18 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** How many statements a unit of work sent, and the first few of their texts (for debug logs and test failures). */
-export type StatementTally = { count: number; texts: string[] };
+/** How many statements a unit of work sent (`writes`: those that are not a plain SELECT, BEGIN and COMMIT
+ * included), and the first few of their texts (for debug logs and test failures). */
+export type StatementTally = { count: number; writes: number; texts: string[]; full?: boolean };
 
 /** Only the first texts are kept: enough to see what a page issues, bounded for a runaway loop. */
 const KEEP_TEXTS = 100;
 
 const storage = new AsyncLocalStorage<StatementTally>();
 
-/** A fresh, empty tally. */
-export function newTally(): StatementTally {
-  return { count: 0, texts: [] };
+/** A fresh, empty tally; `full` keeps every text whole (tests that read which tables were touched). */
+export function newTally(full = false): StatementTally {
+  return { count: 0, writes: 0, texts: [], full };
 }
 
 /** Runs `fn` with `tally` receiving every statement sent from inside it (including its async continuations). */
@@ -23,11 +24,16 @@ export function withTally<T>(tally: StatementTally, fn: () => T): T {
   return storage.run(tally, fn);
 }
 
-/** Runs `fn` and returns its result with the statements it sent. */
-export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T } & StatementTally> {
-  const tally = newTally();
+/** Runs `fn` and returns its result with the statements it sent (`full`: every text, whole). */
+export async function countStatements<T>(fn: () => Promise<T>, options: { full?: boolean } = {}): Promise<{ result: T } & StatementTally> {
+  const tally = newTally(options.full);
   const result = await storage.run(tally, fn);
   return { result, ...tally };
+}
+
+/** The tally of the unit of work running now, if any (what a per-request memo hangs on). */
+export function currentTally(): StatementTally | undefined {
+  return storage.getStore();
 }
 
 /** Called by the drivers for each statement sent: adds it to the active tally, if any. */
@@ -35,5 +41,7 @@ export function countStatement(text: string): void {
   const tally = storage.getStore();
   if (!tally) return;
   tally.count += 1;
-  if (tally.texts.length < KEEP_TEXTS) tally.texts.push(text.replace(/\s+/g, ' ').trim().slice(0, 300));
+  if (!/^\s*select\b/i.test(text)) tally.writes += 1;
+  if (tally.full) tally.texts.push(text.replace(/\s+/g, ' ').trim());
+  else if (tally.texts.length < KEEP_TEXTS) tally.texts.push(text.replace(/\s+/g, ' ').trim().slice(0, 300));
 }

@@ -4,3 +4,4 @@ export * from './schema/programme';
 export * from './schema/competency';
 export * from './schema/rubric';
 export * from './schema/lti';
+export * from './schema/versions';

@@ -42,5 +42,5 @@ export { formAction, formBody, pathId } from '../http/forms';
 export type { Evaluation, EvaluationItem, EvaluationResult, RequirementKind, StageRow } from '../progression/types';
 export { answerAll, count, distinct } from '../progression/kinds/answers';
 export { candidateStage, unmetReasons } from '../progression/queries';
-export { withBatch, type BatchActivity } from '../progression/registry';
+export { batchActivity, withBatch, type BatchActivity } from '../progression/registry';
 export { computeProgress } from '../progression/engine';

@@ -5,6 +5,8 @@ import { cohortMembers, cohortStages, stageWaivers } from '../db/tables';
 import type { AppRegistry } from '../modules/registry';
 import { RETIRED_POSITION } from './registry';
 import type { Evaluation, EvaluationItem, RequirementKind, StageRow, StageStatus } from './types';
+import { londonDate } from './kinds/answers';
+import { VersionedCache } from '../db/versions';
 
 /** What the engine reads with: the database and the app's requirement kinds and activity hooks (`ctx` will do). */
 export type ProgressContext = { db: Db; registry: Pick<AppRegistry, 'requirementKinds' | 'activity'> };
@@ -49,19 +51,43 @@ export function requirementKey(list: 'open' | 'complete', index: number, kind: s
   return `${list}:${index}:${kind}`;
 }
 
+/** Each app's cohorts' computed progress (per registry: two apps in one process may install different kinds). */
+const progressCaches = new WeakMap<ProgressContext['registry'], VersionedCache<Map<string, StageProgress[]>>>();
+
 /**
- * Computes every candidate's stages for the given cohorts: cohort id → candidate id → stages in order.
- * Set-based: a fixed number of queries per requirement kind, whatever the number of candidates or cohorts.
+ * Every candidate's stages for the given cohorts: cohort id → candidate id → stages in order (shared and frozen: read,
+ * never change them). A cohort is computed when its data version or the UK date changed since it was last computed
+ * (the only clock a kind may read is `londonDate(now)`), else answered from memory: one statement for the versions.
  */
 export async function computeProgress(ctx: ProgressContext, query: ProgressQuery): Promise<Map<string, Map<string, StageProgress[]>>> {
-  const { db } = ctx;
-  const kinds = ctx.registry.requirementKinds;
-  const requirementKind = (name: string) => kinds.get(name);
-  const activityHook = (moduleKey: string) => ctx.registry.activity.get(moduleKey);
   const now = query.now ?? new Date();
   const out = new Map<string, Map<string, StageProgress[]>>();
   const cohortIds = [...new Set(query.cohortIds)];
   if (!cohortIds.length || (query.candidateIds && !query.candidateIds.length)) return out;
+  let cache = progressCaches.get(ctx.registry);
+  if (!cache) progressCaches.set(ctx.registry, (cache = new VersionedCache(2000)));
+  const byCohort = await cache.get(ctx.db, cohortIds, (id) => id, londonDate(now), (missing) => computeFresh(ctx, { cohortIds: missing, now }));
+  const only = query.candidateIds ? new Set(query.candidateIds) : null;
+  for (const cohortId of cohortIds) {
+    const all = byCohort.get(cohortId) ?? new Map<string, StageProgress[]>();
+    out.set(cohortId, only ? new Map([...all].filter(([candidateId]) => only.has(candidateId))) : all);
+  }
+  return out;
+}
+
+/**
+ * Computes every candidate's stages for the given cohorts from the data: cohort id → candidate id → stages in order.
+ * Set-based: a fixed number of queries per requirement kind, whatever the number of candidates or cohorts.
+ */
+async function computeFresh(ctx: ProgressContext, query: { cohortIds: string[]; now: Date }): Promise<Map<string, Map<string, StageProgress[]>>> {
+  const { db } = ctx;
+  const kinds = ctx.registry.requirementKinds;
+  const requirementKind = (name: string) => kinds.get(name);
+  const activityHook = (moduleKey: string) => ctx.registry.activity.get(moduleKey);
+  const now = query.now;
+  const out = new Map<string, Map<string, StageProgress[]>>();
+  const cohortIds = [...new Set(query.cohortIds)];
+  if (!cohortIds.length) return out;
 
   const [stageRows, members, waivers] = await Promise.all([
     db
@@ -76,7 +102,6 @@ export async function computeProgress(ctx: ProgressContext, query: ProgressQuery
         and(
           inArray(cohortMembers.cohortId, cohortIds),
           eq(cohortMembers.role, 'candidate'),
-          query.candidateIds ? inArray(cohortMembers.userId, query.candidateIds) : undefined,
         ),
       ),
     db
@@ -91,7 +116,7 @@ export async function computeProgress(ctx: ProgressContext, query: ProgressQuery
       })
       .from(stageWaivers)
       .innerJoin(cohortStages, eq(cohortStages.id, stageWaivers.cohortStageId))
-      .where(and(inArray(cohortStages.cohortId, cohortIds), query.candidateIds ? inArray(stageWaivers.candidateId, query.candidateIds) : undefined))
+      .where(inArray(cohortStages.cohortId, cohortIds))
       .orderBy(desc(stageWaivers.createdAt)),
   ]);
 

@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor';
 import { audit } from '../audit';
 import { getCandidate, type CohortRow } from '../cohorts/queries';
 import type { AppContext } from '../context';
+import { VersionedCache } from '../db/versions';
 import type { Db } from '../db';
 import { cohortStages, stageCompletionMarks, stageWaivers, users } from '../db/tables';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
@@ -83,8 +84,20 @@ export async function markComplete(ctx: AppContext, actor: Actor, cohort: Cohort
   });
 }
 
-/** The waivers and completion marks on a candidate's record in a cohort, newest first, with mentors' names. */
-export async function recordOf(db: Db, cohortId: string, candidateId: string) {
+/** A candidate's record: the waivers and completion marks on their stages, newest first, with the mentors' names.
+ * Kept in memory while the cohort's data version stays the same (one statement to check it). */
+export async function recordOf(db: Db, cohortId: string, candidateId: string): Promise<CandidateRecord> {
+  const key = `${cohortId}|${candidateId}`;
+  const found = await records.get(db, [key], () => cohortId, '', async () => new Map([[key, await readRecord(db, cohortId, candidateId)]]));
+  return found.get(key) ?? readRecord(db, cohortId, candidateId);
+}
+
+/** What `recordOf` answers. */
+export type CandidateRecord = Awaited<ReturnType<typeof readRecord>>;
+
+const records = new VersionedCache<CandidateRecord>(5000);
+
+async function readRecord(db: Db, cohortId: string, candidateId: string) {
   const stages = await db.select({ id: cohortStages.id, title: cohortStages.title }).from(cohortStages).where(eq(cohortStages.cohortId, cohortId)).orderBy(asc(cohortStages.position));
   if (!stages.length) return { waivers: [], marks: [] };
   const ids = stages.map((s) => s.id);

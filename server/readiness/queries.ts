@@ -1,5 +1,6 @@
 /** Loads readiness for many cohorts with a fixed number of set-based queries (never one per candidate). */
 import { sql } from 'drizzle-orm';
+import type { Db } from '../db';
 import type { ProgressContext } from '../progression/engine';
 import {
   ukDate,
@@ -12,8 +13,9 @@ import {
   type SignoffFact,
   type StageColumn,
 } from './model';
-import { engineStageStatuses, loadStageRecords, statusesFromRecords, type StageSource } from './stages';
+import { engineStageStatuses, loadStageRecords, statusesFromRecords, type StageRecords, type StageSource } from './stages';
 import { epochMs, rows, uuidArray } from './sql';
+import { VersionedCache } from '../db/versions';
 
 /** What to compute. */
 export type ReadinessQuery = { cohortIds: string[]; now?: Date; stageSource?: StageSource | 'auto' };
@@ -38,69 +40,8 @@ export async function computeReadiness(ctx: ProgressContext, query: ReadinessQue
   const now = query.now ?? new Date();
   const ids = [...new Set(query.cohortIds)];
   if (!ids.length) return { cohorts: [], stageSource: 'sql' };
-  const arr = uuidArray(ids);
-  const [cohortRows, candidates, stageRows, compRows, signoffRows, activityRows, mustPassRows, stageRecords, engineStatuses] = await Promise.all([
-    rows<CohortRow>(
-      db,
-      sql`select c.id, c.name, c.organisation_id, o.name as organisation_name, p.name as programme_name,
-            c.starts_on::text as starts_on, c.ends_on::text as ends_on, c.settings
-          from cohorts c join organisations o on o.id = c.organisation_id
-          left join programme_templates p on p.id = c.programme_template_id
-          where c.id = any(${arr})`,
-    ),
-    rows<{ cohort_id: string; id: string; name: string; email: string; joined: number }>(
-      db,
-      sql`select cm.cohort_id, u.id, u.name, u.email, ${epochMs(sql`cm.created_at`)} as joined
-          from cohort_members cm join users u on u.id = cm.user_id
-          where cm.role = 'candidate' and cm.cohort_id = any(${arr}) order by u.name, u.id`,
-    ),
-    rows<{ cohort_id: string; id: string; title: string; position: number; starts_on: string | null; ends_on: string | null }>(
-      db,
-      sql`select cohort_id, id, title, position, starts_on::text as starts_on, ends_on::text as ends_on
-          from cohort_stages where cohort_id = any(${arr}) and position > 0 order by position`,
-    ),
-    rows<{ cohort_id: string; id: string; code: string; name: string; safety_critical: boolean }>(
-      db,
-      sql`select * from (
-            select r.cohort_id, k.id, k.code, k.name, k.safety_critical, k.position from cohort_required_competencies r
-              join competencies k on k.id = r.competency_id where r.cohort_id = any(${arr})
-            union all
-            select c.id, k.id, k.code, k.name, k.safety_critical, k.position from cohorts c join competencies k on k.framework_id = c.framework_id
-              where c.id = any(${arr}) and not exists (select 1 from cohort_required_competencies r where r.cohort_id = c.id)
-          ) x order by position, code`,
-    ),
-    // Every request, one row per candidate ("competencyId:status:updatedMs:createdMs,…"): moving one short string per
-    // candidate instead of a row per request is several times faster on PGlite. Also the latest sign-off activity.
-    rows<{ cohort_id: string; candidate_id: string; items: string; last_at: number }>(
-      db,
-      sql`select cohort_id, candidate_id,
-            string_agg(competency_id::text || ':' || status || ':' || (extract(epoch from coalesce(signed_at, updated_at)) * 1000)::bigint
-                       || ':' || (extract(epoch from created_at) * 1000)::bigint, ',') as items,
-            ${epochMs(sql`max(greatest(updated_at, submitted_at))`)} as last_at
-          from signoff_requests where cohort_id = any(${arr}) group by cohort_id, candidate_id`,
-    ),
-    // Activity beyond sign-offs, marks and waivers (read above and below): assessments, ledger entries, the candidate's own audit events.
-    rows<{ cohort_id: string; candidate_id: string; at: number }>(
-      db,
-      sql`select cohort_id, candidate_id, ${epochMs(sql`max(at)`)} as at from (
-            select cohort_id, candidate_id, created_at as at from assessments where cohort_id = any(${arr})
-            union all select cohort_id, candidate_id, recorded_at::timestamptz from ledger_entries where cohort_id = any(${arr}) and candidate_id is not null
-            union all select cm.cohort_id, cm.user_id, e.at from (select actor_id, max(at) as at from audit_events group by actor_id) e
-              join cohort_members cm on cm.user_id = e.actor_id and cm.role = 'candidate' where cm.cohort_id = any(${arr})
-          ) x group by cohort_id, candidate_id`,
-    ),
-    rows<{ cohort_id: string; candidate_id: string; rubric: string }>(
-      db,
-      sql`select x.cohort_id, x.candidate_id, r.name as rubric from (
-            select distinct on (cohort_id, candidate_id, rubric_id) cohort_id, candidate_id, rubric_id, must_pass_failed
-            from assessments where kind = 'mentor' and cohort_id = any(${arr})
-            order by cohort_id, candidate_id, rubric_id, created_at desc) x
-          join rubrics r on r.id = x.rubric_id where x.must_pass_failed`,
-    ),
-    loadStageRecords(db, ids),
-    engineStageStatuses(ctx, ids, now, query.stageSource),
-  ]);
-
+  const [loaded, engineStatuses] = await Promise.all([loadCached(db, ids), engineStageStatuses(ctx, ids, now, query.stageSource)]);
+  const { cohortRows, candidates, stageRows, compRows, signoffRows, activityRows, mustPassRows, stageRecords } = loaded;
   // Everything per candidate is keyed once by "cohortId:candidateId"; inner maps by stage or competency id.
   const ck = (cohortId: string, candidateId: string) => `${cohortId}:${candidateId}`;
   const stagesBy = group(stageRows, (r) => r.cohort_id);
@@ -211,4 +152,116 @@ function group<T>(list: T[], by: (item: T) => string): Map<string, T[]> {
     else out.set(k, [item]);
   }
   return out;
+}
+
+/** The rows readiness is computed from (the model adds the clock: stalled and overdue depend on the time). */
+type Loaded = {
+  cohortRows: CohortRow[];
+  candidates: { cohort_id: string; id: string; name: string; email: string; joined: number }[];
+  stageRows: { cohort_id: string; id: string; title: string; position: number; starts_on: string | null; ends_on: string | null }[];
+  compRows: { cohort_id: string; id: string; code: string; name: string; safety_critical: boolean }[];
+  signoffRows: { cohort_id: string; candidate_id: string; items: string; last_at: number }[];
+  activityRows: { cohort_id: string; candidate_id: string; at: number }[];
+  mustPassRows: { cohort_id: string; candidate_id: string; rubric: string }[];
+  stageRecords: StageRecords;
+};
+
+/** Each cohort's rows, while its data version stays the same (server/db/versions.ts). */
+const loadedCache = new VersionedCache<Loaded>(2000);
+
+/** The rows of many cohorts: from memory for those unchanged since they were read, one batch of queries for the rest. */
+async function loadCached(db: Db, ids: string[]): Promise<Loaded> {
+  const byCohort = await loadedCache.get(db, ids, (id) => id, '', async (missing) => splitByCohort(missing, await loadRows(db, missing)));
+  const parts = ids.map((id) => byCohort.get(id)).filter((p): p is Loaded => !!p);
+  return {
+    cohortRows: parts.flatMap((p) => p.cohortRows),
+    candidates: parts.flatMap((p) => p.candidates),
+    stageRows: parts.flatMap((p) => p.stageRows),
+    compRows: parts.flatMap((p) => p.compRows),
+    signoffRows: parts.flatMap((p) => p.signoffRows),
+    activityRows: parts.flatMap((p) => p.activityRows),
+    mustPassRows: parts.flatMap((p) => p.mustPassRows),
+    stageRecords: new Map(parts.flatMap((p) => [...p.stageRecords])),
+  };
+}
+
+/** One cohort's share of each list (every cohort asked gets an entry, empty when it has no rows). */
+function splitByCohort(ids: string[], all: Loaded): Map<string, Loaded> {
+  const out = new Map<string, Loaded>(ids.map((id) => [id, { cohortRows: [], candidates: [], stageRows: [], compRows: [], signoffRows: [], activityRows: [], mustPassRows: [], stageRecords: new Map() }]));
+  for (const r of all.cohortRows) out.get(r.id)?.cohortRows.push(r);
+  for (const r of all.candidates) out.get(r.cohort_id)?.candidates.push(r);
+  for (const r of all.stageRows) out.get(r.cohort_id)?.stageRows.push(r);
+  for (const r of all.compRows) out.get(r.cohort_id)?.compRows.push(r);
+  for (const r of all.signoffRows) out.get(r.cohort_id)?.signoffRows.push(r);
+  for (const r of all.activityRows) out.get(r.cohort_id)?.activityRows.push(r);
+  for (const r of all.mustPassRows) out.get(r.cohort_id)?.mustPassRows.push(r);
+  // Stage records are keyed "cohortId:candidateId".
+  for (const [k, v] of all.stageRecords) out.get(k.slice(0, k.indexOf(':')))?.stageRecords.set(k, v);
+  return out;
+}
+
+/** Reads the rows of these cohorts: a fixed number of set-based queries, however many cohorts and candidates. */
+async function loadRows(db: Db, ids: string[]): Promise<Loaded> {
+  const arr = uuidArray(ids);
+  const [cohortRows, candidates, stageRows, compRows, signoffRows, activityRows, mustPassRows, stageRecords] = await Promise.all([
+    rows<CohortRow>(
+      db,
+      sql`select c.id, c.name, c.organisation_id, o.name as organisation_name, p.name as programme_name,
+            c.starts_on::text as starts_on, c.ends_on::text as ends_on, c.settings
+          from cohorts c join organisations o on o.id = c.organisation_id
+          left join programme_templates p on p.id = c.programme_template_id
+          where c.id = any(${arr})`,
+    ),
+    rows<{ cohort_id: string; id: string; name: string; email: string; joined: number }>(
+      db,
+      sql`select cm.cohort_id, u.id, u.name, u.email, ${epochMs(sql`cm.created_at`)} as joined
+          from cohort_members cm join users u on u.id = cm.user_id
+          where cm.role = 'candidate' and cm.cohort_id = any(${arr}) order by u.name, u.id`,
+    ),
+    rows<{ cohort_id: string; id: string; title: string; position: number; starts_on: string | null; ends_on: string | null }>(
+      db,
+      sql`select cohort_id, id, title, position, starts_on::text as starts_on, ends_on::text as ends_on
+          from cohort_stages where cohort_id = any(${arr}) and position > 0 order by position`,
+    ),
+    rows<{ cohort_id: string; id: string; code: string; name: string; safety_critical: boolean }>(
+      db,
+      sql`select * from (
+            select r.cohort_id, k.id, k.code, k.name, k.safety_critical, k.position from cohort_required_competencies r
+              join competencies k on k.id = r.competency_id where r.cohort_id = any(${arr})
+            union all
+            select c.id, k.id, k.code, k.name, k.safety_critical, k.position from cohorts c join competencies k on k.framework_id = c.framework_id
+              where c.id = any(${arr}) and not exists (select 1 from cohort_required_competencies r where r.cohort_id = c.id)
+          ) x order by position, code`,
+    ),
+    // Every request, one row per candidate ("competencyId:status:updatedMs:createdMs,…"): moving one short string per
+    // candidate instead of a row per request is several times faster on PGlite. Also the latest sign-off activity.
+    rows<{ cohort_id: string; candidate_id: string; items: string; last_at: number }>(
+      db,
+      sql`select cohort_id, candidate_id,
+            string_agg(competency_id::text || ':' || status || ':' || (extract(epoch from coalesce(signed_at, updated_at)) * 1000)::bigint
+                       || ':' || (extract(epoch from created_at) * 1000)::bigint, ',') as items,
+            ${epochMs(sql`max(greatest(updated_at, submitted_at))`)} as last_at
+          from signoff_requests where cohort_id = any(${arr}) group by cohort_id, candidate_id`,
+    ),
+    // Activity beyond sign-offs, marks and waivers (read above and below): assessments, ledger entries, the candidate's own audit events.
+    rows<{ cohort_id: string; candidate_id: string; at: number }>(
+      db,
+      sql`select cohort_id, candidate_id, ${epochMs(sql`max(at)`)} as at from (
+            select cohort_id, candidate_id, created_at as at from assessments where cohort_id = any(${arr})
+            union all select cohort_id, candidate_id, recorded_at::timestamptz from ledger_entries where cohort_id = any(${arr}) and candidate_id is not null
+            union all select cm.cohort_id, cm.user_id, e.at from (select actor_id, max(at) as at from audit_events group by actor_id) e
+              join cohort_members cm on cm.user_id = e.actor_id and cm.role = 'candidate' where cm.cohort_id = any(${arr})
+          ) x group by cohort_id, candidate_id`,
+    ),
+    rows<{ cohort_id: string; candidate_id: string; rubric: string }>(
+      db,
+      sql`select x.cohort_id, x.candidate_id, r.name as rubric from (
+            select distinct on (cohort_id, candidate_id, rubric_id) cohort_id, candidate_id, rubric_id, must_pass_failed
+            from assessments where kind = 'mentor' and cohort_id = any(${arr})
+            order by cohort_id, candidate_id, rubric_id, created_at desc) x
+          join rubrics r on r.id = x.rubric_id where x.must_pass_failed`,
+    ),
+    loadStageRecords(db, ids),
+  ]);
+  return { cohortRows, candidates, stageRows, compRows, signoffRows, activityRows, mustPassRows, stageRecords };
 }

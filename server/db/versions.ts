@@ -1,0 +1,148 @@
+/**
+ * Data versions and the caches that trust them. Database triggers (migration `data_versions_triggers`) give a cohort a
+ * new version, in the writing transaction, whenever a table that progress, readiness or a record reads changes for
+ * it; reference data every cohort reads changes the `*` scope. A cached value is stamped with the versions read
+ * *before* it was computed, so it is never older than its stamp, and it is used only while the versions are equal:
+ * a changed rule, mark or heartbeat applies at the next read, on every node (the versions live in the database).
+ *
+ * Within one request the versions are read once (one statement) and reused until the request writes anything.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from './index';
+import { currentTally, type StatementTally } from './statements';
+
+/** The scope of reference data every cohort may read (rubrics, competencies, the video library). */
+export const GLOBAL_SCOPE = '*';
+
+type Memo = { writes: number; versions: Map<string, string>; reading?: Promise<unknown> };
+const memos = new WeakMap<StatementTally, Memo>();
+
+/** The current version of each scope ('0' for one never written); one statement, or none when this request has
+ * already read them (or is reading them: parallel readers share the read) and has written nothing since. */
+export async function readVersions(db: Db, scopes: string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set([...scopes, GLOBAL_SCOPE])];
+  const tally = currentTally();
+  if (!tally) return fetchVersions(db, wanted, new Map());
+  let memo = memos.get(tally);
+  if (memo?.reading && memo.writes === tally.writes) await memo.reading.catch(() => undefined);
+  memo = memos.get(tally);
+  if (!memo || memo.writes !== tally.writes) {
+    memo = { writes: tally.writes, versions: new Map() };
+    memos.set(tally, memo);
+  }
+  const current = memo;
+  const missing = wanted.filter((s) => !current.versions.has(s));
+  if (missing.length) {
+    const reading = fetchVersions(db, missing, current.versions);
+    current.reading = reading;
+    try {
+      await reading;
+    } finally {
+      if (current.reading === reading) current.reading = undefined;
+    }
+  }
+  return current.versions;
+}
+
+async function fetchVersions(db: Db, scopes: string[], into: Map<string, string>): Promise<Map<string, string>> {
+  const list = `{${scopes.map((s) => `"${s}"`).join(',')}}`;
+  const result = (await db.execute(sql`select scope, version::text as version from data_versions where scope = any(${list}::text[])`)) as unknown as {
+    rows: { scope: string; version: string }[];
+  };
+  const found = new Map(result.rows.map((r) => [r.scope, r.version]));
+  for (const s of scopes) into.set(s, found.get(s) ?? '0');
+  return into;
+}
+
+const everyCache = new Set<VersionedCache<unknown>>();
+
+/** Forgets every cached value in this process (the bench times cold computations this way). */
+export function clearVersionedCaches(): void {
+  for (const cache of everyCache) cache.clear();
+}
+
+/** Deep-freezes a cached value: it is shared by every request that reads it, so nobody may change it. */
+function freeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    if (value instanceof Map) for (const v of value.values()) freeze(v);
+    else for (const v of Object.values(value)) freeze(v);
+  }
+  return value;
+}
+
+/**
+ * Values per key (each key belongs to one cohort scope), cached while that cohort's and the global version — and the
+ * caller's `variant` (such as today's date, for answers that depend on it) — stay the same. Bounded (least recently
+ * used go first). Concurrent misses of the same key and stamp share one computation.
+ */
+export class VersionedCache<V> {
+  private readonly entries = new Map<string, { stamp: string; value: V }>();
+  private readonly pending = new Map<string, Promise<V | undefined>>();
+
+  constructor(private readonly max = 1000) {
+    everyCache.add(this as VersionedCache<unknown>);
+  }
+
+  /** The values for `keys`; `compute(missing)` answers the keys whose stamp changed (absent keys get no value). */
+  async get(db: Db, keys: string[], scopeOf: (key: string) => string, variant: string, compute: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
+    const out = new Map<string, V>();
+    if (!keys.length) return out;
+    const versions = await readVersions(db, keys.map(scopeOf));
+    const stampOf = (key: string) => `${versions.get(scopeOf(key))}:${versions.get(GLOBAL_SCOPE)}:${variant}`;
+    const missing: string[] = [];
+    const waits: Promise<void>[] = [];
+    for (const key of keys) {
+      const stamp = stampOf(key);
+      const hit = this.entries.get(key);
+      if (hit && hit.stamp === stamp) {
+        // Refresh its place in the least-recently-used order.
+        this.entries.delete(key);
+        this.entries.set(key, hit);
+        out.set(key, hit.value);
+        continue;
+      }
+      const inFlight = this.pending.get(`${key}@${stamp}`);
+      if (inFlight) {
+        waits.push(
+          inFlight.then((v) => {
+            if (v !== undefined) out.set(key, v);
+          }),
+        );
+      } else missing.push(key);
+    }
+    if (missing.length) {
+      const batch = compute(missing);
+      for (const key of missing) {
+        const stamp = stampOf(key);
+        const one = batch.then((m) => m.get(key));
+        one.catch(() => undefined);
+        this.pending.set(`${key}@${stamp}`, one);
+      }
+      try {
+        const computed = await batch;
+        for (const key of missing) {
+          const value = computed.get(key);
+          if (value === undefined) continue;
+          this.store(key, stampOf(key), freeze(value));
+          out.set(key, value);
+        }
+      } finally {
+        for (const key of missing) this.pending.delete(`${key}@${stampOf(key)}`);
+      }
+    }
+    await Promise.all(waits);
+    return out;
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private store(key: string, stamp: string, value: V): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { stamp, value });
+  }
+}
