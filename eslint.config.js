@@ -39,6 +39,12 @@ function boundaries() {
   return blocks;
 }
 
+const SQLSTATE = { selector: 'Literal[value=/^[0-9]{2}[0-9A-Z]{3}$/]', message: 'Name the PostgreSQL error code: PG.uniqueViolation, isPgError(err, …) from server/errors.ts.' };
+const RAW_JSON = [
+  { selector: "CallExpression[callee.property.name='json'][callee.object.name='res']", message: 'Answer through the router: return reply(presentX(…)) (server/http/present.ts).' },
+  { selector: "CallExpression[callee.property.name='json'][callee.object.callee.property.name='status']", message: 'Answer through the router: return reply(presentX(…), status).' },
+];
+
 module.exports = tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.cache/', 'data/', 'uploads/', 'coverage/', 'server/db/migrations/', 'public/vendor/'] },
   js.configs.recommended,
@@ -58,11 +64,14 @@ module.exports = tseslint.config(
   ...boundaries(),
   {
     // Error catalogue: PostgreSQL error codes are named in server/errors.ts (PG.uniqueViolation), never bare.
-    files: ['server/**/*.ts', 'modules/**/*.ts', 'seed/**/*.ts', 'scripts/**/*.ts'],
-    ignores: ['server/errors.ts'],
-    rules: {
-      'no-restricted-syntax': ['error', { selector: 'Literal[value=/^[0-9]{2}[0-9A-Z]{3}$/]', message: 'Name the PostgreSQL error code: PG.uniqueViolation, isPgError(err, …) from server/errors.ts.' }],
-    },
+    files: ['modules/**/*.ts', 'seed/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', SQLSTATE] },
+  },
+  {
+    // Core routes answer JSON only through the router (reply(presented)), never res.json with a raw row.
+    files: ['server/**/*.ts'],
+    ignores: ['server/errors.ts', 'server/http/router.ts', 'server/http/errors.ts'],
+    rules: { 'no-restricted-syntax': ['error', SQLSTATE, ...RAW_JSON] },
   },
   { files: ['*.js', 'scripts/**/*.js'], languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

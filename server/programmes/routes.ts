@@ -9,7 +9,8 @@ import { ValidationError } from '../errors';
 import type { RouteRegistry } from '../http/router';
 import { actorOf } from '../http/request-context';
 import { parse } from '../http/validate';
-import { authorize } from '../policies';
+import { onProvider } from '../http/grants';
+import { plain, reply } from '../http/present';
 import { applyTemplateToCohort, createTemplate, defaultStage, getTemplate, stagesAsInput, updateTemplate } from './commands';
 import { stageInput, templateInput, type StageInput } from './schemas';
 
@@ -50,42 +51,32 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
   const api = registry.router('/api/v1/programmes');
   const tags = ['programmes'];
   const kindNames = () => [...ctx.registry.requirementKinds.keys()].sort();
-  const admin = (req: Request) => {
-    const actor = actorOf(req);
-    authorize(actor, 'provider:manage', { type: 'provider' });
-    return actor;
-  };
+  // Every programme route is for the provider's admins; the router authorises it once.
+  const authorize = onProvider('provider:manage');
+  const admin = (req: Request) => actorOf(req);
 
   // ---- JSON API ----
-  api.get('/', { summary: 'Programme templates (admin)', tags }, async (req, res) => {
-    admin(req);
-    res.json({ programmes: await ctx.db.select().from(programmeTemplates).orderBy(asc(programmeTemplates.name)) });
+  api.get('/', { summary: 'Programme templates (admin)', tags, authorize }, async () => {
+    const rows = await ctx.db.select().from(programmeTemplates).orderBy(asc(programmeTemplates.name));
+    return reply(plain({ programmes: rows.map((t) => ({ id: t.id, name: t.name, description: t.description, frameworkId: t.frameworkId, version: t.version, createdAt: t.createdAt, updatedAt: t.updatedAt })) }));
   });
-  api.get('/requirement-kinds', { summary: 'The requirement kinds stages may use (admin)', tags }, async (req, res) => {
-    admin(req);
-    res.json({ kinds: kindNames(), modules: ctx.registry.modules });
+  api.get('/requirement-kinds', { summary: 'The requirement kinds stages may use (admin)', tags, authorize }, async () => {
+    return reply(plain({ kinds: kindNames(), modules: ctx.registry.modules }));
   });
-  api.post('/', { summary: 'Create a programme template (admin)', tags, body: templateInput, success: { status: 201, description: 'Created' } }, async (req, res) => {
-    const actor = admin(req);
-    const input = parse(templateInput, req.body, 'programme');
+  api.post('/', { summary: 'Create a programme template (admin)', tags, body: templateInput, success: { status: 201, description: 'Created' }, authorize }, async ({ body: input, actor }) => {
     const t = await createTemplate(ctx, actor.id, input);
-    res.status(201).json({ programme: presentTemplate(await getTemplate(ctx.db, t.id)) });
+    return reply(plain({ programme: presentTemplate(await getTemplate(ctx.db, t.id)) }));
   });
-  api.get('/:templateId', { summary: 'One programme template with its ordered stages (admin)', tags }, async (req, res) => {
-    admin(req);
-    res.json({ programme: presentTemplate(await getTemplate(ctx.db, String(req.params.templateId))) });
+  api.get('/:templateId', { summary: 'One programme template with its ordered stages (admin)', tags, authorize }, async ({ params }) => {
+    return reply(plain({ programme: presentTemplate(await getTemplate(ctx.db, params.templateId)) }));
   });
-  api.put('/:templateId', { summary: 'Replace a template’s name and ordered stages; requirements are validated per kind (admin)', tags, body: templateInput }, async (req, res) => {
-    const actor = admin(req);
-    const input = parse(templateInput, req.body, 'programme');
-    await updateTemplate(ctx, actor.id, String(req.params.templateId), input);
-    res.json({ programme: presentTemplate(await getTemplate(ctx.db, String(req.params.templateId))) });
+  api.put('/:templateId', { summary: 'Replace a template’s name and ordered stages; requirements are validated per kind (admin)', tags, body: templateInput, authorize }, async ({ body: input, actor, params }) => {
+    await updateTemplate(ctx, actor.id, params.templateId, input);
+    return reply(plain({ programme: presentTemplate(await getTemplate(ctx.db, params.templateId)) }));
   });
-  api.post('/:templateId/apply', { summary: 'Apply the template’s current stages to a cohort; every candidate’s gates recompute (admin)', tags, body: applyInput }, async (req, res) => {
-    const actor = admin(req);
-    const { cohortId } = parse(applyInput, req.body, 'request');
+  api.post('/:templateId/apply', { summary: 'Apply the template’s current stages to a cohort; every candidate’s gates recompute (admin)', tags, body: applyInput, authorize }, async ({ body: { cohortId }, actor, params }) => {
     await getCohort(ctx.db, cohortId);
-    res.json({ applied: await applyTemplateToCohort(ctx.db, actor.id, cohortId, String(req.params.templateId)) });
+    return reply(plain({ applied: await applyTemplateToCohort(ctx.db, actor.id, cohortId, params.templateId) }));
   });
 
   // ---- Pages ----
@@ -117,7 +108,7 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
       modules: ctx.registry.modules,
       kinds: kindNames(),
       cohorts: cohortRows.map((c) => ({ ...c, onThis: c.templateId === t.id, behind: c.templateId === t.id && c.version !== t.version })),
-      saved: req.query.saved,
+      saved: Array.isArray(req.query.saved) ? req.query.saved[0] : req.query.saved,
       ...extra,
     });
   };
@@ -138,8 +129,8 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
     return i;
   };
 
-  pages.get('/', (req, res) => renderList(req, res));
-  pages.post('/', async (req, res) => {
+  pages.get('/', { summary: 'Programmes (admin)', authorize }, (_i, req, res) => renderList(req, res));
+  pages.form('/', { summary: 'Create a programme (form)', authorize }, async (_i, req, res) => {
     const actor = admin(req);
     const body = (req.body ?? {}) as { name?: string; description?: string; withBuiltIn?: string };
     try {
@@ -152,8 +143,8 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
       throw err;
     }
   });
-  pages.get('/:templateId', (req, res) => renderEdit(req, res));
-  pages.post('/:templateId', async (req, res) => {
+  pages.get('/:templateId', { summary: 'Edit a programme', authorize }, (_i, req, res) => renderEdit(req, res));
+  pages.form('/:templateId', { summary: 'Change a programme’s details (form)', authorize }, async (_i, req, res) => {
     const actor = admin(req);
     const body = (req.body ?? {}) as { name?: string; description?: string };
     try {
@@ -165,13 +156,13 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
     }
     res.redirect(303, `/admin/programmes/${String(req.params.templateId)}?saved=details`);
   });
-  pages.post('/:templateId/stages', (req, res) =>
+  pages.form('/:templateId/stages', { summary: 'Add a stage (form)', authorize }, (_i, req, res) =>
     saveStages(req, res, (stages) => {
       const moduleKey = String((req.body as { moduleKey?: string } | undefined)?.moduleKey ?? '');
       return [...stages, defaultStage(ctx.registry, moduleKey)];
     }),
   );
-  pages.post('/:templateId/stages/:index', (req, res) =>
+  pages.form('/:templateId/stages/:index', { summary: 'Change a stage (form)', authorize }, (_i, req, res) =>
     saveStages(req, res, (stages) => {
       const i = stageIndex(req, stages.length);
       const form = parse(stageForm, req.body, 'stage');
@@ -179,7 +170,7 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
       return stages.map((s, j) => (j === i ? next : s));
     }),
   );
-  pages.post('/:templateId/stages/:index/move', (req, res) =>
+  pages.form('/:templateId/stages/:index/move', { summary: 'Move a stage (form)', authorize }, (_i, req, res) =>
     saveStages(req, res, (stages) => {
       const i = stageIndex(req, stages.length);
       const j = (req.body as { direction?: string } | undefined)?.direction === 'up' ? i - 1 : i + 1;
@@ -189,11 +180,10 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
       return copy;
     }),
   );
-  pages.post('/:templateId/stages/:index/delete', (req, res) => saveStages(req, res, (stages) => stages.filter((_, j) => j !== stageIndex(req, stages.length))));
-  pages.post('/:templateId/apply', async (req, res) => {
+  pages.form('/:templateId/stages/:index/delete', { summary: 'Remove a stage (form)', authorize }, (_i, req, res) => saveStages(req, res, (stages) => stages.filter((_, j) => j !== stageIndex(req, stages.length))));
+  pages.form('/:templateId/apply', { summary: 'Apply a programme to a cohort (form)', body: applyInput, authorize }, async ({ body: { cohortId } }, req, res) => {
     const actor = admin(req);
     const templateId = String(req.params.templateId);
-    const { cohortId } = parse(applyInput, req.body, 'request');
     await getCohort(ctx.db, cohortId);
     const r = await applyTemplateToCohort(ctx.db, actor.id, cohortId, templateId);
     res.redirect(303, `/admin/programmes/${templateId}?saved=applied&kept=${r.kept}&added=${r.added}&retired=${r.retired}`);
