@@ -20,6 +20,7 @@ import { requestContext, requireUser, type RequestDone } from './http/request-co
 import { RouteRegistry, type CadreRouter } from './http/router';
 import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime } from './http/session';
 import { ActorCache, sessionRoom } from './auth/authority';
+import { LocalDiskStorage } from './storage';
 import { pruneRateLimits } from './auth/rate-limit';
 import { socketOriginAllowed } from './http/origin';
 import { setupViews, viewsDir } from './http/views';
@@ -106,7 +107,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const actors = new ActorCache(database.db, registry.capabilities);
   actors.listen(io, database.kind === 'postgres');
   const jobs = await startJobs(database, logger);
-  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry };
+  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry, storage: new LocalDiskStorage(config.uploadDir) };
   await workAfterCommit(ctx, options.jobPollSeconds);
   const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));
   const runtimeOf = (m: StageManifest) => runtimes.get(m.key) as StageRuntime;

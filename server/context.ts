@@ -6,6 +6,7 @@ import type { Database, Db } from './db';
 import type { Jobs } from './jobs';
 import type { Logger } from './logger';
 import type { Mailer } from './mail';
+import type { FileStorage } from './storage';
 import type { AppRegistry } from './modules/registry';
 
 /** Everything a part of Cadre may use, created once per app instance. */
@@ -19,6 +20,8 @@ export type AppContext = {
   io: IoServer;
   /** Fresh actors by user id (cached; invalidated on every node by `rolesChanged` / `accessReduced`). */
   actors: ActorCache;
+  /** Where uploaded files live (local disk under UPLOAD_DIR; streamed, never buffered whole). */
+  storage: FileStorage;
   /** The durable job queue (pg-boss): `enqueue(name, payload)` / `work(name, handler)`. */
   jobs: Jobs;
   /** What this app has installed: modules, capabilities, requirement kinds, activity hooks, evidence kinds. */

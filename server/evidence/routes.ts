@@ -1,6 +1,4 @@
 /** Serving evidence files: only to people who may see the candidate's record, always as a download. */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { getCohort } from '../cohorts/queries';
@@ -9,7 +7,6 @@ import { NotFoundError } from '../errors';
 import { z } from 'zod';
 import { grant, type RouteRegistry } from '../http/router';
 import { id as uuidSchema } from '../http/validate';
-import { storagePath } from './store';
 
 /** An RFC 6266 Content-Disposition value with an ASCII fallback and the UTF-8 name. */
 export function attachmentHeader(name: string): string {
@@ -44,8 +41,7 @@ export function evidenceRoutes(registry: RouteRegistry, ctx: AppContext) {
     },
   }, async ({ subject: { file } }, _req, res) => {
     const row = { f: file };
-    const full = storagePath(ctx.config.uploadDir, row.f.storageKey);
-    const info = await stat(full).catch(() => null);
+    const info = await ctx.storage.stat(row.f.storageKey);
     if (!info) throw new NotFoundError('That file');
     res.setHeader('Content-Type', row.f.mimeType);
     res.setHeader('Content-Length', String(info.size));
@@ -53,8 +49,8 @@ export function evidenceRoutes(registry: RouteRegistry, ctx: AppContext) {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    const stream = await ctx.storage.get(row.f.storageKey);
     await new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(full);
       stream.on('error', reject);
       res.on('finish', resolve);
       res.on('close', resolve);

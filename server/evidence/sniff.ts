@@ -58,14 +58,42 @@ export function zipEntryNames(buf: Buffer): string[] {
   return [];
 }
 
-/** The sniffed evidence type, or a reason it is not acceptable (`program` when it is an executable). */
-export type Sniffed = { ok: true; type: EvidenceType } | { ok: false; what: string; program: boolean };
+/** The names in a ZIP's central directory (`count` entries), read from the directory's own bytes. */
+export function centralDirectoryNames(cd: Buffer, count: number): string[] {
+  const names: string[] = [];
+  let p = 0;
+  for (let n = 0; n < count && p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50; n++) {
+    const nameLen = cd.readUInt16LE(p + 28);
+    names.push(cd.subarray(p + 46, p + 46 + nameLen).toString('utf8'));
+    p += 46 + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+  }
+  return names;
+}
 
-/** Identifies `buf` by its content alone. */
-export async function sniff(buf: Buffer): Promise<Sniffed> {
+/** Where a ZIP's central directory is, from the end-of-directory record in the file's last bytes (`tailStart` on). */
+export function centralDirectoryOf(tail: Buffer): { offset: number; size: number; count: number } | null {
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) !== 0x06054b50) continue;
+    return { count: tail.readUInt16LE(i + 10), size: tail.readUInt32LE(i + 12), offset: tail.readUInt32LE(i + 16) };
+  }
+  return null;
+}
+
+/** The Word document type (a ZIP whose entries include `word/…`). */
+export const DOCX = EVIDENCE_TYPES[7];
+
+/**
+ * The sniffed evidence type, or a reason it is not acceptable (`program` when it is an executable). `zip` marks a ZIP
+ * judged from its first bytes only: it is a Word document only if its directory (read once stored) has `word/` entries.
+ */
+export type Sniffed = { ok: true; type: EvidenceType; zip?: boolean } | { ok: false; what: string; program: boolean };
+
+/** Identifies `buf` by its content alone; with `head`, `buf` is only the first bytes of the file. */
+export async function sniff(buf: Buffer, options: { head?: boolean } = {}): Promise<Sniffed> {
   const found = await fileTypeFromBuffer(buf);
   if (!found) return { ok: false, what: 'a file type Cadre cannot recognise', program: false };
   if (PROGRAMS[found.ext]) return { ok: false, what: PROGRAMS[found.ext], program: true };
+  if (options.head && found.ext === 'zip') return { ok: true, type: DOCX, zip: true };
   let mime: string = found.mime;
   if (found.ext === 'zip' && zipEntryNames(buf).some((n) => n.startsWith('word/'))) mime = EVIDENCE_TYPES[7].mime;
   if (found.ext === 'cfb') mime = 'application/msword';

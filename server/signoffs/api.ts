@@ -47,7 +47,7 @@ export function signoffApiRoutes(registry: RouteRegistry, ctx: AppContext) {
       tags,
       body: requestInput,
       multipart: true,
-      upload: evidenceUpload(ctx.config.evidenceMaxBytes),
+      upload: evidenceUpload(ctx.storage, ctx.config.evidenceMaxBytes),
       success: { status: 201, description: 'The request, now pending' },
       authorize: onCandidate(ctx.db, 'candidate:act-as-self'),
     },

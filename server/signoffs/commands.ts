@@ -6,7 +6,7 @@ import type { CohortRow } from '../cohorts/queries';
 import type { Db } from '../db';
 import { cohortMembers, signoffDecisions, signoffEvidence, signoffRequests, type DecisionKind, type SignoffStatus } from '../db/tables';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
-import { checkFiles, insertFileRows, writeFiles } from '../evidence/store';
+import { insertFileRows, storedFiles } from '../evidence/store';
 import { appendLedger } from '../ledger';
 import { deliver, notify, type NewNotification } from '../notifications';
 import { competencyInFramework, currentRequest, requestInCohort, type CompetencyWithScale } from './load';
@@ -68,9 +68,9 @@ async function recordDecision(
 /** A candidate asks for a competency to be signed off (or resubmits a declined / more-evidence request). */
 export async function requestSignoff(ctx: AppContext, actor: Actor, cohort: CohortRow, candidateId: string, input: SignoffRequestInput) {
   const competency = await competencyInFramework(ctx.db, cohort.frameworkId, input.competencyId);
-  const checked = await checkFiles(input.files ?? [], ctx.config.evidenceMaxBytes);
+  const written = storedFiles(ctx.storage, input.files ?? []);
+  const checked = written.items;
   const refs = input.references ?? [];
-  const written = await writeFiles(ctx.config.uploadDir, checked);
   try {
     const { request, rows, resubmitted } = await ctx.db.transaction(async (tx) => {
       await lockPair(tx, candidateId, competency.id);
@@ -110,6 +110,7 @@ export async function requestSignoff(ctx: AppContext, actor: Actor, cohort: Coho
       );
       return { request, rows, resubmitted: resubmit };
     });
+    written.claim(); // the rows are committed: the files stay
     await deliver(ctx, rows);
     return { request, resubmitted };
   } catch (err) {

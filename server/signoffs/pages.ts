@@ -66,7 +66,7 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     {
       summary: 'Request sign-off (form)',
       body: requestForm,
-      upload: evidenceUpload(ctx.config.evidenceMaxBytes),
+      upload: evidenceUpload(ctx.storage, ctx.config.evidenceMaxBytes),
       authorize: onCandidate(ctx.db, 'candidate:act-as-self'),
       rerender: (req, res, { error, values, actor, subject, params }) => renderMap(req, res, actor, subject.cohort, subject.candidateId, { error, errorFor: params.competencyId, form: values }),
     },
