@@ -1,6 +1,4 @@
 /** Routes outside a cohort: the admin library (upload, edit, archive, questions) and video streaming. */
-import { createReadStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 import { asc, eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -8,7 +6,7 @@ import { actorOf, audit, authorize, files, NotFoundError, paramId, parse, text, 
 import { watchableVideo } from './access';
 import { parseRange } from './media';
 import { preloadVideoQuestions, preloadVideoVideos } from './schema';
-import { acceptVideo, videoPath, videoUpload } from './upload';
+import { acceptVideo, videoKey, videoUpload } from './upload';
 import { libraryVideos, nextPosition } from './videos';
 
 const optionalNumber = (min: number, max: number) =>
@@ -48,17 +46,19 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
 
   r.get('/admin', (req, res) => renderAdmin(req, res));
 
+  const upload = videoUpload(ctx.storage, ctx.config.videoMaxBytes);
   r.post('/videos', async (req, res) => {
     authorize(actorOf(req), 'provider:manage', { type: 'provider' });
-    await new Promise<void>((resolve, reject) => videoUpload(ctx.config.uploadDir, ctx.config.videoMaxBytes)(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     let fields: z.output<typeof videoFields>;
     try {
       fields = parse(videoFields, req.body, 'video');
     } catch (err) {
-      if (req.file) await unlink(req.file.path).catch(() => undefined);
+      const stored = req.file as { storageKey?: string } | undefined;
+      if (stored?.storageKey) await ctx.storage.delete(stored.storageKey);
       throw err;
     }
-    const accepted = await acceptVideo(req.file, ctx.config.uploadDir);
+    const accepted = await acceptVideo(req.file, ctx.storage);
     const actor = actorOf(req);
     const video = await ctx.db.transaction(async (tx) => {
       const [file] = await tx
@@ -132,7 +132,7 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
     const video = await watchableVideo(ctx.db, actorOf(req), String(req.params.videoId));
     const [file] = await ctx.db.select().from(files).where(eq(files.id, video.fileId));
     if (!file) throw new NotFoundError('That video');
-    const full = videoPath(ctx.config.uploadDir, file.storageKey);
+    const key = videoKey(file.storageKey);
     const size = file.sizeBytes;
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Content-Type', file.mimeType);
@@ -149,7 +149,7 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
     }
     res.setHeader('Content-Length', String(end - start + 1));
     if (req.method === 'HEAD') return void res.end();
-    const stream = createReadStream(full, { start, end });
+    const stream = await ctx.storage.get(key, { start, end });
     stream.on('error', (err) => {
       req.log.warn({ err }, 'video stream failed');
       res.destroy(err);

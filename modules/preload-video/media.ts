@@ -16,11 +16,15 @@ async function readSlice(file: string, position: number, length: number): Promis
   }
 }
 
-/** The MIME type recognised from the file's magic bytes, or null when it is not an accepted video. */
-export async function detectVideoType(file: string): Promise<string | null> {
-  const head = await readSlice(file, 0, 4100);
+/** The MIME type recognised from a file's first bytes, or null when it is not an accepted video. */
+export async function videoTypeOf(head: Buffer): Promise<string | null> {
   const type = await fileTypeFromBuffer(head);
   return type && ACCEPTED_VIDEO_TYPES.has(type.mime) ? type.mime : null;
+}
+
+/** The MIME type recognised from the file's magic bytes, or null when it is not an accepted video. */
+export async function detectVideoType(file: string): Promise<string | null> {
+  return videoTypeOf(await readSlice(file, 0, 4100));
 }
 
 function readVint(buf: Buffer, at: number): { value: number; length: number } | null {
@@ -71,12 +75,20 @@ function mp4Duration(chunk: Buffer): number | null {
   return null;
 }
 
+/** Reads `length` bytes at `position` of a stored file (a ranged read from storage or the disk). */
+export type SliceReader = (position: number, length: number) => Promise<Buffer>;
+
 /** Reads the duration in seconds from a WebM or MP4 header (the MP4 movie header may sit at either end). */
-export async function probeDuration(file: string, mime: string, size: number): Promise<number | null> {
+export async function probeDurationWith(read: SliceReader, mime: string, size: number): Promise<number | null> {
   const window = 1024 * 1024;
-  const head = await readSlice(file, 0, Math.min(size, window));
+  const head = await read(0, Math.min(size, window));
   if (mime === 'video/webm') return webmDuration(head);
-  return mp4Duration(head) ?? (size > window ? mp4Duration(await readSlice(file, size - window, window)) : null);
+  return mp4Duration(head) ?? (size > window ? mp4Duration(await read(size - window, window)) : null);
+}
+
+/** The duration of a video file on disk. */
+export async function probeDuration(file: string, mime: string, size: number): Promise<number | null> {
+  return probeDurationWith((position, length) => readSlice(file, position, length), mime, size);
 }
 
 /** A byte range to send, `unsatisfiable` (answer 416), or null (no usable Range header: send everything). */

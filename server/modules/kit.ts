@@ -22,6 +22,10 @@ export type { Actor } from '../auth/actor';
 export { addDays } from '../cohorts/commands';
 export { cohortPeople, getCandidate, getCohort, isCandidate, visibleCohorts, type CohortRow } from '../cohorts/queries';
 
+// File storage (streamed, never buffered whole) and the multer engine that checks a file from its first bytes.
+export { readAll, StoredTooLargeError, type FileStorage } from '../storage';
+export { concurrentUploads, streamingEngine, type HeadVerdict, type StoredUpload } from '../storage/upload-engine';
+
 // Errors a person can cause, mapped to 4xx by the one error middleware.
 export * from '../errors';
 

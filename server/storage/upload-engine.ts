@@ -54,6 +54,8 @@ export function streamingEngine<T>(options: {
   maxBytes: number;
   tooLarge: (name: string) => UploadError;
   check: (head: Buffer, file: Express.Multer.File) => Promise<HeadVerdict<T>>;
+  /** The storage key for a checked file (default: `<prefix>/<48 random hex>`). */
+  key?: (info: T, random: string) => string;
 }): StorageEngine {
   const { storage } = options;
   return {
@@ -67,7 +69,8 @@ export function streamingEngine<T>(options: {
           file.stream.resume(); // drain the refused file; nothing was stored
           throw err;
         }
-        const key = `${options.prefix}/${randomBytes(24).toString('hex')}`;
+        const random = randomBytes(24).toString('hex');
+        const key = options.key ? options.key(verdict.info, random) : `${options.prefix}/${random}`;
         const { size, sha256 } = await storage.put(key, Readable.from(rejoin(head, file.stream)), { maxBytes: options.maxBytes }).catch((err: unknown) => {
           throw err instanceof StoredTooLargeError ? options.tooLarge(file.originalname) : err;
         });

@@ -41,14 +41,18 @@ describe('upload', () => {
     expect(stored[0]).toMatch(/^[a-f0-9]{32}\.webm$/);
   });
 
-  it('refuses a file that is not mp4/webm whatever its name, and deletes it (415)', async () => {
+  it('refuses a file that is not mp4/webm whatever its name from its first bytes, never storing it (415)', async () => {
     const { agent, token } = await adminAgent();
     const before = videoFiles();
     const fake = path.join(os.tmpdir(), `fake-${Date.now()}.mp4`);
     writeFileSync(fake, Buffer.from('%PDF-1.7 this is not a video at all'.repeat(20)));
+    const put = jest.spyOn(t.cadre.ctx.storage, 'put');
     const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('title', 'Fake').attach('file', fake, 'video.mp4');
+    const calls = put.mock.calls.length;
+    put.mockRestore();
     expect(res.status).toBe(415);
     expect(res.body.error.message).toMatch(/not an MP4 or WebM/);
+    expect(calls).toBe(0); // streamed uploads are checked before anything is written
     expect(videoFiles()).toEqual(before);
     expect(await t.database.db.select().from(preloadVideoVideos)).toHaveLength(0);
   });
