@@ -28,6 +28,7 @@ import { NotFoundError } from './errors';
 import { buildRegistry, discoverModules, validateManifests } from './modules/loader';
 import type { StageManifest, StageRuntime } from './modules/types';
 import { stageHelpers } from './modules/stage-helpers';
+import { impactNav } from './impact/nav';
 import { healthRoutes } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
@@ -170,6 +171,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const locals: RequestHandler = (req, res, next) => {
     res.locals.user = req.user;
     res.locals.path = req.path;
+    res.locals.nav = req.user ? impactNav(req.user) : undefined;
     // The token (and its cookie) is made only when a page renders it (see server/http/csrf.ts).
     Object.defineProperty(res.locals, 'csrfToken', { get: () => req.csrfToken?.(), enumerable: true, configurable: true });
     next();
@@ -188,10 +190,12 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   mount(healthRoutes(routes, ctx));
   mount(openApiRoutes(routes));
   mount(authRoutes(routes, ctx, passport));
+  const features = registerCoreFeatures(routes, ctx);
+  // Public feature routes (no login) go before any router that requires one.
+  mount(features.publicRouters);
   mount(homeRoutes(routes, ctx), requireUser);
   mount(adminPageRoutes(routes, ctx), requireUser);
   mount(adminApiRoutes(routes, ctx), requireUser);
-  const features = registerCoreFeatures(routes, ctx);
   mount(features.routers, requireUser);
   mount(lti.routers, requireUser);
 

@@ -5,11 +5,12 @@ import type { CadreRouter, RouteRegistry } from './http/router';
 import { readinessFeature } from './readiness/feature';
 import { progressionFeature } from './progression/feature';
 import { signoffFeature } from './signoffs/feature';
+import { impactFeature } from './impact/feature';
 
-const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature];
+const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature];
 
 /** Registers every core feature and returns what to mount. */
-export function registerCoreFeatures(routes: RouteRegistry, ctx: AppContext): { routers: CadreRouter[]; sockets: SocketHandler[] } {
+export function registerCoreFeatures(routes: RouteRegistry, ctx: AppContext): { routers: CadreRouter[]; publicRouters: CadreRouter[]; sockets: SocketHandler[] } {
   const all = features.map((f) => f(routes, ctx));
-  return { routers: all.flatMap((f) => f.routers), sockets: all.flatMap((f) => f.sockets ?? []) };
+  return { routers: all.flatMap((f) => f.routers), publicRouters: all.flatMap((f) => f.publicRouters ?? []), sockets: all.flatMap((f) => f.sockets ?? []) };
 }

@@ -1,8 +1,8 @@
 /** Co-delivery: candidates lead small groups on the course for frontline staff and record learners' attainment. */
 import path from 'node:path';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { batchActivity, defineStage } from '../../server/modules/kit';
-import { coDeliveryAttainment, coDeliveryLearners } from './schema';
+import { coDeliveryAttainment, coDeliveryLearners, coDeliveryOutcomes, coDeliverySessions } from './schema';
 import { attainmentRecordedKind } from './kinds';
 import { coDeliveryPages } from './pages';
 import { coDeliveryApi } from './api';
@@ -51,5 +51,14 @@ export default defineStage({
       .innerJoin(coDeliveryLearners, eq(coDeliveryLearners.id, coDeliveryAttainment.learnerId))
       .where(and(inArray(coDeliveryLearners.cohortStageId, stageIds), eq(coDeliveryAttainment.role, 'candidate'), inArray(coDeliveryAttainment.recorderId, candidateIds))),
   ),
+  // The practical sessions of the co-delivered course, and its learning outcomes (asked about before and after).
+  async curriculum(db, stages) {
+    const ids = stages.map((s) => s.id);
+    const [sessions, outcomes] = await Promise.all([
+      db.select({ title: coDeliverySessions.title }).from(coDeliverySessions).where(inArray(coDeliverySessions.cohortStageId, ids)).orderBy(asc(coDeliverySessions.startsAt)),
+      db.select({ text: coDeliveryOutcomes.text }).from(coDeliveryOutcomes).where(inArray(coDeliveryOutcomes.cohortStageId, ids)).orderBy(asc(coDeliveryOutcomes.position)),
+    ]);
+    return [...sessions.map((s) => ({ kind: 'practical' as const, title: s.title })), ...outcomes.map((o) => ({ kind: 'outcome' as const, title: o.text }))];
+  },
   seed: seedCoDelivery,
 });

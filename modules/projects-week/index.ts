@@ -1,8 +1,8 @@
 /** Projects week: candidates deliver assigned knowledge modules remotely and are assessed by a mentor with a rubric. */
 import path from 'node:path';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { assessments, batchActivity, defineStage } from '../../server/modules/kit';
-import { projectsWeekAssignments } from './schema';
+import { projectsWeekAssignments, projectsWeekModules } from './schema';
 import { modulesPassedKind } from './kinds';
 import { projectsWeekPages } from './pages';
 import { projectsWeekApi } from './api';
@@ -37,5 +37,10 @@ export default defineStage({
       .innerJoin(assessments, and(eq(assessments.contextType, 'module'), sql`${assessments.contextId} = ${projectsWeekAssignments.id}::text`))
       .where(and(inArray(projectsWeekAssignments.cohortStageId, stageIds), inArray(projectsWeekAssignments.candidateId, candidateIds))),
   ),
+  // The knowledge modules, as the trainers taught them in projects week.
+  async curriculum(db, stages) {
+    const rows = await db.select({ title: projectsWeekModules.title }).from(projectsWeekModules).where(inArray(projectsWeekModules.cohortStageId, stages.map((s) => s.id))).orderBy(asc(projectsWeekModules.position));
+    return rows.map((r) => ({ kind: 'knowledge' as const, title: r.title }));
+  },
   seed: seedProjectsWeek,
 });

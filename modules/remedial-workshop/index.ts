@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { and, inArray } from 'drizzle-orm';
 import { batchActivity, defineStage } from '../../server/modules/kit';
-import { remedialWorkshopTopics } from './schema';
+import { remedialWorkshopSignoffs, remedialWorkshopTopics } from './schema';
 import { readinessSignedKind, topicsCoveredKind } from './kinds';
 import { DEFAULT_CHECKLIST } from './checklist';
 import { remedialWorkshopPages } from './pages';
@@ -47,5 +47,14 @@ export default defineStage({
       .from(remedialWorkshopTopics)
       .where(and(inArray(remedialWorkshopTopics.cohortStageId, stageIds), inArray(remedialWorkshopTopics.candidateId, candidateIds))),
   ),
+  // The mentor's final readiness sign-off is when a candidate is certified as a trainer.
+  async certifications(db, stages) {
+    if (!stages.length) return [];
+    const rows = await db
+      .select({ stageId: remedialWorkshopSignoffs.cohortStageId, candidateId: remedialWorkshopSignoffs.candidateId, at: remedialWorkshopSignoffs.createdAt })
+      .from(remedialWorkshopSignoffs)
+      .where(inArray(remedialWorkshopSignoffs.cohortStageId, stages.map((s) => s.id)));
+    return rows;
+  },
   seed: seedRemedialWorkshop,
 });

@@ -1,8 +1,42 @@
-// Cadre charts: draws each <canvas data-chart="{type, labels, datasets, max}"> with Chart.js.
+// Cadre charts: draws each <canvas data-chart="{type, labels, datasets, max, horizontal, markers}"> with Chart.js.
 // The same numbers are always in a table beside the canvas, so nothing depends on this script.
+// `markers` ([{index, label}]) draws a numbered dashed line at a label's position (e.g. programme milestones);
+// a null value in a line's data is a gap (a month with no data), never drawn as zero.
 (function () {
   'use strict';
   var palette = ['#1f4e79', '#1d6b3a', '#7a4b00', '#a0241a'];
+  var markerPlugin = {
+    id: 'cadreMarkers',
+    afterDatasetsDraw: function (chart) {
+      var markers = chart.options.plugins.cadreMarkers && chart.options.plugins.cadreMarkers.markers;
+      if (!markers || !markers.length) return;
+      var ctx = chart.ctx;
+      var area = chart.chartArea;
+      var x = chart.scales.x;
+      ctx.save();
+      markers.forEach(function (m) {
+        var px = x.getPixelForValue(m.index);
+        ctx.strokeStyle = '#7a4b00';
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([5, 4]);
+        ctx.beginPath();
+        ctx.moveTo(px, area.top);
+        ctx.lineTo(px, area.bottom);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = '#7a4b00';
+        ctx.beginPath();
+        ctx.arc(px, area.top + 9, 9, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.fillStyle = '#fff';
+        ctx.font = 'bold 11px system-ui, sans-serif';
+        ctx.textAlign = 'center';
+        ctx.textBaseline = 'middle';
+        ctx.fillText(m.label, px, area.top + 9);
+      });
+      ctx.restore();
+    },
+  };
   function draw(canvas) {
     var spec;
     try {
@@ -11,15 +45,28 @@
       return;
     }
     if (!spec || !spec.labels || !spec.labels.length || typeof Chart === 'undefined') return;
+    var line = spec.type === 'line';
     var datasets = spec.datasets.map(function (d, i) {
-      return { label: d.label, data: d.data, backgroundColor: palette[i % palette.length] };
+      var colour = palette[i % palette.length];
+      return line
+        ? { label: d.label, data: d.data, borderColor: colour, backgroundColor: colour, borderWidth: 2, pointRadius: 3, spanGaps: false, borderDash: i % 2 ? [6, 3] : [] }
+        : { label: d.label, data: d.data, backgroundColor: colour };
     });
-    var scales = { y: { beginAtZero: true, ticks: { precision: 0 } } };
-    if (spec.max) scales.y.max = spec.max;
+    var value = { beginAtZero: true, ticks: { precision: 0 } };
+    if (spec.max) value.max = spec.max;
+    var scales = spec.horizontal ? { x: value } : { y: value };
     new Chart(canvas, {
       type: spec.type || 'bar',
       data: { labels: spec.labels, datasets: datasets },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, scales: scales, plugins: { legend: { display: datasets.length > 1 } } },
+      options: {
+        indexAxis: spec.horizontal ? 'y' : 'x',
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: scales,
+        plugins: { legend: { display: datasets.length > 1 }, cadreMarkers: { markers: spec.markers || [] } },
+      },
+      plugins: [markerPlugin],
     });
   }
   document.addEventListener('DOMContentLoaded', function () {

@@ -24,8 +24,8 @@ export function limiterClient(database: Database) {
   };
 }
 
-/** One counter family in the shared table. */
-function limiter(database: Database, keyPrefix: string, points: number, durationSeconds: number): RateLimiterPostgres {
+/** One counter family in the shared table (reused by other throttles, such as the public questionnaire's). */
+export function limiter(database: Database, keyPrefix: string, points: number, durationSeconds: number): RateLimiterPostgres {
   return new RateLimiterPostgres({
     storeClient: limiterClient(database),
     storeType: 'pool',

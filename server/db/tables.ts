@@ -5,3 +5,4 @@ export * from './schema/competency';
 export * from './schema/rubric';
 export * from './schema/lti';
 export * from './schema/versions';
+export * from './schema/impact';

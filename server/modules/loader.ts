@@ -6,6 +6,7 @@ import { coreKinds } from '../progression/kinds';
 import { evidenceKinds, type EvidenceKind } from '../evidence/kinds';
 import type { Grantee } from '../auth/actor';
 import type { AppRegistry } from './registry';
+import type { CertificationsHook, CurriculumHook } from '../impact/programme';
 import type { StageManifest } from './types';
 import { StageLoadError } from '../errors';
 
@@ -76,12 +77,16 @@ export function buildRegistry(manifests: StageManifest[]): AppRegistry {
   const requirementKinds = new Map<string, RequirementKind>(Object.entries(coreKinds));
   const activity = new Map<string, ActivityHook>();
   const evidence: Record<string, EvidenceKind> = {};
+  const curriculum = new Map<string, CurriculumHook>();
+  const certifications = new Map<string, CertificationsHook>();
   const sorted = [...manifests].sort((a, b) => a.key.localeCompare(b.key));
   for (const m of sorted) {
     for (const [name, grantees] of Object.entries(m.capabilities)) capabilities.set(name, grantees);
     for (const [name, kind] of Object.entries(m.requirementKinds ?? {})) requirementKinds.set(name, kind);
     if (m.activity) activity.set(m.key, m.activity);
     Object.assign(evidence, m.evidenceKinds ?? {});
+    if (m.curriculum) curriculum.set(m.key, m.curriculum);
+    if (m.certifications) certifications.set(m.key, m.certifications);
   }
   return {
     modules: sorted.map((m) => ({ key: m.key, title: m.title, summary: m.summary, defaults: m.defaults })),
@@ -89,5 +94,7 @@ export function buildRegistry(manifests: StageManifest[]): AppRegistry {
     requirementKinds,
     activity,
     evidence: evidenceKinds(evidence),
+    curriculum,
+    certifications,
   };
 }

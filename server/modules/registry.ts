@@ -3,6 +3,7 @@
 import type { EvidenceKinds } from '../evidence/kinds';
 import type { CapabilityGrants } from '../auth/actor';
 import type { ActivityHook, RequirementKind, RequirementSpec } from '../progression/types';
+import type { CertificationsHook, CurriculumHook } from '../impact/programme';
 
 /** What programme templates and core screens need to know of an installed stage module. */
 export type InstalledModule = {
@@ -12,7 +13,8 @@ export type InstalledModule = {
   defaults: { config: Record<string, unknown>; open: RequirementSpec[]; complete: RequirementSpec[] };
 };
 
-/** The app's registry: modules, module capabilities, requirement kinds, activity hooks and evidence kinds. */
+/** The app's registry: modules, module capabilities, requirement kinds, activity hooks, evidence kinds, and the
+ * impact hooks (curriculum, certifications). */
 export type AppRegistry = {
   /** Installed stage modules, by key order. */
   modules: InstalledModule[];
@@ -24,4 +26,8 @@ export type AppRegistry = {
   activity: ReadonlyMap<string, ActivityHook>;
   /** `<module>:<name>` evidence kinds (and their older spellings). */
   evidence: EvidenceKinds;
+  /** Module key → what its stages teach, by name (for courses the new trainers deliver). */
+  curriculum: ReadonlyMap<string, CurriculumHook>;
+  /** Module key → its final readiness sign-offs (when each new trainer was certified). */
+  certifications: ReadonlyMap<string, CertificationsHook>;
 };

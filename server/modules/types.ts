@@ -3,6 +3,7 @@ import type { Server as IoServer, Socket } from 'socket.io';
 import type { AppContext } from '../context';
 import type { Db } from '../db';
 import type { CadreRouter, RouteRegistry } from '../http/router';
+import type { CertificationsHook, CurriculumHook } from '../impact/programme';
 import type { Grantee } from '../policies';
 import type { ActivityHook, RequirementKind, RequirementSpec, StageRow } from '../progression/types';
 import type { EvidenceKind } from '../evidence/kinds';
@@ -54,6 +55,11 @@ export type StageManifest = {
   activity?: ActivityHook;
   /** Evidence a sign-off can cite from this module's tables, named `<key>:<name>` (core calls `resolveEvidence`). */
   evidenceKinds?: Record<string, EvidenceKind>;
+  /** What this module's stages teach, by name (knowledge modules, practical sessions, the course's learning outcomes):
+   * the choices a new trainer ticks when recording a course they delivered, and what its questionnaire asks about. */
+  curriculum?: CurriculumHook;
+  /** The final readiness sign-offs given in this module's stages (when each new trainer was certified). */
+  certifications?: CertificationsHook;
   /** Demo data for this stage. */
   seed?: (ctx: SeedContext) => Promise<void>;
 };

@@ -2,6 +2,7 @@
 import type { Actor } from '../auth/actor';
 import { ForbiddenError, NotFoundError, PolicyError, UnauthenticatedError } from '../errors';
 import { cohortRelation, leadsOrganisation, relatedToCohort, type CohortRef, type CohortRelation, type Grantee } from './relations';
+import { decideCourse, decideImpact, type CourseRef } from './impact';
 
 export type { CohortRef } from './relations';
 
@@ -17,7 +18,8 @@ export type CohortAction =
   | 'cohort:mentor'
   | 'cohort:view-progress'
   | 'cohort:observe-live'
-  | 'cohort:sync-roster';
+  | 'cohort:sync-roster'
+  | 'course:record';
 /** Actions on one candidate's record within a cohort. */
 export type CandidateAction = 'candidate:view' | 'candidate:act-as-self' | 'candidate:mentor';
 
@@ -28,7 +30,8 @@ export type Subject =
   | { type: 'cohort'; cohort: CohortRef }
   | { type: 'candidate'; cohort: CohortRef; candidateId: string }
   /** The LTI launch the actor's session came from: only its own person may use it, and only teaching staff bind. */
-  | { type: 'lti-launch'; userId: string | null; instructor: boolean };
+  | { type: 'lti-launch'; userId: string | null; instructor: boolean }
+  | { type: 'course'; cohort: CohortRef; course: CourseRef };
 
 const cohortRules: Record<CohortAction, Grantee[]> = {
   'cohort:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
@@ -38,6 +41,8 @@ const cohortRules: Record<CohortAction, Grantee[]> = {
   'cohort:view-progress': ['admin', 'lead', 'mentor'],
   'cohort:observe-live': ['mentor', 'lead', 'observer'],
   'cohort:sync-roster': ['admin', 'lead', 'mentor'],
+  // Recording a delivered course: the cohort's trainers (for now, any candidate or mentor of it).
+  'course:record': ['candidate', 'mentor'],
 };
 
 function granted(rel: CohortRelation, grantees: readonly Grantee[]): boolean {
@@ -83,6 +88,8 @@ function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forb
       const lead = leadsOrganisation(actor, subject.id);
       const member = actor.orgRoles.some((m) => m.organisationId === subject.id);
       if (!member) return 'hide';
+      const impact = decideImpact(actor, action, subject.id);
+      if (impact) return impact;
       if (action === 'organisation:view') return 'allow';
       if (action === 'organisation:invite') return lead ? 'allow' : 'forbid';
       return 'forbid';
@@ -94,6 +101,8 @@ function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forb
     case 'lti-launch':
       if (actor.id !== subject.userId) return 'hide';
       return subject.instructor ? 'allow' : 'forbid';
+    case 'course':
+      return decideCourse(actor, action, subject.cohort, subject.course);
   }
 }
 

@@ -4,6 +4,8 @@ import type PDFKit from 'pdfkit';
 import type { CohortReadiness } from './model';
 import { sayDate } from './model';
 import type { SignoffRecord, WaiverRecord } from './records';
+import type { OrganisationImpact } from '../impact/queries';
+import { impactPdfSection } from '../impact/pdf-section';
 
 /** The ledger check as printed (the shape of `verifyLedger`'s answer). */
 export type LedgerSummary = { ok: boolean; count: number; lastHash: string; brokenAt?: { seq: number; reason: string } };
@@ -16,6 +18,8 @@ export type ReportInput = {
   ledger: LedgerSummary;
   generatedAt: Date;
   generatedBy: string;
+  /** The organisation's impact (incidents, courses, learners' before/after), printed as its own section. */
+  impact?: OrganisationImpact;
 };
 
 const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 10));
@@ -89,6 +93,11 @@ export function cohortReportPdf(input: ReportInput): Promise<Buffer> {
   if (!waivers.length) p('No waivers were used.');
   for (const w of waivers) {
     p(`${w.candidateName} — ${w.stageTitle} (${w.scope === 'stage' ? 'whole stage' : `requirement ${w.requirementKey ?? ''}`}), waived by ${w.mentorName} on ${when(w.at)}. Reason: ${w.reason}`, 9);
+  }
+
+  if (input.impact) {
+    impactPdfSection(doc, input.impact);
+    doc.addPage();
   }
 
   h2('Ledger verification');

@@ -10,6 +10,7 @@ import { verifyLedger } from '../ledger';
 import { computeReadiness } from './queries';
 import { readinessCsv, signoffsCsv } from './csv';
 import { cohortReportPdf } from './pdf';
+import { organisationImpact } from '../impact/queries';
 import { cohortSignoffs, cohortWaivers, completionsPerWeek, scoresPerCriterion } from './records';
 import { presentCharts, presentReadinessJson, presentReadinessPage } from './presenters';
 
@@ -35,7 +36,8 @@ export async function buildCohortReport(ctx: AppContext, cohortId: string, gener
     cohortWaivers(ctx.db, cohortId),
     verifyLedger(ctx.db),
   ]);
-  return cohortReportPdf({ cohort: readiness, signoffs, waivers, ledger, generatedAt: new Date(), generatedBy });
+  const impact = await organisationImpact(ctx, readiness.organisationId);
+  return cohortReportPdf({ cohort: readiness, signoffs, waivers, ledger, impact, generatedAt: new Date(), generatedBy });
 }
 
 /** Page routes under /cohorts/:cohortId and API routes under /api/v1/cohorts/:cohortId. */
