@@ -40,6 +40,8 @@ function boundaries() {
 }
 
 const SQLSTATE = { selector: 'Literal[value=/^[0-9]{2}[0-9A-Z]{3}$/]', message: 'Name the PostgreSQL error code: PG.uniqueViolation, isPgError(err, …) from server/errors.ts.' };
+// A formatter costs far more to build than to use: build it once at module level, or use dateFormat().
+const INTL = { selector: ':function NewExpression[callee.object.name="Intl"]', message: 'Build Intl formatters once (module level), or use dateFormat() from server/util/dates.ts (the kit).' };
 const RAW_JSON = [
   { selector: "CallExpression[callee.property.name='json'][callee.object.name='res']", message: 'Answer through the router: return reply(presentX(…)) (server/http/present.ts).' },
   { selector: "CallExpression[callee.property.name='json'][callee.object.callee.property.name='status']", message: 'Answer through the router: return reply(presentX(…), status).' },
@@ -65,13 +67,13 @@ module.exports = tseslint.config(
   {
     // Error catalogue: PostgreSQL error codes are named in server/errors.ts (PG.uniqueViolation), never bare.
     files: ['modules/**/*.ts', 'seed/**/*.ts', 'scripts/**/*.ts'],
-    rules: { 'no-restricted-syntax': ['error', SQLSTATE] },
+    rules: { 'no-restricted-syntax': ['error', SQLSTATE, INTL] },
   },
   {
     // Core routes answer JSON only through the router (reply(presented)), never res.json with a raw row.
     files: ['server/**/*.ts'],
-    ignores: ['server/errors.ts', 'server/http/router.ts', 'server/http/errors.ts'],
-    rules: { 'no-restricted-syntax': ['error', SQLSTATE, ...RAW_JSON] },
+    ignores: ['server/errors.ts', 'server/http/router.ts', 'server/http/errors.ts', 'server/util/dates.ts'],
+    rules: { 'no-restricted-syntax': ['error', SQLSTATE, INTL, ...RAW_JSON] },
   },
   { files: ['*.js', 'scripts/**/*.js'], languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -1,6 +1,6 @@
 /** Input schemas for co-delivery (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { id, text } from '../../server/modules/kit';
+import { dateFormat, id, text } from '../../server/modules/kit';
 
 /** A learner's attainment on one outcome. */
 export const level = z.enum(['not_yet', 'partly', 'achieved'], { message: 'must be not_yet, partly or achieved' });
@@ -49,7 +49,7 @@ export const attainmentInput = z.strictObject({
 export function londonToUtc(localTime: string): Date {
   const guess = new Date(`${localTime}:00Z`);
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    dateFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
       .formatToParts(guess)
       .map((p) => [p.type, p.value]),
   );

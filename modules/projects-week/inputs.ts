@@ -1,6 +1,6 @@
 /** Input schemas for projects week (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { id, text } from '../../server/modules/kit';
+import { dateFormat, id, text } from '../../server/modules/kit';
 
 const meetingUrl = z
   .url({ protocol: /^https?$/, message: 'must be a web address starting https://' })
@@ -38,7 +38,7 @@ export const slotForm = z.strictObject({ slotAt: localSlot, meetingUrl: meetingU
 export function londonToUtc(local: string): Date {
   const guess = new Date(`${local}:00Z`);
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    dateFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
       .formatToParts(guess)
       .map((p) => [p.type, p.value]),
   );
@@ -50,7 +50,7 @@ export function londonToUtc(local: string): Date {
 export function toLondonLocal(d: Date | null): string {
   if (!d) return '';
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    dateFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
       .formatToParts(d)
       .map((p) => [p.type, p.value]),
   );

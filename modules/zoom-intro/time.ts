@@ -1,9 +1,10 @@
 /** Wall-clock time in an IANA time zone ⇄ UTC instants, with Intl only. */
+import { dateFormat } from '../../server/modules/kit';
 
 /** True when `tz` is an IANA time zone this server knows. */
 export function isTimeZone(tz: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+    dateFormat('en-GB', { timeZone: tz });
     return true;
   } catch {
     return false;
@@ -12,7 +13,7 @@ export function isTimeZone(tz: string): boolean {
 
 function offsetMs(instant: number, tz: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    dateFormat('en-GB', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
       .formatToParts(new Date(instant))
       .map((p) => [p.type, p.value]),
   );
@@ -32,14 +33,14 @@ export function zonedToUtc(date: string, time: string, tz: string): Date {
 
 /** "Tuesday 17 March 2026 at 14:00 (Europe/London)". */
 export function spokenDateTime(instant: Date, tz: string): string {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant).replace(/,/g, '');
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+  const day = dateFormat('en-GB', { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant).replace(/,/g, '');
+  const time = dateFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
   return `${day} at ${time} (${tz})`;
 }
 
 /** The date and time fields of an instant in `tz`, for pre-filling the schedule form. */
 export function zonedParts(instant: Date, tz: string): { date: string; time: string } {
-  const date = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+  const date = dateFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  const time = dateFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
   return { date, time };
 }

@@ -35,6 +35,9 @@ export { authorize, can, type CohortRef, type Grantee, type Subject } from '../p
 // Evidence a sign-off can cite from a module's tables (declared in the manifest's `evidenceKinds`).
 export { resolveEvidence, type EvidenceAnswer, type EvidenceKind, type EvidenceScope, type ResolvedEvidence } from '../evidence/kinds';
 
+// Formatting: date formatters built once (never construct an Intl.DateTimeFormat per call).
+export { dateFormat } from '../util/dates';
+
 // Requests: validation at the edge, the actor, routers, plain-form helpers.
 export { email, id, isoDate, paramId, parse, text } from '../http/validate';
 export { actorOf } from '../http/request-context';

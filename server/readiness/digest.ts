@@ -1,4 +1,5 @@
 /** The daily at-risk digest for L&D leads: one notification (and e-mail) per lead with candidates at risk. */
+import { dateFormat } from '../util/dates';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { deliver, notify, type NewNotification } from '../notifications';
@@ -26,7 +27,7 @@ export async function sendAtRiskDigest(ctx: AppContext, now = new Date()): Promi
   if (!leads.size) return { leads: 0, sent: 0, skippedAlreadySent: 0 };
   const { cohorts } = await computeReadiness(ctx, { cohortIds: [...new Set(pairs.map((p) => p.cohort_id))], now });
   const byId = new Map(cohorts.map((c) => [c.id, c]));
-  const dayStart = new Date(`${new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(now)}T00:00:00Z`);
+  const dayStart = new Date(`${dateFormat('en-CA', { timeZone: 'Europe/London' }).format(now)}T00:00:00Z`);
   const already = new Set(
     (
       await rows<{ user_id: string }>(
