@@ -3,13 +3,20 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import type { Db } from '../db';
 import { cohortMembers, cohorts, organisations, users, type CohortRole } from '../db/tables';
+import { prepared } from '../db/prepared';
 import { NotFoundError, ValidationError } from '../errors';
 import { id as uuidSchema } from '../http/validate';
 
 /** Loads a cohort or throws 404; an id that is not a UUID is a 400 naming `cohortId` (bad ids never reach SQL). */
 export async function getCohort(db: Db, cohortId: string) {
   if (!uuidSchema.safeParse(cohortId).success) throw badId('cohortId');
-  const [row] = await db.select().from(cohorts).where(eq(cohorts.id, cohortId));
+  const [row] = await prepared(db, 'cadre_get_cohort', (d) =>
+    d
+      .select()
+      .from(cohorts)
+      .where(eq(cohorts.id, sql.placeholder('id')))
+      .prepare('cadre_get_cohort'),
+  ).execute({ id: cohortId });
   if (!row) throw new NotFoundError('That cohort');
   return row;
 }
@@ -78,11 +85,14 @@ export async function isCandidate(db: Db, cohortId: string, userId: string): Pro
 export async function getCandidate(db: Db, cohortId: string, userId: string) {
   if (!uuidSchema.safeParse(userId).success) throw new NotFoundError('That candidate');
   // One statement: the person, only when they are a candidate of this cohort.
-  const [user] = await db
-    .select({ id: users.id, name: users.name, email: users.email })
-    .from(users)
-    .innerJoin(cohortMembers, and(eq(cohortMembers.userId, users.id), eq(cohortMembers.cohortId, cohortId), eq(cohortMembers.role, 'candidate')))
-    .where(eq(users.id, userId));
+  const [user] = await prepared(db, 'cadre_get_candidate', (d) =>
+    d
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .innerJoin(cohortMembers, and(eq(cohortMembers.userId, users.id), eq(cohortMembers.cohortId, sql.placeholder('cohortId')), eq(cohortMembers.role, 'candidate')))
+      .where(eq(users.id, sql.placeholder('userId')))
+      .prepare('cadre_get_candidate'),
+  ).execute({ cohortId, userId });
   if (!user) throw new NotFoundError('That candidate');
   return user;
 }

@@ -16,7 +16,7 @@ import { installJobSchema } from '../jobs';
 export type Db = PgDatabase<PgQueryResultHKT>;
 
 /** A plain `query(text, params)` for the few libraries that want one (the session store). */
-export type QueryFn = (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+export type QueryFn = (text: string, params?: unknown[], options?: { name?: string }) => Promise<{ rows: Record<string, unknown>[] }>;
 
 /** An open database and how to reach and close it. */
 export type Database = {
@@ -90,8 +90,9 @@ export async function openPostgres(url: string, options: { max?: number; onError
     db,
     kind: 'postgres',
     pool,
-    query: async (text, params) => {
-      const r = await counted.query(text, params as unknown[] | undefined);
+    // `name`: a hot statement prepared once per connection (PostgreSQL); PGlite has no named statements.
+    query: async (text, params, options) => {
+      const r = options?.name ? await counted.query({ name: options.name, text, values: params as unknown[] | undefined }) : await counted.query(text, params as unknown[] | undefined);
       return { rows: r.rows as Record<string, unknown>[] };
     },
     script: async (text) => {

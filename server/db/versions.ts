@@ -9,6 +9,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from './index';
+import { prepared } from './prepared';
+import { dataVersions } from './schema/versions';
 import { currentTally, type StatementTally } from './statements';
 
 /** The scope of reference data every cohort may read (rubrics, competencies, the video library). */
@@ -46,10 +48,14 @@ export async function readVersions(db: Db, scopes: string[]): Promise<Map<string
 
 async function fetchVersions(db: Db, scopes: string[], into: Map<string, string>): Promise<Map<string, string>> {
   const list = `{${scopes.map((s) => `"${s}"`).join(',')}}`;
-  const result = (await db.execute(sql`select scope, version::text as version from data_versions where scope = any(${list}::text[])`)) as unknown as {
-    rows: { scope: string; version: string }[];
-  };
-  const found = new Map(result.rows.map((r) => [r.scope, r.version]));
+  const rows = await prepared(db, 'cadre_data_versions', (d) =>
+    d
+      .select({ scope: dataVersions.scope, version: sql<string>`${dataVersions.version}::text` })
+      .from(dataVersions)
+      .where(sql`${dataVersions.scope} = any(${sql.placeholder('scopes')}::text[])`)
+      .prepare('cadre_data_versions'),
+  ).execute({ scopes: list });
+  const found = new Map(rows.map((r) => [r.scope, r.version]));
   for (const s of scopes) into.set(s, found.get(s) ?? '0');
   return into;
 }

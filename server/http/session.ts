@@ -48,7 +48,7 @@ class ThrottledPgStore extends PgStore {
 
   override get(sid: string, fn: (err: unknown, session?: session.SessionData | null) => void): void {
     this.database
-      .query('select sess, expire from session where sid = $1 and expire >= now()', [sid])
+      .query('select sess, expire from session where sid = $1 and expire >= now()', [sid], { name: 'cadre_session_get' })
       .then(({ rows }) => {
         const row = rows[0];
         if (!row) return fn(null, null);
