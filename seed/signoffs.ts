@@ -1,8 +1,9 @@
 /** Demo sign-off requests, decisions (each in the ledger) and rubric assessments: candidates at different points. */
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../server/db';
-import { assessments, assessmentScores, competencies, signoffDecisions, signoffEvidence, signoffRequests, type DecisionKind, type SignoffStatus } from '../server/db/tables';
-import { appendLedger } from '../server/ledger';
+import { assessments, assessmentScores, competencies, type DecisionKind } from '../server/db/tables';
+import { refEvidence } from '../server/signoffs/ledger';
+import { writeSignoffStory, type StoryStep } from '../server/signoffs/story';
 import { loadRubric } from '../server/rubrics/queries';
 import { scoreAssessment } from '../server/rubrics/score';
 import type { DemoWorld } from './world';
@@ -32,41 +33,34 @@ const STORIES: Story[] = [
   { candidate: c3, code: 'T5', daysAgo: 1, reflection: 'In co-delivery I gave each pair specific feedback during the holding practice and checked they could apply it.', steps: [] },
 ];
 
-/** Seeds the demo's sign-offs and assessments. */
+const HOUR = 3_600_000;
+
+/** Seeds the demo's sign-offs and assessments. Every step goes through the ledger at a realistic past time. */
 export async function seedSignoffs(db: Db, world: DemoWorld): Promise<void> {
   if (!world.frameworkId) return;
   const { people, cohortId } = world;
   const comps = await db.select().from(competencies).where(eq(competencies.frameworkId, world.frameworkId));
   const byCode = new Map(comps.map((c) => [c.code, c]));
-  for (const story of STORIES) {
+  // Requests are submitted mid-morning; each decision follows within the days after, never later than an hour ago.
+  const today = new Date();
+  today.setUTCHours(10, 0, 0, 0);
+  for (const [n, story] of STORIES.entries()) {
     const competency = byCode.get(story.code);
     if (!competency) continue;
     const candidateId = people[story.candidate];
-    const submittedAt = new Date(Date.now() - story.daysAgo * 86_400_000);
-    await db.transaction(async (tx) => {
-      const [request] = await tx.insert(signoffRequests).values({ cohortId, candidateId, competencyId: competency.id, reflection: story.reflection, status: 'pending', submittedAt, createdAt: submittedAt, updatedAt: submittedAt }).returning();
-      await tx.insert(signoffEvidence).values({ requestId: request.id, refType: 'live_note', refId: `demo-${story.code.toLowerCase()}`, caption: 'Mentor’s live note from the session', addedBy: candidateId });
-      const record = async (kind: DecisionKind, actorId: string, status: SignoffStatus, rating: number | null, note: string | null) => {
-        const entry = await appendLedger(tx, { kind: `signoff.${kind}`, actorId, cohortId, candidateId, subjectType: 'signoff_request', subjectId: request.id, payload: { competencyId: competency.id, competencyCode: competency.code, status, rating, note } });
-        await tx.insert(signoffDecisions).values({ requestId: request.id, kind, actorId, rating, note, ledgerSeq: entry.seq });
-      };
-      await record('submit', candidateId, 'pending', null, null);
-      let status: SignoffStatus = 'pending';
-      const patch: Partial<typeof signoffRequests.$inferInsert> = {};
-      for (const step of story.steps) {
-        const actorId = people[step.by];
-        if (step.kind === 'sign_off') {
-          status = competency.safetyCritical ? 'awaiting_countersign' : 'signed';
-          Object.assign(patch, { rating: step.rating, signedBy: actorId, signedAt: status === 'signed' ? new Date() : null });
-        } else if (step.kind === 'countersign') {
-          status = 'signed';
-          Object.assign(patch, { countersignedBy: actorId, signedAt: new Date() });
-        } else if (step.kind === 'decline') status = 'declined';
-        else if (step.kind === 'more_evidence') status = 'more_evidence';
-        await record(step.kind, actorId, status, step.rating ?? null, step.note ?? null);
-      }
-      await tx.update(signoffRequests).set({ ...patch, status, updatedAt: new Date() }).where(and(eq(signoffRequests.id, request.id)));
-    });
+    const submittedAt = new Date(today.getTime() - story.daysAgo * 86_400_000 + (n % 5) * 37 * 60_000);
+    const gap = Math.max(HOUR, Math.min(26 * HOUR, (Date.now() - HOUR - submittedAt.getTime()) / (story.steps.length + 1)));
+    await db.transaction((tx) =>
+      writeSignoffStory(tx, {
+        cohortId,
+        candidateId,
+        competency,
+        reflection: story.reflection,
+        submittedAt,
+        evidence: [refEvidence('live_note', `demo-${story.code.toLowerCase()}`, 'Mentor’s live note from the session')],
+        steps: story.steps.map((step, i) => ({ kind: step.kind as StoryStep['kind'], by: people[step.by], rating: step.rating ?? null, note: step.note ?? null, at: new Date(Math.min(Date.now() - HOUR, submittedAt.getTime() + (i + 1) * gap)) })),
+      }),
+    );
   }
   await seedAssessments(db, world);
 }

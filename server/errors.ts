@@ -91,6 +91,7 @@ export const BOOT_CODES = {
   CADRE_ERR_STAGE_BAD_GRANTEE: 'a capability grants a role that does not exist',
   CADRE_ERR_STAGE_REQUIREMENT_PREFIX: 'a requirement kind does not start with its module key',
   CADRE_ERR_STAGE_EVIDENCE_PREFIX: 'an evidence kind does not start with its module key',
+  CADRE_ERR_STAGE_LEDGER_PREFIX: 'a ledger checker reads subject types that do not start with its module key',
   CADRE_ERR_STAGE_VIEWS_MISSING: 'a manifest names a views folder that does not exist',
   CADRE_ERR_STAGE_DEPENDENCY_MISSING: 'a manifest requires a module that is not installed',
   CADRE_ERR_STAGE_TABLES_MISSING: 'a module’s tables are not in the database',

@@ -65,6 +65,6 @@ export function remedialWorkshopApi(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     authorize(actor, `${KEY}:sign-readiness`, { type: 'cohort', cohort });
     const input = parse(signoffInput, req.body, 'sign-off');
-    res.status(201).json({ signoff: await signReadiness(rt, actor.id, stage, input.candidateId, input.note) });
+    res.status(201).json({ signoff: await signReadiness(rt, actor, stage, input) });
   });
 }

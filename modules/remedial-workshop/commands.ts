@@ -1,8 +1,9 @@
 /** Remedial-workshop commands: request a topic, mark it covered, tick the checklist, sign a candidate off as ready. */
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { audit, isPgError, candidateStage, cohorts, competencies, ConflictError, deliver, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
-import { remedialWorkshopChecklist, remedialWorkshopSignoffs, remedialWorkshopTopics } from './schema';
+import { audit, isPgError, candidateStage, cohorts, competencies, ConflictError, deliver, finalSignoffGaps, ForbiddenError, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
+import { remedialWorkshopChecklist, remedialWorkshopTopics } from './schema';
+import { writeReadinessSignoff } from './ledger';
 import { checklistOf } from './checklist';
 import { checklistDone } from './kinds';
 import type { topicInput } from './inputs';
@@ -72,8 +73,20 @@ export async function tickItem(ctx: AppContext, actorId: string, stage: StageRow
   });
 }
 
-/** The mentor's final readiness sign-off: needs the whole checklist ticked by both the lead and the mentor. */
-export async function signReadiness(ctx: AppContext, mentorId: string, stage: StageRow, candidateId: string, note?: string) {
+/** The final sign-off's input: an optional note, and the reason when it overrides the readiness model. */
+export type ReadinessInput = { candidateId: string; note?: string; overrideReason?: string };
+
+/** The requirement the final sign-off itself fulfils (not a gap for the sign-off). */
+export const SIGNED_KIND = 'remedial-workshop:readiness-signed';
+
+/**
+ * The mentor's final readiness sign-off: the whole checklist ticked by both the lead and the mentor, and the
+ * readiness model saying ready — or, when it does not, an override with a reason (kept in the ledger and the report).
+ * Never for oneself. Ledgered, audited, the candidate notified.
+ */
+export async function signReadiness(ctx: AppContext, mentor: { id: string; name: string }, stage: StageRow, input: ReadinessInput) {
+  const { candidateId } = input;
+  if (candidateId === mentor.id) throw new ForbiddenError('You cannot sign off your own readiness; another mentor of the cohort must.');
   if (!(await isCandidate(ctx.db, stage.cohortId, candidateId))) {
     throw new ValidationError('That person is not a candidate of this cohort.', [{ field: 'candidateId', message: 'is not a candidate of this cohort' }]);
   }
@@ -83,11 +96,19 @@ export async function signReadiness(ctx: AppContext, mentorId: string, stage: St
   if (list.done < list.of) {
     throw new ConflictError(`The rollout checklist is not complete: ${list.done} of ${list.of} items are ticked by both the lead and the mentor. Finish it before the final sign-off.`);
   }
+  const gaps = ((await finalSignoffGaps(ctx, stage.cohortId, [candidateId], { stageId: stage.id, requirementKind: SIGNED_KIND })).get(candidateId) ?? []).map((g) => g.text);
+  const overrideReason = gaps.length ? (input.overrideReason?.trim() ?? '') : '';
+  if (gaps.length && overrideReason.length < 10) {
+    throw new ValidationError(`The readiness model says this candidate is not ready: ${gaps.join(' ')} Sign off when they are, or give a reason (at least 10 characters) to override the model; the override is shown in the inspector report.`, [
+      { field: 'overrideReason', message: 'is required to sign off a candidate the readiness model does not show as ready (at least 10 characters)' },
+    ]);
+  }
   try {
     const { row, notes } = await ctx.db.transaction(async (tx) => {
-      const [row] = await tx.insert(remedialWorkshopSignoffs).values({ cohortStageId: stage.id, candidateId, mentorId, note }).returning();
-      await audit(tx, { actorId: mentorId, action: 'remedial-workshop.readiness-signed', subjectType: 'remedial_workshop_signoff', subjectId: row.id, after: { candidateId, note: note ?? null } });
-      const notes = await notify(tx, [{ userId: candidateId, kind: 'remedial-workshop.ready', title: 'You are signed off as ready to roll out the training', body: note, link: link(stage) }]);
+      const override = overrideReason || null;
+      const row = await writeReadinessSignoff(tx, { stage, candidateId, mentorId: mentor.id, note: input.note ?? null, overrideReason: override, gaps, at: new Date() });
+      await audit(tx, { actorId: mentor.id, action: override ? 'remedial-workshop.readiness-signed-override' : 'remedial-workshop.readiness-signed', subjectType: 'remedial_workshop_signoff', subjectId: row.id, after: { candidateId, note: input.note ?? null, overrideReason: override, gaps, ledgerSeq: row.ledgerSeq } });
+      const notes = await notify(tx, [{ userId: candidateId, kind: 'remedial-workshop.ready', title: 'You are signed off as ready to roll out the training', body: input.note, link: link(stage) }]);
       return { row, notes };
     });
     await deliver(ctx, notes);

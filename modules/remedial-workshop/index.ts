@@ -9,6 +9,7 @@ import { DEFAULT_CHECKLIST } from './checklist';
 import { remedialWorkshopPages } from './pages';
 import { remedialWorkshopApi } from './api';
 import { seedRemedialWorkshop } from './seed';
+import { readinessReport, readinessSignoffProjection } from './ledger';
 
 export default defineStage({
   key: 'remedial-workshop',
@@ -57,4 +58,6 @@ export default defineStage({
     return rows;
   },
   seed: seedRemedialWorkshop,
+  ledger: [readinessSignoffProjection],
+  report: readinessReport,
 });

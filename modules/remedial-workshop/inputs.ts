@@ -18,4 +18,4 @@ export const coverInput = z.strictObject({ covered: bool });
 export const tickInput = z.strictObject({ as: z.enum(['lead', 'mentor'], { message: 'must be lead or mentor' }), ticked: bool });
 
 /** The mentor's final readiness sign-off for a candidate. */
-export const signoffInput = z.strictObject({ candidateId: id, note: text(2000).optional() });
+export const signoffInput = z.strictObject({ candidateId: id, note: text(2000).optional(), overrideReason: text(2000).optional() });

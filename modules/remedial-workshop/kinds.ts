@@ -63,15 +63,19 @@ export const readinessSignedKind: RequirementKind<typeof params> = {
     const [signed, checklist] = await Promise.all([
       candidateIds.length
         ? db
-            .select({ stageId: remedialWorkshopSignoffs.cohortStageId, candidateId: remedialWorkshopSignoffs.candidateId })
+            .select({ stageId: remedialWorkshopSignoffs.cohortStageId, candidateId: remedialWorkshopSignoffs.candidateId, overrideReason: remedialWorkshopSignoffs.overrideReason })
             .from(remedialWorkshopSignoffs)
             .where(and(inArray(remedialWorkshopSignoffs.cohortStageId, stages.map((s) => s.id)), inArray(remedialWorkshopSignoffs.candidateId, candidateIds)))
         : Promise.resolve([]),
       checklistDone(db, stages),
     ]);
-    const done = new Set(signed.map((s) => `${s.stageId}|${s.candidateId}`));
+    const done = new Map(signed.map((s) => [`${s.stageId}|${s.candidateId}`, s]));
     return answerAll(items, (item, c) => {
-      if (done.has(`${item.stage.id}|${c}`)) return { met: true, reason: 'Your mentor signed you off as ready to roll out the training.', progress: { done: 1, of: 1 } };
+      const row = done.get(`${item.stage.id}|${c}`);
+      if (row) {
+        const why = row.overrideReason ? ` It was an override of the readiness model: ${row.overrideReason}` : '';
+        return { met: true, reason: `Your mentor signed you off as ready to roll out the training.${why}`, progress: { done: 1, of: 1 } };
+      }
       const list = checklist.get(item.stage.id) ?? { done: 0, of: 0 };
       const state = list.done === list.of ? 'the rollout checklist is complete' : `the rollout checklist has ${list.done} of ${list.of} items ticked by both the lead and the mentor`;
       return { met: false, reason: `Wait for your mentor's final readiness sign-off — ${state}.`, progress: { done: 0, of: 1 } };

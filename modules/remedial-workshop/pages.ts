@@ -1,9 +1,9 @@
 /** Remedial-workshop pages: candidates request topics and see their agenda; the lead and mentor tick the checklist;
  * mentors mark topics covered and give the final readiness sign-off. */
 import type { Request, Response } from 'express';
-import { authorize, can, cohortPeople, formAction, formBody, parse, pathId, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
+import { authorize, can, cohortPeople, finalSignoffGaps, formAction, formBody, parse, pathId, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
-import { getTopic, requestTopic, setCovered, signReadiness, tickItem } from './commands';
+import { getTopic, requestTopic, setCovered, SIGNED_KIND, signReadiness, tickItem } from './commands';
 import { checklistRows, competencyChoices, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
 import { mayTick } from './checklist';
@@ -37,9 +37,20 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
     if (flags.seeAll) {
       const people = await cohortPeople(db, cohort.id, 'candidate');
       const ids = people.map((p) => p.userId);
-      const [agenda, topics, standing] = await Promise.all([agendaFor(db, cohort.id, ids), listTopics(db, stage.id), standings(db, stage, ids)]);
+      const unsigned = ids.filter((id) => !signoffs.some((s) => s.candidateId === id));
+      const [agenda, topics, standing, gaps] = await Promise.all([
+        agendaFor(db, cohort.id, ids),
+        listTopics(db, stage.id),
+        standings(db, stage, ids),
+        flags.sign ? finalSignoffGaps(rt, cohort.id, unsigned, { stageId: stage.id, requirementKind: SIGNED_KIND }) : new Map<string, { text: string }[]>(),
+      ]);
+      const checklistComplete = checklist.every((i) => i.lead && i.mentor);
       staff = {
+        checklistComplete,
         candidates: people.map((p) => ({
+          // The sign-off form appears only when it can be used now: never for oneself, only once the checklist is done.
+          maySign: flags.sign && checklistComplete && p.userId !== actor.id,
+          gaps: (gaps.get(p.userId) ?? []).map((g) => g.text),
           id: p.userId,
           name: p.name,
           agenda: agenda.get(p.userId),
@@ -104,10 +115,10 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
       res,
       async () => {
         const input = parse(signoffInput, formBody(req), 'sign-off');
-        await signReadiness(rt, actor.id, stage, input.candidateId, input.note);
+        await signReadiness(rt, actor, stage, input);
         return `${base(cohort.id)}?saved=signoff`;
       },
-      (error: AppError) => render(req, res, { signoffError: error }),
+      (error: AppError) => render(req, res, { signoffError: error, signoffPrefix: `rw-${String((req.body as Record<string, unknown>).candidateId ?? '')}-` }),
     );
   });
 }

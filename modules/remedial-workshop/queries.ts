@@ -30,10 +30,10 @@ export async function checklistRows(db: Db, stage: StageRow) {
   });
 }
 
-/** Readiness sign-offs of the stage, with the mentor's name. */
+/** Readiness sign-offs of the stage, with the mentor's name and any override reason. */
 export async function listSignoffs(db: Db, stageId: string) {
   return db
-    .select({ candidateId: remedialWorkshopSignoffs.candidateId, mentorName: users.name, note: remedialWorkshopSignoffs.note, at: remedialWorkshopSignoffs.createdAt })
+    .select({ candidateId: remedialWorkshopSignoffs.candidateId, mentorName: users.name, note: remedialWorkshopSignoffs.note, overrideReason: remedialWorkshopSignoffs.overrideReason, at: remedialWorkshopSignoffs.createdAt })
     .from(remedialWorkshopSignoffs)
     .innerJoin(users, eq(users.id, remedialWorkshopSignoffs.mentorId))
     .where(eq(remedialWorkshopSignoffs.cohortStageId, stageId));

@@ -1,5 +1,5 @@
 /** Remedial workshop: candidates' deep-dive requests, the rollout-readiness checklist and final sign-offs. */
-import { index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 import { cohortStages, users } from '../../server/modules/kit';
 
 /** A deep-dive topic a candidate asks to cover, optionally linked to a competency code or rubric criterion. */
@@ -33,7 +33,7 @@ export const remedialWorkshopChecklist = pgTable(
   (t) => [primaryKey({ columns: [t.cohortStageId, t.itemKey] })],
 );
 
-/** A mentor's final readiness sign-off for one candidate. */
+/** A mentor's final readiness sign-off for one candidate (in the ledger); an override of the readiness model keeps its reason. */
 export const remedialWorkshopSignoffs = pgTable(
   'remedial_workshop_signoffs',
   {
@@ -42,6 +42,8 @@ export const remedialWorkshopSignoffs = pgTable(
     candidateId: uuid('candidate_id').notNull().references(() => users.id),
     mentorId: uuid('mentor_id').notNull().references(() => users.id),
     note: text('note'),
+    overrideReason: text('override_reason'),
+    ledgerSeq: integer('ledger_seq'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('remedial_workshop_signoffs_unique_idx').on(t.cohortStageId, t.candidateId)],

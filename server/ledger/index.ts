@@ -13,6 +13,8 @@ export type LedgerInput = {
   subjectType: string;
   subjectId: string;
   payload: Record<string, unknown>;
+  /** When it happened (default now); the table row written beside it carries the same instant. */
+  at?: Date;
 };
 
 /** A stored ledger row. */
@@ -50,7 +52,7 @@ export async function appendLedger(tx: Db, input: LedgerInput): Promise<LedgerRo
     subjectType: input.subjectType,
     subjectId: input.subjectId,
     payload: canonicalJson(input.payload),
-    recordedAt: new Date().toISOString(),
+    recordedAt: (input.at ?? new Date()).toISOString(),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
   const [inserted] = await tx.insert(ledgerEntries).values({ ...row, hash: entryHash(row) }).returning();
@@ -60,8 +62,8 @@ export async function appendLedger(tx: Db, input: LedgerInput): Promise<LedgerRo
 /** The result of recomputing the chain; `brokenAt` names the first entry that does not verify. */
 export type LedgerVerification = { ok: boolean; count: number; lastHash: string; brokenAt?: { seq: number; reason: string } };
 
-/** Recomputes the whole chain in pages of `pageSize` and reports the first broken link. */
-export async function verifyLedger(db: Db, pageSize = 1000): Promise<LedgerVerification> {
+/** Recomputes the whole chain in pages of `pageSize` and reports the first broken link; `onEntry` sees each verified entry. */
+export async function verifyLedger(db: Db, pageSize = 1000, onEntry?: (row: LedgerRow) => void): Promise<LedgerVerification> {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
@@ -73,6 +75,7 @@ export async function verifyLedger(db: Db, pageSize = 1000): Promise<LedgerVerif
       if (row.prevHash !== prevHash) return broken(`its previous-hash does not match entry ${row.seq - 1}'s hash`);
       if (entryHash(row) !== row.hash) return broken('its contents do not match its hash (the entry was altered)');
       prevHash = row.hash;
+      onEntry?.(row);
       expectedSeq += 1;
       count += 1;
     }

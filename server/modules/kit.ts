@@ -51,3 +51,13 @@ export { answerAll, count, distinct } from '../progression/kinds/answers';
 export { candidateStage, unmetReasons } from '../progression/queries';
 export { batchActivity, withBatch, type BatchActivity } from '../progression/registry';
 export { computeProgress } from '../progression/engine';
+
+// The ledger: a module appends its ledgered records in the same transaction as their rows, and declares a projection
+// checker for them in the manifest (`ledger: [...]`) so `npm run verify-ledger` and the report vouch for them.
+export { appendLedger, type LedgerRow } from '../ledger';
+export { bySubject, defineProjection, firstDifference, missingRow, NO_ENTRY, num, str, type Disagreement, type LedgerFact, type LedgerProjection, type ProjectionScope } from '../ledger/projections';
+
+// Readiness: what the readiness model says still stands between candidates and "ready" (for a final sign-off).
+export { finalSignoffGaps, type FinalStage } from '../readiness/gaps';
+export type { ReadinessGap } from '../readiness/model';
+export type { ReportSection } from '../readiness/pdf';

@@ -8,6 +8,7 @@ import type { Grantee } from '../auth/actor';
 import type { AppRegistry } from './registry';
 import type { CertificationsHook, CurriculumHook } from '../impact/programme';
 import type { StageManifest } from './types';
+import { ledgerProjections } from '../ledger/registry';
 import { StageLoadError } from '../errors';
 
 /** A manifest failed validation (the class lives in the error catalogue, `server/errors.ts`). */
@@ -62,6 +63,11 @@ export function validateManifests(manifests: StageManifest[]): void {
         throw new StageLoadError('CADRE_ERR_STAGE_EVIDENCE_PREFIX', `evidence kind '${kind}' of module '${m.key}' must start with '${m.key}:'`);
       }
     }
+    const prefix = `${m.key.replace(/-/g, '_')}_`;
+    for (const projection of m.ledger ?? []) {
+      const bad = projection.subjectTypes.filter((t) => !t.startsWith(prefix));
+      if (bad.length) throw new StageLoadError('CADRE_ERR_STAGE_LEDGER_PREFIX', `ledger checker '${projection.name}' of module '${m.key}' reads subject type(s) ${bad.join(', ')}; each must start with '${prefix}'`);
+    }
     if (m.views && !existsSync(m.views)) throw new StageLoadError('CADRE_ERR_STAGE_VIEWS_MISSING', `module '${m.key}' names views folder ${m.views}, which does not exist`);
   }
   for (const m of manifests) {
@@ -96,5 +102,7 @@ export function buildRegistry(manifests: StageManifest[]): AppRegistry {
     evidence: evidenceKinds(evidence),
     curriculum,
     certifications,
+    projections: ledgerProjections(sorted),
+    reports: sorted.flatMap((m) => (m.report ? [m.report] : [])),
   };
 }

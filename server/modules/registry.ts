@@ -2,8 +2,11 @@
  * module-level state: two apps in one process, with different modules, each have their own. */
 import type { EvidenceKinds } from '../evidence/kinds';
 import type { CapabilityGrants } from '../auth/actor';
+import type { LedgerProjection } from '../ledger/projections';
 import type { ActivityHook, RequirementKind, RequirementSpec } from '../progression/types';
 import type { CertificationsHook, CurriculumHook } from '../impact/programme';
+import type { ReportSection } from '../readiness/pdf';
+import type { Db } from '../db';
 
 /** What programme templates and core screens need to know of an installed stage module. */
 export type InstalledModule = {
@@ -13,8 +16,8 @@ export type InstalledModule = {
   defaults: { config: Record<string, unknown>; open: RequirementSpec[]; complete: RequirementSpec[] };
 };
 
-/** The app's registry: modules, module capabilities, requirement kinds, activity hooks, evidence kinds, and the
- * impact hooks (curriculum, certifications). */
+/** The app's registry: modules, module capabilities, requirement kinds, activity hooks, evidence kinds, the
+ * impact hooks (curriculum, certifications), ledger checkers and report sections. */
 export type AppRegistry = {
   /** Installed stage modules, by key order. */
   modules: InstalledModule[];
@@ -30,4 +33,8 @@ export type AppRegistry = {
   curriculum: ReadonlyMap<string, CurriculumHook>;
   /** Module key → its final readiness sign-offs (when each new trainer was certified). */
   certifications: ReadonlyMap<string, CertificationsHook>;
+  /** The ledger's projection checkers, core's then the modules' (what `verifyRecord` runs). */
+  projections: LedgerProjection[];
+  /** Sections stage modules add to the inspector's cohort report. */
+  reports: ((db: Db, cohortId: string) => Promise<ReportSection | null>)[];
 };

@@ -4,10 +4,12 @@ import type { AppContext } from '../context';
 import type { Db } from '../db';
 import type { CadreRouter, RouteRegistry } from '../http/router';
 import type { CertificationsHook, CurriculumHook } from '../impact/programme';
+import type { LedgerProjection } from '../ledger/projections';
 import type { Grantee } from '../policies';
 import type { ActivityHook, RequirementKind, RequirementSpec, StageRow } from '../progression/types';
 import type { EvidenceKind } from '../evidence/kinds';
 import type { StageHelpers } from './stage-helpers';
+import type { ReportSection } from '../readiness/pdf';
 
 /** Demo-data context for a module's seed hook. */
 export type SeedContext = {
@@ -62,6 +64,10 @@ export type StageManifest = {
   certifications?: CertificationsHook;
   /** Demo data for this stage. */
   seed?: (ctx: SeedContext) => Promise<void>;
+  /** Checkers for the module's ledgered records: its tables must agree with its ledger entries (subject types `<key_in_snake_case>_…`). */
+  ledger?: LedgerProjection[];
+  /** A section of the inspector's cohort report (null when the module has nothing to say for this cohort). */
+  report?: (db: Db, cohortId: string) => Promise<ReportSection | null>;
 };
 
 /** What a module's hooks receive: the app context plus helpers bound to the module. */

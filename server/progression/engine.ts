@@ -1,5 +1,5 @@
 /** The progression engine: every candidate's status in every stage, computed on read from the data. */
-import { and, asc, desc, eq, gt, inArray, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { cohortMembers, cohortStages, stageWaivers } from '../db/tables';
 import type { AppRegistry } from '../modules/registry';
@@ -116,7 +116,7 @@ async function computeFresh(ctx: ProgressContext, query: { cohortIds: string[]; 
       })
       .from(stageWaivers)
       .innerJoin(cohortStages, eq(cohortStages.id, stageWaivers.cohortStageId))
-      .where(inArray(cohortStages.cohortId, cohortIds))
+      .where(and(inArray(cohortStages.cohortId, cohortIds), isNull(stageWaivers.withdrawnAt)))
       .orderBy(desc(stageWaivers.createdAt)),
   ]);
 

@@ -12,7 +12,7 @@ import { can } from '../policies';
 import { computeProgress } from './engine';
 import { currentStage, nextStep, presentProgressJson, presentTimeline } from './present';
 import { candidateProgress, unmetReasons } from './queries';
-import { markComplete, recordOf, waive } from './waivers';
+import { markComplete, recordOf, waive, withdrawWaiver } from './waivers';
 
 const waiverBody = z.object({
   stageId: z.uuid({ message: 'must be a stage id' }),
@@ -20,6 +20,9 @@ const waiverBody = z.object({
   reason: z.string({ message: 'is required' }).trim().min(5, 'is required (at least 5 characters)').max(1000, 'must be at most 1000 characters'),
 });
 const markBody = z.object({ note: z.string().trim().max(1000).optional() });
+const withdrawBody = z.object({
+  reason: z.string({ message: 'is required' }).trim().min(5, 'is required (at least 5 characters)').max(1000, 'must be at most 1000 characters'),
+});
 
 /** Where a candidate lands: their timeline in their (most recent) cohort. */
 export const CANDIDATE_HOME = '/me/progress';
@@ -81,7 +84,7 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
       next: nextStep(cohort.id, stages),
       doneCount: stages.filter((s) => s.status === 'complete' || s.status === 'waived').length,
       total: stages.length,
-      record: await recordOf(ctx.db, cohort.id, candidateId),
+      record: await recordOf(ctx, cohort.id, candidateId),
       saved: Array.isArray(req.query.saved) ? req.query.saved[0] : req.query.saved,
       ...extra,
     });
@@ -100,6 +103,21 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     async ({ body, actor, subject: { cohort, candidateId } }) => {
       await waive(ctx, actor, cohort, candidateId, body);
       return seeOther(`/cohorts/${cohort.id}/candidates/${candidateId}?saved=waiver`);
+    },
+  );
+
+  pages.form(
+    '/cohorts/:cohortId/candidates/:userId/waivers/:waiverId/withdrawal',
+    {
+      summary: 'Withdraw a waiver with a reason (form)',
+      body: withdrawBody,
+      authorize: mentor,
+      rerender: (req, res, { error, actor, subject }) =>
+        renderTimeline(req, res, actor, subject.cohort, subject.candidateId, { error: { message: error.message, fields: error.fields }, errorPrefix: `withdraw-${String(req.params.waiverId)}-` }),
+    },
+    async ({ body, params, actor, subject: { cohort, candidateId } }) => {
+      await withdrawWaiver(ctx, actor, cohort, candidateId, params.waiverId, body);
+      return seeOther(`/cohorts/${cohort.id}/candidates/${candidateId}?saved=withdrawal`);
     },
   );
 
@@ -134,6 +152,17 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     async ({ body, actor, subject: { cohort, candidateId } }) => {
       const w = await waive(ctx, actor, cohort, candidateId, body);
       return reply(plain({ waiver: { id: w.id, stageId: w.cohortStageId, scope: w.scope, requirementKey: w.requirementKey, reason: w.reason, ledgerSeq: w.ledgerSeq } }));
+    },
+  );
+
+  api.post(
+    '/cohorts/:cohortId/candidates/:userId/waivers/:waiverId/withdrawal',
+    { summary: 'Withdraw a waiver with a reason (mentor): it stops counting at once; ledgered, audited, the candidate told', tags, body: withdrawBody, success: { status: 201, description: 'The waiver, now withdrawn' }, authorize: mentor },
+    async ({ body, params, actor, subject: { cohort, candidateId } }) => {
+      const w = await withdrawWaiver(ctx, actor, cohort, candidateId, params.waiverId, body);
+      return reply(
+        plain({ waiver: { id: w.id, stageId: w.cohortStageId, scope: w.scope, requirementKey: w.requirementKey, reason: w.reason, withdrawnAt: w.withdrawnAt, withdrawalReason: w.withdrawalReason, ledgerSeq: w.ledgerSeq, withdrawalLedgerSeq: w.withdrawalLedgerSeq } }),
+      );
     },
   );
 

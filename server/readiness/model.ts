@@ -205,3 +205,25 @@ export function countStates(list: CandidateReadiness[]): ReadinessCounts {
     inProgress: list.filter((c) => c.state === 'in_progress').length,
   };
 }
+
+/** One thing that stands between a candidate and "ready", in words. */
+export type ReadinessGap = { kind: 'competency' | 'stage'; text: string };
+
+/**
+ * What keeps a candidate from "ready" in this model: each competency not signed off (with where it stands) and each
+ * stage not complete. `exceptStageId` is left out (the stage whose final sign-off is being decided: the caller
+ * checks that stage's other requirements itself). Empty when ready.
+ */
+export function readinessGaps(c: CandidateReadiness, stages: StageColumn[], comps: CompetencyColumn[], exceptStageId?: string): ReadinessGap[] {
+  const gaps: ReadinessGap[] = [];
+  const unsigned = comps.map((k, i) => ({ k, cell: c.competencies[i] })).filter((x) => x.cell.state !== 'complete');
+  if (unsigned.length) {
+    const list = unsigned.map((x) => `${x.k.code} ${x.k.name}${x.k.safetyCritical ? ' (safety-critical)' : ''} — ${x.cell.label.toLowerCase()}`);
+    gaps.push({ kind: 'competency', text: `${comps.length - unsigned.length} of ${comps.length} competencies are signed off; not yet: ${list.join('; ')}.` });
+  }
+  stages.forEach((s, i) => {
+    if (s.id === exceptStageId || c.stages[i].state === 'complete') return;
+    gaps.push({ kind: 'stage', text: `${s.title} is not complete (${c.stages[i].label.toLowerCase()}).` });
+  });
+  return gaps;
+}

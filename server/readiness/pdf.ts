@@ -7,14 +7,18 @@ import type { SignoffRecord, WaiverRecord } from './records';
 import type { OrganisationImpact } from '../impact/queries';
 import { impactPdfSection } from '../impact/pdf-section';
 
-/** The ledger check as printed (the shape of `verifyLedger`'s answer). */
-export type LedgerSummary = { ok: boolean; count: number; lastHash: string; brokenAt?: { seq: number; reason: string } };
+/** The record check as printed (the shape of `verifyRecord`'s answer). */
+export type LedgerSummary = { ok: boolean; count: number; lastHash: string; summary: string; disagreement?: { table: string; rowId: string } };
+
+/** A section a stage module adds to the report (e.g. final readiness sign-offs), as plain lines. */
+export type ReportSection = { title: string; lines: string[] };
 
 /** What the report is made from. */
 export type ReportInput = {
   cohort: CohortReadiness;
   signoffs: SignoffRecord[];
   waivers: WaiverRecord[];
+  sections?: ReportSection[];
   ledger: LedgerSummary;
   generatedAt: Date;
   generatedBy: string;
@@ -22,6 +26,8 @@ export type ReportInput = {
   impact?: OrganisationImpact;
 };
 
+/** Ends a sentence once: "Ready." stays "Ready.", "Ready" becomes "Ready.". */
+const stop = (t: string) => (/[.!?]$/.test(t.trim()) ? t.trim() : `${t.trim()}.`);
 const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 10));
 const statusWords: Record<string, string> = {
   signed: 'Signed off',
@@ -93,6 +99,15 @@ export function cohortReportPdf(input: ReportInput): Promise<Buffer> {
   if (!waivers.length) p('No waivers were used.');
   for (const w of waivers) {
     p(`${w.candidateName} — ${w.stageTitle} (${w.scope === 'stage' ? 'whole stage' : `requirement ${w.requirementKey ?? ''}`}), waived by ${w.mentorName} on ${when(w.at)}. Reason: ${w.reason}`, 9);
+    if (w.withdrawal) p(`   Withdrawn by ${w.withdrawal.by} on ${when(w.withdrawal.at)}: ${stop(w.withdrawal.reason)} It no longer counts.`, 9);
+  }
+
+  for (const section of input.sections ?? []) {
+    h2(section.title);
+    for (const l of section.lines) {
+      if (doc.y > 730) doc.addPage();
+      p(l, 9);
+    }
   }
 
   if (input.impact) {
@@ -101,11 +116,11 @@ export function cohortReportPdf(input: ReportInput): Promise<Buffer> {
   }
 
   h2('Ledger verification');
-  p(
-    ledger.ok
-      ? `Verified: all ${ledger.count} ledger entries chain correctly; nothing has been altered.`
-      : `NOT VERIFIED: the chain breaks at entry ${ledger.brokenAt?.seq ?? '?'} — ${ledger.brokenAt?.reason ?? 'unknown reason'}.`,
-  );
+  p(ledger.summary);
+  if (ledger.disagreement) {
+    doc.font('Helvetica').fontSize(10).text('Row to inspect:');
+    doc.font('Courier').fontSize(8.5).text(`${ledger.disagreement.table} ${ledger.disagreement.rowId}`);
+  }
   doc.font('Helvetica').fontSize(10).text('Last hash:');
   doc.font('Courier').fontSize(8.5).text(ledger.lastHash);
   doc.end();

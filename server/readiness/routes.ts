@@ -6,7 +6,7 @@ import { onCohort, type CohortSubject } from '../http/grants';
 import { presented, reply } from '../http/present';
 import type { RouteRegistry } from '../http/router';
 import { cohortRelation } from '../policies/relations';
-import { verifyLedger } from '../ledger';
+import { verifyRecord } from '../ledger/verify';
 import { computeReadiness } from './queries';
 import { readinessCsv, signoffsCsv } from './csv';
 import { cohortReportPdf } from './pdf';
@@ -30,14 +30,16 @@ function sendCsv(res: Response, name: string, text: string) {
 
 /** Builds the PDF report for a cohort (also used by tests and scripts). */
 export async function buildCohortReport(ctx: AppContext, cohortId: string, generatedBy: string): Promise<Buffer> {
-  const [readiness, signoffs, waivers, ledger] = await Promise.all([
+  const [readiness, signoffs, waivers, sections, ledger] = await Promise.all([
     cohortReadiness(ctx, cohortId),
     cohortSignoffs(ctx.db, cohortId),
     cohortWaivers(ctx.db, cohortId),
-    verifyLedger(ctx.db),
+    Promise.all(ctx.registry.reports.map((section) => section(ctx.db, cohortId))),
+    // The chain is checked whole; the tables only for this cohort (a report never names another tenant's rows).
+    verifyRecord(ctx.db, ctx.registry.projections, { cohortId }),
   ]);
   const impact = await organisationImpact(ctx, readiness.organisationId);
-  return cohortReportPdf({ cohort: readiness, signoffs, waivers, ledger, impact, generatedAt: new Date(), generatedBy });
+  return cohortReportPdf({ cohort: readiness, signoffs, waivers, sections: sections.filter((s) => s !== null), ledger, impact, generatedAt: new Date(), generatedBy });
 }
 
 /** Page routes under /cohorts/:cohortId and API routes under /api/v1/cohorts/:cohortId. */

@@ -39,7 +39,7 @@ export async function loadStageRecords(db: Db, cohortIds: string[]): Promise<Sta
         from cohort_stages s join (
           select cohort_stage_id, candidate_id, 'mark' as kind, created_at as at from stage_completion_marks
           union all
-          select cohort_stage_id, candidate_id, case when scope = 'stage' then 'waiver' else 'requirement_waiver' end, created_at from stage_waivers
+          select cohort_stage_id, candidate_id, case when scope = 'stage' then 'waiver' else 'requirement_waiver' end, created_at from stage_waivers where withdrawn_at is null
         ) x on x.cohort_stage_id = s.id
         where s.cohort_id = any(${uuidArray(cohortIds)})
         group by s.cohort_id, x.candidate_id`,

@@ -7,7 +7,7 @@ import { evidenceUpload } from '../evidence/store';
 import { onCandidate, onCohort, onProvider } from '../http/grants';
 import { presenter, reply } from '../http/present';
 import type { RouteRegistry } from '../http/router';
-import { verifyLedger } from '../ledger';
+import { verifyRecord } from '../ledger/verify';
 import { bulkSignoff, decideSignoff, requestSignoff } from './commands';
 import { decisionGrant } from './load';
 import { presentRequest, requestView } from './present';
@@ -96,7 +96,7 @@ export function signoffApiRoutes(registry: RouteRegistry, ctx: AppContext) {
     async ({ body, actor, subject: { cohort } }) => reply(present(await bulkSignoff(ctx, actor, cohort, body))),
   );
 
-  r.get('/ledger/verify', { summary: 'Recompute the sign-off ledger’s hash chain (admin)', tags: ['ledger'], query: z.object({}), authorize: onProvider('provider:manage') }, async () => reply(present(await verifyLedger(ctx.db))));
+  r.get('/ledger/verify', { summary: 'The full check of the record (admin): the ledger’s hash chain, and every table the app shows against it', tags: ['ledger'], query: z.object({}), authorize: onProvider('provider:manage') }, async () => reply(present(await verifyRecord(ctx.db, ctx.registry.projections))));
 
   return [r];
 }

@@ -4,12 +4,12 @@ import type { Actor } from '../auth/actor';
 import type { AppContext } from '../context';
 import type { CohortRow } from '../cohorts/queries';
 import type { Db } from '../db';
-import { cohortMembers, signoffDecisions, signoffEvidence, signoffRequests, type DecisionKind, type SignoffStatus } from '../db/tables';
+import { cohortMembers, signoffRequests, type DecisionKind, type SignoffStatus } from '../db/tables';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import { insertFileRows, storedFiles } from '../evidence/store';
-import { appendLedger } from '../ledger';
 import { deliver, notify, type NewNotification } from '../notifications';
 import { competencyInFramework, currentRequest, requestInCohort, type CompetencyWithScale } from './load';
+import { fileEvidence, recordSignoffStep, refEvidence } from './ledger';
 import { assertTransition, LIVE, RESUBMITTABLE, type DecisionAction } from './rules';
 
 /** A reference to evidence held elsewhere in Cadre (e.g. a live note from a co-delivery session). */
@@ -36,35 +36,6 @@ async function mentorIds(tx: Db, cohortId: string, except?: string): Promise<str
   return rows.map((r) => r.id);
 }
 
-/** Records a decision and its ledger entry; returns the ledger sequence number. */
-async function recordDecision(
-  tx: Db,
-  req: { id: string; cohortId: string; candidateId: string; competencyId: string },
-  kind: DecisionKind,
-  actorId: string,
-  extra: { rating?: number | null; note?: string | null; status: SignoffStatus; competencyCode: string; bulk?: boolean; evidence?: number },
-): Promise<number> {
-  const entry = await appendLedger(tx, {
-    kind: `signoff.${kind}`,
-    actorId,
-    cohortId: req.cohortId,
-    candidateId: req.candidateId,
-    subjectType: 'signoff_request',
-    subjectId: req.id,
-    payload: {
-      competencyId: req.competencyId,
-      competencyCode: extra.competencyCode,
-      status: extra.status,
-      rating: extra.rating ?? null,
-      note: extra.note ?? null,
-      ...(extra.bulk ? { bulk: true } : {}),
-      ...(extra.evidence !== undefined ? { evidenceAdded: extra.evidence } : {}),
-    },
-  });
-  await tx.insert(signoffDecisions).values({ requestId: req.id, kind, actorId, rating: extra.rating ?? null, note: extra.note ?? null, ledgerSeq: entry.seq });
-  return entry.seq;
-}
-
 /** A candidate asks for a competency to be signed off (or resubmits a declined / more-evidence request). */
 export async function requestSignoff(ctx: AppContext, actor: Actor, cohort: CohortRow, candidateId: string, input: SignoffRequestInput) {
   const competency = await competencyInFramework(ctx.db, cohort.frameworkId, input.competencyId);
@@ -89,14 +60,10 @@ export async function requestSignoff(ctx: AppContext, actor: Actor, cohort: Coho
       const now = new Date();
       const [request] = resubmit
         ? await tx.update(signoffRequests).set({ reflection: input.reflection, status: 'pending', submittedAt: now, updatedAt: now, rating: null, signedBy: null, signedAt: null }).where(eq(signoffRequests.id, current!.id)).returning()
-        : await tx.insert(signoffRequests).values({ cohortId: cohort.id, candidateId, competencyId: competency.id, reflection: input.reflection, status: 'pending' }).returning();
+        : await tx.insert(signoffRequests).values({ cohortId: cohort.id, candidateId, competencyId: competency.id, reflection: input.reflection, status: 'pending', submittedAt: now, createdAt: now, updatedAt: now }).returning();
       const fileRows = await insertFileRows(tx, actor.id, written);
-      const evidence = [
-        ...fileRows.map((f) => ({ requestId: request.id, fileId: f.id, addedBy: actor.id })),
-        ...refs.map((r) => ({ requestId: request.id, refType: r.refType, refId: r.refId, caption: r.caption, addedBy: actor.id })),
-      ];
-      if (evidence.length) await tx.insert(signoffEvidence).values(evidence);
-      await recordDecision(tx, request, resubmit ? 'resubmit' : 'submit', actor.id, { status: 'pending', competencyCode: competency.code, evidence: evidence.length });
+      const evidence = [...fileRows.map((f) => fileEvidence(f)), ...refs.map((r) => refEvidence(r.refType, r.refId, r.caption))];
+      await recordSignoffStep(tx, request, resubmit ? 'resubmit' : 'submit', actor.id, { status: 'pending', competencyCode: competency.code, reflection: input.reflection, evidence, at: now });
       const mentors = await mentorIds(tx, cohort.id, actor.id);
       const rows = await notify(
         tx,
@@ -172,7 +139,7 @@ export async function decideSignoff(ctx: AppContext, actor: Actor, cohort: Cohor
         break;
     }
     const [request] = await tx.update(signoffRequests).set({ ...patch, updatedAt: now }).where(eq(signoffRequests.id, current.id)).returning();
-    await recordDecision(tx, request, kind, actor.id, { rating: input.action === 'sign_off' ? input.rating : null, note: input.note ?? null, status: request.status, competencyCode: competency.code });
+    await recordSignoffStep(tx, request, kind, actor.id, { rating: input.action === 'sign_off' ? input.rating : null, note: input.note ?? null, status: request.status, competencyCode: competency.code, at: now });
     const link = `/cohorts/${cohort.id}/candidates/${request.candidateId}/competencies#competency-${competency.id}`;
     const words: Record<DecisionAction, string> = {
       sign_off: request.status === 'signed' ? `${actor.name} signed off “${competency.name}”.` : `${actor.name} signed off “${competency.name}”. As it is safety-critical, a second mentor will countersign it before it counts.`,
@@ -223,8 +190,9 @@ export async function bulkSignoff(ctx: AppContext, actor: Actor, cohort: CohortR
       const [request] =
         current && (current.status === 'pending' || current.status === 'more_evidence')
           ? await tx.update(signoffRequests).set(patch).where(eq(signoffRequests.id, current.id)).returning()
-          : await tx.insert(signoffRequests).values({ cohortId: cohort.id, candidateId, competencyId: competency.id, reflection: '', ...patch }).returning();
-      await recordDecision(tx, request, 'sign_off', actor.id, { rating: input.rating, note: input.note ?? null, status, competencyCode: competency.code, bulk: true });
+          : await tx.insert(signoffRequests).values({ cohortId: cohort.id, candidateId, competencyId: competency.id, reflection: '', ...patch, submittedAt: now, createdAt: now }).returning();
+      const created = request.id !== current?.id;
+      await recordSignoffStep(tx, request, 'sign_off', actor.id, { rating: input.rating, note: input.note ?? null, status, competencyCode: competency.code, bulk: true, at: now, ...(created ? { reflection: '' } : {}) });
       signed.push({ candidateId, requestId: request.id, status });
       items.push({ userId: candidateId, kind: 'signoff.sign_off', title: `${actor.name} signed off “${competency.name}”`, body: `${actor.name} signed off “${competency.name}” after a session${status === 'awaiting_countersign' ? '; a second mentor will countersign it before it counts' : ''}.`, link: `/cohorts/${cohort.id}/candidates/${candidateId}/competencies#competency-${competency.id}` });
     }

@@ -139,7 +139,12 @@ describe('walk-through of the later stages', () => {
       await mentor.put(`${api('remedial-workshop')}/checklist/${item.key}`).send({ as: 'mentor', ticked: true }).expect(200);
     }
     expect(await reasons('remedial-workshop')).toEqual(["Wait for your mentor's final readiness sign-off — the rollout checklist is complete."]);
-    await mentor.post(`${api('remedial-workshop')}/signoffs`).send({ candidateId: w.a.candidate.id, note: 'Ready.' }).expect(201);
+    // Only a few of the framework's competencies are signed, so the readiness model says "not ready": the plain
+    // sign-off is refused, naming the field; an override with a reason is accepted (and kept for the report).
+    const refused = await mentor.post(`${api('remedial-workshop')}/signoffs`).send({ candidateId: w.a.candidate.id, note: 'Ready.' }).expect(400);
+    expect(refused.body.error.fields).toEqual([expect.objectContaining({ field: 'overrideReason' })]);
+    expect(refused.body.error.message).toMatch(/readiness model says this candidate is not ready: \d+ of \d+ competencies are signed off/);
+    await mentor.post(`${api('remedial-workshop')}/signoffs`).send({ candidateId: w.a.candidate.id, note: 'Ready.', overrideReason: 'Walk-through: the rest of the framework is signed off in the next cohort.' }).expect(201);
     expect(await statuses()).toEqual(['transfer-week:complete', 'projects-week:complete', 'co-delivery:complete', 'remedial-workshop:complete']);
   });
 });

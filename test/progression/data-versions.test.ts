@@ -54,7 +54,7 @@ describe('what the caches trust', () => {
       async () => {
         await computeProgress(t.cadre.ctx, { cohortIds: [cohortId] });
         await computeReadiness(t.cadre.ctx, { cohortIds: [cohortId] });
-        for (const c of candidates) await recordOf(t.database.db, cohortId, c);
+        for (const c of candidates) await recordOf(t.cadre.ctx, cohortId, c);
       },
       { full: true },
     );

@@ -13,13 +13,12 @@ import {
   rubricCriteria,
   rubricLevels,
   rubrics,
-  signoffEvidence,
-  signoffRequests,
-  stageCompletionMarks,
-  stageWaivers,
   type SignoffStatus,
 } from '../../server/db/tables';
 import { eq } from 'drizzle-orm';
+import { writeMark, writeWaiver } from '../../server/progression/ledger';
+import { refEvidence } from '../../server/signoffs/ledger';
+import { writeSignoffStory, type StoryStep } from '../../server/signoffs/story';
 import { buildWorld, type World } from '../support/factories';
 
 const DAY = 86_400_000;
@@ -83,27 +82,34 @@ export async function buildReadinessWorld(db: Db): Promise<ReadinessWorld> {
   return { ...world, frameworkId: fw.id, comps: comps.map((c) => ({ id: c.id, code: c.code, safetyCritical: c.safetyCritical })), stages, rubric: { id: rubric.id, criteria: criteria.map((c) => ({ id: c.id, mustPass: c.mustPass })) } };
 }
 
-/** Records a sign-off request in `status` (signed ones signed by `mentorId`). */
+const STEPS: Record<SignoffStatus, StoryStep['kind'][]> = {
+  pending: [],
+  more_evidence: ['more_evidence'],
+  declined: ['decline'],
+  awaiting_countersign: ['sign_off'],
+  signed: ['sign_off'],
+  revoked: ['sign_off', 'revoke'],
+};
+
+/** Records a sign-off request in `status` through the ledger (signed ones signed by `mentorId`), as the app would. */
 export async function request(db: Db, o: { cohortId: string; candidateId: string; competencyId: string; status: SignoffStatus; mentorId: string; countersignerId?: string; daysAgo?: number; evidence?: { refType: string; refId: string; caption?: string } }) {
   const at = new Date(Date.now() - (o.daysAgo ?? 0) * DAY);
-  const [r] = await db
-    .insert(signoffRequests)
-    .values({
+  const [competency] = await db.select({ id: competencies.id, code: competencies.code, safetyCritical: competencies.safetyCritical }).from(competencies).where(eq(competencies.id, o.competencyId));
+  // The status is reached whatever the competency: a "signed" one is countersigned only when `countersignerId` is given.
+  const kinds = [...STEPS[o.status]];
+  if (o.status === 'signed' && o.countersignerId) kinds.push('countersign');
+  const sc = o.status === 'awaiting_countersign' || !!o.countersignerId;
+  return db.transaction((tx) =>
+    writeSignoffStory(tx, {
       cohortId: o.cohortId,
       candidateId: o.candidateId,
-      competencyId: o.competencyId,
+      competency: { ...competency, safetyCritical: sc },
       reflection: 'I reflected on what went well and what I would change.',
-      status: o.status,
-      signedBy: o.status === 'signed' || o.status === 'awaiting_countersign' ? o.mentorId : null,
-      countersignedBy: o.status === 'signed' ? (o.countersignerId ?? null) : null,
-      signedAt: o.status === 'signed' ? at : null,
       submittedAt: at,
-      createdAt: at,
-      updatedAt: at,
-    })
-    .returning();
-  if (o.evidence) await db.insert(signoffEvidence).values({ requestId: r.id, refType: o.evidence.refType, refId: o.evidence.refId, caption: o.evidence.caption, addedBy: o.candidateId });
-  return r;
+      evidence: o.evidence ? [refEvidence(o.evidence.refType, o.evidence.refId, o.evidence.caption)] : [],
+      steps: kinds.map((kind) => ({ kind, by: kind === 'countersign' ? (o.countersignerId ?? o.mentorId) : o.mentorId, rating: kind === 'sign_off' ? 2 : null, note: kind === 'sign_off' ? null : 'Recorded for the test.', at })),
+    }),
+  );
 }
 
 /** Signs every competency for a candidate. */
@@ -111,14 +117,21 @@ export async function signAll(db: Db, w: ReadinessWorld, cohortId: string, candi
   for (const c of w.comps) await request(db, { cohortId, candidateId, competencyId: c.id, status: 'signed', mentorId });
 }
 
-/** A mentor's completion mark. */
-export async function mark(db: Db, stageId: string, candidateId: string, mentorId: string, daysAgo = 0) {
-  await db.insert(stageCompletionMarks).values({ cohortStageId: stageId, candidateId, mentorId, createdAt: new Date(Date.now() - daysAgo * DAY) });
+async function stageRef(db: Db, stageId: string) {
+  const [s] = await db.select({ id: cohortStages.id, cohortId: cohortStages.cohortId, title: cohortStages.title }).from(cohortStages).where(eq(cohortStages.id, stageId));
+  return s;
 }
 
-/** A whole-stage waiver. */
+/** A mentor's completion mark, through the ledger. */
+export async function mark(db: Db, stageId: string, candidateId: string, mentorId: string, daysAgo = 0) {
+  const stage = await stageRef(db, stageId);
+  await db.transaction((tx) => writeMark(tx, { stage, candidateId, mentorId, note: null, at: new Date(Date.now() - daysAgo * DAY) }));
+}
+
+/** A whole-stage waiver, through the ledger. */
 export async function waive(db: Db, stageId: string, candidateId: string, mentorId: string, reason: string) {
-  await db.insert(stageWaivers).values({ cohortStageId: stageId, candidateId, mentorId, scope: 'stage', reason });
+  const stage = await stageRef(db, stageId);
+  await db.transaction((tx) => writeWaiver(tx, { stage, candidateId, mentorId, requirementKey: null, reason, at: new Date() }));
 }
 
 /** A mentor assessment with the given level per criterion. */

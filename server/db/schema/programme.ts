@@ -67,6 +67,11 @@ export const stageWaivers = pgTable(
     mentorId: uuid('mentor_id').notNull().references(() => users.id),
     ledgerSeq: integer('ledger_seq'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** A withdrawn waiver no longer counts; who withdrew it, when and why stay on the record (and in the ledger). */
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    withdrawnBy: uuid('withdrawn_by').references(() => users.id),
+    withdrawalReason: text('withdrawal_reason'),
+    withdrawalLedgerSeq: integer('withdrawal_ledger_seq'),
   },
   (t) => [index('stage_waivers_candidate_idx').on(t.candidateId, t.cohortStageId)],
 );
@@ -80,6 +85,7 @@ export const stageCompletionMarks = pgTable(
     candidateId: uuid('candidate_id').notNull().references(() => users.id),
     mentorId: uuid('mentor_id').notNull().references(() => users.id),
     note: text('note'),
+    ledgerSeq: integer('ledger_seq'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('stage_completion_marks_idx').on(t.cohortStageId, t.candidateId)],

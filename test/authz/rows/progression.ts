@@ -4,6 +4,7 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import { cohortStages, programmeTemplates } from '../../../server/db/tables';
 import { BUILT_IN_TEMPLATE } from '../../../seed/programme';
 import { createTemplate } from '../../../server/programmes/commands';
+import { writeWaiver } from '../../../server/progression/ledger';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
 const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
@@ -14,6 +15,12 @@ const mentorOnly: RoleExpectations = { admin: 403, lead: 403, mentor: 'allow', c
 const mentorOnlyOther: RoleExpectations = { admin: 403, lead: 404, mentor: 404, candidate: 404 };
 
 const candidateParams = (c: RowContext) => ({ cohortId: c.tenant.cohort.id, userId: c.tenant.candidate.id });
+/** A fresh waiver on the tenant's candidate (written through the ledger, as the app does), to withdraw. */
+async function freshWaiver(c: RowContext) {
+  const [s] = await c.db.select({ id: cohortStages.id, cohortId: cohortStages.cohortId, title: cohortStages.title }).from(cohortStages).where(and(eq(cohortStages.cohortId, c.tenant.cohort.id), gt(cohortStages.position, 0))).orderBy(asc(cohortStages.position)).limit(1);
+  const w = await c.db.transaction((tx) => writeWaiver(tx, { stage: s, candidateId: c.tenant.candidate.id, mentorId: c.tenant.mentor.id, requirementKey: `open:${c.uniq()}:x`, reason: 'Matrix waiver to withdraw', at: new Date() }));
+  return { ...candidateParams(c), waiverId: w.id };
+}
 async function firstStage(c: RowContext): Promise<string> {
   const [s] = await c.db.select({ id: cohortStages.id }).from(cohortStages).where(and(eq(cohortStages.cohortId, c.tenant.cohort.id), gt(cohortStages.position, 0))).orderBy(asc(cohortStages.position)).limit(1);
   return s.id;
@@ -45,6 +52,8 @@ export const rows: AuthzRows = {
     own: mentorOnly,
     other: mentorOnlyOther,
   },
+  'POST /api/v1/cohorts/:cohortId/candidates/:userId/waivers/:waiverId/withdrawal': { params: freshWaiver, body: () => ({ reason: 'It no longer applies.' }), own: mentorOnly, other: mentorOnlyOther },
+  'POST /cohorts/:cohortId/candidates/:userId/waivers/:waiverId/withdrawal': { params: freshWaiver, body: () => ({ reason: 'It no longer applies.' }), own: mentorOnly, other: mentorOnlyOther },
   'POST /api/v1/cohorts/:cohortId/candidates/:userId/stages/:stageId/complete': {
     params: async (c) => ({ ...candidateParams(c), stageId: await firstStage(c) }),
     body: () => ({}),
