@@ -1,0 +1,96 @@
+/** The request path's edge rules: same-origin redirects only, CSRF tokens never from the address, secrets never in
+ * the request log. */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { sameOriginPath } from '../../server/http/redirects';
+import { redactUrl } from '../../server/http/redact';
+import { startTestApp, type TestApp } from '../support/app';
+import { buildWorld, TEST_PASSWORD, type World } from '../support/factories';
+
+jest.setTimeout(60_000);
+
+const lines: Record<string, unknown>[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  },
+});
+
+let t: TestApp;
+let w: World;
+beforeAll(async () => {
+  t = await startTestApp({ logger: pino({ level: 'info' }, sink) });
+  w = await buildWorld(t.database.db);
+});
+afterAll(() => t.stop());
+
+describe('next and back stay on this site', () => {
+  it.each(['/\\evil.example/', '//evil.example/x', 'https://evil.example/', '/\\/evil.example', 'javascript:alert(1)', '\u0000/x'])('%s falls back', (value) => {
+    expect(sameOriginPath(value, '/')).toBe('/');
+  });
+
+  it('keeps an encoded backslash as a path on this site (the browser does not turn %5C into a host)', () => {
+    expect(sameOriginPath('/%5Cevil.example', '/')).toBe('/%5Cevil.example');
+  });
+
+  it('keeps same-origin paths with their query and fragment, and uses the first of repeated values', () => {
+    expect(sameOriginPath('/cohorts/1/signoffs?done=1#x', '/')).toBe('/cohorts/1/signoffs?done=1#x');
+    expect(sameOriginPath(['/a', '/b'], '/')).toBe('/a');
+    expect(sameOriginPath('/cohorts/2/x', '/', '/cohorts/1')).toBe('/');
+  });
+
+  it('logging in with next=/\\evil.example/ lands on this site, and a repeated next never crashes the page', async () => {
+    const agent = t.anonymous();
+    const page = await agent.get(`/login?next=${encodeURIComponent('/\\evil.example/')}&next=/cohorts`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('evil.example');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const res = await agent.post('/login').type('form').send({ _csrf: csrf, email: w.admin.email, password: TEST_PASSWORD, next: '/\\evil.example/' });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.location, 'http://cadre.test').origin).toBe('http://cadre.test');
+    expect(res.headers.location).toBe('/');
+  });
+});
+
+describe('CSRF tokens are never taken from the address', () => {
+  it('refuses a form whose token is only in the query string, and accepts the same token in the hidden field', async () => {
+    const admin = await t.loginAs(w.admin.email);
+    const page = await admin.get('/admin');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    expect(page.text).not.toMatch(/action="[^"]*_csrf=/);
+    const viaQuery = await admin.post(`/admin/organisations?_csrf=${encodeURIComponent(csrf)}`).type('form').send({ kind: 'client', name: 'Query Token Trust' });
+    expect(viaQuery.status).toBe(403);
+    const viaField = await admin.post('/admin/organisations').type('form').send({ _csrf: csrf, kind: 'client', name: 'Field Token Trust' });
+    expect(viaField.status).toBe(303);
+  });
+});
+
+describe('secrets stay out of the request log', () => {
+  it('redacts invitation and reset tokens in paths and secret query values', async () => {
+    const token = 'Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5';
+    await t.anonymous().get(`/reset/${token}`);
+    await t.anonymous().get(`/invite/${token}?x=1`);
+    await t.anonymous().get(`/login?next=/cohorts&token=${token}&_csrf=abc`);
+    const logged = lines.filter((l) => l.msg === 'request').map((l) => String(l.url));
+    expect(logged.some((u) => u.startsWith('/reset/[redacted]'))).toBe(true);
+    expect(logged.some((u) => u.startsWith('/invite/[redacted]?x=1'))).toBe(true);
+    expect(logged.some((u) => u === '/login?next=/cohorts&token=[redacted]&_csrf=[redacted]')).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain(token);
+    expect(redactUrl('/cohorts/3f2b0c1e-1111-4222-8333-444455556666/manage')).toBe('/cohorts/3f2b0c1e-1111-4222-8333-444455556666/manage');
+  });
+
+  it('redacts the links of e-mails that are logged instead of sent', async () => {
+    const before = lines.length;
+    await t.anonymous().post('/api/v1/password-resets').send({ email: w.a.candidate.email });
+    const deadline = Date.now() + 5000;
+    while (!lines.slice(before).some((l) => String(l.msg).startsWith('e-mail (not sent')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const mail = lines.slice(before).find((l) => String(l.msg).startsWith('e-mail (not sent'));
+    expect(mail).toBeDefined();
+    expect(String(mail?.msg)).toContain('/reset/[redacted]');
+    const sent = t.cadre.ctx.mailer.outbox.at(-1)?.text ?? '';
+    const secret = /\/reset\/([\w-]+)/.exec(sent)?.[1];
+    expect(secret).toBeDefined();
+    expect(JSON.stringify(lines)).not.toContain(secret!);
+  });
+});
