@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { actorOf, audit, authorize, files, NotFoundError, paramId, parse, text, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
+import { actorOf, audit, authorize, files, NotFoundError, onProvider, paramId, parse, plain, reply, seeOther, text, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { watchableVideo } from './access';
 import { parseRange } from './media';
 import { preloadVideoQuestions, preloadVideoVideos } from './schema';
@@ -46,10 +46,9 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
 
   r.get('/admin', (req, res) => renderAdmin(req, res));
 
-  const upload = videoUpload(ctx.storage, ctx.config.videoMaxBytes);
-  r.post('/videos', async (req, res) => {
-    authorize(actorOf(req), 'provider:manage', { type: 'provider' });
-    await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+  // The upload form posts its CSRF token in a hidden field (never in the address): the router checks it once the
+  // multipart body is parsed, after authorisation.
+  r.form('/videos', { summary: 'Upload a pre-load video (admin)', upload: videoUpload(ctx.storage, ctx.config.videoMaxBytes), authorize: onProvider('provider:manage') }, async ({ actor }, req) => {
     let fields: z.output<typeof videoFields>;
     try {
       fields = parse(videoFields, req.body, 'video');
@@ -59,7 +58,6 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
       throw err;
     }
     const accepted = await acceptVideo(req.file, ctx.storage);
-    const actor = actorOf(req);
     const video = await ctx.db.transaction(async (tx) => {
       const [file] = await tx
         .insert(files)
@@ -79,8 +77,8 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
       await audit(tx, { actorId: actor.id, action: 'preload-video.uploaded', subjectType: 'preload_video', subjectId: row.id, after: { title: row.title, sizeBytes: accepted.sizeBytes, mimeType: accepted.mimeType } });
       return row;
     });
-    if (wantsJson(req)) return void res.status(201).json({ video: { id: video.id, title: video.title, durationSeconds: video.durationSeconds, threshold: video.threshold, position: video.position } });
-    res.redirect(303, '/stages/preload-video/admin?saved=1');
+    if (wantsJson(req)) return reply(plain({ video: { id: video.id, title: video.title, durationSeconds: video.durationSeconds, threshold: video.threshold, position: video.position } }), 201);
+    return seeOther('/stages/preload-video/admin?saved=1');
   });
 
   r.post('/videos/:videoId', async (req, res) => {

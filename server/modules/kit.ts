@@ -42,8 +42,12 @@ export { dateFormat } from '../util/dates';
 export { email, id, isoDate, paramId, parse, text } from '../http/validate';
 export { actorOf } from '../http/request-context';
 export { onEvent, socketActor, socketError, type Ack, type SocketError, type SocketInput } from '../sockets';
-export type { CadreRouter, RouteRegistry } from '../http/router';
-export { formAction, formBody, pathId } from '../http/forms';
+export { grant, type CadreRouter, type Grant, type RouteRegistry } from '../http/router';
+export { plain, presented, presenter, reply, seeOther, type Presented } from '../http/present';
+export { onCandidate, onCohort, onProvider, type CandidateSubject, type CohortSubject } from '../http/grants';
+export { redirectField, sameOriginPath } from '../http/redirects';
+export { afterCommit, type Effects } from '../after-commit';
+export { formAction, formBody, formOf, pathId } from '../http/forms';
 
 // Progression: requirement kinds (batch evaluators), their answer helpers, activity hooks and progress.
 export type { Evaluation, EvaluationItem, EvaluationResult, RequirementKind, StageRow } from '../progression/types';
