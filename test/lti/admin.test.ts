@@ -122,5 +122,12 @@ describe('an LTI session behind HTTPS', () => {
     expect(session).toMatch(/SameSite=None/i);
     expect(session).toMatch(/Secure/);
     expect(session).toMatch(/HttpOnly/);
+    // A page of the session with a form: its CSRF cookie is framable too, so forms work inside the LMS frame.
+    // (A Secure cookie is never sent over plain HTTP by the test agent: send it as the browser behind the proxy would.)
+    const page = await w.t.anonymous().get('/cohorts').set('X-Forwarded-Proto', 'https').set('Cookie', String(session).split(';')[0]);
+    expect(page.status).toBe(200);
+    const csrf = ((page.headers['set-cookie'] as unknown as string[] | undefined) ?? []).find((c) => c.startsWith('cadre.csrf='));
+    expect(csrf).toMatch(/SameSite=None/i);
+    expect(csrf).toMatch(/Secure/);
   });
 });
