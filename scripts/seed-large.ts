@@ -9,19 +9,12 @@
 import { loadConfig } from '../server/config';
 import { openDatabase, type Database, type QueryFn } from '../server/db';
 import { hashPassword } from '../server/auth/passwords';
-import { BUILT_IN_STAGES } from '../seed/programme';
+import { discoverModules } from '../server/modules/loader';
+import { builtInManifests } from '../seed/programme';
 
 /** The shape of the large seed. */
 export const LARGE = { organisations: 20, cohortsPerOrganisation: 25, candidatesPerCohort: 20, mentors: 50, password: 'cadre-demo' } as const;
 
-const titles: Record<string, string> = {
-  'preload-video': 'Pre-load videos',
-  'zoom-intro': 'Zoom introductions',
-  'transfer-week': 'Transfer week',
-  'projects-week': 'Projects week',
-  'co-delivery': 'Co-delivery',
-  'remedial-workshop': 'Remedial workshop',
-};
 
 /** Seeds the large data set; returns the counts written. */
 export async function seedLarge(database: Database, options: { force?: boolean; log?: (s: string) => void } = {}) {
@@ -121,7 +114,10 @@ async function run(q: QueryFn, force: boolean, log: (s: string) => void) {
     [`Restraint Reduction Trainer Development${tag}`, `Trainer framework${tag}`, cohortsTotal, LARGE.cohortsPerOrganisation],
   );
   await q(`create temporary table lg_cohort as select id, starts_on, substring(name from 8 for 3)::int as k from cohorts where name like 'Cohort ___${tag}'`);
-  const stageValues = BUILT_IN_STAGES.map((s, i) => `(${i + 1}, '${s.key}', '${titles[s.key] ?? s.key}', ${s.startDay}, ${s.endDay})`).join(', ');
+  // The built-in programme's stages as the installed manifests declare them: order, title and day window.
+  const stageValues = builtInManifests(discoverModules())
+    .map((m, i) => `(${i + 1}, '${m.key}', '${m.title.replace(/'/g, "''")}', ${m.programme.startDay}, ${m.programme.endDay})`)
+    .join(', ');
   await step(
     'cohort stages',
     `insert into cohort_stages (cohort_id, position, module_key, title, open_requirements, complete_requirements, starts_on, ends_on)

@@ -1,17 +1,13 @@
-/** The built-in programme template: "Restraint Reduction Trainer Development", six stages in order. */
+/** The built-in programme template: "Restraint Reduction Trainer Development" — the installed stages that declare a
+ * place in it (`programme` in their manifests), in their order, with their day windows. */
 import type { Db } from '../server/db';
 import { programmeTemplates, templateStages } from '../server/db/tables';
 import type { StageManifest } from '../server/modules/types';
 
-/** The six stages, in order, with their day windows counted from the cohort's start. */
-export const BUILT_IN_STAGES: { key: string; startDay: number; endDay: number }[] = [
-  { key: 'preload-video', startDay: 0, endDay: 20 },
-  { key: 'zoom-intro', startDay: 14, endDay: 21 },
-  { key: 'transfer-week', startDay: 28, endDay: 32 },
-  { key: 'projects-week', startDay: 42, endDay: 46 },
-  { key: 'co-delivery', startDay: 56, endDay: 60 },
-  { key: 'remedial-workshop', startDay: 70, endDay: 71 },
-];
+/** The manifests with a place in the built-in programme, in the order the stages are meant to run. */
+export function builtInManifests(modules: StageManifest[]): (StageManifest & { programme: NonNullable<StageManifest['programme']> })[] {
+  return modules.filter((m): m is StageManifest & { programme: NonNullable<StageManifest['programme']> } => !!m.programme).sort((a, b) => a.programme.order - b.programme.order);
+}
 
 /** The built-in template's name. */
 export const BUILT_IN_TEMPLATE = 'Restraint Reduction Trainer Development';
@@ -27,11 +23,9 @@ export async function seedProgrammeTemplate(db: Db, modules: StageManifest[], fr
       frameworkId,
     })
     .returning();
-  const byKey = new Map(modules.map((m) => [m.key, m]));
   let position = 0;
-  for (const stage of BUILT_IN_STAGES) {
-    const manifest = byKey.get(stage.key);
-    if (!manifest) continue;
+  for (const manifest of builtInManifests(modules)) {
+    const stage = manifest.programme;
     position += 1;
     await db.insert(templateStages).values({
       templateId: template.id,

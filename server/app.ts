@@ -25,10 +25,11 @@ import { pruneRateLimits } from './auth/rate-limit';
 import { socketOriginAllowed } from './http/origin';
 import { setupViews, viewsDir } from './http/views';
 import { NotFoundError } from './errors';
-import { buildRegistry, discoverModules, validateManifests } from './modules/loader';
+import { buildRegistry, checkModuleTables, discoverModules, migrateModules, validateManifests } from './modules/loader';
 import type { StageManifest, StageRuntime } from './modules/types';
 import { stageHelpers } from './modules/stage-helpers';
 import { impactNav } from './impact/nav';
+import { navFor } from './modules/registry';
 import { healthRoutes } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
@@ -82,6 +83,9 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const mailer = options.mailer ?? createMailer(config.smtpUrl, config.mailFrom, logger);
   const modules = options.modules ?? discoverModules();
   validateManifests(modules);
+  // Each module's own migrations run after core's (which opening the database ran); then its tables must be there.
+  await migrateModules(database, modules);
+  await checkModuleTables(database, modules);
   const registry = buildRegistry(modules);
 
   const app = express();
@@ -172,6 +176,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     res.locals.user = req.user;
     res.locals.path = req.path;
     res.locals.nav = req.user ? impactNav(req.user) : undefined;
+    res.locals.moduleNav = navFor(registry.modules, req.user);
     // The token (and its cookie) is made only when a page renders it (see server/http/csrf.ts).
     Object.defineProperty(res.locals, 'csrfToken', { get: () => req.csrfToken?.(), enumerable: true, configurable: true });
     next();

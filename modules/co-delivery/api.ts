@@ -1,6 +1,6 @@
 /** Co-delivery JSON API: sessions, outcomes, groups, learners, attainment and assessor agreement. */
 import type { Request } from 'express';
-import { can, parse, pathId, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
+import { can, parse, pathId, type CadreRouter, type CapabilityVerb, type StageRuntime } from '../../server/modules/kit';
 import { attainmentInput, groupInput, learnersInput, outcomeInput, sessionInput } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
@@ -11,13 +11,12 @@ const tags = ['co-delivery'];
 /** Mounts the co-delivery API. */
 export function coDeliveryApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
-  const KEY = rt.stage.key;
 
-  const context = (req: Request, capability?: string) => rt.stage.context(req, capability);
+  const context = (req: Request, capability?: CapabilityVerb) => rt.stage.context(req, capability);
 
   r.get('/', { summary: 'Co-delivery: sessions, outcomes, groups with learners, standings and agreement (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    const seeAll = can(actor, `${KEY}:see-all`, { type: 'cohort', cohort });
+    const seeAll = can(actor, 'co-delivery:see-all', { type: 'cohort', cohort });
     const ids = seeAll ? (await candidatesOf(db, cohort.id)).map((c) => c.id) : [actor.id];
     const [sessions, outcomes, groups, standing, agree] = await Promise.all([
       listSessions(db, stage.id),
@@ -86,7 +85,7 @@ export function coDeliveryApi(r: CadreRouter, rt: StageRuntime): void {
 
   r.get('/agreement', { summary: 'Assessing the assessor: each candidate’s agreement with mentor shadow scores, with the disagreements', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    const seeAll = can(actor, `${KEY}:see-all`, { type: 'cohort', cohort });
+    const seeAll = can(actor, 'co-delivery:see-all', { type: 'cohort', cohort });
     const ids = seeAll ? (await candidatesOf(db, cohort.id)).map((c) => c.id) : [actor.id];
     res.json({ agreement: await agreement(db, stage, ids) });
   });

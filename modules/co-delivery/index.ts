@@ -1,8 +1,9 @@
 /** Co-delivery: candidates lead small groups on the course for frontline staff and record learners' attainment. */
 import path from 'node:path';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { batchActivity, defineStage } from '../../server/modules/kit';
+import { batchActivity, defineCapabilities, defineStage } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryLearners, coDeliveryOutcomes, coDeliverySessions } from './schema';
+import * as schema from './schema';
 import { attainmentRecordedKind } from './kinds';
 import { coDeliveryPages } from './pages';
 import { coDeliveryApi } from './api';
@@ -10,12 +11,8 @@ import { seedCoDelivery } from './seed';
 import { liveRouters, registerLiveHandlers } from './live';
 import { liveNoteEvidence } from './live/evidence';
 
-export default defineStage({
-  key: 'co-delivery',
-  title: 'Co-delivery',
-  summary: 'Candidates co-deliver the course to frontline staff, each leading a small group, recording learners’ attainment and being assessed by a mentor.',
-  requires: [],
-  capabilities: {
+/** Who in a cohort holds each of this module's capabilities. */
+const capabilities = defineCapabilities('co-delivery', {
     'co-delivery:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
     'co-delivery:see-all': ['admin', 'lead', 'mentor'],
     'co-delivery:manage': ['admin', 'mentor'],
@@ -27,7 +24,19 @@ export default defineStage({
     'co-delivery:live-post': ['mentor'],
     'co-delivery:live-receive': ['candidate'],
     'co-delivery:live-observe': ['admin', 'lead', 'observer'],
-  },
+});
+
+declare module '../../server/modules/kit' {
+  /** This module's capabilities, for the type-check of every `authorize`/`can`. */
+  interface ModuleCapabilities extends Record<keyof typeof capabilities, true> {}
+}
+
+export default defineStage({
+  key: 'co-delivery',
+  title: 'Co-delivery',
+  summary: 'Candidates co-deliver the course to frontline staff, each leading a small group, recording learners’ attainment and being assessed by a mentor.',
+  requires: [],
+  capabilities,
   requirementKinds: { 'co-delivery:attainment-recorded': attainmentRecordedKind },
   defaults: {
     config: {},
@@ -43,6 +52,9 @@ export default defineStage({
   routers: liveRouters,
   sockets: registerLiveHandlers,
   views: path.join(__dirname, 'views'),
+  programme: { order: 5, startDay: 56, endDay: 60 },
+  schema,
+  migrations: path.join(__dirname, 'migrations'),
   // Anyone who recorded a learner's attainment as the candidate in the stage (every stage asked in one query).
   activity: batchActivity((db, stageIds, candidateIds) =>
     db

@@ -1,6 +1,6 @@
 /** Co-delivery pages: the course overview (sessions, outcomes, groups, agreement) and each group's attainment grid. */
 import type { Request, Response } from 'express';
-import { authorize, can, formAction, formBody, parse, pathId, ValidationError, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
+import { authorize, can, formAction, formBody, parse, pathId, ValidationError, type Action, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { groupInput, learnersForm, outcomeInput, sessionForm } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, assessLink, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
@@ -19,11 +19,11 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     const subject = { type: 'cohort' as const, cohort };
     const flags = {
-      manage: can(actor, `${KEY}:manage`, subject),
-      roster: can(actor, `${KEY}:roster`, subject),
-      assess: can(actor, `${KEY}:assess`, subject),
-      seeAll: can(actor, `${KEY}:see-all`, subject),
-      mine: can(actor, `${KEY}:record`, { type: 'candidate', cohort, candidateId: actor.id }),
+      manage: can(actor, 'co-delivery:manage', subject),
+      roster: can(actor, 'co-delivery:roster', subject),
+      assess: can(actor, 'co-delivery:assess', subject),
+      seeAll: can(actor, 'co-delivery:see-all', subject),
+      mine: can(actor, 'co-delivery:record', { type: 'candidate', cohort, candidateId: actor.id }),
     };
     const [sessions, outcomes] = await Promise.all([listSessions(db, stage.id), listOutcomes(db, stage.id)]);
     const firstSession = sessions[0]?.id;
@@ -49,10 +49,10 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.get('/', (req, res) => render(req, res));
 
-  const managed = (path: string, capability: string, what: string, action: (req: Request, actorId: string, stage: Parameters<typeof addSession>[2]) => Promise<unknown>, errorKey: string) =>
+  const managed = (path: string, capability: Action, what: string, action: (req: Request, actorId: string, stage: Parameters<typeof addSession>[2]) => Promise<unknown>, errorKey: string) =>
     r.post(path, async (req, res) => {
       const { actor, cohort, stage } = await context(req);
-      authorize(actor, `${KEY}:${capability}`, { type: 'cohort', cohort });
+      authorize(actor, capability, { type: 'cohort', cohort });
       await formAction(
         res,
         async () => {
@@ -63,13 +63,13 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
       );
     });
 
-  managed('/sessions', 'manage', 'session', (req, actorId, stage) => addSession(rt, actorId, stage, parse(sessionForm, formBody(req), 'session form')), 'sessionError');
-  managed('/outcomes', 'manage', 'outcome', (req, actorId, stage) => addOutcomes(rt, actorId, stage, [parse(outcomeInput, formBody(req), 'outcome form').text]), 'outcomeError');
-  managed('/outcomes/standard', 'manage', 'outcome', (_req, actorId, stage) => addStandardOutcomes(rt, actorId, stage), 'outcomeError');
-  managed('/groups', 'manage', 'group', (req, actorId, stage) => addGroup(rt, actorId, stage, parse(groupInput, formBody(req), 'group form')), 'groupError');
+  managed('/sessions', 'co-delivery:manage', 'session', (req, actorId, stage) => addSession(rt, actorId, stage, parse(sessionForm, formBody(req), 'session form')), 'sessionError');
+  managed('/outcomes', 'co-delivery:manage', 'outcome', (req, actorId, stage) => addOutcomes(rt, actorId, stage, [parse(outcomeInput, formBody(req), 'outcome form').text]), 'outcomeError');
+  managed('/outcomes/standard', 'co-delivery:manage', 'outcome', (_req, actorId, stage) => addStandardOutcomes(rt, actorId, stage), 'outcomeError');
+  managed('/groups', 'co-delivery:manage', 'group', (req, actorId, stage) => addGroup(rt, actorId, stage, parse(groupInput, formBody(req), 'group form')), 'groupError');
   managed(
     '/learners',
-    'roster',
+    'co-delivery:roster',
     'learners',
     async (req, actorId, stage) => {
       const { groupId, ...rest } = formBody(req);

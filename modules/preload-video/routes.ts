@@ -15,7 +15,7 @@ async function stageVideos(ctx: StageRuntime, s: StageContext) {
 }
 
 function quizPassMark(s: StageContext): number | null {
-  const spec = s.stage.completeRequirements.find((r) => r.kind === `${KEY}:quiz-passed`);
+  const spec = s.stage.completeRequirements.find((r) => r.kind === 'preload-video:quiz-passed');
   return spec ? Number((spec.params as { passMark?: number }).passMark ?? 80) : null;
 }
 

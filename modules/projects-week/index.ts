@@ -1,25 +1,34 @@
 /** Projects week: candidates deliver assigned knowledge modules remotely and are assessed by a mentor with a rubric. */
 import path from 'node:path';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { assessments, batchActivity, defineStage } from '../../server/modules/kit';
+import { assessments, batchActivity, defineCapabilities, defineStage } from '../../server/modules/kit';
 import { projectsWeekAssignments, projectsWeekModules } from './schema';
+import * as schema from './schema';
 import { modulesPassedKind } from './kinds';
 import { projectsWeekPages } from './pages';
 import { projectsWeekApi } from './api';
 import { seedProjectsWeek } from './seed';
+
+/** Who in a cohort holds each of this module's capabilities. */
+const capabilities = defineCapabilities('projects-week', {
+    'projects-week:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
+    'projects-week:see-all': ['admin', 'lead', 'mentor'],
+    'projects-week:manage': ['admin', 'mentor'],
+    'projects-week:assess': ['mentor'],
+    'projects-week:deliver': ['candidate'],
+});
+
+declare module '../../server/modules/kit' {
+  /** This module's capabilities, for the type-check of every `authorize`/`can`. */
+  interface ModuleCapabilities extends Record<keyof typeof capabilities, true> {}
+}
 
 export default defineStage({
   key: 'projects-week',
   title: 'Projects week',
   summary: 'Candidates deliver the knowledge modules (law, duty of care, guidance, risks of restraint, post-incident support) remotely and are assessed by a mentor.',
   requires: [],
-  capabilities: {
-    'projects-week:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
-    'projects-week:see-all': ['admin', 'lead', 'mentor'],
-    'projects-week:manage': ['admin', 'mentor'],
-    'projects-week:assess': ['mentor'],
-    'projects-week:deliver': ['candidate'],
-  },
+  capabilities,
   requirementKinds: { 'projects-week:modules-passed': modulesPassedKind },
   defaults: {
     config: {},
@@ -29,6 +38,9 @@ export default defineStage({
   routes: projectsWeekPages,
   api: projectsWeekApi,
   views: path.join(__dirname, 'views'),
+  programme: { order: 4, startDay: 42, endDay: 46 },
+  schema,
+  migrations: path.join(__dirname, 'migrations'),
   // Anyone with an assessed assignment in the stage (every stage asked in one query).
   activity: batchActivity((db, stageIds, candidateIds) =>
     db

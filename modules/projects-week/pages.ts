@@ -17,10 +17,10 @@ export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     const subject = { type: 'cohort' as const, cohort };
     const flags = {
-      manage: can(actor, `${KEY}:manage`, subject),
-      assess: can(actor, `${KEY}:assess`, subject),
-      seeAll: can(actor, `${KEY}:see-all`, subject),
-      mine: can(actor, `${KEY}:deliver`, { type: 'candidate', cohort, candidateId: actor.id }),
+      manage: can(actor, 'projects-week:manage', subject),
+      assess: can(actor, 'projects-week:assess', subject),
+      seeAll: can(actor, 'projects-week:see-all', subject),
+      mine: can(actor, 'projects-week:deliver', { type: 'candidate', cohort, candidateId: actor.id }),
     };
     const modules = await listModules(db, stage.id);
     let mine: Record<string, unknown> | undefined;
@@ -40,7 +40,7 @@ export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/modules', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:manage`, { type: 'cohort', cohort });
+    authorize(actor, 'projects-week:manage', { type: 'cohort', cohort });
     await formAction(
       res,
       async () => {
@@ -53,7 +53,7 @@ export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/modules/standard', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:manage`, { type: 'cohort', cohort });
+    authorize(actor, 'projects-week:manage', { type: 'cohort', cohort });
     await formAction(
       res,
       async () => {
@@ -66,7 +66,7 @@ export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/assignments', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:manage`, { type: 'cohort', cohort });
+    authorize(actor, 'projects-week:manage', { type: 'cohort', cohort });
     await formAction(
       res,
       async () => {
@@ -79,7 +79,7 @@ export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/assignments/:assignmentId/slot', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:manage`, { type: 'cohort', cohort });
+    authorize(actor, 'projects-week:manage', { type: 'cohort', cohort });
     const assignmentId = pathId(req.params.assignmentId, 'That module assignment');
     await formAction(
       res,

@@ -12,13 +12,12 @@ const tags = ['remedial-workshop'];
 /** Mounts the remedial-workshop API. */
 export function remedialWorkshopApi(r: CadreRouter, rt: StageRuntime): void {
   const { db } = rt;
-  const KEY = rt.stage.key;
 
   const context = (req: Request) => rt.stage.context(req);
 
   r.get('/', { summary: 'Remedial workshop: checklist, topics, sign-offs and standings (a candidate sees their own)', tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    const seeAll = can(actor, `${KEY}:see-all`, { type: 'cohort', cohort });
+    const seeAll = can(actor, 'remedial-workshop:see-all', { type: 'cohort', cohort });
     const ids = seeAll ? (await cohortPeople(db, cohort.id, 'candidate')).map((p) => p.userId) : [actor.id];
     const [checklist, topics, signoffs, standing] = await Promise.all([checklistRows(db, stage), listTopics(db, stage.id, seeAll ? undefined : ids), listSignoffs(db, stage.id), standings(db, stage, ids)]);
     res.json({
@@ -33,7 +32,7 @@ export function remedialWorkshopApi(r: CadreRouter, rt: StageRuntime): void {
   r.get('/agenda/:candidateId', { summary: "A candidate's pre-filled agenda: criteria below pass level, and self/mentor gaps of two levels or more", tags }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     const candidateId = pathId(req.params.candidateId, 'That candidate');
-    authorize(actor, `${KEY}:view-agenda`, { type: 'candidate', cohort, candidateId }, 'That candidate');
+    authorize(actor, 'remedial-workshop:view-agenda', { type: 'candidate', cohort, candidateId }, 'That candidate');
     await getCandidate(db, cohort.id, candidateId);
     const agenda = await agendaFor(db, cohort.id, [candidateId]);
     res.json({ agenda: agenda.get(candidateId) ?? [], topics: await listTopics(db, stage.id, [candidateId]) });
@@ -41,14 +40,14 @@ export function remedialWorkshopApi(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/topics', { summary: 'Request a deep-dive topic (optionally linked to a competency code or rubric criterion)', tags, body: topicInput, success: { status: 201, description: 'The topic' } }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:request-topic`, { type: 'candidate', cohort, candidateId: actor.id });
+    authorize(actor, 'remedial-workshop:request-topic', { type: 'candidate', cohort, candidateId: actor.id });
     res.status(201).json({ topic: await requestTopic(rt, actor.id, stage, parse(topicInput, req.body, 'topic')) });
   });
 
   r.put('/topics/:topicId/covered', { summary: 'Mark a requested topic covered in the workshop, or not yet (mentor)', tags, body: coverInput }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     const topic = await getTopic(rt, stage, pathId(req.params.topicId, 'That topic'));
-    authorize(actor, `${KEY}:cover`, { type: 'candidate', cohort, candidateId: topic.candidateId });
+    authorize(actor, 'remedial-workshop:cover', { type: 'candidate', cohort, candidateId: topic.candidateId });
     res.json({ topic: await setCovered(rt, actor.id, stage, topic.id, parse(coverInput, req.body, 'topic').covered) });
   });
 
@@ -56,14 +55,14 @@ export function remedialWorkshopApi(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     mayTick(actor, cohort);
     const input = parse(tickInput, req.body, 'checklist');
-    authorize(actor, `${KEY}:tick-${input.as}`, { type: 'cohort', cohort });
+    authorize(actor, input.as === 'lead' ? 'remedial-workshop:tick-lead' : 'remedial-workshop:tick-mentor', { type: 'cohort', cohort });
     await tickItem(rt, actor.id, stage, String(req.params.itemKey), input.as, input.ticked);
     res.json({ checklist: await checklistRows(db, stage) });
   });
 
   r.post('/signoffs', { summary: "The mentor's final readiness sign-off for a candidate (needs the checklist complete)", tags, body: signoffInput, success: { status: 201, description: 'The sign-off' } }, async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:sign-readiness`, { type: 'cohort', cohort });
+    authorize(actor, 'remedial-workshop:sign-readiness', { type: 'cohort', cohort });
     const input = parse(signoffInput, req.body, 'sign-off');
     res.status(201).json({ signoff: await signReadiness(rt, actor, stage, input) });
   });

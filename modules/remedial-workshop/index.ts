@@ -2,8 +2,9 @@
  * the mentor's final readiness sign-off. */
 import path from 'node:path';
 import { and, inArray } from 'drizzle-orm';
-import { batchActivity, defineStage } from '../../server/modules/kit';
+import { batchActivity, defineCapabilities, defineStage } from '../../server/modules/kit';
 import { remedialWorkshopSignoffs, remedialWorkshopTopics } from './schema';
+import * as schema from './schema';
 import { readinessSignedKind, topicsCoveredKind } from './kinds';
 import { DEFAULT_CHECKLIST } from './checklist';
 import { remedialWorkshopPages } from './pages';
@@ -11,12 +12,8 @@ import { remedialWorkshopApi } from './api';
 import { seedRemedialWorkshop } from './seed';
 import { readinessReport, readinessSignoffProjection } from './ledger';
 
-export default defineStage({
-  key: 'remedial-workshop',
-  title: 'Remedial workshop',
-  summary: 'A workshop on what each candidate still finds hard, then the rollout-readiness checklist and the mentor’s final sign-off.',
-  requires: [],
-  capabilities: {
+/** Who in a cohort holds each of this module's capabilities. */
+const capabilities = defineCapabilities('remedial-workshop', {
     'remedial-workshop:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
     'remedial-workshop:see-all': ['admin', 'lead', 'mentor'],
     'remedial-workshop:view-agenda': ['admin', 'lead', 'mentor', 'candidate'],
@@ -25,7 +22,19 @@ export default defineStage({
     'remedial-workshop:tick-lead': ['lead'],
     'remedial-workshop:tick-mentor': ['mentor'],
     'remedial-workshop:sign-readiness': ['mentor'],
-  },
+});
+
+declare module '../../server/modules/kit' {
+  /** This module's capabilities, for the type-check of every `authorize`/`can`. */
+  interface ModuleCapabilities extends Record<keyof typeof capabilities, true> {}
+}
+
+export default defineStage({
+  key: 'remedial-workshop',
+  title: 'Remedial workshop',
+  summary: 'A workshop on what each candidate still finds hard, then the rollout-readiness checklist and the mentor’s final sign-off.',
+  requires: [],
+  capabilities,
   requirementKinds: {
     'remedial-workshop:topics-covered': topicsCoveredKind,
     'remedial-workshop:readiness-signed': readinessSignedKind,
@@ -41,6 +50,9 @@ export default defineStage({
   routes: remedialWorkshopPages,
   api: remedialWorkshopApi,
   views: path.join(__dirname, 'views'),
+  programme: { order: 6, startDay: 70, endDay: 71 },
+  schema,
+  migrations: path.join(__dirname, 'migrations'),
   // Anyone who asked for a topic in the stage (every stage asked in one query).
   activity: batchActivity((db, stageIds, candidateIds) =>
     db

@@ -20,12 +20,12 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
     const { actor, cohort, stage } = await context(req);
     const subject = { type: 'cohort' as const, cohort };
     const flags = {
-      seeAll: can(actor, `${KEY}:see-all`, subject),
-      cover: can(actor, `${KEY}:cover`, subject),
-      tickLead: can(actor, `${KEY}:tick-lead`, subject),
-      tickMentor: can(actor, `${KEY}:tick-mentor`, subject),
-      sign: can(actor, `${KEY}:sign-readiness`, subject),
-      request: can(actor, `${KEY}:request-topic`, { type: 'candidate', cohort, candidateId: actor.id }),
+      seeAll: can(actor, 'remedial-workshop:see-all', subject),
+      cover: can(actor, 'remedial-workshop:cover', subject),
+      tickLead: can(actor, 'remedial-workshop:tick-lead', subject),
+      tickMentor: can(actor, 'remedial-workshop:tick-mentor', subject),
+      sign: can(actor, 'remedial-workshop:sign-readiness', subject),
+      request: can(actor, 'remedial-workshop:request-topic', { type: 'candidate', cohort, candidateId: actor.id }),
     };
     const [checklist, signoffs] = await Promise.all([checklistRows(db, stage), listSignoffs(db, stage.id)]);
     let mine: Record<string, unknown> | undefined;
@@ -68,7 +68,7 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/topics', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:request-topic`, { type: 'candidate', cohort, candidateId: actor.id });
+    authorize(actor, 'remedial-workshop:request-topic', { type: 'candidate', cohort, candidateId: actor.id });
     await formAction(
       res,
       async () => {
@@ -82,7 +82,7 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
   r.post('/topics/:topicId/cover', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
     const topic = await getTopic(rt, stage, pathId(req.params.topicId, 'That topic'));
-    authorize(actor, `${KEY}:cover`, { type: 'candidate', cohort, candidateId: topic.candidateId });
+    authorize(actor, 'remedial-workshop:cover', { type: 'candidate', cohort, candidateId: topic.candidateId });
     await formAction(
       res,
       async () => {
@@ -100,7 +100,7 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
       res,
       async () => {
         const input = parse(tickInput, formBody(req), 'checklist');
-        authorize(actor, `${KEY}:tick-${input.as}`, { type: 'cohort', cohort });
+        authorize(actor, input.as === 'lead' ? 'remedial-workshop:tick-lead' : 'remedial-workshop:tick-mentor', { type: 'cohort', cohort });
         await tickItem(rt, actor.id, stage, String(req.params.itemKey), input.as, input.ticked);
         return `${base(cohort.id)}?saved=checklist#checklist`;
       },
@@ -110,7 +110,7 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/signoffs', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:sign-readiness`, { type: 'cohort', cohort });
+    authorize(actor, 'remedial-workshop:sign-readiness', { type: 'cohort', cohort });
     await formAction(
       res,
       async () => {

@@ -1,26 +1,35 @@
 /** Transfer week: in-person days with a tablet register, and trainer-role moments confirmed by a mentor. */
 import path from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
-import { batchActivity, defineStage } from '../../server/modules/kit';
+import { batchActivity, defineCapabilities, defineStage } from '../../server/modules/kit';
+import * as schema from './schema';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from './schema';
 import { attendanceKind, attendedDaysKind, confirmedMomentsKind } from './kinds';
 import { transferWeekPages } from './pages';
 import { transferWeekApi } from './api';
 import { seedTransferWeek } from './seed';
 
-export default defineStage({
-  key: 'transfer-week',
-  title: 'Transfer week',
-  summary: 'In-person days where candidates practise leading parts of the course, with a mentor taking the register and confirming trainer-role moments.',
-  requires: [],
-  capabilities: {
+/** Who in a cohort holds each of this module's capabilities. */
+const capabilities = defineCapabilities('transfer-week', {
     'transfer-week:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
     'transfer-week:see-all': ['admin', 'lead', 'mentor'],
     'transfer-week:schedule': ['admin', 'mentor'],
     'transfer-week:register': ['mentor'],
     'transfer-week:log-moment': ['candidate'],
     'transfer-week:confirm': ['mentor'],
-  },
+});
+
+declare module '../../server/modules/kit' {
+  /** This module's capabilities, for the type-check of every `authorize`/`can`. */
+  interface ModuleCapabilities extends Record<keyof typeof capabilities, true> {}
+}
+
+export default defineStage({
+  key: 'transfer-week',
+  title: 'Transfer week',
+  summary: 'In-person days where candidates practise leading parts of the course, with a mentor taking the register and confirming trainer-role moments.',
+  requires: [],
+  capabilities,
   requirementKinds: {
     'transfer-week:attended-days': attendedDaysKind,
     'transfer-week:confirmed-moments': confirmedMomentsKind,
@@ -38,6 +47,9 @@ export default defineStage({
   routes: transferWeekPages,
   api: transferWeekApi,
   views: path.join(__dirname, 'views'),
+  programme: { order: 3, startDay: 28, endDay: 32 },
+  schema,
+  migrations: path.join(__dirname, 'migrations'),
   // Anyone present or late on a day, or with a logged moment, in the stage (every stage asked in one query).
   activity: batchActivity((db, stageIds, candidateIds) =>
     db

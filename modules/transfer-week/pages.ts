@@ -37,11 +37,11 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
     const subject = { type: 'cohort' as const, cohort };
     const self = { type: 'candidate' as const, cohort, candidateId: actor.id };
     const flags = {
-      schedule: can(actor, `${KEY}:schedule`, subject),
-      register: can(actor, `${KEY}:register`, subject),
-      confirm: can(actor, `${KEY}:confirm`, subject),
-      logMoment: can(actor, `${KEY}:log-moment`, self),
-      seeAll: can(actor, `${KEY}:see-all`, subject),
+      schedule: can(actor, 'transfer-week:schedule', subject),
+      register: can(actor, 'transfer-week:register', subject),
+      confirm: can(actor, 'transfer-week:confirm', subject),
+      logMoment: can(actor, 'transfer-week:log-moment', self),
+      seeAll: can(actor, 'transfer-week:see-all', subject),
     };
     const days = await listDays(db, stage.id);
     let mine: Record<string, unknown> | undefined;
@@ -67,7 +67,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/days', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:schedule`, { type: 'cohort', cohort });
+    authorize(actor, 'transfer-week:schedule', { type: 'cohort', cohort });
     await formAction(
       res,
       async () => {
@@ -80,7 +80,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   async function renderRegister(req: Request, res: Response, extra: Record<string, unknown> = {}) {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:register`, { type: 'cohort', cohort });
+    authorize(actor, 'transfer-week:register', { type: 'cohort', cohort });
     const day = await getDay(rt, stage, pathId(req.params.dayId, 'That transfer-week day'));
     const rows = await registerRows(db, cohort.id, day.id);
     res.render(rt.view('register'), { title: `Register — ${day.venue}`, cohort, stage, day, rows, saved: req.query.saved === '1', ...extra });
@@ -90,7 +90,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/days/:dayId/register', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:register`, { type: 'cohort', cohort });
+    authorize(actor, 'transfer-week:register', { type: 'cohort', cohort });
     const day = await getDay(rt, stage, pathId(req.params.dayId, 'That transfer-week day'));
     await formAction(
       res,
@@ -106,7 +106,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/moments', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
+    authorize(actor, 'transfer-week:log-moment', { type: 'candidate', cohort, candidateId: actor.id });
     await rt.stage.assertOpenFor(cohort.id, actor.id);
     await formAction(
       res,
@@ -120,7 +120,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
 
   r.post('/moments/:momentId', async (req, res) => {
     const { actor, cohort, stage } = await context(req);
-    authorize(actor, `${KEY}:log-moment`, { type: 'candidate', cohort, candidateId: actor.id });
+    authorize(actor, 'transfer-week:log-moment', { type: 'candidate', cohort, candidateId: actor.id });
     await rt.stage.assertOpenFor(cohort.id, actor.id);
     const momentId = pathId(req.params.momentId, 'That trainer-role moment');
     await formAction(
@@ -137,7 +137,7 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
     r.post(`/moments/:momentId/${decision}`, async (req, res) => {
       const { actor, cohort, stage } = await context(req);
       const moment = await getMoment(rt, stage, pathId(req.params.momentId, 'That trainer-role moment'));
-      authorize(actor, `${KEY}:confirm`, { type: 'candidate', cohort, candidateId: moment.candidateId });
+      authorize(actor, 'transfer-week:confirm', { type: 'candidate', cohort, candidateId: moment.candidateId });
       await formAction(
         res,
         async () => {

@@ -9,7 +9,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { countStatement } from './statements';
-import { copyTemplate, ensurePgliteTemplate, hasCluster } from './template';
+import { copyTemplate, ensurePgliteTemplate, hasCluster, moduleMigrationFolders } from './template';
 import { installJobSchema } from '../jobs';
 
 /** The Drizzle database handle used everywhere (a transaction handle has the same shape). */
@@ -181,13 +181,24 @@ export async function prepareTemplate(database: Database): Promise<void> {
   await installJobSchema(database);
 }
 
-/** Applies every pending migration. Safe to call on each start. */
+/** The table recording which of a stage module's migrations have run (core's is drizzle's default). */
+export function moduleMigrationsTable(moduleKey: string): string {
+  return `__drizzle_migrations_${moduleKey.replace(/-/g, '_')}`;
+}
+
+/** Applies the pending migrations of one folder, recorded in `migrationsTable` (schema `drizzle`). */
+export async function migrateFolder(database: Database, folder: string, migrationsTable?: string): Promise<void> {
+  const config = { migrationsFolder: folder, ...(migrationsTable ? { migrationsTable } : {}) };
+  if (database.kind === 'pglite') await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], config);
+  else await migratePg(database.db as unknown as Parameters<typeof migratePg>[0], config);
+}
+
+/** Applies every pending migration: core's first, then each built-in stage module's own folder
+ * (`modules/<key>/migrations`, by key). Safe to call on each start; the loader applies those of the modules an
+ * app is given the same way (`migrateModules`). */
 export async function migrateDatabase(database: Database): Promise<void> {
-  if (database.kind === 'pglite') {
-    await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], { migrationsFolder });
-  } else {
-    await migratePg(database.db as unknown as Parameters<typeof migratePg>[0], { migrationsFolder });
-  }
+  await migrateFolder(database, migrationsFolder);
+  for (const { key, folder } of moduleMigrationFolders()) await migrateFolder(database, folder, moduleMigrationsTable(key));
 }
 
 /** Opens the configured database and migrates it. */

@@ -12,17 +12,19 @@ import { PGlite } from '@electric-sql/pglite';
 /** The folder holding `server/`, `modules/` and `views/`: the repository, or `dist/` when built. */
 const appRoot = path.resolve(__dirname, '../..');
 
+/** The built-in stage modules' own migrations folders (`modules/<key>/migrations`), by key. */
+export function moduleMigrationFolders(): { key: string; folder: string }[] {
+  const modules = path.join(appRoot, 'modules');
+  if (!existsSync(modules)) return [];
+  return readdirSync(modules)
+    .sort()
+    .map((key) => ({ key, folder: path.join(modules, key, 'migrations') }))
+    .filter((m) => existsSync(path.join(m.folder, 'meta', '_journal.json')));
+}
+
 /** Every folder of migrations: the core one and any a stage module owns (`modules/<key>/migrations`). */
 export function migrationFolders(): string[] {
-  const folders = [path.join(appRoot, 'server/db/migrations')];
-  const modules = path.join(appRoot, 'modules');
-  if (existsSync(modules)) {
-    for (const d of readdirSync(modules).sort()) {
-      const dir = path.join(modules, d, 'migrations');
-      if (existsSync(dir)) folders.push(dir);
-    }
-  }
-  return folders;
+  return [path.join(appRoot, 'server/db/migrations'), ...moduleMigrationFolders().map((m) => m.folder)];
 }
 
 function hashTree(h: ReturnType<typeof createHash>, dir: string, rel = ''): void {

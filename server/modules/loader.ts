@@ -1,6 +1,9 @@
 /** Discovers stage modules in `modules/*`, validates every manifest, then (and only then) mounts them. */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { getTableName, is } from 'drizzle-orm';
+import { PgTable } from 'drizzle-orm/pg-core';
+import { migrateFolder, moduleMigrationsTable, type Database } from '../db';
 import type { ActivityHook, RequirementKind } from '../progression/types';
 import { coreKinds } from '../progression/kinds';
 import { evidenceKinds, type EvidenceKind } from '../evidence/kinds';
@@ -69,11 +72,68 @@ export function validateManifests(manifests: StageManifest[]): void {
       if (bad.length) throw new StageLoadError('CADRE_ERR_STAGE_LEDGER_PREFIX', `ledger checker '${projection.name}' of module '${m.key}' reads subject type(s) ${bad.join(', ')}; each must start with '${prefix}'`);
     }
     if (m.views && !existsSync(m.views)) throw new StageLoadError('CADRE_ERR_STAGE_VIEWS_MISSING', `module '${m.key}' names views folder ${m.views}, which does not exist`);
+    validateData(m);
+    validatePlaces(m);
   }
   for (const m of manifests) {
     for (const dep of m.requires) {
       if (!keys.has(dep)) throw new StageLoadError('CADRE_ERR_STAGE_DEPENDENCY_MISSING', `module '${m.key}' requires '${dep}', which is not installed`);
     }
+  }
+}
+
+/** The table names a module's schema declares. */
+export function moduleTables(m: Pick<StageManifest, 'schema'>): string[] {
+  return Object.values(m.schema ?? {})
+    .filter((v): v is PgTable => is(v, PgTable))
+    .map((t) => getTableName(t))
+    .sort();
+}
+
+/** Tables prefixed with the key in snake case, and a drizzle-kit migrations folder whenever there are tables. */
+function validateData(m: StageManifest): void {
+  const prefix = `${m.key.replace(/-/g, '_')}_`;
+  const tables = moduleTables(m);
+  const stray = tables.filter((t) => !t.startsWith(prefix));
+  if (stray.length) throw new StageLoadError('CADRE_ERR_STAGE_TABLE_PREFIX', `module '${m.key}' declares table(s) ${stray.join(', ')}; each must start with '${prefix}'`);
+  if (tables.length && (!m.migrations || !existsSync(path.join(m.migrations, 'meta', '_journal.json')))) {
+    throw new StageLoadError('CADRE_ERR_STAGE_MIGRATIONS_MISSING', `module '${m.key}' declares tables but its migrations folder ${m.migrations ?? '(none named)'} has no drizzle-kit journal: run npm run db:generate`);
+  }
+}
+
+/** The built-in programme place, admin links and menu entries are well formed. */
+function validatePlaces(m: StageManifest): void {
+  const p = m.programme;
+  if (p && !(Number.isInteger(p.order) && p.order > 0 && Number.isInteger(p.startDay) && Number.isInteger(p.endDay) && p.startDay >= 0 && p.endDay >= p.startDay)) {
+    throw new StageLoadError('CADRE_ERR_STAGE_BAD_PROGRAMME', `module '${m.key}' has programme ${JSON.stringify(p)}; order must be a positive whole number and 0 ≤ startDay ≤ endDay`);
+  }
+  for (const link of [...(m.adminLinks ?? []), ...(m.nav ?? [])]) {
+    if (!link.label?.trim() || !/^\/(?!\/)/.test(link.href ?? '')) throw new StageLoadError('CADRE_ERR_STAGE_BAD_LINK', `module '${m.key}' has a link ${JSON.stringify(link)}; it needs a label and a path starting with one '/'`);
+  }
+  for (const entry of m.nav ?? []) {
+    const bad = entry.for.filter((g) => !GRANTEES.has(g));
+    if (!entry.for.length || bad.length) throw new StageLoadError('CADRE_ERR_STAGE_BAD_LINK', `menu entry '${entry.label}' of module '${m.key}' must be for one or more of ${[...GRANTEES].join(', ')}`);
+  }
+}
+
+/** Applies the migrations of the modules an app is given, each recorded in its own table, after core's (which
+ * `openDatabase`/`migrateDatabase` ran): those named by a manifest, by key, so a module's tables exist before it mounts. */
+export async function migrateModules(database: Database, manifests: StageManifest[]): Promise<void> {
+  for (const m of [...manifests].sort((a, b) => a.key.localeCompare(b.key))) {
+    if (m.migrations && existsSync(path.join(m.migrations, 'meta', '_journal.json'))) await migrateFolder(database, m.migrations, moduleMigrationsTable(m.key));
+  }
+}
+
+/** Fails with CADRE_ERR_STAGE_TABLES_MISSING when a module's declared tables are not in the database (one query). */
+export async function checkModuleTables(database: Database, manifests: StageManifest[]): Promise<void> {
+  const wanted = manifests.flatMap((m) => moduleTables(m).map((table) => ({ key: m.key, table })));
+  if (!wanted.length) return;
+  const { rows } = await database.query('select table_name from information_schema.tables where table_schema = current_schema() and table_name = any($1)', [wanted.map((w) => w.table)]);
+  const present = new Set(rows.map((r) => String(r.table_name)));
+  const missing = wanted.filter((w) => !present.has(w.table));
+  if (missing.length) {
+    const byModule = [...new Set(missing.map((w) => w.key))].map((key) => `module '${key}': ${missing.filter((w) => w.key === key).map((w) => w.table).join(', ')}`);
+    throw new StageLoadError('CADRE_ERR_STAGE_TABLES_MISSING', `tables not in the database — ${byModule.join('; ')} (their migrations have not run)`);
   }
 }
 
@@ -95,7 +155,7 @@ export function buildRegistry(manifests: StageManifest[]): AppRegistry {
     if (m.certifications) certifications.set(m.key, m.certifications);
   }
   return {
-    modules: sorted.map((m) => ({ key: m.key, title: m.title, summary: m.summary, defaults: m.defaults })),
+    modules: sorted.map((m) => ({ key: m.key, title: m.title, summary: m.summary, defaults: m.defaults, programme: m.programme, adminLinks: m.adminLinks ?? [], nav: m.nav ?? [], tables: moduleTables(m) })),
     capabilities,
     requirementKinds,
     activity,

@@ -1,12 +1,21 @@
 /** What one app has installed, built once at boot from its stage modules' manifests (`ctx.registry`). Nothing here is
  * module-level state: two apps in one process, with different modules, each have their own. */
 import type { EvidenceKinds } from '../evidence/kinds';
-import type { CapabilityGrants } from '../auth/actor';
+import type { Actor, CapabilityGrants, Grantee } from '../auth/actor';
 import type { LedgerProjection } from '../ledger/projections';
 import type { ActivityHook, RequirementKind, RequirementSpec } from '../progression/types';
 import type { CertificationsHook, CurriculumHook } from '../impact/programme';
 import type { ReportSection } from '../readiness/pdf';
 import type { Db } from '../db';
+
+/** Where a stage sits in the built-in programme: `order` (1 runs first) and its days counted from the cohort's start. */
+export type ProgrammePlace = { order: number; startDay: number; endDay: number };
+
+/** A link core shows for a module (on the admin workspace). */
+export type ModuleLink = { label: string; href: string };
+
+/** A main-menu entry a module adds, for people holding one of `for` in any cohort (admins: 'admin'). */
+export type ModuleNavEntry = ModuleLink & { for: Grantee[] };
 
 /** What programme templates and core screens need to know of an installed stage module. */
 export type InstalledModule = {
@@ -14,7 +23,25 @@ export type InstalledModule = {
   title: string;
   summary: string;
   defaults: { config: Record<string, unknown>; open: RequirementSpec[]; complete: RequirementSpec[] };
+  programme?: ProgrammePlace;
+  adminLinks: ModuleLink[];
+  nav: ModuleNavEntry[];
+  /** The database tables the module declares (its schema's table names). */
+  tables: string[];
 };
+
+/** The installed modules that belong to the built-in programme, in the order they are meant to run. */
+export function builtInStages(modules: InstalledModule[]): (InstalledModule & { programme: ProgrammePlace })[] {
+  return modules.filter((m): m is InstalledModule & { programme: ProgrammePlace } => !!m.programme).sort((a, b) => a.programme.order - b.programme.order);
+}
+
+/** The menu entries of the installed modules that `actor` should see. */
+export function navFor(modules: InstalledModule[], actor: Actor | undefined): ModuleLink[] {
+  if (!actor) return [];
+  const holds = (g: Grantee) =>
+    g === 'admin' ? actor.isAdmin : g === 'lead' ? actor.orgRoles.some((r) => r.role === 'lead') || actor.cohortRoles.some((r) => r.role === 'lead') : actor.cohortRoles.some((r) => r.role === g);
+  return modules.flatMap((m) => m.nav.filter((e) => e.for.some(holds)).map(({ label, href }) => ({ label, href })));
+}
 
 /** The app's registry: modules, module capabilities, requirement kinds, activity hooks, evidence kinds, the
  * impact hooks (curriculum, certifications), ledger checkers and report sections. */

@@ -6,7 +6,7 @@ import { cohortStages } from '../db/tables';
 import { GateClosedError, NotFoundError } from '../errors';
 import { getCohort, type CohortRow } from '../cohorts/queries';
 import { actorOf } from '../http/request-context';
-import { authorize, can } from '../policies';
+import { authorize, can, type Action, type CapabilityVerb } from '../policies';
 import type { ProgressContext } from '../progression/engine';
 import { candidateStage, unmetReasons } from '../progression/queries';
 import { RETIRED_POSITION } from '../progression/registry';
@@ -37,11 +37,12 @@ export function stageHelpers(ctx: ProgressContext, key: string, title: string) {
   }
 
   /** Authorises `<key>:view` (and `<key>:<capability>` when given) on the URL's cohort; returns actor, cohort and stage. */
-  async function context(req: Request, capability?: string): Promise<{ actor: Actor; cohort: CohortRow; stage: StageRow }> {
+  async function context(req: Request, capability?: CapabilityVerb): Promise<{ actor: Actor; cohort: CohortRow; stage: StageRow }> {
     const actor = actorOf(req);
     const cohort = await loadCohort(req.params.cohortId);
-    authorize(actor, `${key}:view`, { type: 'cohort', cohort }, 'That cohort');
-    if (capability) authorize(actor, `${key}:${capability}`, { type: 'cohort', cohort });
+    // `${key}:…` is a module action by construction; an undeclared one throws CADRE_ERR_POLICY_UNKNOWN_ACTION.
+    authorize(actor, `${key}:view` as Action, { type: 'cohort', cohort }, 'That cohort');
+    if (capability) authorize(actor, `${key}:${capability}` as Action, { type: 'cohort', cohort });
     return { actor, cohort, stage: await loadStage(cohort.id) };
   }
 

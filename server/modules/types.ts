@@ -10,6 +10,7 @@ import type { ActivityHook, RequirementKind, RequirementSpec, StageRow } from '.
 import type { EvidenceKind } from '../evidence/kinds';
 import type { StageHelpers } from './stage-helpers';
 import type { ReportSection } from '../readiness/pdf';
+import type { ModuleLink, ModuleNavEntry, ProgrammePlace } from './registry';
 
 /** Demo-data context for a module's seed hook. */
 export type SeedContext = {
@@ -38,6 +39,17 @@ export type StageManifest = {
   requirementKinds?: Record<string, RequirementKind>;
   /** Defaults used when a template adds this stage. */
   defaults: { config: Record<string, unknown>; open: RequirementSpec[]; complete: RequirementSpec[] };
+  /** Its place in the built-in programme: the order stages are meant to run in and the day window from the cohort's start. */
+  programme?: ProgrammePlace;
+  /** The module's tables: `import * as schema from './schema'` (each table named `<key in snake case>_…`). */
+  schema?: Record<string, unknown>;
+  /** Absolute path of the module's own migrations (`path.join(__dirname, 'migrations')`), made by `npm run db:generate`
+   * from its schema; the loader applies them after core's and checks the declared tables exist. */
+  migrations?: string;
+  /** Links on the admin workspace (`/admin`) to the module's global screens. */
+  adminLinks?: ModuleLink[];
+  /** Entries in the main menu, shown to people who hold one of `for` in any cohort. */
+  nav?: ModuleNavEntry[];
   /** Page routes, mounted under /cohorts/:cohortId/stages/<key>. */
   routes?: (r: CadreRouter, ctx: StageRuntime) => void;
   /** JSON routes, mounted under /api/v1/cohorts/:cohortId/stages/<key>. */
@@ -78,6 +90,12 @@ export type StageRuntime = AppContext & {
   /** Helpers bound to this module: its stage in a cohort, the authorised request context, lock reasons. */
   stage: StageHelpers;
 };
+
+/** Declares a module's capabilities (`<key>:<verb>` → grantees), checking the prefix as it types them; merge the keys
+ * into `ModuleCapabilities` beside the manifest so `authorize`/`can` accept exactly these. */
+export function defineCapabilities<K extends string, C extends Record<`${K}:${string}`, Grantee[]>>(_key: K, capabilities: C): C {
+  return capabilities;
+}
 
 /** Declares a stage module; an identity function that gives the manifest its type. */
 export function defineStage(manifest: StageManifest): StageManifest {

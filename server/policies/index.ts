@@ -2,26 +2,39 @@
 import type { Actor } from '../auth/actor';
 import { ForbiddenError, NotFoundError, PolicyError, UnauthenticatedError } from '../errors';
 import { cohortRelation, leadsOrganisation, relatedToCohort, type CohortRef, type CohortRelation, type Grantee } from './relations';
-import { decideCourse, decideImpact, type CourseRef } from './impact';
+import { decideCourse, decideImpact, type CourseAction, type CourseRef, type ImpactAction } from './impact';
 
 export type { CohortRef } from './relations';
 
 export type { Grantee } from './relations';
 
+/** The training provider's actions (admins only). */
+export type ProviderAction = 'provider:manage' | 'provider:view' | 'organisation:create' | 'cohort:create';
 /** Organisation-level actions. */
-export type OrganisationAction = 'organisation:view' | 'organisation:manage' | 'organisation:invite';
+export type OrganisationAction = 'organisation:view' | 'organisation:invite';
 /** Cohort-level actions. */
-export type CohortAction =
-  | 'cohort:view'
-  | 'cohort:manage'
-  | 'cohort:add-candidate'
-  | 'cohort:mentor'
-  | 'cohort:view-progress'
-  | 'cohort:observe-live'
-  | 'cohort:sync-roster'
-  | 'course:record';
+export type CohortAction = 'cohort:view' | 'cohort:manage' | 'cohort:add-candidate' | 'cohort:mentor' | 'cohort:view-progress' | 'cohort:sync-roster' | 'course:record';
 /** Actions on one candidate's record within a cohort. */
 export type CandidateAction = 'candidate:view' | 'candidate:act-as-self' | 'candidate:mentor';
+/** Actions on an LMS launch (LTI): binding a course link, answering a deep-linking request. */
+export type LtiAction = 'lti:bind' | 'lti:deep-link';
+/** Every core action. */
+export type CoreAction = ProviderAction | OrganisationAction | CohortAction | CandidateAction | LtiAction | CourseAction | ImpactAction;
+
+/**
+ * The capabilities stage modules declare, as types: each module merges its manifest's keys in, next to its manifest —
+ * `declare module '../../server/modules/kit' { interface ModuleCapabilities extends Record<keyof typeof capabilities, true> {} }`
+ * — so an action nobody declared fails the type-check. (At run time each app's grants come from its registry.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ModuleCapabilities {}
+
+/** A module capability, `<module>:<verb>`. */
+export type ModuleAction = keyof ModuleCapabilities;
+/** Anything `authorize`/`can` may be asked about: a core action or a declared module capability. */
+export type Action = CoreAction | ModuleAction;
+/** The verbs of module capabilities (what `rt.stage.context(req, verb)` takes). */
+export type CapabilityVerb = ModuleAction extends `${string}:${infer V}` ? V : never;
 
 /** The subject of an authorisation question. */
 export type Subject =
@@ -39,7 +52,6 @@ const cohortRules: Record<CohortAction, Grantee[]> = {
   'cohort:add-candidate': ['admin', 'lead'],
   'cohort:mentor': ['mentor'],
   'cohort:view-progress': ['admin', 'lead', 'mentor'],
-  'cohort:observe-live': ['mentor', 'lead', 'observer'],
   'cohort:sync-roster': ['admin', 'lead', 'mentor'],
   // Recording a delivered course: the cohort's trainers (for now, any candidate or mentor of it).
   'course:record': ['candidate', 'mentor'],
@@ -107,7 +119,7 @@ function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forb
 }
 
 /** True when `actor` may do `action` to `subject`. */
-export function can(actor: Actor | undefined, action: string, subject: Subject): boolean {
+export function can(actor: Actor | undefined, action: Action, subject: Subject): boolean {
   return !!actor && decide(actor, action, subject) === 'allow';
 }
 
@@ -115,7 +127,7 @@ export function can(actor: Actor | undefined, action: string, subject: Subject):
  * Throws unless `actor` may do `action`: 401 when anonymous, 404 when the subject is outside the actor's
  * world (its existence is not revealed), 403 when the actor can see it but may not do this.
  */
-export function authorize(actor: Actor | undefined, action: string, subject: Subject, what = 'That page'): asserts actor is Actor {
+export function authorize(actor: Actor | undefined, action: Action, subject: Subject, what = 'That page'): asserts actor is Actor {
   if (!actor) throw new UnauthenticatedError();
   const decision = decide(actor, action, subject);
   if (decision === 'hide') throw new NotFoundError(what);

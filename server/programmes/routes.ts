@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { getCohort } from '../cohorts/queries';
 import type { AppContext } from '../context';
+import { builtInStages } from '../modules/registry';
 import { cohorts, organisations, programmeTemplates } from '../db/tables';
 import { ValidationError } from '../errors';
 import type { RouteRegistry } from '../http/router';
@@ -135,7 +136,8 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
     const body = (req.body ?? {}) as { name?: string; description?: string; withBuiltIn?: string };
     try {
       const input = parse(templateInput, { name: body.name, description: body.description || null }, 'programme');
-      const stages = body.withBuiltIn ? ctx.registry.modules.map((m) => defaultStage(ctx.registry, m.key)) : [];
+      // The built-in stages in the order they are meant to run, each with its day window.
+      const stages = body.withBuiltIn ? builtInStages(ctx.registry.modules).map((m) => ({ ...defaultStage(ctx.registry, m.key), startDay: m.programme.startDay, endDay: m.programme.endDay })) : [];
       const t = await createTemplate(ctx, actor.id, { ...input, stages });
       res.redirect(303, `/admin/programmes/${t.id}`);
     } catch (err) {

@@ -36,6 +36,7 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       clients: orgs.filter((o) => o.kind === 'client'),
       cohorts: cohortList,
       templates,
+      moduleLinks: ctx.registry.modules.flatMap((m) => m.adminLinks),
       invited: firstValue(req.query.invited) === '1' ? { link: req.session.lastInviteLink } : undefined,
       ...extra,
     });

@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import { competencies, competencyFrameworks, signoffRequests } from '../db/tables';
 import type { Actor } from '../auth/actor';
 import { getCohort } from '../cohorts/queries';
+import type { Action } from '../policies';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { grant } from '../http/router';
 import { id as uuidSchema } from '../http/validate';
@@ -46,7 +47,7 @@ export async function currentRequest(db: Db, cohortId: string, candidateId: stri
 
 /** The route's authorisation of a decision on `:requestId`: `candidate:mentor` on the request's candidate, and never
  * on one's own request (even for someone who is also a mentor of the cohort). */
-export async function decisionGrant(db: Db, actor: Actor | undefined, params: { cohortId: string; requestId: string }, action = 'candidate:mentor') {
+export async function decisionGrant(db: Db, actor: Actor | undefined, params: { cohortId: string; requestId: string }, action: Action = 'candidate:mentor') {
   const cohort = await getCohort(db, params.cohortId);
   const request = await requestInCohort(db, cohort.id, params.requestId);
   if (action === 'candidate:mentor' && actor?.id === request.candidateId) throw new ForbiddenError('You cannot decide on your own sign-off; a mentor of your cohort does that.');

@@ -6,7 +6,7 @@ import { loadActor } from '../../server/auth/actor';
 import { cohortStages } from '../../server/db/tables';
 import { createLogger } from '../../server/logger';
 import { discoverModules } from '../../server/modules/loader';
-import { can } from '../../server/policies';
+import { can, type Action } from '../../server/policies';
 import { testConfig } from '../support/app';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { buildWorld, TEST_PASSWORD, type World } from '../support/factories';
@@ -82,5 +82,15 @@ describe('per-app registries', () => {
     } finally {
       await fixtureOnly.close();
     }
+  });
+
+  it('types actions: core actions and declared capabilities type-check, an undeclared one does not', () => {
+    const asked = (action: Action) => action;
+    expect(asked('cohort:view')).toBe('cohort:view');
+    expect(asked('co-delivery:live-post')).toBe('co-delivery:live-post');
+    // @ts-expect-error — no manifest declares 'co-delivery:no-such-verb', so it is not an Action (tsc fails if it were)
+    expect(asked('co-delivery:no-such-verb')).toBe('co-delivery:no-such-verb');
+    // @ts-expect-error — 'cohort:observe-live' was never used and is no longer a core action
+    expect(asked('cohort:observe-live')).toBe('cohort:observe-live');
   });
 });

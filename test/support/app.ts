@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp, type CadreApp } from '../../server/app';
+import type { StageManifest } from '../../server/modules/types';
 import { loadConfig, type Config } from '../../server/config';
 import type { LtiOptions } from '../../server/lti';
 import { createLogger, type Logger } from '../../server/logger';
@@ -48,10 +49,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** Starts an app on a fresh database. Call `stop()` in afterAll. */
-export async function startTestApp(options: { config?: Record<string, string>; database?: TestDatabase; logger?: Logger; mailer?: Mailer; jobPollSeconds?: number; lti?: LtiOptions } = {}): Promise<TestApp> {
+export async function startTestApp(options: { config?: Record<string, string>; database?: TestDatabase; logger?: Logger; mailer?: Mailer; jobPollSeconds?: number; lti?: LtiOptions; modules?: StageManifest[] } = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const config = testConfig(options.config);
-  const cadre = await createApp({ database, config, logger: options.logger ?? createLogger(config.logLevel), mailer: options.mailer, jobPollSeconds: options.jobPollSeconds, lti: options.lti });
+  const cadre = await createApp({ database, config, logger: options.logger ?? createLogger(config.logLevel), mailer: options.mailer, jobPollSeconds: options.jobPollSeconds, lti: options.lti, modules: options.modules });
   let listening = false;
   // Finished requests by id, and whoever waits for one that has not finished yet (bounded: the newest 500).
   const finished = new Map<string, RequestDone>();

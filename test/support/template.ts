@@ -3,12 +3,15 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { migrationsFolder } from '../../server/db';
+import { migrationFolders } from '../../server/db/template';
 
-/** A hash of every migration file, so a schema change makes a new template. */
+/** A hash of every migration file — core's and every stage module's folder — so a schema change makes a new template. */
 export function migrationsHash(): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort()) h.update(f).update(readFileSync(path.join(migrationsFolder, f)));
+  for (const folder of migrationFolders()) {
+    h.update(path.relative(path.resolve(__dirname, '../..'), folder));
+    for (const f of readdirSync(folder).filter((f) => f.endsWith('.sql')).sort()) h.update(f).update(readFileSync(path.join(folder, f)));
+  }
   return h.digest('hex').slice(0, 16);
 }
 
