@@ -8,6 +8,7 @@ import { createCohort } from '../server/cohorts/commands';
 import type { StageManifest } from '../server/modules/types';
 import { seedProgrammeTemplate } from './programme';
 import { seedDemoExtras, seedFrameworkAndRubrics } from './hooks';
+import { IMPACT_LOGINS, seedImpactDemo } from './impact';
 
 /** The password every demo login uses. */
 export const DEMO_PASSWORD = 'cadre-demo';
@@ -21,6 +22,7 @@ export const DEMO_LOGINS = [
   { email: 'candidate1@cadre.test', role: 'Candidate — in pre-load' },
   { email: 'candidate2@cadre.test', role: 'Candidate — in projects week' },
   { email: 'candidate3@cadre.test', role: 'Candidate — in co-delivery' },
+  ...IMPACT_LOGINS,
 ];
 
 /** True when the database holds no organisations (the only time the demo may be seeded automatically). */
@@ -96,5 +98,6 @@ async function seedInside(db: Db, config: Config, modules: StageManifest[], toda
     if (seed) await seed({ db, config, cohortId: cohort.id, stage, people, reached });
   }
   await seedDemoExtras(db, { cohortId: cohort.id, people, reached, stages, frameworkId });
+  await seedImpactDemo(db, config, modules, { clientId: client.id, templateId, people, passwordHash: hash, today });
   return { cohortId: cohort.id };
 }

@@ -18,15 +18,15 @@ export async function seedCoDelivery(ctx: SeedContext): Promise<void> {
     .insert(coDeliveryOutcomes)
     .values(STANDARD_OUTCOMES.map((text, i) => ({ cohortStageId: stage.id, position: i + 1, text })))
     .returning();
-  const leaders = Object.entries(reached).filter(([, position]) => position >= stage.position).map(([id]) => id);
-  for (const [gi, candidateId] of leaders.entries()) {
+  const leaders = Object.entries(reached).filter(([, position]) => position >= stage.position);
+  for (const [gi, [candidateId, position]] of leaders.entries()) {
     const [group] = await db.insert(coDeliveryGroups).values({ cohortStageId: stage.id, name: `Group ${String.fromCharCode(65 + gi)}`, candidateId, sessionId: sessions[0].id }).returning();
     const learners = await db
       .insert(coDeliveryLearners)
       .values(Array.from({ length: 6 }, (_, i) => ({ cohortStageId: stage.id, groupId: group.id, label: `HC-${String(gi * 10 + i + 1).padStart(2, '0')}` })))
       .returning();
-    // The candidate has judged four of six learners so far; a mentor shadow-scored three of them.
-    const rows = learners.slice(0, 4).flatMap((l, li) =>
+    // The candidate in the stage has judged four of six learners so far (one past it, all six); a mentor shadow-scored three.
+    const rows = learners.slice(0, position > stage.position ? learners.length : 4).flatMap((l, li) =>
       outcomes.map((o, oi) => ({ learnerId: l.id, outcomeId: o.id, recorderId: candidateId, role: 'candidate' as const, level: LEVELS[(li + oi) % LEVELS.length] })),
     );
     const shadow = learners.slice(0, 3).flatMap((l, li) =>

@@ -21,16 +21,21 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const binary = (res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
+/** GETs `url` and collects the body as bytes. */
+const bytes = (agent: ReturnType<TestApp['anonymous']>, url: string) =>
+  agent
+    .get(url)
+    .buffer(true)
+    .parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
 
 describe('the inspector report’s impact section', () => {
   it('prints the comparison, milestones, the monthly table with its gap, courses and learners, and draws the chart', async () => {
     const lead = await t.loginAs(w.a.lead.email);
-    const res = await lead.get(`/cohorts/${w.a.cohort.id}/report.pdf`).buffer(true).parse(binary);
+    const res = await bytes(lead, `/cohorts/${w.a.cohort.id}/report.pdf`);
     expect(res.status).toBe(200);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cadre-report-'));
     const file = path.join(dir, 'report.pdf');
@@ -74,7 +79,7 @@ describe('the inspector report’s impact section', () => {
 describe('the impact CSV', () => {
   it('is UTF-8 with a BOM, carries every table and learners’ words, and guards formulas', async () => {
     const lead = await t.loginAs(w.a.lead.email);
-    const res = await lead.get(`/organisations/${w.a.org.id}/impact.csv`).buffer(true).parse(binary);
+    const res = await bytes(lead, `/organisations/${w.a.org.id}/impact.csv`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="client-a-impact.csv"');
