@@ -24,12 +24,14 @@
         ctx.lineTo(px, area.bottom);
         ctx.stroke();
         ctx.setLineDash([]);
+        // A rounded badge wide enough for its label ("2, 3" when milestones share a month).
+        ctx.font = 'bold 11px system-ui, sans-serif';
+        var w = Math.max(18, ctx.measureText(m.label).width + 10);
         ctx.fillStyle = '#7a4b00';
         ctx.beginPath();
-        ctx.arc(px, area.top + 9, 9, 0, 2 * Math.PI);
+        ctx.roundRect(px - w / 2, area.top, w, 18, 9);
         ctx.fill();
         ctx.fillStyle = '#fff';
-        ctx.font = 'bold 11px system-ui, sans-serif';
         ctx.textAlign = 'center';
         ctx.textBaseline = 'middle';
         ctx.fillText(m.label, px, area.top + 9);

@@ -76,7 +76,7 @@ export function courseRoutes(registry: RouteRegistry, ctx: AppContext) {
     const summary = summarise([totalsOf(totals, course.id)]);
     const edit = can(actor, 'course:edit', subject);
     res.render('impact/course', {
-      title: `Course on ${course.deliveredOn}`,
+      title: `Course of ${new Date(`${course.deliveredOn}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}`,
       course: presentCourseItem(course, summary, { edit }),
       cohort,
       register: course.register,

@@ -7,12 +7,20 @@ import { MEASURES, type Measure } from './vocabulary';
 
 type Marker = { index: number; label: string };
 
-/** The chart markers: each milestone at its month's position, numbered 1, 2, 3 … in date order. */
+/** The chart markers: each milestone at its month's position, numbered 1, 2, 3 … in date order; milestones in the
+ * same month share one marker ("2, 3"). */
 function markers(model: ImpactModel, months: { month: string }[]): Marker[] {
-  return model.milestones.flatMap((m, i) => {
+  const byIndex = new Map<number, string[]>();
+  model.milestones.forEach((m, i) => {
     const index = months.findIndex((x) => x.month === m.month);
-    return index < 0 ? [] : [{ index, label: String(i + 1) }];
+    if (index >= 0) byIndex.set(index, [...(byIndex.get(index) ?? []), String(i + 1)]);
   });
+  return [...byIndex].map(([index, labels]) => ({ index, label: labels.join(', ') }));
+}
+
+/** The milestone numbers that fall in `month` ("2, 3"), as in the milestone list. */
+function milestoneNumbers(model: ImpactModel, month: string): string {
+  return model.milestones.flatMap((m, i) => (m.month === month ? [String(i + 1)] : [])).join(', ');
 }
 
 const series = (months: MonthRow[], pick: (m: MonthRow) => number | null) => months.map(pick);
@@ -36,7 +44,7 @@ export function presentImpactPage(impact: OrganisationImpact, can: { manage: boo
     rateSummary: model.rateSummary,
     unitWords: model.unitWords,
     measures: MEASURES,
-    months: months.map((m) => ({ label: m.label, services: m.services, values: m.totals ? MEASURES.map((x) => (m.totals as Record<Measure, number>)[x.key]) : null, bedDays: m.bedDays, rate: m.rates?.restraints ?? null, prone: m.rates?.proneRestraints ?? null, milestones: m.milestones })),
+    months: months.map((m) => ({ label: m.label, services: m.services, values: m.totals ? MEASURES.map((x) => (m.totals as Record<Measure, number>)[x.key]) : null, bedDays: m.bedDays, rate: m.rates?.restraints ?? null, prone: m.rates?.proneRestraints ?? null, milestones: milestoneNumbers(model, m.month) })),
     charts: months.length
       ? {
           incidents: { type: 'line', labels, markers: marks, datasets: incidentKeys.map((k) => ({ label: label(k), data: series(months, total(k)) })) },

@@ -22,7 +22,8 @@ export function questionnaireRoutes(registry: RouteRegistry, ctx: AppContext) {
   function render(req: Request, res: Response, course: CourseListItem, extra: { values?: Record<string, unknown>; error?: AppError } = {}) {
     ensureDeviceToken(req, res, ctx.config);
     const values = extra.values ?? {};
-    const problem = (field: string) => extra.error?.fields.find((f) => f.field === field)?.message;
+    // Beside each question a short message (the summary at the top names the question in full).
+    const problem = (field: string) => (extra.error?.fields.some((f) => f.field === field) ? (field === 'safety' ? 'Choose one answer.' : 'Choose a number from 1 to 5.') : undefined);
     // The first choice of each group carries the field's id, so the error summary's links land on it.
     const scale = (name: string) => CONFIDENCE.map((c) => ({ ...c, name, id: c.value === 1 ? `field-${name}` : `field-${name}-${c.value}`, checked: String(values[name] ?? '') === String(c.value) }));
     res.setHeader('Cache-Control', 'no-store');
