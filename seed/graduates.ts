@@ -2,8 +2,9 @@
  * safety-critical, each decision in the ledger) and a passed practical-session assessment in co-delivery. */
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../server/db';
-import { assessments, assessmentScores, cohortStages, competencies, signoffDecisions, signoffRequests, type DecisionKind, type SignoffStatus } from '../server/db/tables';
-import { appendLedger } from '../server/ledger';
+import { assessments, assessmentScores, cohortStages, competencies } from '../server/db/tables';
+import { refEvidence } from '../server/signoffs/ledger';
+import { writeSignoffStory } from '../server/signoffs/story';
 import { loadRubric } from '../server/rubrics/queries';
 import { scoreAssessment } from '../server/rubrics/score';
 
@@ -12,43 +13,29 @@ const DAY = 86_400_000;
 /** What the graduates' records need: the cohort, its start, its framework, the two mentors. */
 export type GraduateWorld = { cohortId: string; startsOn: Date; frameworkId: string | null; graduates: string[]; mentor: string; countersigner: string };
 
-/** Signs off every competency of the framework for each graduate, spread over the cohort's weeks. */
+/** Signs off every competency of the framework for each graduate, spread over the cohort's weeks, each step through
+ * the ledger at its own past time (the same writer the app's records are checked against). */
 async function signEverything(db: Db, w: GraduateWorld): Promise<void> {
   if (!w.frameworkId) return;
   const comps = await db.select().from(competencies).where(eq(competencies.frameworkId, w.frameworkId));
   for (const [gi, candidateId] of w.graduates.entries()) {
     for (const [ci, competency] of comps.entries()) {
-      const submittedAt = new Date(w.startsOn.getTime() + (20 + ci * 3 + gi) * DAY);
-      const signedAt = new Date(submittedAt.getTime() + 2 * DAY);
-      const status: SignoffStatus = 'signed';
-      await db.transaction(async (tx) => {
-        const [request] = await tx
-          .insert(signoffRequests)
-          .values({
-            cohortId: w.cohortId,
-            candidateId,
-            competencyId: competency.id,
-            reflection: `Evidence from the first cohort for ${competency.code} ${competency.name}.`,
-            status,
-            rating: 2,
-            signedBy: w.mentor,
-            countersignedBy: competency.safetyCritical ? w.countersigner : null,
-            signedAt,
-            submittedAt,
-            createdAt: submittedAt,
-            updatedAt: signedAt,
-          })
-          .returning();
-        const steps: [DecisionKind, string, SignoffStatus, number | null][] = [
-          ['submit', candidateId, 'pending', null],
-          ['sign_off', w.mentor, competency.safetyCritical ? 'awaiting_countersign' : 'signed', 2],
-          ...(competency.safetyCritical ? [['countersign', w.countersigner, 'signed', null] as [DecisionKind, string, SignoffStatus, number | null]] : []),
-        ];
-        for (const [kind, actorId, after, rating] of steps) {
-          const entry = await appendLedger(tx, { kind: `signoff.${kind}`, actorId, cohortId: w.cohortId, candidateId, subjectType: 'signoff_request', subjectId: request.id, payload: { competencyId: competency.id, competencyCode: competency.code, status: after, rating, note: null } });
-          await tx.insert(signoffDecisions).values({ requestId: request.id, kind, actorId, rating, note: null, ledgerSeq: entry.seq });
-        }
-      });
+      const submittedAt = new Date(w.startsOn.getTime() + (20 + ci * 3 + gi) * DAY + 10 * 3_600_000);
+      const at = (days: number) => new Date(submittedAt.getTime() + days * DAY);
+      await db.transaction((tx) =>
+        writeSignoffStory(tx, {
+          cohortId: w.cohortId,
+          candidateId,
+          competency,
+          reflection: `What I did on the first cohort for ${competency.code} ${competency.name}, with my mentor's notes.`,
+          submittedAt,
+          evidence: [refEvidence('note', `first-cohort-${competency.code.toLowerCase()}`, 'Mentor’s observation notes')],
+          steps: [
+            { kind: 'sign_off', by: w.mentor, rating: 2, note: null, at: at(2) },
+            ...(competency.safetyCritical ? [{ kind: 'countersign' as const, by: w.countersigner, note: null, at: at(3) }] : []),
+          ],
+        }),
+      );
     }
   }
 }

@@ -1,6 +1,7 @@
 /** Demo data: deep-dive requests from the candidates furthest on, and a checklist the lead and mentor have begun. */
 import type { SeedContext } from '../../server/modules/kit';
-import { remedialWorkshopChecklist, remedialWorkshopSignoffs, remedialWorkshopTopics } from './schema';
+import { remedialWorkshopChecklist, remedialWorkshopTopics } from './schema';
+import { writeReadinessSignoff } from './ledger';
 import { checklistOf } from './checklist';
 
 const TOPICS = [
@@ -18,7 +19,9 @@ export async function seedRemedialWorkshop(ctx: SeedContext): Promise<void> {
     const end = new Date(`${stage.endsOn ?? new Date().toISOString().slice(0, 10)}T15:00:00Z`);
     const before = (days: number) => new Date(end.getTime() - days * 86_400_000);
     await db.insert(remedialWorkshopChecklist).values(checklistOf(stage).map((item) => ({ cohortStageId: stage.id, itemKey: item.key, leadBy: people.lead, leadAt: before(3), mentorBy: people.mentor1, mentorAt: before(2) })));
-    await db.insert(remedialWorkshopSignoffs).values(graduates.map((candidateId) => ({ cohortStageId: stage.id, candidateId, mentorId: people.mentor1, note: 'Ready to deliver the course on their own.', createdAt: end })));
+    for (const candidateId of graduates) {
+      await db.transaction((tx) => writeReadinessSignoff(tx, { stage, candidateId, mentorId: people.mentor1, note: 'Ready to deliver the course on their own.', overrideReason: null, gaps: [], at: end }));
+    }
     return;
   }
   const keen = Object.entries(reached).filter(([, position]) => position >= 4).map(([id]) => id);

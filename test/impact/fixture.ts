@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { loadActor, type Actor } from '../../server/auth/actor';
 import { cohortStages, cohorts, impactCourses, impactResponseRatings, impactResponses } from '../../server/db/tables';
 import { saveIncidentMonth } from '../../server/impact/incident-commands';
-import { remedialWorkshopSignoffs } from '../../modules/remedial-workshop/schema';
+import { writeReadinessSignoff } from '../../modules/remedial-workshop/ledger';
 import type { TestApp } from '../support/app';
 import type { World } from '../support/factories';
 
@@ -51,7 +51,7 @@ export async function loadFixture(t: TestApp, w: World) {
   await save(CORRECTION);
   await db.update(cohorts).set({ startsOn: '2025-03-10', name: 'Spring cohort' }).where(eq(cohorts.id, w.a.cohort.id));
   const [remedial] = await db.select().from(cohortStages).where(and(eq(cohortStages.cohortId, w.a.cohort.id), eq(cohortStages.moduleKey, 'remedial-workshop')));
-  await db.insert(remedialWorkshopSignoffs).values({ cohortStageId: remedial.id, candidateId: w.a.candidate.id, mentorId: w.a.mentor.id, createdAt: new Date('2025-04-28T10:00:00Z') });
+  await db.transaction((tx) => writeReadinessSignoff(tx, { stage: remedial, candidateId: w.a.candidate.id, mentorId: w.a.mentor.id, note: null, overrideReason: 'Fixture: certified for the impact test', gaps: [], at: new Date('2025-04-28T10:00:00Z') }));
   const [course] = await db
     .insert(impactCourses)
     .values({ organisationId: w.a.org.id, cohortId: w.a.cohort.id, trainerId: w.a.candidate.id, deliveredOn: '2025-05-20', venue: 'Harbour House', attendees: 11, registerMode: 'codes', durationMinutes: 360, outcomes: ['Explains why restraint is a last resort'], questionnaireCode: 'fixturecodefixturecode', createdBy: w.a.candidate.id })
