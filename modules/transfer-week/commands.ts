@@ -1,7 +1,7 @@
 /** Transfer-week commands: schedule a day, save a register, log and decide trainer-role moments. */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { audit, cohortMembers, ConflictError, deliver, NotFoundError, notify, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
+import { audit, cohortMembers, ConflictError, deliver, NotFoundError, notify, refuseOwnRecord, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments, type AttendanceMark } from './schema';
 import type { dayInput, momentInput } from './inputs';
 
@@ -35,6 +35,8 @@ export async function saveRegister(
   marks: { candidateId: string; mark: AttendanceMark; field: string }[],
 ) {
   const ids = marks.map((m) => m.candidateId);
+  // A mentor who is also a candidate of the cohort never marks their own attendance.
+  refuseOwnRecord({ id: actorId }, ids, 'your own attendance');
   const members = await ctx.db
     .select({ userId: cohortMembers.userId })
     .from(cohortMembers)

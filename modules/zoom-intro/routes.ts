@@ -2,7 +2,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { authorize, can, candidateStage, cohortPeople, isoDate, NotFoundError, parse, unmetReasons, ValidationError, type CadreRouter, type StageContext, type StageRuntime } from '../../server/modules/kit';
+import { authorize, can, candidateStage, cohortPeople, isoDate, NotFoundError, parse, refuseOwnRecord, unmetReasons, ValidationError, type CadreRouter, type StageContext, type StageRuntime } from '../../server/modules/kit';
 import { emitAttendance, scheduleMeeting, takeRegister } from './commands';
 import { buildIcs } from './ics';
 import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
@@ -39,7 +39,9 @@ async function doSchedule(ctx: StageRuntime, s: StageContext, body: unknown) {
 
 async function doRegister(ctx: StageRuntime, s: StageContext, presentIds: string[]) {
   authorize(s.actor, 'zoom-intro:register', { type: 'cohort', cohort: s.cohort });
-  const people = await cohortPeople(ctx.db, s.cohort.id, 'candidate');
+  refuseOwnRecord(s.actor, presentIds, 'your own attendance');
+  // A mentor who is also a candidate leaves their own row as it is: someone else takes it.
+  const people = (await cohortPeople(ctx.db, s.cohort.id, 'candidate')).filter((p) => p.userId !== s.actor.id);
   const known = new Set(people.map((p) => p.userId));
   const stray = presentIds.filter((id) => !known.has(id));
   if (stray.length) throw new ValidationError('Someone on that register is not a candidate of this cohort.', [{ field: 'present', message: 'not a candidate of this cohort' }]);

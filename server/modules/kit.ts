@@ -30,7 +30,7 @@ export { concurrentUploads, streamingEngine, type HeadVerdict, type StoredUpload
 export * from '../errors';
 
 // Policies: one authorize()/can() for routes, sockets and views.
-export { authorize, can, type Action, type CapabilityVerb, type CohortRef, type Grantee, type ModuleCapabilities, type Subject } from '../policies';
+export { authorize, can, refuseOwnRecord, type Action, type CapabilityVerb, type CohortRef, type Grantee, type ModuleCapabilities, type Subject } from '../policies';
 export { defineCapabilities } from './types';
 
 // Evidence a sign-off can cite from a module's tables (declared in the manifest's `evidenceKinds`).

@@ -71,7 +71,8 @@ function decideCohort(actor: Actor, action: string, cohort: CohortRef): 'allow' 
 
 function decideCandidate(actor: Actor, action: string, cohort: CohortRef, candidateId: string): 'allow' | 'forbid' | 'hide' {
   const rel = cohortRelation(actor, cohort);
-  const self = actor.id === candidateId && rel.candidate;
+  const own = actor.id === candidateId;
+  const self = own && rel.candidate;
   const staff = rel.admin || rel.lead || rel.mentor;
   if (!self && !staff) return 'hide';
   switch (action) {
@@ -80,12 +81,14 @@ function decideCandidate(actor: Actor, action: string, cohort: CohortRef, candid
     case 'candidate:act-as-self':
       return self ? 'allow' : 'forbid';
     case 'candidate:mentor':
-      return rel.mentor ? 'allow' : 'forbid';
+      // Nobody is the assessor of their own record, whatever else they are in the cohort.
+      return rel.mentor && !own ? 'allow' : 'forbid';
     default: {
       const grantees = actor.capabilities.get(action);
       if (!grantees) throw new PolicyError(action);
-      // A candidate-scoped capability granted to 'candidate' means the candidate themself, never a peer.
-      const relForRecord = { ...rel, candidate: self };
+      // A candidate-scoped capability granted to 'candidate' means the candidate themself, never a peer; on their own
+      // record a person holds only what a candidate holds (a mentor who is also a candidate cannot mark themself).
+      const relForRecord = own ? { admin: false, lead: false, mentor: false, observer: false, candidate: self } : { ...rel, candidate: self };
       return granted(relForRecord, grantees) ? 'allow' : 'forbid';
     }
   }
@@ -132,4 +135,12 @@ export function authorize(actor: Actor | undefined, action: Action, subject: Sub
   const decision = decide(actor, action, subject);
   if (decision === 'hide') throw new NotFoundError(what);
   if (decision === 'forbid') throw new ForbiddenError();
+}
+
+/** Throws 403 when `candidateIds` includes the actor: nobody records, marks, signs off or waives their own record,
+ * whatever other role they hold in the cohort. For cohort-level actions that name candidates in their input. */
+export function refuseOwnRecord(actor: { id: string }, candidateIds: Iterable<string>, what = 'your own record'): void {
+  for (const id of candidateIds) {
+    if (id === actor.id) throw new ForbiddenError(`You cannot act as the assessor of ${what}: another mentor of the cohort must.`);
+  }
 }

@@ -48,7 +48,7 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       candidate,
       map,
       self,
-      can: { request: self, mentor: can(actor, 'cohort:mentor', { type: 'cohort', cohort }) },
+      can: { request: self, queue: can(actor, 'cohort:mentor', { type: 'cohort', cohort }), mentor: can(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId }) },
       upload: { accept: ACCEPT_ATTRIBUTE, types: ACCEPTED_LIST, maxSize: megabytes(ctx.config.evidenceMaxBytes), maxFiles: MAX_FILES },
       done: query.done && DONE[query.done],
       // "Attach as evidence" on a live-feedback timeline arrives here with the note's id to pre-fill.
@@ -96,9 +96,11 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         evidence: evidence.get(q.r.id) ?? [],
         history: decisions.get(q.r.id) ?? [],
         ratingLabel: q.r.rating !== null ? scale.levels[q.r.rating] : null,
-        mayCountersign: q.r.status === 'awaiting_countersign' && q.r.signedBy !== actor.id,
+        // A mentor who is also this request's candidate sees it, but never a form to decide it.
+        ownRecord: q.r.candidateId === actor.id,
+        mayCountersign: q.r.status === 'awaiting_countersign' && q.r.signedBy !== actor.id && q.r.candidateId !== actor.id,
         ownSignature: q.r.status === 'awaiting_countersign' && q.r.signedBy === actor.id,
-        isPending: q.r.status === 'pending',
+        isPending: q.r.status === 'pending' && q.r.candidateId !== actor.id,
       })),
       ratings: scale.levels.map((label, value) => ({ label, value })).filter((l) => l.value >= scale.competentFrom),
       done: ((d) => d && DONE[d])(pageQuery.parse(req.query).done),

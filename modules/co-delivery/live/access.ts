@@ -20,7 +20,8 @@ export function observingAllowed(room: RoomRef): boolean {
 export function liveRole(actor: Actor | undefined, room: RoomRef): LiveRole {
   const cohort = { type: 'cohort', cohort: room.cohort } as const;
   authorize(actor, 'cohort:view', cohort, 'That live room');
-  if (can(actor, 'co-delivery:live-post', cohort)) return 'mentor';
+  // The candidate of the room only ever receives in it, even when they are also a mentor of the cohort.
+  if (actor.id !== room.candidateId && can(actor, 'co-delivery:live-post', cohort)) return 'mentor';
   if (can(actor, 'co-delivery:live-receive', { type: 'candidate', cohort: room.cohort, candidateId: room.candidateId })) return 'candidate';
   if (can(actor, 'co-delivery:live-observe', cohort)) {
     if (observingAllowed(room)) return 'observer';

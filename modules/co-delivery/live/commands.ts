@@ -1,6 +1,6 @@
 /** Writes for live rooms. Each runs in one transaction; the caller emits socket events after it commits. */
 import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import { audit, ConflictError, isCandidate, NotFoundError, PG, pgCode, rubricCriteria, ValidationError, type Actor, type Db } from '../../../server/modules/kit';
+import { audit, ConflictError, isCandidate, NotFoundError, PG, pgCode, refuseOwnRecord, rubricCriteria, ValidationError, type Actor, type Db } from '../../../server/modules/kit';
 import { getCoDeliverySession } from '../queries';
 import { coDeliveryLiveNotes as notes, coDeliveryLiveReleases as releases, coDeliveryLiveRooms as rooms, type LiveReleaseReason } from '../schema';
 import type { NoteRow } from './presenters';
@@ -8,6 +8,7 @@ import type { CreateRoomInput, PostNoteInput } from './schemas';
 
 /** Opens a live room for a candidate of the cohort. */
 export async function createRoom(db: Db, actor: Actor, cohortId: string, input: CreateRoomInput): Promise<{ id: string }> {
+  refuseOwnRecord(actor, [input.candidateId], 'your own co-delivery (a live room gives feedback on you)');
   if (!(await isCandidate(db, cohortId, input.candidateId))) {
     throw new ValidationError('Choose a candidate of this cohort.', [{ field: 'candidateId', message: 'is not a candidate of this cohort' }]);
   }
