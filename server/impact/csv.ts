@@ -1,6 +1,7 @@
-/** The impact export as CSV: UTF-8 with a byte-order mark (learners' own words keep their accents in a spreadsheet),
- * RFC 4180 quoting and the formula-injection guard of the other exports. One block per table, each with its header. */
-import { toCsv } from '../readiness/csv';
+/** The impact export as CSV by the one CSV writer (`server/exports/csv.ts`: UTF-8 with a byte-order mark, so learners'
+ * own words keep their accents in a spreadsheet; RFC 4180 quoting; the formula guard); times in UK time. One block per table, each with its header. */
+import { toCsv } from '../exports/csv';
+import { localDateTime, TIME_ZONE_WORDS } from '../exports/words';
 import type { OrganisationImpact } from './queries';
 import { BED_DAYS_LABEL, MEASURES } from './vocabulary';
 
@@ -10,7 +11,7 @@ const blank: unknown[] = [];
 export function impactCsv(impact: OrganisationImpact, generatedAt: Date): string {
   const { model } = impact;
   const rows: unknown[][] = [
-    ['Impact of the trainer programme', impact.organisation.name, `Generated ${generatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`],
+    ['Impact of the trainer programme', impact.organisation.name, `Generated ${localDateTime(generatedAt)} ${TIME_ZONE_WORDS}`],
     ['Before and after', model.comparison.text],
     blank,
     ['Milestones'],
@@ -22,9 +23,9 @@ export function impactCsv(impact: OrganisationImpact, generatedAt: Date): string
     ...model.months.map((m) => [m.month, m.services || '', ...MEASURES.map((x) => m.totals?.[x.key] ?? ''), m.bedDays ?? '', m.rates?.restraints ?? '', m.rates?.proneRestraints ?? '', m.milestones.join('; ')]),
     blank,
     ['Incident counts by service (current values, then every earlier version a correction replaced)'],
-    ['Month', 'Service', 'Version', 'Current', ...MEASURES.map((m) => m.label), BED_DAYS_LABEL, 'Recorded by', 'Recorded at', 'How', 'Note'],
+    ['Month', 'Service', 'Version', 'Current', ...MEASURES.map((m) => m.label), BED_DAYS_LABEL, 'Recorded by', `Recorded at (${TIME_ZONE_WORDS})`, 'How', 'Note'],
     ...impact.history.flatMap((h) =>
-      [h.current, ...h.earlier].map((v, i) => [v.month, v.serviceName, v.version, i === 0 ? 'Yes' : 'No — corrected', ...MEASURES.map((m) => v[m.key]), v.occupiedBedDays ?? '', v.recordedByName, v.recordedAt.toISOString(), v.source === 'import' ? 'Imported' : 'Entered', v.note ?? '']),
+      [h.current, ...h.earlier].map((v, i) => [v.month, v.serviceName, v.version, i === 0 ? 'Yes' : 'No — corrected', ...MEASURES.map((m) => v[m.key]), v.occupiedBedDays ?? '', v.recordedByName, localDateTime(v.recordedAt), v.source === 'import' ? 'Imported' : 'Entered', v.note ?? '']),
     ),
     blank,
     ['Courses delivered by the new trainers'],
@@ -43,5 +44,5 @@ export function impactCsv(impact: OrganisationImpact, generatedAt: Date): string
     ['Course date', 'Trainer', 'Answer'],
     ...impact.words.map((w) => [w.deliveredOn, w.trainerName, w.text]),
   ];
-  return `\uFEFF${toCsv(rows)}`;
+  return toCsv(rows);
 }

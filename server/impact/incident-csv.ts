@@ -1,7 +1,7 @@
 /** The incident import: a template to download, and a parser that checks every row and names each problem. Parsing
  * writes nothing; the preview and the confirmed import both start from the same checked rows. */
 import { CsvError, parse } from 'csv-parse/sync';
-import { toCsv } from '../readiness/csv';
+import { toCsv } from '../exports/csv';
 import { BED_DAYS_LABEL, MEASURES, type Measure } from './vocabulary';
 
 /** The most rows one import takes. */
@@ -38,7 +38,7 @@ export const TEMPLATE_HEADER = COLUMNS.map((c) => c.label);
  * service for `month` with the numbers left blank to fill in. */
 export function templateCsv(serviceNames: string[], month: string): string {
   const rows = (serviceNames.length ? serviceNames : ['']).map((name) => [month, name, ...MEASURES.map(() => ''), '']);
-  return `\uFEFF${toCsv([TEMPLATE_HEADER, ...rows])}`;
+  return toCsv([TEMPLATE_HEADER, ...rows]);
 }
 
 function columnOf(header: string): Column | undefined {

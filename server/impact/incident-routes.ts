@@ -9,6 +9,7 @@ import type { RouteRegistry } from '../http/router';
 import { onOrganisation, type OrganisationSubject } from './grants';
 import { importIncidents, previewImport, saveIncidentMonth, thisMonth, type ImportPreview } from './incident-commands';
 import { templateCsv } from './incident-csv';
+import { sendCsv } from '../exports/csv';
 import { countHistory, servicesOf } from './incident-queries';
 import { registerModeOf } from './course-queries';
 import { importConfirmForm, incidentForm, incidentsQuery } from './schemas';
@@ -123,9 +124,7 @@ export function incidentRoutes(registry: RouteRegistry, ctx: AppContext) {
     const services = await servicesOf(ctx.db, subject.id);
     const now = new Date();
     const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="incident-counts-template.csv"');
-    res.send(templateCsv(services.map((s) => s.name), last));
+    sendCsv(res, 'incident-counts-template.csv', templateCsv(services.map((s) => s.name), last));
   });
 
   r.form(

@@ -10,13 +10,13 @@ import { asc, eq } from 'drizzle-orm';
 import { leadsOrganisation } from '../policies/relations';
 import { can } from '../policies';
 import { impactCsv } from './csv';
+import { fileSlug, sendCsv } from '../exports/csv';
 import { onOrganisation } from './grants';
 import { presentImpactPage } from './present';
 import { organisationImpact } from './queries';
 import { settingsForm } from './schemas';
 import { z } from 'zod';
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'organisation';
 
 /** Mounts /impact and /organisations/:organisationId/impact. */
 export function impactRoutes(registry: RouteRegistry, ctx: AppContext) {
@@ -39,9 +39,7 @@ export function impactRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   orgRoot.get('/impact.csv', { summary: 'The impact view as CSV (UTF-8, with learners’ own words)', authorize: onOrganisation(ctx.db, 'impact:view'), produces: 'text/csv' }, async ({ subject }, _req, res) => {
     const impact = await organisationImpact(ctx, subject.id);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${slug(subject.name)}-impact.csv"`);
-    res.send(impactCsv(impact, new Date()));
+    sendCsv(res, `${fileSlug(subject.name)}-impact.csv`, impactCsv(impact, new Date()));
   });
 
   org.form('/settings', { summary: 'Choose whether course registers record codes or names (form)', body: settingsForm, authorize: onOrganisation(ctx.db, 'impact:manage') }, async ({ body, actor, subject }) => {

@@ -1,23 +1,12 @@
-/** CSV exports: RFC 4180 quoting, a header row, and a guard against spreadsheet formula injection. */
+/** The readiness CSV exports, in people's words: one header row, states and ratings as the pages say them, times in
+ * the organisation's time zone. Written by the one CSV writer (`server/exports/csv.ts`). */
+import { localDateTime, ratingWords, signoffStatusWords, TIME_ZONE_WORDS } from '../exports/words';
 import type { CohortReadiness } from './model';
+import { candidateStateLabel } from './presenters';
 import type { SignoffRecord } from './records';
 
-/** One cell: prefixes = + - @ (and tab/CR) with a quote so spreadsheets show text, then quotes when needed. */
-export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Rows to CSV text (CRLF line ends, as RFC 4180 says). */
-export function toCsv(rows: unknown[][]): string {
-  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
-
-const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
-
 /** The heatmap: one row per candidate; a column per stage and per competency, in words. */
-export function readinessCsv(cohort: CohortReadiness): string {
+export function readinessRows(cohort: CohortReadiness): unknown[][] {
   const header = [
     'Candidate',
     'E-mail',
@@ -27,38 +16,37 @@ export function readinessCsv(cohort: CohortReadiness): string {
     ...cohort.competencies.map((c) => `${c.code} ${c.name}`),
     'Risk flags',
     'Next action',
-    'Last activity',
+    `Last activity (${TIME_ZONE_WORDS})`,
   ];
   const body = cohort.candidates.map((c) => [
     c.name,
     c.email,
     c.ready ? 'Yes' : 'No',
-    c.state,
+    candidateStateLabel(c.state),
     ...c.stages.map((cell) => cell.label),
     ...c.competencies.map((cell) => cell.label),
     c.flags.map((f) => f.message).join('; '),
     c.nextAction,
-    iso(c.lastActivityAt),
+    localDateTime(c.lastActivityAt),
   ]);
-  return toCsv([header, ...body]);
+  return [header, ...body];
 }
 
-/** Every sign-off request with mentor names, dates and evidence references. */
-export function signoffsCsv(list: SignoffRecord[]): string {
-  const header = ['Request id', 'Candidate', 'Competency code', 'Competency', 'Safety-critical', 'Status', 'Rating', 'Submitted', 'Signed at', 'Signed by', 'Countersigned by', 'Evidence'];
+/** Every sign-off request with its rating, mentors, times and evidence in words (`evidence` by request id). */
+export function signoffRows(list: SignoffRecord[], evidence: ReadonlyMap<string, string[]>): unknown[][] {
+  const header = ['Candidate', 'Competency code', 'Competency', 'Safety-critical', 'Status', 'Rating', `Submitted (${TIME_ZONE_WORDS})`, `Signed (${TIME_ZONE_WORDS})`, 'Signed by', 'Countersigned by', 'Evidence'];
   const body = list.map((r) => [
-    r.id,
     r.candidateName,
     r.competencyCode,
     r.competencyName,
     r.safetyCritical ? 'Yes' : 'No',
-    r.status,
-    r.rating ?? '',
-    iso(r.submittedAt),
-    iso(r.signedAt),
+    signoffStatusWords(r.status),
+    ratingWords(r.rating, r.ratingLevels),
+    localDateTime(r.submittedAt),
+    localDateTime(r.signedAt),
     r.signedBy ?? '',
     r.countersignedBy ?? '',
-    r.evidence.join('; '),
+    (evidence.get(r.id) ?? []).join('; '),
   ]);
-  return toCsv([header, ...body]);
+  return [header, ...body];
 }

@@ -3,6 +3,9 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { epochMs, rows } from './sql';
 
+/** One piece of evidence cited by a sign-off request, as stored: a file, or a reference into a module's record. */
+export type EvidenceItem = { fileName: string | null; mimeType: string | null; refType: string | null; refId: string | null; caption: string | null };
+
 /** One sign-off request as an inspector reads it. */
 export type SignoffRecord = {
   id: string;
@@ -13,32 +16,31 @@ export type SignoffRecord = {
   safetyCritical: boolean;
   status: string;
   rating: number | null;
+  /** The framework's rating scale, lowest first (a rating is an index into it). */
+  ratingLevels: string[];
   submittedAt: number;
   signedAt: number | null;
   signedBy: string | null;
   countersignedBy: string | null;
-  /** "file:<id> <name>" or "<refType>:<refId>", each with its caption when there is one. */
-  evidence: string[];
+  evidence: EvidenceItem[];
 };
 
-/** Every sign-off request of a cohort, oldest first, with mentor names and evidence references. */
+/** Every sign-off request of a cohort, oldest first, with mentor names and the evidence each cites. */
 export async function cohortSignoffs(db: Db, cohortId: string): Promise<SignoffRecord[]> {
   const list = await rows<{
-    id: string; candidate_id: string; candidate_name: string; code: string; name: string; safety_critical: boolean; status: string;
-    rating: number | null; submitted: number; signed: number | null; signed_by: string | null; countersigned_by: string | null; evidence: string[] | null;
+    id: string; candidate_id: string; candidate_name: string; code: string; name: string; safety_critical: boolean; status: string; rating: number | null;
+    levels: string[] | null; submitted: number; signed: number | null; signed_by: string | null; countersigned_by: string | null; evidence: EvidenceItem[] | null;
   }>(
     db,
-    sql`select r.id, r.candidate_id, c.name as candidate_name, k.code, k.name, k.safety_critical, r.status, r.rating,
+    sql`select r.id, r.candidate_id, c.name as candidate_name, k.code, k.name, k.safety_critical, r.status, r.rating, fw.rating_scale -> 'levels' as levels,
           ${epochMs(sql`r.submitted_at`)} as submitted, ${epochMs(sql`r.signed_at`)} as signed,
           s.name as signed_by, cs.name as countersigned_by,
-          (select array_agg(case when e.file_id is not null then 'file:' || e.file_id || ' ' || coalesce(f.display_name, '')
-                                 else coalesce(e.ref_type, 'ref') || ':' || coalesce(e.ref_id, '') end
-                            || case when e.caption is not null and e.caption <> '' then ' (' || e.caption || ')' else '' end
-                            order by e.created_at)
+          (select json_agg(json_build_object('fileName', f.display_name, 'mimeType', f.mime_type, 'refType', e.ref_type, 'refId', e.ref_id, 'caption', nullif(e.caption, '')) order by e.created_at, e.id)
              from signoff_evidence e left join files f on f.id = e.file_id where e.request_id = r.id) as evidence
         from signoff_requests r
         join users c on c.id = r.candidate_id
         join competencies k on k.id = r.competency_id
+        join competency_frameworks fw on fw.id = k.framework_id
         left join users s on s.id = r.signed_by
         left join users cs on cs.id = r.countersigned_by
         where r.cohort_id = ${cohortId}::uuid
@@ -53,6 +55,7 @@ export async function cohortSignoffs(db: Db, cohortId: string): Promise<SignoffR
     safetyCritical: r.safety_critical,
     status: r.status,
     rating: r.rating,
+    ratingLevels: Array.isArray(r.levels) ? r.levels.map(String) : [],
     submittedAt: Number(r.submitted),
     signedAt: r.signed === null ? null : Number(r.signed),
     signedBy: r.signed_by,

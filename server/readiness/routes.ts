@@ -8,7 +8,9 @@ import type { RouteRegistry } from '../http/router';
 import { cohortRelation } from '../policies/relations';
 import { verifyRecord } from '../ledger/verify';
 import { computeReadiness } from './queries';
-import { readinessCsv, signoffsCsv } from './csv';
+import { readinessRows, signoffRows } from './csv';
+import { fileSlug, sendCsv, toCsv } from '../exports/csv';
+import { evidenceWords } from './evidence-words';
 import { cohortReportPdf } from './pdf';
 import { organisationImpact } from '../impact/queries';
 import { cohortSignoffs, cohortWaivers, completionsPerWeek, scoresPerCriterion } from './records';
@@ -20,13 +22,7 @@ async function cohortReadiness(ctx: AppContext, cohortId: string) {
   return cohorts[0];
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'cohort';
-
-function sendCsv(res: Response, name: string, text: string) {
-  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-  res.send(text);
-}
+const slug = fileSlug;
 
 /** Builds the PDF report for a cohort (also used by tests and scripts). */
 export async function buildCohortReport(ctx: AppContext, cohortId: string, generatedBy: string): Promise<Buffer> {
@@ -51,8 +47,11 @@ export function readinessRoutes(registry: RouteRegistry, ctx: AppContext) {
   const readable = onCohort(ctx.db, 'cohort:view-progress');
   type Input = { subject: CohortSubject; actor: Actor };
 
-  const csv = ({ subject: { cohort } }: Input, _req: Request, res: Response) => cohortReadiness(ctx, cohort.id).then((r) => sendCsv(res, `${slug(cohort.name)}-readiness.csv`, readinessCsv(r)));
-  const signoffs = ({ subject: { cohort } }: Input, _req: Request, res: Response) => cohortSignoffs(ctx.db, cohort.id).then((rows) => sendCsv(res, `${slug(cohort.name)}-signoffs.csv`, signoffsCsv(rows)));
+  const csv = ({ subject: { cohort } }: Input, _req: Request, res: Response) => cohortReadiness(ctx, cohort.id).then((r) => sendCsv(res, `${slug(cohort.name)}-readiness.csv`, toCsv(readinessRows(r))));
+  const signoffs = async ({ subject: { cohort }, actor }: Input, _req: Request, res: Response) => {
+    const list = await cohortSignoffs(ctx.db, cohort.id);
+    sendCsv(res, `${slug(cohort.name)}-signoffs.csv`, toCsv(signoffRows(list, await evidenceWords(ctx, cohort.id, actor.id, list))));
+  };
   const pdf = async ({ subject: { cohort }, actor }: Input, _req: Request, res: Response) => {
     const file = await buildCohortReport(ctx, cohort.id, actor.name);
     res.setHeader('Content-Type', 'application/pdf');

@@ -1,4 +1,4 @@
-import { csvCell } from '../../server/readiness/csv';
+import { csvCell } from '../../server/exports/csv';
 import { startTestApp, type TestApp } from '../support/app';
 import { asBuffer, binary, pdfText, pdfWords } from '../support/pdf';
 import { buildReadinessWorld, mark, request, signAll, waive, type ReadinessWorld } from './world';
@@ -63,17 +63,24 @@ describe('CSV exports', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="cohort-a-readiness\.csv"/);
-    const rows = parseCsv(res.text);
+    // UTF-8 with a byte-order mark, so Excel reads the dashes; then exactly one header row.
+    expect(res.text.charCodeAt(0)).toBe(0xfeff);
+    const rows = parseCsv(res.text.slice(1));
     expect(rows[0].slice(0, 7)).toEqual(['Candidate', 'E-mail', 'Ready to deliver', 'State', 'Stage 1: Pre-load videos', 'Stage 2: Transfer week', 'Stage 3: Co-delivery']);
     expect(rows[0]).toContain('S1 Demonstrates safe holds');
     expect(rows).toHaveLength(3);
     const ready = rows.find((r) => r[0] === 'Candidate A') as string[];
-    expect(ready.slice(2, 10)).toEqual(['Yes', 'ready', 'Complete', 'Complete', 'Complete', 'Signed off', 'Signed off', 'Signed off']);
+    expect(ready.slice(2, 10)).toEqual(['Yes', 'Ready to deliver', 'Complete', 'Complete', 'Complete', 'Signed off', 'Signed off', 'Signed off']);
     const other = rows.find((r) => r[0] === 'Candidate A2') as string[];
     expect(other[2]).toBe('No');
+    expect(other[3]).toBe('In progress');
+    // Times in the organisation's time zone, as a spreadsheet sorts them.
+    expect(rows[0].at(-1)).toBe('Last activity (UK time)');
+    const london = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    expect(ready.at(-1)).toMatch(new RegExp(`^${london} \\d\\d:\\d\\d$`));
     // The API equivalent answers the same CSV.
     const api = await lead.get(`/api/v1/cohorts/${a.cohort.id}/readiness.csv`);
-    expect(parseCsv(api.text)).toEqual(rows);
+    expect(parseCsv(api.text.slice(1))).toEqual(rows);
   });
 
   it('exports every sign-off with mentor names, dates and evidence references, neutralising formulas', async () => {
@@ -83,16 +90,28 @@ describe('CSV exports', () => {
     const lead = await t.loginAs(a.lead.email);
     const res = await lead.get(`/cohorts/${a.cohort.id}/signoffs.csv`);
     expect(res.status).toBe(200);
-    const rows = parseCsv(res.text);
-    expect(rows[0]).toEqual(['Request id', 'Candidate', 'Competency code', 'Competency', 'Safety-critical', 'Status', 'Rating', 'Submitted', 'Signed at', 'Signed by', 'Countersigned by', 'Evidence']);
+    expect(res.text.charCodeAt(0)).toBe(0xfeff);
+    const rows = parseCsv(res.text.slice(1));
+    // People's words: no request ids, statuses as the pages say them, the rating on its scale, UK times.
+    expect(rows[0]).toEqual(['Candidate', 'Competency code', 'Competency', 'Safety-critical', 'Status', 'Rating', 'Submitted (UK time)', 'Signed (UK time)', 'Signed by', 'Countersigned by', 'Evidence']);
     expect(rows).toHaveLength(3);
-    const signed = rows.find((r) => r[1] === 'Candidate A') as string[];
-    expect(signed.slice(2, 6)).toEqual(['D1', 'Opens a session with dignity', 'No', 'signed']);
-    expect(signed[9]).toBe('Mentor A');
-    expect(signed[8]).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(signed[11]).toBe('live_note:note-42 (=cmd|calc, "quoted")');
-    const waiting = rows.find((r) => r[1] === 'Candidate A2') as string[];
-    expect(waiting.slice(4, 6)).toEqual(['Yes', 'awaiting_countersign']);
+    const signed = rows.find((r) => r[0] === 'Candidate A') as string[];
+    expect(signed.slice(1, 6)).toEqual(['D1', 'Opens a session with dignity', 'No', 'Signed off', 'Competent (2)']);
+    expect(signed[8]).toBe('Mentor A');
+    expect(signed[7]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    // A reference that resolves to nothing is said so in words, never as its id; the caption is kept.
+    expect(signed[10]).toBe('A record that can no longer be found in this candidate’s file — “=cmd|calc, "quoted"”');
+    expect(res.text).not.toContain('note-42');
+    const waiting = rows.find((r) => r[0] === 'Candidate A2') as string[];
+    expect(waiting.slice(3, 6)).toEqual(['Yes', 'Signed, waiting for a countersignature', 'Competent (2)']);
+  });
+
+  it('neutralises a formula that starts any cell, such as a name', async () => {
+    const { a } = w;
+    await t.database.query(`update users set name = '=HYPERLINK("http://x")' where id = $1`, [a.candidate.id]);
+    const lead = await t.loginAs(a.lead.email);
+    const rows = parseCsv((await lead.get(`/cohorts/${a.cohort.id}/readiness.csv`)).text.slice(1));
+    expect(rows.map((r) => r[0])).toContain(`'=HYPERLINK("http://x")`);
   });
 });
 

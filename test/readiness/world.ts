@@ -36,7 +36,7 @@ export type ReadinessWorld = World & {
 
 /** Builds the world: stages 1–2 open now (window ends in 10 days), stage 3 opens in 20 days. */
 export async function buildReadinessWorld(db: Db): Promise<ReadinessWorld> {
-  const [fw] = await db.insert(competencyFrameworks).values({ name: 'Trainer framework', ratingScale: { levels: ['Not yet', 'Competent'], competentFrom: 1 } }).returning();
+  const [fw] = await db.insert(competencyFrameworks).values({ name: 'Trainer framework', ratingScale: { levels: ['Not yet', 'Developing', 'Competent'], competentFrom: 1 } }).returning();
   const [area] = await db.insert(competencyAreas).values({ frameworkId: fw.id, position: 1, name: 'Delivery' }).returning();
   const comps = await db
     .insert(competencies)
