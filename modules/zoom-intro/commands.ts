@@ -1,6 +1,6 @@
 /** Zoom introduction commands: schedule the meeting, take the register, record Zoom participant events. */
 import { and, eq, sql } from 'drizzle-orm';
-import { audit, cohortMembers, cohortStages, users, type AppContext, type Db } from '../../server/modules/kit';
+import { afterCommit, audit, cohortMembers, cohortStages, users, type AppContext, type Db } from '../../server/modules/kit';
 import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
 
 /** The room a cohort's mentors (and leads) join to see attendance arrive live. */
@@ -9,9 +9,9 @@ export const attendanceRoom = (cohortId: string) => `zoom-intro:cohort:${cohortI
 /** One attendance change, as pushed over `zoom-intro:attendance`. */
 export type AttendanceEvent = { cohortId: string; candidateId: string; present: boolean; source: 'register' | 'zoom'; joinedAt: string | null; leftAt: string | null };
 
-/** After commit: pushes attendance changes to the cohort's mentors. */
-export function emitAttendance(ctx: AppContext, events: AttendanceEvent[]): void {
-  for (const e of events) ctx.io.to(attendanceRoom(e.cohortId)).emit('zoom-intro:attendance', e);
+/** After commit: pushes attendance changes to the cohort's mentors (through `afterCommit`, which never throws). */
+export function emitAttendance(ctx: AppContext, events: AttendanceEvent[]): Promise<void> {
+  return afterCommit(ctx, { emits: events.map((e) => ({ room: attendanceRoom(e.cohortId), event: 'zoom-intro:attendance', payload: e })) });
 }
 
 /** What a mentor schedules. */

@@ -1,14 +1,33 @@
 /** The introduction page (meeting, join link, invite), the mentor's schedule and register, and the JSON API. */
 import { and, eq } from 'drizzle-orm';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { authorize, can, candidateStage, cohortPeople, isoDate, NotFoundError, parse, refuseOwnRecord, unmetReasons, ValidationError, type CadreRouter, type StageContext, type StageRuntime } from '../../server/modules/kit';
+import {
+  can,
+  candidateStage,
+  cohortPeople,
+  isoDate,
+  NotFoundError,
+  plain,
+  presenter,
+  refuseOwnRecord,
+  reply,
+  seeOther,
+  unmetReasons,
+  ValidationError,
+  type Actor,
+  type StageApi,
+  type StagePages,
+  type StageRuntime,
+  type StageSubject,
+} from '../../server/modules/kit';
 import { emitAttendance, scheduleMeeting, takeRegister } from './commands';
 import { buildIcs } from './ics';
 import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
 import { isTimeZone, spokenDateTime, zonedParts, zonedToUtc } from './time';
 
 const KEY = 'zoom-intro';
+const tags = ['zoom-intro'];
 
 const schedule = z.object({
   date: isoDate,
@@ -21,55 +40,64 @@ const schedule = z.object({
 
 const register = z.object({ present: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.uuid())) });
 
-async function meetingOf(ctx: StageRuntime, stageId: string) {
+const pageQuery = z.object({ saved: z.string().max(40).optional() });
+
+type Meeting = typeof zoomIntroMeetings.$inferSelect;
+
+async function meetingOf(ctx: StageRuntime, stageId: string): Promise<Meeting | undefined> {
   const [m] = await ctx.db.select().from(zoomIntroMeetings).where(eq(zoomIntroMeetings.cohortStageId, stageId));
   return m;
 }
 
-function present(m: Awaited<ReturnType<typeof meetingOf>>) {
+function meetingView(m: Meeting | undefined) {
   if (!m) return null;
   return { id: m.id, startsAt: m.startsAt.toISOString(), durationMinutes: m.durationMinutes, timezone: m.timezone, joinUrl: m.joinUrl, zoomMeetingId: m.zoomMeetingId, when: spokenDateTime(m.startsAt, m.timezone) };
 }
 
-async function doSchedule(ctx: StageRuntime, s: StageContext, body: unknown) {
-  authorize(s.actor, 'zoom-intro:schedule', { type: 'cohort', cohort: s.cohort });
-  const input = parse(schedule, body, 'meeting');
-  return scheduleMeeting(ctx.db, s.actor.id, s.stage.id, { startsAt: zonedToUtc(input.date, input.time, input.timezone), durationMinutes: input.durationMinutes, timezone: input.timezone, joinUrl: input.joinUrl, zoomMeetingId: input.zoomMeetingId ?? null });
+/** The meeting as the API shows it, with what the caller may do about it. */
+const presentMeeting = presenter((actor: Actor, subject: StageSubject, m: Meeting | undefined) => ({
+  meeting: meetingView(m),
+  can: { schedule: can(actor, 'zoom-intro:schedule', subject), register: can(actor, 'zoom-intro:register', subject) },
+}));
+
+async function doSchedule(ctx: StageRuntime, actor: Actor, s: StageSubject, input: z.output<typeof schedule>) {
+  return scheduleMeeting(ctx.db, actor.id, s.stage.id, { startsAt: zonedToUtc(input.date, input.time, input.timezone), durationMinutes: input.durationMinutes, timezone: input.timezone, joinUrl: input.joinUrl, zoomMeetingId: input.zoomMeetingId ?? null });
 }
 
-async function doRegister(ctx: StageRuntime, s: StageContext, presentIds: string[]) {
-  authorize(s.actor, 'zoom-intro:register', { type: 'cohort', cohort: s.cohort });
-  refuseOwnRecord(s.actor, presentIds, 'your own attendance');
+async function doRegister(ctx: StageRuntime, actor: Actor, s: StageSubject, presentIds: string[]) {
+  refuseOwnRecord(actor, presentIds, 'your own attendance');
   // A mentor who is also a candidate leaves their own row as it is: someone else takes it.
-  const people = (await cohortPeople(ctx.db, s.cohort.id, 'candidate')).filter((p) => p.userId !== s.actor.id);
+  const people = (await cohortPeople(ctx.db, s.cohort.id, 'candidate')).filter((p) => p.userId !== actor.id);
   const known = new Set(people.map((p) => p.userId));
   const stray = presentIds.filter((id) => !known.has(id));
   if (stray.length) throw new ValidationError('Someone on that register is not a candidate of this cohort.', [{ field: 'present', message: 'not a candidate of this cohort' }]);
-  const events = await takeRegister(ctx.db, s.actor.id, s.cohort.id, s.stage.id, people.map((p) => ({ candidateId: p.userId, present: presentIds.includes(p.userId) })));
-  emitAttendance(ctx, events);
+  const events = await takeRegister(ctx.db, actor.id, s.cohort.id, s.stage.id, people.map((p) => ({ candidateId: p.userId, present: presentIds.includes(p.userId) })));
+  await emitAttendance(ctx, events);
   return events;
 }
 
 /** Page routes under /cohorts/:cohortId/stages/zoom-intro. */
-export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
-  const render = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const s = await ctx.stage.request(req);
+export function pageRoutes(r: StagePages, ctx: StageRuntime): void {
+  const saved = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}?saved=1`;
+  /** The stage page (the route authorised `cohort:view` or more). */
+  const render = async (res: Response, actor: Actor, s: StageSubject, extra: Record<string, unknown> = {}) => {
+    const { isCandidate, isStaff } = ctx.stage.standing(actor, s.cohort);
     const m = await meetingOf(ctx, s.stage.id);
-    const base = { title: s.stage.title, cohort: s.cohort, stage: s.stage, meeting: present(m), saved: req.query.saved === '1', ...extra };
-    if (s.isCandidate) {
-      const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
-      const [mine] = await ctx.db.select().from(zoomIntroAttendance).where(and(eq(zoomIntroAttendance.cohortStageId, s.stage.id), eq(zoomIntroAttendance.candidateId, s.actor.id)));
+    const base = { title: s.stage.title, cohort: s.cohort, stage: s.stage, meeting: meetingView(m), ...extra };
+    if (isCandidate) {
+      const progress = await candidateStage(ctx, s.cohort.id, actor.id, KEY);
+      const [mine] = await ctx.db.select().from(zoomIntroAttendance).where(and(eq(zoomIntroAttendance.cohortStageId, s.stage.id), eq(zoomIntroAttendance.candidateId, actor.id)));
       return void res.render(ctx.view('page'), { ...base, progress, locked: progress?.status === 'locked', reasons: progress ? unmetReasons(progress) : [], attended: mine?.present ?? false });
     }
-    if (!s.isStaff) throw new NotFoundError('That stage');
+    if (!isStaff) throw new NotFoundError('That stage');
     const people = await cohortPeople(ctx.db, s.cohort.id, 'candidate');
     const rows = await ctx.db.select().from(zoomIntroAttendance).where(eq(zoomIntroAttendance.cohortStageId, s.stage.id));
     const byCandidate = new Map(rows.map((a) => [a.candidateId, a]));
     const tz = m?.timezone ?? 'Europe/London';
     res.render(ctx.view('staff'), {
       ...base,
-      canSchedule: can(s.actor, 'zoom-intro:schedule', { type: 'cohort', cohort: s.cohort }),
-      canRegister: can(s.actor, 'zoom-intro:register', { type: 'cohort', cohort: s.cohort }),
+      canSchedule: can(actor, 'zoom-intro:schedule', s),
+      canRegister: can(actor, 'zoom-intro:register', s),
       form: m ? { ...zonedParts(m.startsAt, tz), timezone: tz, durationMinutes: m.durationMinutes, joinUrl: m.joinUrl, zoomMeetingId: m.zoomMeetingId ?? '' } : { date: s.stage.startsOn ?? '', time: '14:00', timezone: 'Europe/London', durationMinutes: 60, joinUrl: '', zoomMeetingId: '' },
       timezones: Intl.supportedValuesOf('timeZone'),
       candidates: people.map((p) => {
@@ -79,27 +107,28 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
     });
   };
 
-  r.get('/', (req, res) => render(req, res));
+  r.get('/', { summary: 'The introduction: the meeting for candidates; schedule and register for mentors', query: pageQuery, authorize: ctx.stage.on('cohort:view') }, ({ actor, subject, query }, _req, res) => render(res, actor, subject, { saved: query.saved === '1' }));
 
-  r.post('/meeting', async (req, res) => {
-    const s = await ctx.stage.request(req);
-    try {
-      await doSchedule(ctx, s, req.body);
-    } catch (err) {
-      if (err instanceof ValidationError) return render(req, res.status(400), { error: { message: err.message, fields: err.fields } });
-      throw err;
-    }
-    res.redirect(303, `/cohorts/${s.cohort.id}/stages/${KEY}?saved=1`);
+  r.form(
+    '/meeting',
+    {
+      summary: 'Schedule or reschedule the introduction meeting (form)',
+      body: schedule,
+      authorize: ctx.stage.on('zoom-intro:schedule'),
+      rerender: (_req, res, { error, values, actor, subject }) => render(res, actor, subject, { error, form: values }),
+    },
+    async ({ body, actor, subject }) => {
+      await doSchedule(ctx, actor, subject, body);
+      return seeOther(saved(subject.cohort.id));
+    },
+  );
+
+  r.form('/register', { summary: 'Take the register (form): the candidates ticked are present', body: register, authorize: ctx.stage.on('zoom-intro:register') }, async ({ body, actor, subject }) => {
+    await doRegister(ctx, actor, subject, body.present);
+    return seeOther(saved(subject.cohort.id));
   });
 
-  r.post('/register', async (req, res) => {
-    const s = await ctx.stage.request(req);
-    await doRegister(ctx, s, parse(register, req.body, 'register').present);
-    res.redirect(303, `/cohorts/${s.cohort.id}/stages/${KEY}?saved=1`);
-  });
-
-  r.get('/invite.ics', async (req, res) => {
-    const s = await ctx.stage.request(req);
+  r.get('/invite.ics', { summary: 'The meeting invite (iCalendar)', produces: 'text/calendar', authorize: ctx.stage.on('cohort:view') }, async ({ subject: s }, _req, res) => {
     const m = await meetingOf(ctx, s.stage.id);
     if (!m) throw new NotFoundError('That meeting');
     const ics = buildIcs({
@@ -120,19 +149,15 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
 }
 
 /** JSON routes under /api/v1/cohorts/:cohortId/stages/zoom-intro. */
-export function apiRoutes(r: CadreRouter, ctx: StageRuntime): void {
-  const tags = ['zoom-intro'];
-  r.get('/meeting', { summary: 'The introduction meeting of this cohort (null when not scheduled)', tags }, async (req, res) => {
-    const s = await ctx.stage.request(req);
-    res.json({ meeting: present(await meetingOf(ctx, s.stage.id)) });
-  });
-  r.put('/meeting', { summary: 'Schedule or reschedule the introduction meeting (mentor)', tags, body: schedule }, async (req, res) => {
-    const s = await ctx.stage.request(req);
-    res.json({ meeting: present(await doSchedule(ctx, s, req.body)) });
-  });
-  r.post('/register', { summary: 'Take the register: the candidates present (everyone else absent)', tags, body: register }, async (req, res) => {
-    const s = await ctx.stage.request(req);
-    const events = await doRegister(ctx, s, parse(register, req.body, 'register').present);
-    res.json({ attendance: events.map((e) => ({ candidateId: e.candidateId, present: e.present, source: e.source })) });
+export function apiRoutes(r: StageApi, ctx: StageRuntime): void {
+  r.get('/meeting', { summary: 'The introduction meeting of this cohort (null when not scheduled)', tags, authorize: ctx.stage.on('cohort:view') }, async ({ actor, subject }) =>
+    reply(presentMeeting(actor, subject, await meetingOf(ctx, subject.stage.id))),
+  );
+  r.put('/meeting', { summary: 'Schedule or reschedule the introduction meeting (mentor)', tags, body: schedule, authorize: ctx.stage.on('zoom-intro:schedule') }, async ({ body, actor, subject }) =>
+    reply(presentMeeting(actor, subject, await doSchedule(ctx, actor, subject, body))),
+  );
+  r.post('/register', { summary: 'Take the register: the candidates present (everyone else absent)', tags, body: register, authorize: ctx.stage.on('zoom-intro:register') }, async ({ body, actor, subject }) => {
+    const events = await doRegister(ctx, actor, subject, body.present);
+    return reply(plain({ attendance: events.map((e) => ({ candidateId: e.candidateId, present: e.present, source: e.source })) }));
   });
 }

@@ -67,6 +67,9 @@ export type RouteSpec<I, Q extends z.ZodType | undefined, B extends z.ZodType | 
   query?: Q;
   body?: B;
   authorize: K | Decide<I, S>;
+  /** A sender's signature check (webhooks, with `authorize: 'public'`): runs first, before anything is parsed, on the
+   * raw request (`req.rawBody`); throws to refuse. */
+  verify?: (req: Request) => void | Promise<void>;
 };
 
 /** What a form's `authorize` sees: the address, and the raw form fields (untrusted: only to find the subject). */
@@ -217,8 +220,10 @@ export class RouteRegistry {
           const spec = first as RouteDoc & { authorize: unknown };
           const handler = rest[1] as RouteHandler<unknown>;
           this.routes.push({ method, path: full, doc: spec });
+          const verify = (spec as { verify?: (req: Request) => void | Promise<void> }).verify;
           express[method](path, async (req, res) => {
             assertCsrf(req);
+            if (verify) await verify(req);
             const { params, query } = parseAddress(req, full, spec);
             const body = spec.body ? parse(spec.body, stripToken(req.body), 'request') : undefined;
             const input = { params, query, body };

@@ -7,8 +7,8 @@
  */
 
 // The manifest, the context every hook receives, the seed context and the stage helpers' types.
-export { defineStage, type SeedContext, type StageManifest, type StageRuntime } from './types';
-export type { StageContext, StageHelpers } from './stage-helpers';
+export { defineStage, type SeedContext, type StageApi, type StageGlobal, type StageManifest, type StagePages, type StageRuntime, type StageWebhooks } from './types';
+export type { StageCandidateSubject, StageContext, StageHelpers, StageSubject } from './stage-helpers';
 export type { AppContext } from '../context';
 
 // Database: the handle, the core tables (by id), the audit trail and notifications (written inside a transaction).

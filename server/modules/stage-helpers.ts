@@ -6,6 +6,7 @@ import { cohortStages } from '../db/tables';
 import { GateClosedError, NotFoundError } from '../errors';
 import { getCohort, type CohortRow } from '../cohorts/queries';
 import { actorOf } from '../http/request-context';
+import { grant, type Grant } from '../http/router';
 import { authorize, can, type Action, type CapabilityVerb } from '../policies';
 import type { ProgressContext } from '../progression/engine';
 import { candidateStage, unmetReasons } from '../progression/queries';
@@ -14,6 +15,13 @@ import type { StageRow } from '../progression/types';
 
 /** The cohort, its stage run by the module, and who is asking (with their relation to the cohort). */
 export type StageContext = { actor: Actor; cohort: CohortRow; stage: StageRow; isCandidate: boolean; isStaff: boolean };
+
+/** What a stage route's `authorize` loads and the policy decides on: the URL's cohort, with this module's stage in it. */
+export type StageSubject = { type: 'cohort'; cohort: CohortRow; stage: StageRow };
+/** The same for one candidate's record in the stage (their own work, or a mentor deciding on it). */
+export type StageCandidateSubject = { type: 'candidate'; cohort: CohortRow; candidateId: string; stage: StageRow };
+/** What the `authorize` of a route under /cohorts/:cohortId gets. */
+type CohortAddress = { params: { cohortId: string } };
 
 /** The helpers bound to one module (`rt.stage` in a module's hooks). */
 export type StageHelpers = ReturnType<typeof stageHelpers>;
@@ -34,6 +42,46 @@ export function stageHelpers(ctx: ProgressContext, key: string, title: string) {
       .limit(1);
     if (!row) throw new NotFoundError('That stage');
     return row;
+  }
+
+  /** The URL's cohort and this module's stage in it (404 "That cohort" / "That stage"); the route authorises. */
+  async function load(cohortId: string): Promise<{ cohort: CohortRow; stage: StageRow }> {
+    const cohort = await loadCohort(cohortId);
+    return { cohort, stage: await loadStage(cohort.id) };
+  }
+
+  /** A route's `authorize`: `action` on the URL's cohort; the handler gets `subject.cohort` and `subject.stage`. */
+  function on(action: Action) {
+    return async (_req: Request, { params }: CohortAddress): Promise<Grant<StageSubject>> => {
+      const { cohort, stage } = await load(params.cohortId);
+      return grant(action, { type: 'cohort', cohort, stage }, 'That cohort');
+    };
+  }
+
+  /** A route's `authorize`: `action` on the actor's own record in the stage (a candidate doing their own work). */
+  function onSelf(action: Action) {
+    return async (req: Request, { params }: CohortAddress): Promise<Grant<StageCandidateSubject>> => {
+      const { cohort, stage } = await load(params.cohortId);
+      return grant(action, { type: 'candidate', cohort, candidateId: actorOf(req).id, stage }, 'That cohort');
+    };
+  }
+
+  /** A route's `authorize`: `action` on the record of the candidate a loaded row belongs to (a mentor deciding on a
+   * candidate's moment, topic or group); `find` loads the row of the stage or throws its 404. */
+  function onRecordOf<T extends { candidateId: string }, I extends CohortAddress>(action: Action, find: (stage: StageRow, input: I) => Promise<T>) {
+    return async (_req: Request, input: I): Promise<Grant<StageCandidateSubject & { row: T }>> => {
+      const { cohort, stage } = await load(input.params.cohortId);
+      const row = await find(stage, input);
+      return grant(action, { type: 'candidate', cohort, candidateId: row.candidateId, stage, row }, 'That cohort');
+    };
+  }
+
+  /** How the (authorised) actor stands in the cohort: a candidate of it, and/or staff who see everyone's progress. */
+  function standing(actor: Actor, cohort: CohortRow): { isCandidate: boolean; isStaff: boolean } {
+    return {
+      isCandidate: actor.cohortRoles.some((c) => c.cohortId === cohort.id && c.role === 'candidate'),
+      isStaff: can(actor, 'cohort:view-progress', { type: 'cohort', cohort }),
+    };
   }
 
   /** Authorises `<key>:view` (and `<key>:<capability>` when given) on the URL's cohort; returns actor, cohort and stage. */
@@ -73,5 +121,5 @@ export function stageHelpers(ctx: ProgressContext, key: string, title: string) {
     if (reason !== null) throw new GateClosedError(`${title} is not open for you yet: ${reason}`);
   }
 
-  return { key, loadCohort, loadStage, context, request, lockReason, assertOpenFor };
+  return { key, loadCohort, loadStage, load, on, onSelf, onRecordOf, standing, context, request, lockReason, assertOpenFor };
 }

@@ -51,16 +51,16 @@ export type StageManifest = {
   /** Entries in the main menu, shown to people who hold one of `for` in any cohort. */
   nav?: ModuleNavEntry[];
   /** Page routes, mounted under /cohorts/:cohortId/stages/<key>. */
-  routes?: (r: CadreRouter, ctx: StageRuntime) => void;
+  routes?: (r: StagePages, ctx: StageRuntime) => void;
   /** JSON routes, mounted under /api/v1/cohorts/:cohortId/stages/<key>. */
-  api?: (r: CadreRouter, ctx: StageRuntime) => void;
+  api?: (r: StageApi, ctx: StageRuntime) => void;
   /** Routes outside a cohort (media, admin screens), mounted under /stages/<key>; they authorise themselves. */
-  globalRoutes?: (r: CadreRouter, ctx: StageRuntime) => void;
+  globalRoutes?: (r: StageGlobal, ctx: StageRuntime) => void;
   /** Routers in a URL space of the module's own (such as `/cohorts/:cohortId/live`), made from `routes.router(prefix)`;
    * mounted behind the login after core's routes. Prefer `routes`/`api`, whose URLs name the stage. */
   routers?: (routes: RouteRegistry, ctx: StageRuntime) => CadreRouter[];
   /** Incoming webhooks, mounted under /webhooks/<key>: no session, no CSRF — they must verify a signature. */
-  webhooks?: (r: CadreRouter, ctx: StageRuntime) => void;
+  webhooks?: (r: StageWebhooks, ctx: StageRuntime) => void;
   /** Absolute path of the module's views folder; partials in `<views>/partials` are namespaced `<key>/`. */
   views?: string;
   /** Socket handlers, called for each authenticated connection. */
@@ -81,6 +81,15 @@ export type StageManifest = {
   /** A section of the inspector's cohort report (null when the module has nothing to say for this cohort). */
   report?: (db: Db, cohortId: string) => Promise<ReportSection | null>;
 };
+
+/** Where a module's routers are mounted (their routes' path parameters are typed from these prefixes). */
+export type StagePages = CadreRouter<`/cohorts/:cohortId/stages/${string}`>;
+/** The module's JSON routes. */
+export type StageApi = CadreRouter<`/api/v1/cohorts/:cohortId/stages/${string}`>;
+/** The module's routes outside a cohort. */
+export type StageGlobal = CadreRouter<`/stages/${string}`>;
+/** The module's incoming webhooks. */
+export type StageWebhooks = CadreRouter<`/webhooks/${string}`>;
 
 /** What a module's hooks receive: the app context plus helpers bound to the module. */
 export type StageRuntime = AppContext & {
