@@ -1,12 +1,14 @@
 /** Transfer-week pages: the stage page (days, moments, standings), the tablet day register, and their forms. */
-import type { Request, Response } from 'express';
-import { authorize, can, cohortPeople, formAction, formBody, parse, pathId, ValidationError, type AppError, type CadreRouter, type FieldProblem, type StageRuntime } from '../../server/modules/kit';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { can, cohortPeople, formOf, seeOther, ValidationError, type Actor, type FieldProblem, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
 import type { AttendanceMark } from './schema';
 import { dayInput, decisionInput, mark, momentInput, returnInput } from './inputs';
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { listDays, listMoments, marksOf, registerRows, standings } from './queries';
 
-/** Reads `mark-<candidateId>` radio fields; names every field that is not one, or has a value that is not a mark. */
+/** Reads `mark-<candidateId>` radio fields; names every field that is not one, or has a value that is not a mark (the
+ * register form's schema below runs it, so the route parses the form once, at the edge). */
 export function readRegisterForm(body: Record<string, unknown>): { field: string; candidateId: string; mark: AttendanceMark }[] {
   const problems: FieldProblem[] = [];
   const marks: { field: string; candidateId: string; mark: AttendanceMark }[] = [];
@@ -24,16 +26,34 @@ export function readRegisterForm(body: Record<string, unknown>): { field: string
   return marks;
 }
 
+/** The register form as the router parses it (and the OpenAPI document shows): `mark-<candidateId>` → a mark. */
+export const registerForm = z
+  .record(z.string(), z.unknown())
+  .describe('One field per candidate: mark-<candidateId> = present, late or absent')
+  .transform((fields, zctx) => {
+    try {
+      return readRegisterForm(fields);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      for (const f of err.fields) zctx.addIssue({ code: 'custom', path: [f.field], message: f.message });
+      return z.NEVER;
+    }
+  });
+
+const pageQuery = z.object({ saved: z.string().max(40).optional() });
+
 /** Mounts the transfer-week pages. */
-export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
+export function transferWeekPages(r: StagePages, rt: StageRuntime): void {
   const { db } = rt;
   const KEY = rt.stage.key;
   const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
+  const day = (action: 'transfer-week:register') => rt.stage.onRow(action, (stage, { params }: { params: { cohortId: string; dayId: string } }) => getDay(rt, stage, params.dayId));
+  const moment = (action: 'transfer-week:log-moment' | 'transfer-week:confirm') =>
+    rt.stage.onRecordOf(action, (stage, { params }: { params: { cohortId: string; momentId: string } }) => getMoment(rt, stage, params.momentId));
 
-  const context = (req: Request) => rt.stage.context(req);
-
-  async function renderStage(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const { actor, cohort, stage } = await context(req);
+  /** The stage page; the route authorised the actor on the cohort (or on a record in it). */
+  async function renderStage(res: Response, actor: Actor, s: StageSubject | StageCandidateSubject, extra: Record<string, unknown> = {}) {
+    const { cohort, stage } = s;
     const subject = { type: 'cohort' as const, cohort };
     const self = { type: 'candidate' as const, cohort, candidateId: actor.id };
     const flags = {
@@ -60,93 +80,91 @@ export function transferWeekPages(r: CadreRouter, rt: StageRuntime): void {
         decided: moments.filter((m) => m.status !== 'submitted'),
       };
     }
-    res.render(rt.view('stage'), { title: stage.title, cohort, stage, days, mine, staff, can: flags, saved: req.query.saved, ...extra });
+    res.render(rt.view('stage'), { title: stage.title, cohort, stage, days, mine, staff, can: flags, ...extra });
   }
 
-  r.get('/', (req, res) => renderStage(req, res));
+  r.get('/', { summary: 'Transfer week: the days, your moments and standing; the register and decisions for mentors', query: pageQuery, authorize: rt.stage.on('transfer-week:view') }, ({ actor, subject, query }, _req, res) =>
+    renderStage(res, actor, subject, { saved: query.saved }),
+  );
 
-  r.post('/days', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'transfer-week:schedule', { type: 'cohort', cohort });
-    await formAction(
-      res,
-      async () => {
-        await scheduleDay(rt, actor.id, stage, parse(dayInput, formBody(req), 'day form'));
-        return `${base(cohort.id)}?saved=day`;
-      },
-      (error: AppError) => renderStage(req, res, { dayError: error, dayForm: req.body }),
-    );
-  });
+  r.form(
+    '/days',
+    {
+      summary: 'Schedule an in-person day (form)',
+      body: formOf(dayInput),
+      authorize: rt.stage.on('transfer-week:schedule'),
+      rerender: (_req, res, { error, values, actor, subject }) => renderStage(res, actor, subject, { dayError: error, dayForm: values }),
+    },
+    async ({ body, actor, subject: { cohort, stage } }) => {
+      await scheduleDay(rt, actor.id, stage, body);
+      return seeOther(`${base(cohort.id)}?saved=day`);
+    },
+  );
 
-  async function renderRegister(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'transfer-week:register', { type: 'cohort', cohort });
-    const day = await getDay(rt, stage, pathId(req.params.dayId, 'That transfer-week day'));
-    const rows = await registerRows(db, cohort.id, day.id);
-    res.render(rt.view('register'), { title: `Register — ${day.venue}`, cohort, stage, day, rows, saved: req.query.saved === '1', ...extra });
+  type DaySubject = StageSubject & { row: Awaited<ReturnType<typeof getDay>> };
+  async function renderRegister(res: Response, s: DaySubject, extra: Record<string, unknown> = {}) {
+    const { cohort, stage, row } = s;
+    const rows = await registerRows(db, cohort.id, row.id);
+    res.render(rt.view('register'), { title: `Register — ${row.venue}`, cohort, stage, day: row, rows, ...extra });
   }
 
-  r.get('/days/:dayId/register', (req, res) => renderRegister(req, res));
+  r.get('/days/:dayId/register', { summary: "A day's register on a tablet (mentor)", query: pageQuery, authorize: day('transfer-week:register') }, ({ subject, query }, _req, res) =>
+    renderRegister(res, subject, { saved: query.saved === '1' }),
+  );
 
-  r.post('/days/:dayId/register', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'transfer-week:register', { type: 'cohort', cohort });
-    const day = await getDay(rt, stage, pathId(req.params.dayId, 'That transfer-week day'));
-    await formAction(
-      res,
-      async () => {
-        const marks = readRegisterForm(formBody(req));
-        if (!marks.length) return `${base(cohort.id)}/days/${day.id}/register`;
-        await saveRegister(rt, actor.id, stage, day.id, marks);
-        return `${base(cohort.id)}/days/${day.id}/register?saved=1`;
-      },
-      (error: AppError) => renderRegister(req, res, { error }),
-    );
-  });
+  r.form(
+    '/days/:dayId/register',
+    { summary: "Save a day's register (form)", body: registerForm, authorize: day('transfer-week:register'), rerender: (_req, res, { error, subject }) => renderRegister(res, subject, { error }) },
+    async ({ body: marks, actor, subject: { cohort, stage, row } }) => {
+      if (!marks.length) return seeOther(`${base(cohort.id)}/days/${row.id}/register`);
+      await saveRegister(rt, actor.id, stage, row.id, marks);
+      return seeOther(`${base(cohort.id)}/days/${row.id}/register?saved=1`);
+    },
+  );
 
-  r.post('/moments', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'transfer-week:log-moment', { type: 'candidate', cohort, candidateId: actor.id });
-    await rt.stage.assertOpenFor(cohort.id, actor.id);
-    await formAction(
-      res,
-      async () => {
-        await logMoment(rt, actor.id, stage, parse(momentInput, formBody(req), 'moment form'));
-        return `${base(cohort.id)}?saved=moment`;
-      },
-      (error: AppError) => renderStage(req, res, { momentError: error, momentForm: req.body }),
-    );
-  });
+  r.form(
+    '/moments',
+    {
+      summary: 'Log a trainer-role moment (form)',
+      body: formOf(momentInput),
+      authorize: rt.stage.onSelf('transfer-week:log-moment'),
+      rerender: (_req, res, { error, values, actor, subject }) => renderStage(res, actor, subject, { momentError: error, momentForm: values }),
+    },
+    async ({ body, actor, subject: { cohort, stage } }) => {
+      await rt.stage.assertOpenFor(cohort.id, actor.id);
+      await logMoment(rt, actor.id, stage, body);
+      return seeOther(`${base(cohort.id)}?saved=moment`);
+    },
+  );
 
-  r.post('/moments/:momentId', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'transfer-week:log-moment', { type: 'candidate', cohort, candidateId: actor.id });
-    await rt.stage.assertOpenFor(cohort.id, actor.id);
-    const momentId = pathId(req.params.momentId, 'That trainer-role moment');
-    await formAction(
-      res,
-      async () => {
-        await reviseMoment(rt, actor.id, stage, momentId, parse(momentInput, formBody(req), 'moment form'));
-        return `${base(cohort.id)}?saved=moment`;
-      },
-      (error: AppError) => renderStage(req, res, { reviseError: error, reviseId: momentId }),
-    );
-  });
+  r.form(
+    '/moments/:momentId',
+    {
+      summary: 'Revise your own trainer-role moment (form)',
+      body: formOf(momentInput),
+      authorize: moment('transfer-week:log-moment'),
+      rerender: (_req, res, { error, values, actor, subject }) => renderStage(res, actor, subject, { reviseError: error, reviseId: subject.row.id, reviseForm: values }),
+    },
+    async ({ body, actor, subject: { cohort, stage, row } }) => {
+      await rt.stage.assertOpenFor(cohort.id, actor.id);
+      await reviseMoment(rt, actor.id, stage, row.id, body);
+      return seeOther(`${base(cohort.id)}?saved=moment`);
+    },
+  );
 
   for (const decision of ['confirm', 'return'] as const) {
-    r.post(`/moments/:momentId/${decision}`, async (req, res) => {
-      const { actor, cohort, stage } = await context(req);
-      const moment = await getMoment(rt, stage, pathId(req.params.momentId, 'That trainer-role moment'));
-      authorize(actor, 'transfer-week:confirm', { type: 'candidate', cohort, candidateId: moment.candidateId });
-      await formAction(
-        res,
-        async () => {
-          const { comment } = parse(decision === 'confirm' ? decisionInput : returnInput, formBody(req), 'decision');
-          await decideMoment(rt, actor.id, stage, moment.id, decision === 'confirm' ? 'confirmed' : 'returned', comment);
-          return `${base(cohort.id)}?saved=${decision}`;
-        },
-        (error: AppError) => renderStage(req, res, { decisionError: error, decisionId: moment.id }),
-      );
-    });
+    r.form(
+      `/moments/:momentId/${decision}`,
+      {
+        summary: decision === 'confirm' ? "Confirm a candidate's trainer-role moment (form)" : 'Return a trainer-role moment with a comment (form)',
+        body: formOf(decision === 'confirm' ? decisionInput : returnInput),
+        authorize: moment('transfer-week:confirm'),
+        rerender: (_req, res, { error, values, actor, subject }) => renderStage(res, actor, subject, { decisionError: error, decisionId: subject.row.id, decisionForm: values }),
+      },
+      async ({ body, actor, subject: { cohort, stage, row } }) => {
+        await decideMoment(rt, actor.id, stage, row.id, decision === 'confirm' ? 'confirmed' : 'returned', body.comment);
+        return seeOther(`${base(cohort.id)}?saved=${decision}`);
+      },
+    );
   }
 }

@@ -123,10 +123,19 @@ export function pageRoutes(r: StagePages, ctx: StageRuntime): void {
     },
   );
 
-  r.form('/register', { summary: 'Take the register (form): the candidates ticked are present', body: register, authorize: ctx.stage.on('zoom-intro:register') }, async ({ body, actor, subject }) => {
+  r.form(
+    '/register',
+    {
+      summary: 'Take the register (form): the candidates ticked are present',
+      body: register,
+      authorize: ctx.stage.on('zoom-intro:register'),
+      rerender: (_req, res, { error, actor, subject }) => render(res, actor, subject, { error }),
+    },
+    async ({ body, actor, subject }) => {
     await doRegister(ctx, actor, subject, body.present);
     return seeOther(saved(subject.cohort.id));
-  });
+  },
+  );
 
   r.get('/invite.ics', { summary: 'The meeting invite (iCalendar)', produces: 'text/calendar', authorize: ctx.stage.on('cohort:view') }, async ({ subject: s }, _req, res) => {
     const m = await meetingOf(ctx, s.stage.id);

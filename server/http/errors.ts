@@ -5,9 +5,9 @@ import { AppError, RateLimitedError, UploadError, ValidationError } from '../err
 import type { Logger } from '../logger';
 import { csrfFailed } from './csrf';
 
-/** True for requests that want JSON rather than a page. */
+/** True for requests that want JSON rather than a page (the API, and webhooks: their senders are machines). */
 export function wantsJson(req: Request): boolean {
-  return req.originalUrl.startsWith('/api/') || (!!req.headers.accept?.includes('application/json') && !req.headers.accept.includes('text/html'));
+  return req.originalUrl.startsWith('/api/') || req.originalUrl.startsWith('/webhooks/') || (!!req.headers.accept?.includes('application/json') && !req.headers.accept.includes('text/html'));
 }
 
 function normalise(err: unknown): AppError | null {

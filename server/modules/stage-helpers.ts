@@ -76,6 +76,16 @@ export function stageHelpers(ctx: ProgressContext, key: string, title: string) {
     };
   }
 
+  /** A route's `authorize`: `action` on the URL's cohort, for a row of the stage that belongs to no one candidate (a
+   * day, a session); `find` loads it or throws its 404. The handler gets `subject.row`. */
+  function onRow<T, I extends CohortAddress>(action: Action, find: (stage: StageRow, input: I) => Promise<T>) {
+    return async (_req: Request, input: I): Promise<Grant<StageSubject & { row: T }>> => {
+      const { cohort, stage } = await load(input.params.cohortId);
+      const row = await find(stage, input);
+      return grant(action, { type: 'cohort', cohort, stage, row }, 'That cohort');
+    };
+  }
+
   /** How the (authorised) actor stands in the cohort: a candidate of it, and/or staff who see everyone's progress. */
   function standing(actor: Actor, cohort: CohortRow): { isCandidate: boolean; isStaff: boolean } {
     return {
@@ -121,5 +131,5 @@ export function stageHelpers(ctx: ProgressContext, key: string, title: string) {
     if (reason !== null) throw new GateClosedError(`${title} is not open for you yet: ${reason}`);
   }
 
-  return { key, loadCohort, loadStage, load, on, onSelf, onRecordOf, standing, context, request, lockReason, assertOpenFor };
+  return { key, loadCohort, loadStage, load, on, onSelf, onRow, onRecordOf, standing, context, request, lockReason, assertOpenFor };
 }
