@@ -1,9 +1,11 @@
 /** What the lead, mentor and admin dashboards read, scoped to the actor (set-based, a fixed number of queries). */
-import { sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { cohorts, competencies, organisations, signoffRequests, users } from '../db/tables';
+import { waitingForMentor } from '../signoffs/queries';
 import type { Actor } from '../auth/actor';
 import type { Db } from '../db';
 import { ukDate } from '../readiness/model';
-import { epochMs, rows, uuidArray } from '../readiness/sql';
+import { rows, uuidArray } from '../readiness/sql';
 
 /** The cohorts an actor sees as a lead: those running today for an admin, their organisations' cohorts, or cohorts they lead. */
 export async function leadCohortIds(db: Db, actor: Actor): Promise<string[]> {
@@ -38,42 +40,55 @@ export type WaitingRequest = {
   status: string;
   submittedAt: number;
   waitingDays: number;
+  /** The request to review (for its cohort's mentors). */
   link: string;
+  /** The candidate's competencies, where anyone who may see the record finds the request. */
+  recordLink: string;
 };
 
-/** Requests waiting (pending, or awaiting a countersignature from someone other than the first signer), oldest first. */
-export async function waitingRequests(db: Db, options: { cohortIds?: string[]; excludeSignedBy?: string; limit?: number; now?: Date }): Promise<WaitingRequest[]> {
+/** Requests waiting for `mentorId`'s decision (`waitingForMentor`, the queue's own rule), or every waiting request
+ * when no mentor is given (the admin overview), oldest first. */
+export async function waitingRequests(db: Db, options: { cohortIds?: string[]; mentorId?: string; limit?: number; now?: Date }): Promise<WaitingRequest[]> {
   const now = options.now ?? new Date();
-  const scope = options.cohortIds ? sql`and r.cohort_id = any(${uuidArray(options.cohortIds)})` : sql``;
-  const notMine = options.excludeSignedBy ? sql`and (r.status <> 'awaiting_countersign' or r.signed_by is distinct from ${options.excludeSignedBy}::uuid)` : sql``;
-  const list = await rows<{ id: string; cohort_id: string; cohort: string; org: string; candidate: string; code: string; name: string; status: string; submitted: number }>(
-    db,
-    sql`select r.id, r.cohort_id, c.name as cohort, o.name as org, u.name as candidate, k.code, k.name, r.status, ${epochMs(sql`r.submitted_at`)} as submitted
-        from signoff_requests r join cohorts c on c.id = r.cohort_id join organisations o on o.id = c.organisation_id
-        join users u on u.id = r.candidate_id join competencies k on k.id = r.competency_id
-        where r.status in ('pending', 'awaiting_countersign') ${scope} ${notMine}
-        order by r.submitted_at, r.id limit ${options.limit ?? 50}`,
-  );
+  const list = await db
+    .select({ id: signoffRequests.id, cohortId: signoffRequests.cohortId, cohort: cohorts.name, org: organisations.name, candidate: users.name, candidateId: signoffRequests.candidateId, code: competencies.code, name: competencies.name, status: signoffRequests.status, submitted: signoffRequests.submittedAt })
+    .from(signoffRequests)
+    .innerJoin(cohorts, eq(cohorts.id, signoffRequests.cohortId))
+    .innerJoin(organisations, eq(organisations.id, cohorts.organisationId))
+    .innerJoin(users, eq(users.id, signoffRequests.candidateId))
+    .innerJoin(competencies, eq(competencies.id, signoffRequests.competencyId))
+    .where(waitingWhere(options))
+    .orderBy(asc(signoffRequests.submittedAt), asc(signoffRequests.id))
+    .limit(options.limit ?? 50);
   return list.map((r) => ({
     id: r.id,
-    cohortId: r.cohort_id,
+    cohortId: r.cohortId,
     cohortName: r.cohort,
     organisationName: r.org,
     candidateName: r.candidate,
     competency: `${r.code} ${r.name}`,
     status: r.status,
-    submittedAt: Number(r.submitted),
-    waitingDays: Math.max(0, Math.floor((now.getTime() - Number(r.submitted)) / 86_400_000)),
-    link: `/cohorts/${r.cohort_id}/signoffs`,
+    submittedAt: r.submitted.getTime(),
+    waitingDays: Math.max(0, Math.floor((now.getTime() - r.submitted.getTime()) / 86_400_000)),
+    // Review opens this one request, not the whole queue.
+    link: `/cohorts/${r.cohortId}/signoffs/${r.id}`,
+    recordLink: `/cohorts/${r.cohortId}/candidates/${r.candidateId}/competencies`,
   }));
 }
 
-/** How many requests are waiting (the same filter as `waitingRequests`, without the limit). */
-export async function countWaiting(db: Db, options: { cohortIds?: string[]; excludeSignedBy?: string }): Promise<number> {
-  const scope = options.cohortIds ? sql`and r.cohort_id = any(${uuidArray(options.cohortIds)})` : sql``;
-  const notMine = options.excludeSignedBy ? sql`and (r.status <> 'awaiting_countersign' or r.signed_by is distinct from ${options.excludeSignedBy}::uuid)` : sql``;
-  const [row] = await rows<{ n: number }>(db, sql`select count(*)::int as n from signoff_requests r where r.status in ('pending', 'awaiting_countersign') ${scope} ${notMine}`);
-  return Number(row?.n ?? 0);
+function waitingWhere(options: { cohortIds?: string[]; mentorId?: string }) {
+  return and(
+    inArray(signoffRequests.status, ['pending', 'awaiting_countersign']),
+    options.cohortIds ? inArray(signoffRequests.cohortId, options.cohortIds) : undefined,
+    options.mentorId ? waitingForMentor(options.mentorId) : undefined,
+  );
+}
+
+/** How many requests are waiting (the same rule as `waitingRequests` and the queue, without the limit), by cohort. */
+export async function countWaiting(db: Db, options: { cohortIds?: string[]; mentorId?: string }): Promise<{ total: number; byCohort: Map<string, number> }> {
+  const list = await db.select({ cohortId: signoffRequests.cohortId, n: count() }).from(signoffRequests).where(waitingWhere(options)).groupBy(signoffRequests.cohortId);
+  const byCohort = new Map(list.map((r) => [r.cohortId, Number(r.n)]));
+  return { total: [...byCohort.values()].reduce((a, b) => a + b, 0), byCohort };
 }
 
 /** A stage window that is open now or opens soon. */

@@ -50,13 +50,19 @@ export async function mentorDashboard(ctx: AppContext, actor: Actor) {
   const isMentor = ids.length > 0 || actor.orgRoles.some((m) => m.role === 'mentor');
   if (!isMentor) throw new ForbiddenError('The mentor dashboard is for mentors.');
   if (!ids.length) return { cohorts: [], waiting: [], waitingTotal: 0, upcoming: [], atRisk: [] };
-  const [{ cohorts }, waiting, waitingTotal, upcoming] = await Promise.all([
+  const [{ cohorts }, waiting, counts, upcoming] = await Promise.all([
     computeReadiness(ctx, { cohortIds: ids }),
-    waitingRequests(ctx.db, { cohortIds: ids, excludeSignedBy: actor.id }),
-    countWaiting(ctx.db, { cohortIds: ids, excludeSignedBy: actor.id }),
+    waitingRequests(ctx.db, { cohortIds: ids, mentorId: actor.id }),
+    countWaiting(ctx.db, { cohortIds: ids, mentorId: actor.id }),
     upcomingStages(ctx.db, ids),
   ]);
-  return { cohorts: cohorts.map(presentCohortSummary), waiting, waitingTotal, upcoming, atRisk: attention(cohorts) };
+  return {
+    cohorts: cohorts.map((c) => ({ ...presentCohortSummary(c), waiting: counts.byCohort.get(c.id) ?? 0 })),
+    waiting,
+    waitingTotal: counts.total,
+    upcoming,
+    atRisk: attention(cohorts),
+  };
 }
 
 /** The admin overview across organisations. */

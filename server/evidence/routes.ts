@@ -1,4 +1,4 @@
-/** Serving evidence files: only to people who may see the candidate's record, always as a download. */
+/** Serving evidence files: only to people who may see the candidate's record, as a download (a PDF may open in the browser). */
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { getCohort } from '../cohorts/queries';
@@ -31,24 +31,29 @@ export function evidenceRoutes(registry: RouteRegistry, ctx: AppContext) {
     return { row, cohort: await getCohort(ctx.db, row.cohortId) };
   };
   const fileParams = z.object({ fileId: z.string().max(200) });
+  const fileQuery = z.object({ view: z.enum(['inline']).optional() });
   r.get('/:fileId', {
-    summary: 'An evidence file, as a download',
+    summary: 'An evidence file, as a download (a PDF opens in the browser with view=inline)',
     params: fileParams,
+    query: fileQuery,
     produces: 'application/octet-stream',
     authorize: async (_req, { params }) => {
       const { row, cohort } = await loadFile(params.fileId);
       return grant('candidate:view', { type: 'candidate' as const, cohort, candidateId: row.candidateId, file: row.f }, 'That file');
     },
-  }, async ({ subject: { file } }, _req, res) => {
+  }, async ({ query, subject: { file } }, _req, res) => {
     const row = { f: file };
     const info = await ctx.storage.stat(row.f.storageKey);
     if (!info) throw new NotFoundError('That file');
     res.setHeader('Content-Type', row.f.mimeType);
     res.setHeader('Content-Length', String(info.size));
-    res.setHeader('Content-Disposition', attachmentHeader(row.f.displayName));
+    // Only a PDF (its type checked from its bytes at upload) opens in the browser's own viewer; a sandboxed document
+    // cannot host that viewer, so it gets no sandbox but still no scripts, styles or connections of its own.
+    const inline = query.view === 'inline' && row.f.mimeType === 'application/pdf';
+    res.setHeader('Content-Disposition', inline ? attachmentHeader(row.f.displayName).replace(/^attachment/, 'inline') : attachmentHeader(row.f.displayName));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader('Content-Security-Policy', inline ? "default-src 'none'; object-src 'self'; frame-ancestors 'self'" : "default-src 'none'; sandbox");
     const stream = await ctx.storage.get(row.f.storageKey);
     await new Promise<void>((resolve, reject) => {
       stream.on('error', reject);

@@ -60,7 +60,7 @@ export function signoffApiRoutes(registry: RouteRegistry, ctx: AppContext) {
   );
 
   r.get('/cohorts/:cohortId/signoffs', { summary: 'The mentors’ queue: requests waiting for a decision or a countersignature, oldest first', tags, authorize: onCohort(ctx.db, 'cohort:mentor') }, async ({ actor, subject: { cohort } }) => {
-    const queue = await mentorQueue(ctx.db, cohort.id);
+    const queue = await mentorQueue(ctx.db, cohort.id, actor.id);
     const evidence = await evidenceFor(ctx.db, queue.map((q) => q.r.id));
     return reply(
       present({

@@ -76,15 +76,21 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     },
   );
 
-  /** The mentors' queue (the route authorised `cohort:mentor`, or `candidate:mentor` for a decision's re-render). */
-  async function renderQueue(req: Request, res: Response, actor: Actor, cohort: CohortRow, extra: Record<string, unknown> = {}) {
-    const queue = await mentorQueue(ctx.db, cohort.id);
+  /** The mentors' queue, or one request of it (the route authorised `cohort:mentor`, or `candidate:mentor` for one
+   * request and a decision's re-render). */
+  async function renderQueue(req: Request, res: Response, actor: Actor, cohort: CohortRow, extra: Record<string, unknown> = {}, requestId?: string) {
+    const queue = await mentorQueue(ctx.db, cohort.id, actor.id, requestId);
     const ids = queue.map((q) => q.r.id);
     const [evidence, decisions, tree] = await Promise.all([evidenceFor(ctx.db, ids), decisionsFor(ctx.db, ids), cohort.frameworkId ? frameworkTree(ctx.db, cohort.frameworkId) : null]);
     const scale = tree?.ratingScale ?? { levels: [], competentFrom: 0 };
+    const one = requestId ? queue[0] : undefined;
     res.render('signoffs/queue', {
-      title: 'Sign-off queue',
+      title: one ? `${one.candidateName} — ${one.competencyName}` : 'Sign-off queue',
       cohort,
+      single: one ? { candidateName: one.candidateName, competencyName: one.competencyName } : null,
+      // The headline counts what the mentor can decide now, by the same rule as the dashboard's count.
+      forYou: queue.filter((q) => q.forYou).length,
+      others: queue.filter((q) => !q.forYou).length,
       items: queue.map((q) => ({
         ...q.r,
         candidateName: q.candidateName,
@@ -96,11 +102,11 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         evidence: evidence.get(q.r.id) ?? [],
         history: decisions.get(q.r.id) ?? [],
         ratingLabel: q.r.rating !== null ? scale.levels[q.r.rating] : null,
-        // A mentor who is also this request's candidate sees it, but never a form to decide it.
+        // A mentor who is also this request's candidate sees it, but never a form to decide it (waitingForMentor says so).
         ownRecord: q.r.candidateId === actor.id,
-        mayCountersign: q.r.status === 'awaiting_countersign' && q.r.signedBy !== actor.id && q.r.candidateId !== actor.id,
+        mayCountersign: q.forYou && q.r.status === 'awaiting_countersign',
         ownSignature: q.r.status === 'awaiting_countersign' && q.r.signedBy === actor.id,
-        isPending: q.r.status === 'pending' && q.r.candidateId !== actor.id,
+        isPending: q.forYou && q.r.status === 'pending',
       })),
       ratings: scale.levels.map((label, value) => ({ label, value })).filter((l) => l.value >= scale.competentFrom),
       done: ((d) => d && DONE[d])(pageQuery.parse(req.query).done),
@@ -146,6 +152,13 @@ export function signoffPageRoutes(registry: RouteRegistry, ctx: AppContext) {
   }
 
   r.get('/signoffs/bulk', { summary: 'The bulk sign-off form', authorize: onCohort(ctx.db, 'cohort:mentor') }, ({ subject }, _req, res) => renderBulk(res, subject.cohort));
+
+  // Registered after /signoffs/bulk, which the request id would otherwise swallow.
+  r.get('/signoffs/:requestId', { summary: 'One sign-off request to review, with its evidence', authorize: (req, { params }) => decisionGrant(ctx.db, req.user, params) }, async ({ actor, subject: { cohort, request } }, req, res) => {
+    // Decided already: the candidate's map shows where it stands.
+    if (request.status !== 'pending' && request.status !== 'awaiting_countersign') return res.redirect(`/cohorts/${cohort.id}/candidates/${request.candidateId}/competencies#competency-${request.competencyId}`);
+    return renderQueue(req, res, actor, cohort, {}, request.id);
+  });
 
   r.form(
     '/signoffs/bulk',

@@ -1,5 +1,5 @@
 /** Reads for sign-offs: the set-based "which competencies are signed" helper for progression, the queue, details. */
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { cohortRequiredCompetencies, cohorts, competencies, files, signoffDecisions, signoffEvidence, signoffRequests, users, type SignoffStatus } from '../db/tables';
 
@@ -58,7 +58,7 @@ export async function requiredCompetencies(db: Db, cohortIds: string[]): Promise
 
 /** Evidence of many requests: request id → items (files with their download link, or references). */
 export async function evidenceFor(db: Db, requestIds: string[]) {
-  const out = new Map<string, { id: string; kind: 'file' | 'reference'; name: string; mimeType?: string; sizeBytes?: number; href?: string; isImage: boolean; isVideo?: boolean; refType?: string | null; refId?: string | null; caption?: string | null; addedAt: Date }[]>();
+  const out = new Map<string, { id: string; kind: 'file' | 'reference'; name: string; mimeType?: string; sizeBytes?: number; href?: string; viewHref?: string; isImage: boolean; isVideo?: boolean; isPdf?: boolean; refType?: string | null; refId?: string | null; caption?: string | null; addedAt: Date }[]>();
   if (!requestIds.length) return out;
   const rows = await db
     .select({ e: signoffEvidence, f: { id: files.id, displayName: files.displayName, mimeType: files.mimeType, sizeBytes: files.sizeBytes } })
@@ -70,7 +70,7 @@ export async function evidenceFor(db: Db, requestIds: string[]) {
     const list = out.get(e.requestId) ?? [];
     list.push(
       f
-        ? { id: e.id, kind: 'file', name: f.displayName, mimeType: f.mimeType, sizeBytes: f.sizeBytes, href: `/evidence/${f.id}`, isImage: f.mimeType.startsWith('image/'), isVideo: f.mimeType.startsWith('video/'), caption: e.caption, addedAt: e.createdAt }
+        ? { id: e.id, kind: 'file', name: f.displayName, mimeType: f.mimeType, sizeBytes: f.sizeBytes, href: `/evidence/${f.id}`, ...(f.mimeType === 'application/pdf' ? { isPdf: true, viewHref: `/evidence/${f.id}?view=inline` } : {}), isImage: f.mimeType.startsWith('image/'), isVideo: f.mimeType.startsWith('video/'), caption: e.caption, addedAt: e.createdAt }
         : { id: e.id, kind: 'reference', name: `${e.refType === 'live_note' ? 'Live note' : e.refType} ${e.refId}`, refType: e.refType, refId: e.refId, isImage: false, caption: e.caption, addedAt: e.createdAt },
     );
     out.set(e.requestId, list);
@@ -96,18 +96,28 @@ export async function decisionsFor(db: Db, requestIds: string[]) {
   return out;
 }
 
-/** Requests waiting on mentors in a cohort, oldest wait first: pending ones and those needing a countersignature. */
-export async function mentorQueue(db: Db, cohortId: string) {
+/**
+ * The one rule for "waiting for this mentor's decision": pending, or awaiting a countersignature from someone other
+ * than its first signer — and never the mentor's own request. The dashboard's list and count and the queue's count all
+ * use it, so their numbers agree.
+ */
+export function waitingForMentor(mentorId: string): SQL {
+  return sql`(${signoffRequests.candidateId} <> ${mentorId} and (${signoffRequests.status} = 'pending' or (${signoffRequests.status} = 'awaiting_countersign' and ${signoffRequests.signedBy} is distinct from ${mentorId})))`;
+}
+
+/** Requests waiting on mentors in a cohort (or one of its requests), oldest wait first: pending ones and those needing
+ * a countersignature, each with `forYou` (whether `mentorId` may decide it now, by `waitingForMentor`). */
+export async function mentorQueue(db: Db, cohortId: string, mentorId: string, requestId?: string) {
   const waiting: SignoffStatus[] = ['pending', 'awaiting_countersign'];
   const rows = await db
-    .select({ r: signoffRequests, candidateName: users.name, competencyName: competencies.name, competencyCode: competencies.code, safetyCritical: competencies.safetyCritical })
+    .select({ r: signoffRequests, candidateName: users.name, competencyName: competencies.name, competencyCode: competencies.code, safetyCritical: competencies.safetyCritical, forYou: sql<boolean>`${waitingForMentor(mentorId)}` })
     .from(signoffRequests)
     .innerJoin(users, eq(users.id, signoffRequests.candidateId))
     .innerJoin(competencies, eq(competencies.id, signoffRequests.competencyId))
-    .where(and(eq(signoffRequests.cohortId, cohortId), inArray(signoffRequests.status, waiting)))
+    .where(and(eq(signoffRequests.cohortId, cohortId), inArray(signoffRequests.status, waiting), requestId ? eq(signoffRequests.id, requestId) : undefined))
     .orderBy(desc(signoffRequests.createdAt));
   const since = (r: (typeof rows)[number]) => (r.r.status === 'awaiting_countersign' ? r.r.updatedAt : r.r.submittedAt);
-  return rows.sort((a, b) => since(a).getTime() - since(b).getTime()).map((r) => ({ ...r, waitingSince: since(r) }));
+  return rows.sort((a, b) => since(a).getTime() - since(b).getTime()).map((r) => ({ ...r, forYou: r.forYou === true || String(r.forYou) === 't', waitingSince: since(r) }));
 }
 
 /** Every request of a candidate in a cohort, newest first (the map shows the newest per competency). */

@@ -137,7 +137,8 @@ describe('mentor dashboard', () => {
       ['Candidate A2', 5],
       ['Candidate A', 2],
     ]);
-    expect(res.body.waiting[0].link).toBe(`/cohorts/${a.cohort.id}/signoffs`);
+    // Changed on purpose: Review opens that one request, not the whole queue.
+    expect(res.body.waiting[0].link).toBe(`/cohorts/${a.cohort.id}/signoffs/${res.body.waiting[0].id}`);
     expect(res.body.waitingTotal).toBe(2);
     expect(res.body.upcoming.map((u: { title: string }) => u.title)).toEqual(['Pre-load videos', 'Transfer week', 'Co-delivery']);
     expect(res.body.atRisk.map((x: { name: string }) => x.name)).toEqual(['Candidate A2']);
@@ -146,6 +147,20 @@ describe('mentor dashboard', () => {
     expect(page.text.indexOf('Candidate A2')).toBeLessThan(page.text.indexOf('>Candidate A<'));
     expect(page.text).toContain(`href="/cohorts/${a.cohort.id}/signoffs"`);
     expect(page.text).toContain('2 requests are waiting, oldest first.');
+  });
+
+  it('counts on the dashboard what the queue counts for the same mentor (one rule): a request they signed and that waits for another mentor\'s countersignature is in neither', async () => {
+    const { a } = w;
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: a.candidate.id, competencyId: w.comps[0].id, status: 'pending', mentorId: a.mentor.id, daysAgo: 2 });
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: a.otherCandidate.id, competencyId: w.comps[1].id, status: 'awaiting_countersign', mentorId: a.mentor.id, daysAgo: 1 });
+    const mentor = await t.loginAs(a.mentor.email);
+    const dash = await mentor.get('/api/v1/dashboards/mentor');
+    expect(dash.body.waitingTotal).toBe(1);
+    const page = await mentor.get('/mentor');
+    expect(page.text).toContain('1 request is waiting, oldest first.');
+    expect(page.text).toMatch(/data-testid="cohort-queue-link">1 sign-off request waits for you/);
+    const queue = await mentor.get(`/cohorts/${a.cohort.id}/signoffs`);
+    expect(queue.text).toContain('1 request waits for your decision, longest wait first; 1 more waits for another mentor.');
   });
 });
 

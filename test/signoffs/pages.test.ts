@@ -82,7 +82,8 @@ describe('the mentors’ queue', () => {
     const mentor = await t.loginAs(w.a.mentor.email);
     const page = await mentor.get(`/cohorts/${w.a.cohort.id}/signoffs`);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('1 request is waiting');
+    // Changed on purpose: the headline counts what this mentor can decide now (the dashboard's rule).
+    expect(page.text).toContain('1 request waits for your decision');
     expect(page.text).toContain('Live note note-1');
     const token = await t.csrf(mentor, `/cohorts/${w.a.cohort.id}/signoffs`);
     const missing = await mentor.post(`/cohorts/${w.a.cohort.id}/signoffs/${req.body.request.id}/decision`).type('form').send({ _csrf: token, action: 'decline', note: '' });
@@ -93,6 +94,31 @@ describe('the mentors’ queue', () => {
     expect(ok.headers.location).toBe(`/cohorts/${w.a.cohort.id}/signoffs?done=sign_off`);
     const [row] = await t.database.db.select().from(signoffRequests).where(eq(signoffRequests.id, req.body.request.id));
     expect(row.status).toBe('signed');
+  });
+
+  it('Review opens one request with its evidence in place; a PDF opens in the browser, other files download', async () => {
+    const candidate = await t.loginAs(w.a.candidate.email);
+    const token = await t.csrf(candidate, mapPath());
+    const sent = await candidate.post(`/api/v1/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/signoffs`).set('x-csrf-token', token).field('competencyId', w.code.D2).field('reflection', REFLECTION).attach('files', PDF, { filename: 'plan.pdf', contentType: 'application/pdf' });
+    expect(sent.status).toBe(201);
+    await requestJson(candidate, w, 'D1');
+    const mentor = await t.loginAs(w.a.mentor.email);
+    const one = await mentor.get(`/cohorts/${w.a.cohort.id}/signoffs/${sent.body.request.id}`);
+    expect(one.status).toBe(200);
+    expect(one.text.match(/data-testid="queue-item"/g)).toHaveLength(1);
+    expect(one.text).toContain('data-testid="whole-queue"');
+    // Handlebars writes "=" in an attribute as &#x3D;.
+    const view = /href="(\/evidence\/[0-9a-f-]+\?view(?:=|&#x3D;)inline)" data-testid="evidence-open">Open plan\.pdf/.exec(one.text)?.[1]?.replace('&#x3D;', '=');
+    expect(view).toBeDefined();
+    const inline = await mentor.get(view!);
+    expect(inline.status).toBe(200);
+    expect(inline.headers['content-disposition']).toMatch(/^inline; filename="plan\.pdf"/);
+    const download = await mentor.get(view!.replace('?view=inline', ''));
+    expect(download.headers['content-disposition']).toMatch(/^attachment;/);
+    expect((await mentor.get(`${view!.replace('?view=inline', '')}?view=everything`)).status).toBe(400);
+    // Another person's request is not found; the candidate cannot review their own.
+    expect((await candidate.get(`/cohorts/${w.a.cohort.id}/signoffs/${sent.body.request.id}`)).status).toBe(403);
+    expect((await (await t.loginAs(w.b.mentor.email)).get(`/cohorts/${w.a.cohort.id}/signoffs/${sent.body.request.id}`)).status).toBe(404);
   });
 
   it('signs several candidates from the bulk form and says who was signed', async () => {

@@ -126,6 +126,11 @@ export const rows: AuthzRows = {
     own: mentorOnly,
     other: mentorOnlyOther,
   },
+  'GET /cohorts/:cohortId/signoffs/:requestId': {
+    params: async (c) => ({ cohortId: c.tenant.cohort.id, requestId: await pendingRequest(c) }),
+    own: mentorOnly,
+    other: mentorOnlyOther,
+  },
   'GET /cohorts/:cohortId/signoffs/bulk': { params: cohortParams, own: mentorOnly, other: mentorOnlyOther },
   'POST /cohorts/:cohortId/signoffs/bulk': {
     params: cohortParams,
