@@ -63,6 +63,10 @@ export async function startJobs(database: Database, logger: Logger, options: { m
   boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
   await boss.start();
   const queues = new Map<string, Promise<void>>();
+  // Workers still being registered when stop() is called: stop waits for them so none starts polling after it (a
+  // worker registered after pg-boss stopped would poll forever, past the end of a test or a drained node).
+  const registering = new Set<Promise<unknown>>();
+  let stopping = false;
   const ensure = (name: string) => {
     let q = queues.get(name);
     if (!q) {
@@ -86,15 +90,27 @@ export async function startJobs(database: Database, logger: Logger, options: { m
       });
     },
     async work(name, handler, o = {}) {
-      await ensure(name);
-      await boss.work<object>(name, { pollingIntervalSeconds: o.pollSeconds ?? 2, batchSize: 1, includeMetadata: true }, async (jobs) => {
-        for (const job of jobs) {
-          const attempt = job.retryCount;
-          await handler(job.data as Parameters<typeof handler>[0], { id: job.id, attempt });
-        }
-      });
+      if (stopping) return;
+      const registration = (async () => {
+        await ensure(name);
+        if (stopping) return;
+        await boss.work<object>(name, { pollingIntervalSeconds: o.pollSeconds ?? 2, batchSize: 1, includeMetadata: true }, async (jobs) => {
+          for (const job of jobs) {
+            const attempt = job.retryCount;
+            await handler(job.data as Parameters<typeof handler>[0], { id: job.id, attempt });
+          }
+        });
+      })();
+      registering.add(registration);
+      try {
+        await registration;
+      } finally {
+        registering.delete(registration);
+      }
     },
     async stop() {
+      stopping = true;
+      await Promise.allSettled([...registering]);
       await boss.stop({ graceful: true, wait: true, timeout: 3000 });
     },
   };

@@ -18,7 +18,8 @@ export type SeedContext = {
   config: AppContext['config'];
   cohortId: string;
   stage: StageRow;
-  /** Demo people by handle: admin, mentor1, mentor2, lead, candidate1..3. */
+  /** Demo people by handle: admin, mentor1, mentor2, lead, candidate1..3 — the candidate handles only for the current
+   * demo cohort (a finished cohort is seeded with staff handles and `reached` alone). */
   people: Record<string, string>;
   /** How far each demo candidate has got (candidate id → position of the stage they are in, 1-based). */
   reached: Record<string, number>;
