@@ -28,8 +28,7 @@ import { NotFoundError } from './errors';
 import { buildRegistry, checkModuleTables, discoverModules, migrateModules, validateManifests } from './modules/loader';
 import type { StageManifest, StageRuntime } from './modules/types';
 import { stageHelpers } from './modules/stage-helpers';
-import { impactNav } from './impact/nav';
-import { navFor } from './modules/registry';
+import { mainMenu } from './navigation';
 import { healthRoutes } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
@@ -175,8 +174,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const locals: RequestHandler = (req, res, next) => {
     res.locals.user = req.user;
     res.locals.path = req.path;
-    res.locals.nav = req.user ? impactNav(req.user) : undefined;
-    res.locals.moduleNav = navFor(registry.modules, req.user);
+    res.locals.menu = mainMenu(registry.modules, req.user, req.path);
     // The token (and its cookie) is made only when a page renders it (see server/http/csrf.ts).
     Object.defineProperty(res.locals, 'csrfToken', { get: () => req.csrfToken?.(), enumerable: true, configurable: true });
     next();

@@ -1,5 +1,6 @@
 /** Co-delivery: candidates lead small groups on the course for frontline staff and record learners' attainment. */
 import path from 'node:path';
+import { coDeliveryContexts } from './contexts';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { batchActivity, defineCapabilities, defineStage } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryLearners, coDeliveryOutcomes, coDeliverySessions } from './schema';
@@ -50,10 +51,13 @@ export default defineStage({
   api: coDeliveryApi,
   evidenceKinds: { 'co-delivery:live-note': liveNoteEvidence },
   routers: liveRouters,
+  // The candidate's live notes: the rooms opened for them and each ended room's timeline.
+  nav: [{ label: 'Live notes', href: '/cohorts/:cohortId/live', for: ['candidate'] }],
   sockets: registerLiveHandlers,
   views: path.join(__dirname, 'views'),
   programme: { order: 5, startDay: 56, endDay: 60 },
   schema,
+  assessmentContexts: coDeliveryContexts,
   migrations: path.join(__dirname, 'migrations'),
   // Anyone who recorded a learner's attainment as the candidate in the stage (every stage asked in one query).
   activity: batchActivity((db, stageIds, candidateIds) =>

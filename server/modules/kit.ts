@@ -38,6 +38,7 @@ export { resolveEvidence, type EvidenceAnswer, type EvidenceKind, type EvidenceS
 
 // Formatting: date formatters built once (never construct an Intl.DateTimeFormat per call).
 export { dateFormat } from '../util/dates';
+export type { AssessmentContext, AssessmentContextsHook } from '../rubrics/contexts';
 
 // Requests: validation at the edge, the actor, routers, plain-form helpers.
 export { email, id, isoDate, paramId, parse, text } from '../http/validate';

@@ -164,5 +164,6 @@ export function buildRegistry(manifests: StageManifest[]): AppRegistry {
     certifications,
     projections: ledgerProjections(sorted),
     reports: sorted.flatMap((m) => (m.report ? [m.report] : [])),
+    assessmentContexts: sorted.flatMap((m) => (m.assessmentContexts ? [m.assessmentContexts] : [])),
   };
 }

@@ -1,12 +1,13 @@
 /** What one app has installed, built once at boot from its stage modules' manifests (`ctx.registry`). Nothing here is
  * module-level state: two apps in one process, with different modules, each have their own. */
 import type { EvidenceKinds } from '../evidence/kinds';
-import type { Actor, CapabilityGrants, Grantee } from '../auth/actor';
+import type { CapabilityGrants, Grantee } from '../auth/actor';
 import type { LedgerProjection } from '../ledger/projections';
 import type { ActivityHook, RequirementKind, RequirementSpec } from '../progression/types';
 import type { CertificationsHook, CurriculumHook } from '../impact/programme';
 import type { ReportSection } from '../readiness/pdf';
 import type { Db } from '../db';
+import type { AssessmentContextsHook } from '../rubrics/contexts';
 
 /** Where a stage sits in the built-in programme: `order` (1 runs first) and its days counted from the cohort's start. */
 export type ProgrammePlace = { order: number; startDay: number; endDay: number };
@@ -14,7 +15,8 @@ export type ProgrammePlace = { order: number; startDay: number; endDay: number }
 /** A link core shows for a module (on the admin workspace). */
 export type ModuleLink = { label: string; href: string };
 
-/** A main-menu entry a module adds, for people holding one of `for` in any cohort (admins: 'admin'). */
+/** A main-menu entry a module adds, for people holding one of `for` in any cohort (admins: 'admin'). Its path may
+ * name `:cohortId` and `:userId`, filled from the person's own cohort where they hold one of `for` (server/navigation.ts). */
 export type ModuleNavEntry = ModuleLink & { for: Grantee[] };
 
 /** What programme templates and core screens need to know of an installed stage module. */
@@ -33,14 +35,6 @@ export type InstalledModule = {
 /** The installed modules that belong to the built-in programme, in the order they are meant to run. */
 export function builtInStages(modules: InstalledModule[]): (InstalledModule & { programme: ProgrammePlace })[] {
   return modules.filter((m): m is InstalledModule & { programme: ProgrammePlace } => !!m.programme).sort((a, b) => a.programme.order - b.programme.order);
-}
-
-/** The menu entries of the installed modules that `actor` should see. */
-export function navFor(modules: InstalledModule[], actor: Actor | undefined): ModuleLink[] {
-  if (!actor) return [];
-  const holds = (g: Grantee) =>
-    g === 'admin' ? actor.isAdmin : g === 'lead' ? actor.orgRoles.some((r) => r.role === 'lead') || actor.cohortRoles.some((r) => r.role === 'lead') : actor.cohortRoles.some((r) => r.role === g);
-  return modules.flatMap((m) => m.nav.filter((e) => e.for.some(holds)).map(({ label, href }) => ({ label, href })));
 }
 
 /** The app's registry: modules, module capabilities, requirement kinds, activity hooks, evidence kinds, the
@@ -62,6 +56,8 @@ export type AppRegistry = {
   certifications: ReadonlyMap<string, CertificationsHook>;
   /** The ledger's projection checkers, core's then the modules' (what `verifyRecord` runs). */
   projections: LedgerProjection[];
+  /** The modules' lists of sessions and modules a candidate can be assessed on. */
+  assessmentContexts: AssessmentContextsHook[];
   /** Sections stage modules add to the inspector's cohort report. */
   reports: ((db: Db, cohortId: string) => Promise<ReportSection | null>)[];
 };

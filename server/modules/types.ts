@@ -11,6 +11,7 @@ import type { EvidenceKind } from '../evidence/kinds';
 import type { StageHelpers } from './stage-helpers';
 import type { ReportSection } from '../readiness/pdf';
 import type { ModuleLink, ModuleNavEntry, ProgrammePlace } from './registry';
+import type { AssessmentContextsHook } from '../rubrics/contexts';
 
 /** Demo-data context for a module's seed hook. */
 export type SeedContext = {
@@ -70,6 +71,9 @@ export type StageManifest = {
   activity?: ActivityHook;
   /** Evidence a sign-off can cite from this module's tables, named `<key>:<name>` (core calls `resolveEvidence`). */
   evidenceKinds?: Record<string, EvidenceKind>;
+  /** The sessions or knowledge modules of this module's stages a candidate can be assessed on, named for people (the
+   * scoring form offers them; the assessments page names what each assessment was about). */
+  assessmentContexts?: AssessmentContextsHook;
   /** What this module's stages teach, by name (knowledge modules, practical sessions, the course's learning outcomes):
    * the choices a new trainer ticks when recording a course they delivered, and what its questionnaire asks about. */
   curriculum?: CurriculumHook;
