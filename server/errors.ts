@@ -18,6 +18,8 @@ export class AppError extends Error {
 
 /** 400: the input was wrong; `fields` names each field and the reason. */
 export class ValidationError extends AppError {
+  /** True when `message` only lists `fields` again (as `invalid()` writes it): a page then shows the fields alone. */
+  public repeatsFields = false;
   constructor(message: string, fields: FieldProblem[] = []) {
     super(message, 400, 'validation_failed', fields);
   }

@@ -1,5 +1,6 @@
 /** Projects week: candidates deliver assigned knowledge modules remotely and are assessed by a mentor with a rubric. */
 import path from 'node:path';
+import { projectsWeekContexts } from './contexts';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { assessments, batchActivity, defineCapabilities, defineStage } from '../../server/modules/kit';
 import { projectsWeekAssignments, projectsWeekModules } from './schema';
@@ -40,6 +41,7 @@ export default defineStage({
   views: path.join(__dirname, 'views'),
   programme: { order: 4, startDay: 42, endDay: 46 },
   schema,
+  assessmentContexts: projectsWeekContexts,
   migrations: path.join(__dirname, 'migrations'),
   // Anyone with an assessed assignment in the stage (every stage asked in one query).
   activity: batchActivity((db, stageIds, candidateIds) =>

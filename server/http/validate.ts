@@ -16,7 +16,9 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
 
 /** The 400 for a list of field problems: one sentence naming each field. */
 export function invalid(fields: FieldProblem[], what = 'request'): ValidationError {
-  return new ValidationError(`The ${what} has ${fields.length === 1 ? 'a problem' : `${fields.length} problems`}: ${fields.map((f) => `${f.field} — ${f.message}`).join('; ')}`, fields);
+  const error = new ValidationError(`The ${what} has ${fields.length === 1 ? 'a problem' : `${fields.length} problems`}: ${fields.map((f) => `${f.field} — ${f.message}`).join('; ')}`, fields);
+  error.repeatsFields = true;
+  return error;
 }
 
 /** Parses `input` with `schema` or throws a 400 ValidationError listing every problem. Text that breaks the one

@@ -19,6 +19,17 @@ function toDate(v: unknown): Date | null {
   return null;
 }
 
+/** 'in_progress' → 'In progress'; 'cohortId' → 'Cohort'; 'staffCount' → 'Staff count' (anything but text → ''). */
+function humaniseWords(v: unknown): string {
+  return typeof v === 'string'
+    ? v
+        .replace(/([a-z])Id\b/g, '$1')
+        .replace(/([a-z])([A-Z])/g, (_m, a: string, b: string) => `${a} ${b.toLowerCase()}`)
+        .replace(/[_-]+/g, ' ')
+        .replace(/^./, (c) => c.toUpperCase())
+    : '';
+}
+
 /** Template helpers (pure formatting; templates never decide permissions). */
 export const helpers = {
   eq: (a: unknown, b: unknown) => a === b,
@@ -40,14 +51,16 @@ export const helpers = {
   plural: (n: unknown, one: string, many: string) => (Number(n) === 1 ? one : many),
   inc: (n: unknown) => Number(n) + 1,
   /** 'in_progress' → 'In progress'; field names too: 'cohortId' → 'Cohort', 'staffCount' → 'Staff count'. */
-  humanise: (v: unknown) =>
-    typeof v === 'string'
-      ? v
-          .replace(/([a-z])Id\b/g, '$1')
-          .replace(/([a-z])([A-Z])/g, (_m, a: string, b: string) => `${a} ${b.toLowerCase()}`)
-          .replace(/[_-]+/g, ' ')
-          .replace(/^./, (c) => c.toUpperCase())
-      : '',
+  humanise: (v: unknown) => humaniseWords(v),
+  /** One field problem as the error summary says it: a message written as a sentence ("Choose a level for …") as it
+   * is, a short one ("is required") after the field's name. */
+  fieldSentence: (v: unknown) => {
+    const p = (v ?? {}) as { field?: unknown; message?: unknown };
+    const message = typeof p.message === 'string' ? p.message : '';
+    if (/^[A-Z“"‘']/.test(message)) return message;
+    // A field path may carry a row's id (levels.3f2b…): the person reads the field's name only.
+    return `${humaniseWords(String(p.field ?? '').replace(/\.[0-9a-f]{8}-[0-9a-f-]{27}/gi, ''))}: ${message}`;
+  },
   /** Plain-words label for a stage or competency status. */
   statusLabel: (v: unknown) =>
     ({

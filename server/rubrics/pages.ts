@@ -1,9 +1,10 @@
 /** Rubric pages: scoring on a tablet, self-assessment, assessments side by side, and the admin rubric builder. */
 import type { Request, Response } from 'express';
-import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { getCandidate, type CohortRow } from '../cohorts/queries';
-import { cohortStages } from '../db/tables';
+import { ValidationError, type FieldProblem } from '../errors';
+import { currentStage } from '../progression/present';
+import { candidateProgress } from '../progression/queries';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { onCandidate, onProvider } from '../http/grants';
@@ -13,6 +14,7 @@ import { parse } from '../http/validate';
 import { can } from '../policies';
 import { assessmentGrant, createRubric, recordAssessment } from './commands';
 import { candidateAssessments, listRubrics, loadRubric, type RubricGrid } from './queries';
+import { assessmentContexts, contextLabel, contextValue, type AssessmentContext } from './contexts';
 import { assessmentInput, rubricInput } from './schemas';
 
 /** Rows and levels the admin form offers (blank criterion rows are ignored). */
@@ -24,19 +26,40 @@ const FORM_LEVELS = [
 ];
 const FORM_CRITERIA = 6;
 
-/** Turns the scoring form's `level_<id>` / `comment_<id>` fields into the assessment shape. */
-function assessmentFromForm(body: Record<string, unknown>, rubric: RubricGrid) {
+/** Turns the scoring form's fields (`context`, `level_<id>`, `comment_<id>`) into the assessment shape. The context must
+ * be one the form offered and every criterion needs a level: each missing choice is a sentence linked to its field. */
+function assessmentFromForm(body: Record<string, unknown>, rubric: RubricGrid, contexts: AssessmentContext[]) {
+  const problems: FieldProblem[] = [];
+  const chosen = contexts.find((c) => contextValue(c) === first(body.context));
+  if (!chosen) problems.push({ field: 'context', message: 'Choose which stage, session or module this assessment is for.' });
   const levels: Record<string, unknown> = {};
   const comments: Record<string, string> = {};
   for (const c of rubric.criteria) {
-    if (body[`level_${c.id}`] !== undefined && body[`level_${c.id}`] !== '') levels[c.id] = body[`level_${c.id}`];
-    const note = body[`comment_${c.id}`];
+    const level = first(body[`level_${c.id}`]);
+    if (level !== undefined && level !== '') levels[c.id] = level;
+    else problems.push({ field: `levels.${c.id}`, message: `Choose a level for “${c.title}”.` });
+    const note = first(body[`comment_${c.id}`]);
     if (typeof note === 'string' && note.trim()) comments[c.id] = note;
   }
-  const stageId = typeof body.cohortStageId === 'string' && body.cohortStageId ? body.cohortStageId : undefined;
-  const contextType = body.contextType || 'stage';
-  const contextId = typeof body.contextId === 'string' && body.contextId.trim() ? body.contextId : contextType === 'stage' ? stageId : undefined;
-  return { kind: body.kind || undefined, contextType, contextId, cohortStageId: stageId, comment: body.comment, levels, comments };
+  if (problems.length) {
+    const levelsLeft = problems.length - (chosen ? 0 : 1);
+    const lead = [chosen ? '' : 'Choose which stage, session or module this assessment is for.', levelsLeft ? `Choose a level for every criterion — ${levelsLeft} still to do.` : ''];
+    throw new ValidationError(lead.filter(Boolean).join(' '), problems);
+  }
+  const context = chosen as AssessmentContext;
+  return { kind: first(body.kind) || undefined, contextType: context.type, contextId: context.id, cohortStageId: context.cohortStageId, comment: first(body.comment), levels, comments };
+}
+
+/** The context the form starts on: what was typed, else the one a link named (`contextType` + `contextId`, or a
+ * stage by `cohortStageId`), else the candidate's current stage as a whole. */
+function defaultContext(form: Record<string, unknown>, contexts: AssessmentContext[], currentStageId: string | undefined): string | undefined {
+  const typed = first(form.context);
+  if (typeof typed === 'string' && contexts.some((c) => contextValue(c) === typed)) return typed;
+  const named = contexts.find((c) => c.type === first(form.contextType) && c.id === first(form.contextId));
+  if (named) return contextValue(named);
+  const stageId = first(form.cohortStageId) || currentStageId;
+  const stage = contexts.find((c) => c.type === 'stage' && c.id === stageId);
+  return stage ? contextValue(stage) : undefined;
 }
 
 /** Turns the admin form (numbered fields) into the rubric shape, skipping criterion rows with no title. */
@@ -72,8 +95,9 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     const self = actor.id === candidateId;
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
     const rubric = await loadRubric(ctx.db, String(req.params.rubric));
-    const stages = await ctx.db.select({ id: cohortStages.id, title: cohortStages.title, position: cohortStages.position }).from(cohortStages).where(eq(cohortStages.cohortId, cohort.id)).orderBy(asc(cohortStages.position));
+    const contexts = await assessmentContexts(ctx, cohort.id, candidateId);
     const form = (extra.form as Record<string, unknown> | undefined) ?? (req.query as Record<string, unknown>);
+    const selected = defaultContext(form, contexts, currentStage(await candidateProgress(ctx, cohort.id, candidateId))?.stageId);
     res.render('rubrics/assess', {
       title: self ? `Self-assessment: ${rubric.name}` : `Assess ${candidate.name}: ${rubric.name}`,
       cohort,
@@ -88,10 +112,17 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
           commentValue: form[`comment_${c.id}`] ?? '',
         })),
       },
-      stages: stages.map((s) => ({ ...s, selected: form.cohortStageId === s.id })),
+      contexts: contexts.map((c) => ({ value: contextValue(c), label: c.label, selected: contextValue(c) === selected })),
+      contextChosen: selected !== undefined,
       form,
       ...extra,
     });
+  }
+
+  /** The candidate's assessment groups, each named by what it was about. */
+  async function namedAssessments(cohortId: string, candidateId: string) {
+    const [groups, contexts] = await Promise.all([candidateAssessments(ctx.db, cohortId, candidateId), assessmentContexts(ctx, cohortId, candidateId)]);
+    return groups.map((g) => ({ ...g, contextLabel: contextLabel(contexts, g.contextType, g.contextId) }));
   }
 
   const assess = (req: Request, input: { params: { cohortId: string; userId: string } }) => assessmentGrant(ctx.db, req.user, input.params);
@@ -105,7 +136,8 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       await getCandidate(ctx.db, cohort.id, candidateId);
       const rubric = await loadRubric(ctx.db, params.rubric);
       // The form's fields are named by the rubric's criteria, so its shape comes from the rubric first.
-      const input = parse(assessmentInput, assessmentFromForm(req.body as Record<string, unknown>, rubric), 'assessment');
+      const contexts = await assessmentContexts(ctx, cohort.id, candidateId);
+      const input = parse(assessmentInput, assessmentFromForm(req.body as Record<string, unknown>, rubric, contexts), 'assessment');
       const { assessment } = await recordAssessment(ctx, actor, cohort, candidateId, rubric, input);
       return seeOther(`/cohorts/${cohort.id}/candidates/${candidateId}/assessments?done=1#assessment-${assessment.id}`);
     },
@@ -119,7 +151,7 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       cohort,
       candidate,
       self,
-      groups: await candidateAssessments(ctx.db, cohort.id, candidateId),
+      groups: await namedAssessments(cohort.id, candidateId),
       rubrics: await listRubrics(ctx.db),
       can: { assess: can(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId }), selfAssess: self },
       done: first(req.query.done) === '1',

@@ -141,8 +141,7 @@ describeBrowser('the candidate, mentor and lead journeys', () => {
       // Rubric scoring at 768×1024.
       await mentor.goto(`/cohorts/${app.cohortId}/candidates/${candidateId}/assess/knowledge-module`);
       await accessible(mentor);
-      await mentor.getByLabel('Kind of work').selectOption('session');
-      await mentor.getByLabel('Session or module reference').fill('law-and-guidance-1');
+      // What it is about starts on the candidate's current stage as a whole, so the defaults save.
       for (const fieldset of await mentor.getByTestId('criterion').all()) await fieldset.getByText('Secure', { exact: true }).click();
       await Promise.all([mentor.waitForURL(/assessments\?done=1/), mentor.getByRole('button', { name: 'Save assessment' }).click()]);
       await mentor.getByTestId('done').waitFor();

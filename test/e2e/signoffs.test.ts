@@ -71,8 +71,7 @@ describeBrowser('sign-off and rubric journey', () => {
       await mentor.getByRole('heading', { level: 1 }).waitFor();
       expect(await checkA11y(mentor)).toEqual([]);
       await noOverflow(mentor);
-      await mentor.getByLabel('Kind of work').selectOption('session');
-      await mentor.getByLabel('Session or module reference').fill('law-and-guidance-1');
+      await mentor.getByLabel('What this assessment is about').selectOption({ label: '3. Transfer week — the stage as a whole' });
       for (const fieldset of await mentor.getByTestId('criterion').all()) await fieldset.getByText('Secure', { exact: true }).click();
       await Promise.all([mentor.waitForURL(/assessments\?done=1/), mentor.getByRole('button', { name: 'Save assessment' }).click()]);
       await mentor.getByTestId('done').waitFor();

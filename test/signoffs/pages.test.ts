@@ -1,6 +1,6 @@
 /** Sign-off and rubric pages: they render for the right people, and their plain forms work without JavaScript. */
 import { eq } from 'drizzle-orm';
-import { signoffRequests } from '../../server/db/tables';
+import { cohortStages, signoffRequests } from '../../server/db/tables';
 import { loadRubric } from '../../server/rubrics/queries';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildSignoffWorld, PDF, REFLECTION, requestJson, type SignoffWorld } from './support';
@@ -139,21 +139,29 @@ describe('rubric pages', () => {
   it('scores a candidate on the tablet form (radio groups with descriptors) and shows it side by side', async () => {
     const mentor = await t.loginAs(w.a.mentor.email);
     const path = `/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/assess/knowledge-module`;
+    // An assessment is about something on the cohort's programme: give the cohort a stage.
+    await t.database.db.insert(cohortStages).values({ cohortId: w.a.cohort.id, position: 1, moduleKey: 'projects-week', title: 'Projects week', openRequirements: [], completeRequirements: [] });
     const page = await mentor.get(path);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<fieldset class="criterion card"');
     expect(page.text).toContain('Accurate and current throughout.');
     const rubric = await loadRubric(t.database.db, 'knowledge-module');
     const token = await t.csrf(mentor, path);
-    const form: Record<string, string> = { _csrf: token, contextType: 'session', contextId: 'law-session', kind: 'mentor' };
+    // What it is about is one choice from a list (a stage as a whole here); the form starts on the candidate's stage.
+    const context = /<option value="(stage:[0-9a-f-]+)" selected>/.exec(page.text)?.[1];
+    expect(context).toBeDefined();
+    const form: Record<string, string> = { _csrf: token, context: context as string, kind: 'mentor' };
     for (const c of rubric.criteria) form[`level_${c.id}`] = '2';
     const res = await mentor.post(path).type('form').send(form);
     expect(res.status).toBe(303);
     const list = await mentor.get(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/assessments`);
     expect(list.text).toContain('66.67% — <strong>Passed</strong>');
-    const missing = await mentor.post(path).type('form').send({ _csrf: token, contextType: 'session', contextId: 'x' });
+    const missing = await mentor.post(path).type('form').send({ _csrf: token, context: 'session:x' });
     expect(missing.status).toBe(400);
-    expect(missing.text).toContain('Choose a level for every criterion — 5 still to do.');
+    expect(missing.text).toContain('Choose which stage, session or module this assessment is for. Choose a level for every criterion — 5 still to do.');
+    // Each missing choice once, as a sentence linked to its field.
+    expect(missing.text).toContain('<a href="#field-context">Choose which stage, session or module this assessment is for.</a>');
+    expect(missing.text.match(/Choose a level for “/g)).toHaveLength(5);
   });
 
   it('lets an admin build a rubric from the plain form', async () => {
