@@ -81,9 +81,9 @@ export async function getAssignment(ctx: AppContext, stage: StageRow, assignment
   return a;
 }
 
-/** Books (or moves) the slot in which the candidate delivers the module. */
-export async function scheduleSlot(ctx: AppContext, actorId: string, stage: StageRow, assignmentId: string, input: { slotAt: Date; meetingUrl?: string }) {
-  const current = await getAssignment(ctx, stage, assignmentId);
+/** Books (or moves) the slot in which the candidate delivers the module (`current`: the assignment the route loaded). */
+export async function scheduleSlot(ctx: AppContext, actorId: string, stage: StageRow, current: typeof projectsWeekAssignments.$inferSelect, input: { slotAt: Date; meetingUrl?: string }) {
+  const assignmentId = current.id;
   const { assignment, notes } = await ctx.db.transaction(async (tx) => {
     const [assignment] = await tx
       .update(projectsWeekAssignments)

@@ -1,20 +1,24 @@
-/** Projects-week pages: candidates see their modules and slots; mentors add modules, assign, book slots and assess. */
-import type { Request, Response } from 'express';
-import { authorize, can, cohortPeople, formAction, formBody, parse, pathId, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
+/** Projects-week pages: candidates see their modules and slots; mentors add modules, assign, book slots and assess.
+ * Each route authorises once (`rt.stage.on…`); a form's fixable problem re-renders the page with what was typed. */
+import type { Response } from 'express';
+import { z } from 'zod';
+import { can, cohortPeople, formOf, seeOther, type Actor, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
 import { assignmentForm, moduleInput, slotForm } from './inputs';
-import { addModule, addStandardModules, assignModule, scheduleSlot } from './commands';
+import { addModule, addStandardModules, assignModule, getAssignment, scheduleSlot } from './commands';
 import { listAssignments, listModules, standings } from './queries';
 
+const pageQuery = z.object({ saved: z.string().max(40).optional() });
+
 /** Mounts the projects-week pages. */
-export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
+export function projectsWeekPages(r: StagePages, rt: StageRuntime): void {
   const { db } = rt;
   const KEY = rt.stage.key;
   const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
+  const manage = rt.stage.on('projects-week:manage');
+  const assignment = rt.stage.onRow('projects-week:manage', (stage, { params }: { params: { cohortId: string; assignmentId: string } }) => getAssignment(rt, stage, params.assignmentId));
 
-  const context = (req: Request) => rt.stage.context(req);
-
-  async function render(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const { actor, cohort, stage } = await context(req);
+  /** The stage page; the route authorised the actor on the cohort. */
+  async function render(res: Response, actor: Actor, { cohort, stage }: StageSubject, extra: Record<string, unknown> = {}) {
     const subject = { type: 'cohort' as const, cohort };
     const flags = {
       manage: can(actor, 'projects-week:manage', subject),
@@ -33,61 +37,61 @@ export function projectsWeekPages(r: CadreRouter, rt: StageRuntime): void {
       const standing = await standings(db, stage, people.map((p) => p.userId));
       staff = { assignments: await listAssignments(db, stage), candidates: people.map((p) => ({ id: p.userId, name: p.name, standing: standing.get(p.userId) })) };
     }
-    res.render(rt.view('stage'), { title: stage.title, cohort, stage, modules, mine, staff, can: flags, saved: req.query.saved, ...extra });
+    res.render(rt.view('stage'), { title: stage.title, cohort, stage, modules, mine, staff, can: flags, ...extra });
   }
 
-  r.get('/', (req, res) => render(req, res));
+  r.get('/', { summary: 'Projects week: your modules and slots; modules, assignments and slots for mentors', query: pageQuery, authorize: rt.stage.on('projects-week:view') }, ({ actor, subject, query }, _req, res) =>
+    render(res, actor, subject, { saved: query.saved }),
+  );
 
-  r.post('/modules', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'projects-week:manage', { type: 'cohort', cohort });
-    await formAction(
-      res,
-      async () => {
-        await addModule(rt, actor.id, stage, parse(moduleInput, formBody(req), 'module form'));
-        return `${base(cohort.id)}?saved=module`;
-      },
-      (error: AppError) => render(req, res, { moduleError: error, moduleForm: req.body }),
-    );
-  });
+  r.form(
+    '/modules',
+    {
+      summary: 'Add a knowledge module (form)',
+      body: formOf(moduleInput),
+      authorize: manage,
+      rerender: (_req, res, { error, values, actor, subject }) => render(res, actor, subject, { moduleError: error, moduleForm: values }),
+    },
+    async ({ body, actor, subject: { cohort, stage } }) => {
+      await addModule(rt, actor.id, stage, body);
+      return seeOther(`${base(cohort.id)}?saved=module`);
+    },
+  );
 
-  r.post('/modules/standard', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'projects-week:manage', { type: 'cohort', cohort });
-    await formAction(
-      res,
-      async () => {
-        await addStandardModules(rt, actor.id, stage);
-        return `${base(cohort.id)}?saved=module`;
-      },
-      (error: AppError) => render(req, res, { moduleError: error }),
-    );
-  });
+  r.form(
+    '/modules/standard',
+    { summary: 'Add the five standard knowledge modules (form)', authorize: manage, rerender: (_req, res, { error, actor, subject }) => render(res, actor, subject, { moduleError: error }) },
+    async ({ actor, subject: { cohort, stage } }) => {
+      await addStandardModules(rt, actor.id, stage);
+      return seeOther(`${base(cohort.id)}?saved=module`);
+    },
+  );
 
-  r.post('/assignments', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'projects-week:manage', { type: 'cohort', cohort });
-    await formAction(
-      res,
-      async () => {
-        await assignModule(rt, actor.id, stage, parse(assignmentForm, formBody(req), 'assignment form'));
-        return `${base(cohort.id)}?saved=assignment`;
-      },
-      (error: AppError) => render(req, res, { assignError: error, assignForm: req.body }),
-    );
-  });
+  r.form(
+    '/assignments',
+    {
+      summary: 'Assign a knowledge module to a candidate (form)',
+      body: formOf(assignmentForm),
+      authorize: manage,
+      rerender: (_req, res, { error, values, actor, subject }) => render(res, actor, subject, { assignError: error, assignForm: values }),
+    },
+    async ({ body, actor, subject: { cohort, stage } }) => {
+      await assignModule(rt, actor.id, stage, body);
+      return seeOther(`${base(cohort.id)}?saved=assignment`);
+    },
+  );
 
-  r.post('/assignments/:assignmentId/slot', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'projects-week:manage', { type: 'cohort', cohort });
-    const assignmentId = pathId(req.params.assignmentId, 'That module assignment');
-    await formAction(
-      res,
-      async () => {
-        await scheduleSlot(rt, actor.id, stage, assignmentId, parse(slotForm, formBody(req), 'slot form'));
-        return `${base(cohort.id)}?saved=slot`;
-      },
-      (error: AppError) => render(req, res, { slotError: error, slotId: assignmentId }),
-    );
-  });
+  r.form(
+    '/assignments/:assignmentId/slot',
+    {
+      summary: 'Book or move a delivery slot (form)',
+      body: formOf(slotForm),
+      authorize: assignment,
+      rerender: (_req, res, { error, values, actor, subject }) => render(res, actor, subject, { slotError: error, slotId: subject.row.id, slotForm: values }),
+    },
+    async ({ body, actor, subject: { cohort, stage, row } }) => {
+      await scheduleSlot(rt, actor.id, stage, row, body);
+      return seeOther(`${base(cohort.id)}?saved=slot`);
+    },
+  );
 }
