@@ -1,6 +1,6 @@
 /** The rollout-readiness checklist: its items come from the stage's configuration, with sensible defaults. */
 import { z } from 'zod';
-import { can, ForbiddenError, type Actor, type CohortRow, type StageRow } from '../../server/modules/kit';
+import { can, type Actor, type CohortRow, type StageRow } from '../../server/modules/kit';
 
 /** One checklist item. */
 export type ChecklistItem = { key: string; label: string };
@@ -32,8 +32,10 @@ export function checklistOf(stage: Pick<StageRow, 'config'>): ChecklistItem[] {
   return parsed.success ? parsed.data.checklist : DEFAULT_CHECKLIST;
 }
 
-/** Only the lead or the mentor may tick the checklist (403 before the body is even read). */
-export function mayTick(actor: Actor, cohort: CohortRow): void {
-  const subject = { type: 'cohort' as const, cohort };
-  if (!can(actor, 'remedial-workshop:tick-lead', subject) && !can(actor, 'remedial-workshop:tick-mentor', subject)) throw new ForbiddenError();
+/** The action a tick is authorised as: the column it names (`as`), or — when the raw form names none it knows — the
+ * column the actor holds, so a lead or mentor gets the form's 400 and anyone else the policy's 403/404. */
+export function tickAction(actor: Actor, cohort: CohortRow, as: unknown): 'remedial-workshop:tick-lead' | 'remedial-workshop:tick-mentor' {
+  if (as === 'lead') return 'remedial-workshop:tick-lead';
+  if (as === 'mentor') return 'remedial-workshop:tick-mentor';
+  return can(actor, 'remedial-workshop:tick-lead', { type: 'cohort', cohort }) ? 'remedial-workshop:tick-lead' : 'remedial-workshop:tick-mentor';
 }

@@ -1,23 +1,26 @@
 /** Remedial-workshop pages: candidates request topics and see their agenda; the lead and mentor tick the checklist;
  * mentors mark topics covered and give the final readiness sign-off. */
 import type { Request, Response } from 'express';
-import { authorize, can, cohortPeople, finalSignoffGaps, formAction, formBody, parse, pathId, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
+import { z } from 'zod';
+import { actorOf, can, cohortPeople, finalSignoffGaps, formOf, grant, seeOther, type Actor, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
 import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
 import { getTopic, requestTopic, setCovered, SIGNED_KIND, signReadiness, tickItem } from './commands';
 import { checklistRows, competencyChoices, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
-import { mayTick } from './checklist';
+import { tickAction } from './checklist';
+
+const pageQuery = z.object({ saved: z.string().max(40).optional() });
 
 /** Mounts the remedial-workshop pages. */
-export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
+export function remedialWorkshopPages(r: StagePages, rt: StageRuntime): void {
   const { db } = rt;
+  const topic = rt.stage.onRecordOf('remedial-workshop:cover', (stage, { params }: { params: { cohortId: string; topicId: string } }) => getTopic(rt, stage, params.topicId));
+  const subjectOf = (cohort: StageSubject['cohort'], stage: StageSubject['stage']): StageSubject => ({ type: 'cohort', cohort, stage });
   const KEY = rt.stage.key;
   const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
-  const context = (req: Request) => rt.stage.context(req);
-
-  async function render(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const { actor, cohort, stage } = await context(req);
+  /** The stage page; the route authorised the actor on the cohort (or on a record in it). */
+  async function render(res: Response, actor: Actor, { cohort, stage }: StageSubject | StageCandidateSubject, extra: Record<string, unknown> = {}) {
     const subject = { type: 'cohort' as const, cohort };
     const flags = {
       seeAll: can(actor, 'remedial-workshop:see-all', subject),
@@ -61,64 +64,70 @@ export function remedialWorkshopPages(r: CadreRouter, rt: StageRuntime): void {
       };
     }
     const ticked = checklist.filter((i) => i.lead && i.mentor).length;
-    res.render(rt.view('stage'), { title: stage.title, cohort, stage, checklist, checklistDone: ticked, mine, staff, can: flags, saved: req.query.saved, ...extra });
+    res.render(rt.view('stage'), { title: stage.title, cohort, stage, checklist, checklistDone: ticked, mine, staff, can: flags, ...extra });
   }
 
-  r.get('/', (req, res) => render(req, res));
+  r.get('/', { summary: 'Remedial workshop: your agenda and topics; the checklist, topics and final sign-offs for staff', query: pageQuery, authorize: rt.stage.on('remedial-workshop:view') }, ({ actor, subject, query }, _req, res) =>
+    render(res, actor, subject, { saved: query.saved }),
+  );
 
-  r.post('/topics', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'remedial-workshop:request-topic', { type: 'candidate', cohort, candidateId: actor.id });
-    await formAction(
-      res,
-      async () => {
-        await requestTopic(rt, actor.id, stage, parse(topicInput, formBody(req), 'topic form'));
-        return `${base(cohort.id)}?saved=topic`;
-      },
-      (error: AppError) => render(req, res, { topicError: error, topicForm: req.body }),
-    );
-  });
+  r.form(
+    '/topics',
+    {
+      summary: 'Request a deep-dive topic (form)',
+      body: formOf(topicInput),
+      authorize: rt.stage.onSelf('remedial-workshop:request-topic'),
+      rerender: (_req, res, { error, values, actor, subject }) => render(res, actor, subject, { topicError: error, topicForm: values }),
+    },
+    async ({ body, actor, subject: { cohort, stage } }) => {
+      await requestTopic(rt, actor.id, stage, body);
+      return seeOther(`${base(cohort.id)}?saved=topic`);
+    },
+  );
 
-  r.post('/topics/:topicId/cover', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    const topic = await getTopic(rt, stage, pathId(req.params.topicId, 'That topic'));
-    authorize(actor, 'remedial-workshop:cover', { type: 'candidate', cohort, candidateId: topic.candidateId });
-    await formAction(
-      res,
-      async () => {
-        await setCovered(rt, actor.id, stage, topic.id, parse(coverInput, formBody(req), 'topic').covered);
-        return `${base(cohort.id)}?saved=covered`;
-      },
-      (error: AppError) => render(req, res, { coverError: error }),
-    );
-  });
+  r.form(
+    '/topics/:topicId/cover',
+    {
+      summary: 'Mark a topic covered, or not yet (form)',
+      body: formOf(coverInput),
+      authorize: topic,
+      rerender: (_req, res, { error, actor, subject }) => render(res, actor, subject, { coverError: error }),
+    },
+    async ({ body, actor, subject: { cohort, stage, row } }) => {
+      await setCovered(rt, actor.id, stage, row.id, body.covered);
+      return seeOther(`${base(cohort.id)}?saved=covered`);
+    },
+  );
 
-  r.post('/checklist/:itemKey', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    mayTick(actor, cohort);
-    await formAction(
-      res,
-      async () => {
-        const input = parse(tickInput, formBody(req), 'checklist');
-        authorize(actor, input.as === 'lead' ? 'remedial-workshop:tick-lead' : 'remedial-workshop:tick-mentor', { type: 'cohort', cohort });
-        await tickItem(rt, actor.id, stage, String(req.params.itemKey), input.as, input.ticked);
-        return `${base(cohort.id)}?saved=checklist#checklist`;
+  r.form(
+    '/checklist/:itemKey',
+    {
+      summary: "Tick or untick a checklist item in the lead's or the mentor's column (form)",
+      body: formOf(tickInput),
+      // The raw form's `as` only picks the column to authorise; the body is parsed after.
+      authorize: async (req: Request, { params, form }: { params: { cohortId: string }; form: Record<string, unknown> }) => {
+        const { cohort, stage } = await rt.stage.load(params.cohortId);
+        return grant(tickAction(actorOf(req), cohort, form.as), subjectOf(cohort, stage), 'That cohort');
       },
-      (error: AppError) => render(req, res, { checklistError: error }),
-    );
-  });
+      rerender: (_req, res, { error, actor, subject }) => render(res, actor, subject, { checklistError: error }),
+    },
+    async ({ body, params, actor, subject: { cohort, stage } }) => {
+      await tickItem(rt, actor.id, stage, params.itemKey, body.as, body.ticked);
+      return seeOther(`${base(cohort.id)}?saved=checklist#checklist`);
+    },
+  );
 
-  r.post('/signoffs', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    authorize(actor, 'remedial-workshop:sign-readiness', { type: 'cohort', cohort });
-    await formAction(
-      res,
-      async () => {
-        const input = parse(signoffInput, formBody(req), 'sign-off');
-        await signReadiness(rt, actor, stage, input);
-        return `${base(cohort.id)}?saved=signoff`;
-      },
-      (error: AppError) => render(req, res, { signoffError: error, signoffPrefix: `rw-${String((req.body as Record<string, unknown>).candidateId ?? '')}-` }),
-    );
-  });
+  r.form(
+    '/signoffs',
+    {
+      summary: 'Give a candidate the final readiness sign-off (form)',
+      body: formOf(signoffInput),
+      authorize: rt.stage.on('remedial-workshop:sign-readiness'),
+      rerender: (_req, res, { error, values, actor, subject }) => render(res, actor, subject, { signoffError: error, signoffForm: values, signoffPrefix: `rw-${typeof values.candidateId === 'string' ? values.candidateId : ''}-` }),
+    },
+    async ({ body, actor, subject: { cohort, stage } }) => {
+      await signReadiness(rt, actor, stage, body);
+      return seeOther(`${base(cohort.id)}?saved=signoff`);
+    },
+  );
 }

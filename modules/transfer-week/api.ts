@@ -1,6 +1,6 @@
 /** Transfer-week JSON API: days, registers and trainer-role moments. Each route authorises once (`rt.stage.on…`), its
  * body is parsed with the schema the OpenAPI document shows, and it answers through a presenter. */
-import { cohortPeople, reply, type StageApi, type StageRuntime } from '../../server/modules/kit';
+import { can, cohortPeople, reply, type StageApi, type StageRuntime } from '../../server/modules/kit';
 import { dayInput, decisionInput, momentInput, registerInput, returnInput } from './inputs';
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { presentDay, presentMoment, presentRegister, presentWeek } from './present';
@@ -16,7 +16,7 @@ export function transferWeekApi(r: StageApi, rt: StageRuntime): void {
     rt.stage.onRecordOf(action, (stage, { params }: { params: { cohortId: string; momentId: string } }) => getMoment(rt, stage, params.momentId));
 
   r.get('/', { summary: 'Transfer week: days, moments and standings (a candidate sees their own)', tags, authorize: rt.stage.on('transfer-week:view') }, async ({ actor, subject: { cohort, stage } }) => {
-    const seeAll = rt.stage.standing(actor, cohort).isStaff;
+    const seeAll = can(actor, 'transfer-week:see-all', { type: 'cohort', cohort });
     const days = await listDays(db, stage.id);
     const moments = await listMoments(db, stage.id, seeAll ? undefined : actor.id);
     const ids = seeAll ? (await cohortPeople(db, cohort.id, 'candidate')).map((p) => p.userId) : [actor.id];
