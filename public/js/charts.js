@@ -1,4 +1,5 @@
-// Cadre charts: draws each <canvas data-chart="{type, labels, datasets, max, horizontal, markers}"> with Chart.js.
+// Cadre charts: draws each <canvas data-chart="{type, labels, datasets, min, max, horizontal, axes: {x, y}, markers}"> with Chart.js.
+// `axes` titles the axes; a label that is an array of strings is drawn on several lines.
 // The same numbers are always in a table beside the canvas, so nothing depends on this script.
 // `markers` ([{index, label}]) draws a numbered dashed line at a label's position (e.g. programme milestones);
 // a null value in a line's data is a gap (a month with no data), never drawn as zero.
@@ -54,9 +55,16 @@
         ? { label: d.label, data: d.data, borderColor: colour, backgroundColor: colour, borderWidth: 2, pointRadius: 3, spanGaps: false, borderDash: i % 2 ? [6, 3] : [] }
         : { label: d.label, data: d.data, backgroundColor: colour };
     });
-    var value = { beginAtZero: true, ticks: { precision: 0 } };
+    var value = { beginAtZero: true, ticks: { precision: 0, color: '#333' } };
     if (spec.max) value.max = spec.max;
-    var scales = spec.horizontal ? { x: value } : { y: value };
+    if (typeof spec.min === 'number') value.min = spec.min;
+    // Category labels may be arrays of lines (a long criterion's full name, wrapped): never cut short.
+    var category = { ticks: { autoSkip: false, color: '#333' } };
+    var scales = spec.horizontal ? { x: value, y: category } : { y: value, x: category };
+    var axes = spec.axes || {};
+    ['x', 'y'].forEach(function (k) {
+      if (axes[k]) scales[k].title = { display: true, text: axes[k], color: '#1a1a1a', font: { weight: 'bold' } };
+    });
     new Chart(canvas, {
       type: spec.type || 'bar',
       data: { labels: spec.labels, datasets: datasets },

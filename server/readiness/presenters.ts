@@ -1,6 +1,7 @@
 /** Presenters: readiness in, the JSON and view models out (with `can` flags and words for every state). */
-import { sayDate, type CandidateReadiness, type Cell, type CohortReadiness } from './model';
-import type { CriterionScore } from './records';
+import { type CandidateReadiness, type Cell, type CohortReadiness } from './model';
+import type { presentCharts } from './charts';
+import { readinessOutlook } from './projection';
 
 const candidateStateLabels: Record<CandidateReadiness['state'], string> = {
   ready: 'Ready to deliver',
@@ -73,39 +74,27 @@ export function presentCohortSummary(cohort: CohortReadiness) {
   };
 }
 
-/** Chart data plus the same numbers as rows for the text alternative. */
-export function presentCharts(weeks: { week: string; count: number }[], scores: CriterionScore[]) {
-  const completions = {
-    type: 'bar',
-    labels: weeks.map((w) => `Week of ${sayDate(w.week)}`),
-    datasets: [{ label: 'Stages completed', data: weeks.map((w) => w.count) }],
-  };
-  const rubric = {
-    type: 'bar',
-    labels: scores.map((s) => `${s.criterion}${s.mustPass ? ' (must pass)' : ''}`),
-    datasets: [{ label: 'Average level', data: scores.map((s) => s.average) }],
-    max: Math.max(1, ...scores.map((s) => s.levels)),
-  };
-  const total = weeks.reduce((n, w) => n + w.count, 0);
-  return {
-    completions,
-    completionsSummary: weeks.length ? `${total} stage completions over ${weeks.length} ${weeks.length === 1 ? 'week' : 'weeks'}` : 'No stage completions yet',
-    weeks,
-    rubric,
-    rubricSummary: scores.length ? `Average level per criterion across ${Math.max(...scores.map((s) => s.assessed))} assessed candidates` : 'No mentor assessments yet',
-    scores,
-  };
-}
-
-/** The cohort readiness page's view model. */
-export function presentReadinessPage(cohort: CohortReadiness, charts: ReturnType<typeof presentCharts>, can: { export: boolean }, back: { href: string; label: string }) {
+/** The cohort readiness page's view model: one entry per candidate (the matrix on wide screens, a card on narrow),
+ * each with what would make them ready and a projected date from the remaining windows. */
+export function presentReadinessPage(cohort: CohortReadiness, charts: ReturnType<typeof presentCharts>, can: { export: boolean }, back: { href: string; label: string }, today: string) {
   return {
     title: `Readiness — ${cohort.name}`,
     cohort: { id: cohort.id, name: cohort.name, organisationName: cohort.organisationName, programme: cohort.programmeName, startsOn: cohort.startsOn, endsOn: cohort.endsOn },
     counts: cohort.counts,
     stages: cohort.stages,
     competencies: cohort.competencies,
-    candidates: cohort.candidates.map((c) => candidateRow(cohort.id, c)),
+    candidates: cohort.candidates.map((c) => {
+      const outlook = readinessOutlook(c, cohort, today);
+      return {
+        ...candidateRow(cohort.id, c),
+        stages: c.stages.map((cell, i) => ({ ...cellView(cell), title: cohort.stages[i].title, position: cohort.stages[i].position, on: cell.state === 'complete' && cell.at !== null ? cell.at : null })),
+        competencies: c.competencies.map((cell, i) => ({ ...cellView(cell), code: cohort.competencies[i].code, name: cohort.competencies[i].name, safetyCritical: cohort.competencies[i].safetyCritical })),
+        ready: c.ready,
+        gaps: outlook.gaps,
+        projection: outlook.projection,
+        projected: outlook.projectedOn !== null,
+      };
+    }),
     charts,
     can,
     back,

@@ -66,6 +66,7 @@ export async function cohortSignoffs(db: Db, cohortId: string): Promise<SignoffR
 
 /** One waiver, with the mentor's reason, and the withdrawal when it was withdrawn. */
 export type WaiverRecord = {
+  candidateId: string;
   candidateName: string;
   stageTitle: string;
   scope: string;
@@ -78,15 +79,16 @@ export type WaiverRecord = {
 
 /** Every waiver granted in a cohort, oldest first (withdrawn ones too, with who withdrew them and why). */
 export async function cohortWaivers(db: Db, cohortId: string): Promise<WaiverRecord[]> {
-  const list = await rows<{ candidate: string; stage: string; scope: string; requirement_key: string | null; reason: string; mentor: string; at: number; withdrawn_by: string | null; withdrawn_at: number | null; withdrawal_reason: string | null }>(
+  const list = await rows<{ candidate_id: string; candidate: string; stage: string; scope: string; requirement_key: string | null; reason: string; mentor: string; at: number; withdrawn_by: string | null; withdrawn_at: number | null; withdrawal_reason: string | null }>(
     db,
-    sql`select c.name as candidate, s.title as stage, w.scope, w.requirement_key, w.reason, m.name as mentor, ${epochMs(sql`w.created_at`)} as at,
+    sql`select w.candidate_id, c.name as candidate, s.title as stage, w.scope, w.requirement_key, w.reason, m.name as mentor, ${epochMs(sql`w.created_at`)} as at,
           x.name as withdrawn_by, ${epochMs(sql`w.withdrawn_at`)} as withdrawn_at, w.withdrawal_reason
         from stage_waivers w join cohort_stages s on s.id = w.cohort_stage_id
         join users c on c.id = w.candidate_id join users m on m.id = w.mentor_id left join users x on x.id = w.withdrawn_by
         where s.cohort_id = ${cohortId}::uuid order by w.created_at`,
   );
   return list.map((r) => ({
+    candidateId: r.candidate_id,
     candidateName: r.candidate,
     stageTitle: r.stage,
     scope: r.scope,
@@ -96,19 +98,6 @@ export async function cohortWaivers(db: Db, cohortId: string): Promise<WaiverRec
     at: Number(r.at),
     withdrawal: r.withdrawn_at === null ? null : { by: r.withdrawn_by ?? 'a mentor', at: Number(r.withdrawn_at), reason: r.withdrawal_reason ?? '' },
   }));
-}
-
-/** Stage completions (marks and whole-stage waivers) per ISO week, for the chart. */
-export async function completionsPerWeek(db: Db, cohortId: string): Promise<{ week: string; count: number }[]> {
-  const list = await rows<{ week: string; n: number }>(
-    db,
-    sql`select to_char(date_trunc('week', x.at), 'YYYY-MM-DD') as week, count(*)::int as n from (
-          select m.created_at as at from stage_completion_marks m join cohort_stages s on s.id = m.cohort_stage_id where s.cohort_id = ${cohortId}::uuid
-          union all
-          select w.created_at from stage_waivers w join cohort_stages s on s.id = w.cohort_stage_id where s.cohort_id = ${cohortId}::uuid and w.scope = 'stage' and w.withdrawn_at is null
-        ) x group by 1 order by 1`,
-  );
-  return list.map((r) => ({ week: r.week, count: Number(r.n) }));
 }
 
 /** The cohort's average level per rubric criterion (latest mentor assessment of each candidate), 1 = lowest level. */

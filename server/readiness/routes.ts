@@ -13,8 +13,10 @@ import { fileSlug, sendCsv, toCsv } from '../exports/csv';
 import { evidenceWords } from './evidence-words';
 import { cohortReportPdf } from './pdf';
 import { organisationImpact } from '../impact/queries';
-import { cohortSignoffs, cohortWaivers, completionsPerWeek, scoresPerCriterion } from './records';
-import { presentCharts, presentReadinessJson, presentReadinessPage } from './presenters';
+import { cohortSignoffs, cohortWaivers, scoresPerCriterion } from './records';
+import { presentReadinessJson, presentReadinessPage } from './presenters';
+import { presentCharts } from './charts';
+import { ukDate } from './model';
 
 
 async function cohortReadiness(ctx: AppContext, cohortId: string) {
@@ -60,10 +62,10 @@ export function readinessRoutes(registry: RouteRegistry, ctx: AppContext) {
   };
 
   pages.get('/readiness', { summary: 'A cohort’s readiness page', authorize: readable }, async ({ actor, subject: { cohort } }, _req, res) => {
-    const [readiness, weeks, scores] = await Promise.all([cohortReadiness(ctx, cohort.id), completionsPerWeek(ctx.db, cohort.id), scoresPerCriterion(ctx.db, cohort.id)]);
+    const [readiness, scores] = await Promise.all([cohortReadiness(ctx, cohort.id), scoresPerCriterion(ctx.db, cohort.id)]);
     const rel = cohortRelation(actor, cohort);
     const back = rel.admin || rel.lead ? { href: '/lead', label: 'Readiness dashboard' } : { href: '/mentor', label: 'Mentor dashboard' };
-    res.render('readiness/cohort', presentReadinessPage(readiness, presentCharts(weeks, scores), { export: true }, back));
+    res.render('readiness/cohort', presentReadinessPage(readiness, presentCharts(readiness, scores), { export: true }, back, ukDate(new Date())));
   });
   pages.get('/readiness.csv', { summary: 'The readiness heatmap as CSV', produces: 'text/csv', authorize: readable }, csv);
   pages.get('/signoffs.csv', { summary: 'Every sign-off request as CSV', produces: 'text/csv', authorize: readable }, signoffs);

@@ -86,20 +86,31 @@ describe('lead dashboard and cohort readiness page', () => {
     const res = await lead.get(`/cohorts/${a.cohort.id}/readiness`);
     expect(res.status).toBe(200);
     const html = res.text;
-    expect(html).toContain('data-testid="heatmap-stages"');
-    expect(html).toContain('data-testid="heatmap-competencies"');
-    expect(html).toMatch(/<th scope="col">1\. Pre-load videos<\/th>/);
-    expect(html).toMatch(/<th scope="row"><a href="\/cohorts\/[\w-]+\/candidates\/[\w-]+">Candidate A<\/a><\/th>/);
+    // One matrix (cards on a narrow screen): each candidate named once, as a row header linking to their record.
+    expect(html).toContain('data-testid="readiness-matrix"');
+    expect(html).toMatch(/<th scope="col" role="columnheader">1\. Pre-load videos<\/th>/);
+    expect(html.match(/>Candidate A<\/a>/g)).toHaveLength(1);
+    expect(html).toMatch(/<th scope="row" role="rowheader" class="who">\s*<a href="\/cohorts\/[\w-]+\/candidates\/[\w-]+" data-testid="candidate-name">Candidate A<\/a>/);
     expect(html).toContain(`/cohorts/${a.cohort.id}/candidates/${a.candidate.id}`);
-    expect(html).toMatch(/<td class="heat heat-complete">Complete<\/td>/);
-    expect(html).toMatch(/<td class="heat heat-complete">Signed off<\/td>/);
-    expect(html).toMatch(/<td class="heat heat-not_started">Not started<\/td>/);
+    expect(html).toMatch(/<td role="cell" class="heat heat-complete"[^>]*><span class="cell-label">1\. Pre-load videos<\/span> Complete<span class="cell-date">/);
+    expect(html).toMatch(/<li class="heat-complete"><strong>S1<\/strong> Demonstrates safe holds <span class="tag">Safety-critical<\/span> — Signed off<\/li>/);
+    expect(html).toMatch(/<td role="cell" class="heat heat-not_started"[^>]*><span class="cell-label">[^<]+<\/span> Not started<\/td>/);
     expect(html).toContain('Ready to deliver — no action needed');
+    // The candidate who is not ready: what would make them ready, and a date from the remaining windows.
+    expect(html).toMatch(/3 competencies to be signed off \(1 safety-critical\): 3 not started\./);
+    expect(html).toMatch(/data-testid="projection">(Projected ready by \d{1,2} \w{3} \d{4}|No date can be projected)/);
     expect(html).toContain('A must-pass criterion was not met in the latest Co-delivery observation assessment');
     expect(html).toMatch(/<strong>1<\/strong> ready to deliver/);
     expect(html).toMatch(/<strong>1<\/strong> at risk/);
     // Charts: a canvas with a text alternative and the same numbers in a table.
+    // The completions chart counts the complete cells the matrix shows (three stages marked three days ago).
     expect(html).toMatch(/<canvas data-chart="[^"]+" role="img" aria-label="3 stage completions over 1 week"/);
+    expect(html).toMatch(/<tfoot><tr><th scope="row">Total<\/th><td>3<\/td>/);
+    expect(html.match(/heat heat-complete"/g)).toHaveLength(3);
+    // One chart per rubric, its axes labelled, with its table.
+    expect(html.match(/data-testid="rubric-chart"/g)).toHaveLength(1);
+    expect(html).toContain('Rubric: Co-delivery observation');
+    expect(html).toMatch(/axes&quot;:\{&quot;x&quot;:&quot;Average level \(1 &#x3D; lowest, 3 &#x3D; highest\)&quot;,&quot;y&quot;:&quot;Criterion&quot;\}/);
     expect(html).toMatch(/Keeps everyone safe \(must pass\)<\/th><td>1 of 3<\/td>/);
     expect(html).toContain('/static/vendor/chart.js/chart.umd.js');
     expect((await lead.get('/static/vendor/chart.js/chart.umd.js')).status).toBe(200);
