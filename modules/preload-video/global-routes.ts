@@ -1,11 +1,12 @@
 /** Routes outside a cohort: the admin library (upload, edit, archive, questions) and video streaming. */
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorOf, audit, authorize, files, NotFoundError, onProvider, paramId, parse, plain, reply, seeOther, text, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { watchableVideo } from './access';
 import { parseRange } from './media';
-import { preloadVideoQuestions, preloadVideoVideos } from './schema';
+import { listQuestions, questionRoutes } from './questions';
+import { preloadVideoVideos } from './schema';
 import { acceptVideo, videoKey, videoUpload } from './upload';
 import { libraryVideos, nextPosition } from './videos';
 
@@ -20,12 +21,6 @@ const videoFields = z.object({
   durationSeconds: optionalNumber(1, 86_400),
 });
 
-const questionFields = z.object({
-  prompt: text(1000),
-  options: text(4000).transform((s) => s.split(/\r?\n/).map((o) => o.trim()).filter(Boolean)),
-  correct: z.coerce.number({ message: 'must be the number of the right answer' }).int().min(1),
-});
-
 const wantsJson = (req: Request) => !!req.accepts(['html', 'json']) && req.accepts(['html', 'json']) === 'json';
 
 /** Mounts the library and media routes under /stages/preload-video. */
@@ -33,7 +28,7 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
   const renderAdmin = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     authorize(actorOf(req), 'provider:manage', { type: 'provider' });
     const videos = await libraryVideos(ctx.db);
-    const questions = await ctx.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
+    const questions = await listQuestions(ctx.db);
     res.status(extra.error ? 400 : 200).render(ctx.view('admin'), {
       title: 'Pre-load videos',
       videos: videos.map((v) => ({ ...v, minutes: v.durationSeconds ? `${Math.floor(v.durationSeconds / 60)}:${String(Math.round(v.durationSeconds % 60)).padStart(2, '0')}` : 'unknown' })),
@@ -108,22 +103,7 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
     res.redirect(303, '/stages/preload-video/admin?saved=1');
   });
 
-  r.post('/questions', async (req, res) => {
-    const actor = actorOf(req);
-    authorize(actor, 'provider:manage', { type: 'provider' });
-    const input = questionFields.safeParse(req.body ?? {});
-    const problems = !input.success ? input.error.issues.map((i) => ({ field: String(i.path[0] ?? 'prompt'), message: i.message })) : [];
-    if (input.success && input.data.options.length < 2) problems.push({ field: 'options', message: 'give at least two answers, one per line' });
-    if (input.success && input.data.correct > input.data.options.length) problems.push({ field: 'correct', message: `must be between 1 and ${input.data.options.length}` });
-    if (!input.success || problems.length) return renderAdmin(req, res, { error: { message: 'The question has a problem.', fields: problems } });
-    const q = input.data;
-    await ctx.db.transaction(async (tx) => {
-      const existing = await tx.select({ id: preloadVideoQuestions.id }).from(preloadVideoQuestions);
-      const [row] = await tx.insert(preloadVideoQuestions).values({ position: existing.length + 1, prompt: q.prompt, options: q.options, correctIndex: q.correct - 1 }).returning();
-      await audit(tx, { actorId: actor.id, action: 'preload-video.question_added', subjectType: 'preload_video_question', subjectId: row.id, after: q });
-    });
-    res.redirect(303, '/stages/preload-video/admin?saved=1');
-  });
+  questionRoutes(r, ctx);
 
   // Streaming with HTTP Range, so seeking works in every browser (Safari insists on 206 answers).
   r.get('/videos/:videoId/stream', async (req, res) => {

@@ -19,6 +19,16 @@ function quizPassMark(s: StageContext): number | null {
   return spec ? Number((spec.params as { passMark?: number }).passMark ?? 80) : null;
 }
 
+/** The last attempt read back question by question: the answer chosen, the right one, and the admin's explanation
+ * beside each wrong answer. Questions added since, or edited so the chosen answer no longer exists, are left out. */
+export function attemptReview(questions: { id: string; prompt: string; options: string[]; correctIndex: number; explanation: string | null }[], answers: Record<string, number>) {
+  const items = questions
+    .map((q, n) => ({ q, n }))
+    .filter(({ q }) => answers[q.id] !== undefined && answers[q.id] < q.options.length)
+    .map(({ q, n }) => ({ number: n + 1, prompt: q.prompt, chosen: q.options[answers[q.id]], correct: q.options[q.correctIndex], right: answers[q.id] === q.correctIndex, explanation: q.explanation }));
+  return { wrong: items.filter((i) => !i.right).length, items };
+}
+
 /** Page routes under /cohorts/:cohortId/stages/preload-video. */
 export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
   const render = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
@@ -49,6 +59,8 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
     const attempts = await ctx.db.select().from(preloadVideoQuizAttempts).where(eq(preloadVideoQuizAttempts.cohortStageId, s.stage.id));
     const mine = attempts.filter((a) => a.userId === s.actor.id).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     const locked = progress?.status === 'locked';
+    // After a refused attempt the answers already chosen stay chosen.
+    const typed = (extra.typed ?? {}) as Record<string, unknown>;
     res.render(ctx.view('page'), {
       ...base,
       progress,
@@ -57,8 +69,9 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
       videos: videos.map((v) => ({ ...v, pct: percents.get(v.id) ?? 0, met: (percents.get(v.id) ?? 0) >= v.threshold, current: v.id === selected?.id })),
       selected: locked ? null : selected ? { ...selected, pct: percents.get(selected.id) ?? 0 } : null,
       heartbeatUrl: `/api/v1/cohorts/${s.cohort.id}/stages/${KEY}/heartbeats`,
-      quiz: questions.length && quizPassMark(s) !== null && !locked ? { passMark: quizPassMark(s), questions: questions.map((q) => ({ id: q.id, prompt: q.prompt, options: q.options.map((o, i) => ({ i, text: o })) })) } : null,
+      quiz: questions.length && quizPassMark(s) !== null && !locked ? { passMark: quizPassMark(s), questions: questions.map((q) => ({ id: q.id, prompt: q.prompt, options: q.options.map((o, i) => ({ i, text: o, checked: typed[`q_${q.id}`] === String(i) })) })) } : null,
       lastAttempt: mine[0] ?? null,
+      review: mine[0] ? attemptReview(questions, mine[0].answers) : null,
     });
   };
 
@@ -80,7 +93,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
       return false;
     });
     if (missing.length) {
-      return render(req, res.status(400), { error: { message: `Answer every question — ${missing.length} still to answer.`, fields: missing.map((q) => ({ field: `q_${q.id}`, message: 'choose an answer' })) } });
+      return render(req, res.status(400), { typed: body, error: { message: `Answer every question — ${missing.length} still to answer.`, fields: missing.map((q) => ({ field: `q_${q.id}`, message: `Choose an answer to question ${questions.indexOf(q) + 1}.` })) } });
     }
     const score = questions.filter((q) => answers[q.id] === q.correctIndex).length;
     const percent = Math.round((score / questions.length) * 100);

@@ -46,6 +46,8 @@ export const preloadVideoQuestions = pgTable('preload_video_questions', {
   prompt: text('prompt').notNull(),
   options: jsonb('options').$type<string[]>().notNull(),
   correctIndex: integer('correct_index').notNull(),
+  /** Shown beside a wrong answer after an attempt: why the right answer is right. */
+  explanation: text('explanation'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -16,9 +16,12 @@ const CLIPS = [
 ];
 
 const QUESTIONS = [
-  { prompt: 'A resident is pacing and raising their voice. What is usually the best first response?', options: ['Move in close and hold their arm', 'Give space, lower your voice and offer choices', 'Call for a restraint team straight away'], correctIndex: 1 },
-  { prompt: 'When is physical restraint justified?', options: ['Whenever a person refuses care', 'Only as a last resort, proportionate to a real risk of harm', 'As a routine part of a care plan'], correctIndex: 1 },
-  { prompt: 'What should follow every restrictive intervention?', options: ['Nothing, if nobody was hurt', 'Post-incident support and a reflective debrief', 'A warning to the person involved'], correctIndex: 1 },
+  { prompt: 'A resident is pacing and raising their voice. What is usually the best first response?', options: ['Move in close and hold their arm', 'Give space, lower your voice and offer choices', 'Call for a restraint team straight away'], correctIndex: 1,
+    explanation: 'Closing in or touching someone who is already distressed raises the threat they feel. Space, a calm low voice and real choices give them a way to settle without losing face — and keep everyone safer.' },
+  { prompt: 'When is physical restraint justified?', options: ['Whenever a person refuses care', 'Only as a last resort, proportionate to a real risk of harm', 'As a routine part of a care plan'], correctIndex: 1,
+    explanation: 'Refusing care is a person’s right, not a reason to hold them. Restraint is justified only when there is a real risk of harm, every less restrictive option has been tried, and it is proportionate and as brief as possible.' },
+  { prompt: 'What should follow every restrictive intervention?', options: ['Nothing, if nobody was hurt', 'Post-incident support and a reflective debrief', 'A warning to the person involved'], correctIndex: 1,
+    explanation: 'Every restrictive intervention is distressing, even when no one is injured. Support for the person and the staff, and a reflective debrief, are how the team learns to need it less next time.' },
 ];
 
 /** Seeds the library once (first cohort), then each demo candidate's progress in this cohort's stage. */

@@ -1,4 +1,5 @@
 /** Matrix rows for the pre-load video module: stage page, knowledge check, heartbeats, library admin, streaming. */
+import { preloadVideoQuestions } from '../../../modules/preload-video/schema';
 import { buildVideo } from '../../progression/support';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
@@ -11,6 +12,9 @@ const candidateOnlyOther: RoleExpectations = { admin: 403, lead: 404, mentor: 40
 
 const cohort = (c: RowContext) => ({ cohortId: c.tenant.cohort.id });
 const video = (c: RowContext, name: string) => c.memo(`video-${name}`, async () => (await buildVideo(c.db, c.app.config.uploadDir, c.world.admin.id, { title: `Matrix ${name}`, position: 99 })).video.id);
+
+const question = (c: RowContext, name: string) =>
+  c.memo(`question-${name}`, async () => (await c.db.insert(preloadVideoQuestions).values({ position: 50, prompt: `Matrix ${name}?`, options: ['Yes', 'No'], correctIndex: 0 }).returning())[0].id);
 
 /** Rows keyed by "METHOD /path" exactly as registered. */
 export const rows: AuthzRows = {
@@ -27,7 +31,13 @@ export const rows: AuthzRows = {
   'POST /stages/preload-video/videos': { body: () => ({}), own: adminOnly, other: 'same' },
   'POST /stages/preload-video/videos/:videoId': { params: async (c) => ({ videoId: await video(c, 'edit') }), body: () => ({ title: 'Matrix edit' }), own: adminOnly, other: 'same' },
   'POST /stages/preload-video/videos/:videoId/archive': { params: async (c) => ({ videoId: await video(c, 'archive') }), own: adminOnly, other: 'same' },
-  'POST /stages/preload-video/questions': { body: () => ({ prompt: '', options: '', correct: '' }), own: adminOnly, other: 'same' },
+  'GET /stages/preload-video/questions': { own: adminOnly, other: 'same' },
+  'GET /stages/preload-video/questions/new': { own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/questions': { body: () => ({ prompt: '', answer0: '', correct: '' }), own: adminOnly, other: 'same' },
+  'GET /stages/preload-video/questions/:questionId': { params: async (c) => ({ questionId: await question(c, 'show') }), own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/questions/:questionId': { params: async (c) => ({ questionId: await question(c, 'edit') }), body: () => ({ prompt: 'Matrix edit', answer0: 'Yes', answer1: 'No', correct: '1' }), own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/questions/:questionId/move': { params: async (c) => ({ questionId: await question(c, 'move') }), body: () => ({ direction: 'up' }), own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/questions/:questionId/delete': { params: async (c) => ({ questionId: await question(c, 'delete') }), own: adminOnly, other: 'same' },
   // Every cohort's pre-load stage uses the whole library, so tenant B's people may watch it too.
   'GET /stages/preload-video/videos/:videoId/stream': { params: async (c) => ({ videoId: await video(c, 'stream') }), own: everyone, other: 'same' },
 };

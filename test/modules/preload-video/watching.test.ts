@@ -120,8 +120,9 @@ describe('heartbeats', () => {
 describe('stage page and knowledge check', () => {
   it('shows the player with its heartbeat URL, and marks the quiz', async () => {
     const admin = await t.loginAs(w.admin.email);
-    const token = await t.csrf(admin, '/stages/preload-video/admin');
-    await admin.post('/stages/preload-video/questions').type('form').send({ _csrf: token, prompt: 'When is restraint justified?', options: 'Always\nAs a last resort\nNever', correct: '2' }).expect(303);
+    const token = await t.csrf(admin, '/stages/preload-video/questions/new');
+    // The right answer is chosen by selecting it (the form's radio), not by typing its number.
+    await admin.post('/stages/preload-video/questions').type('form').send({ _csrf: token, prompt: 'When is restraint justified?', answer0: 'Always', answer1: 'As a last resort', answer2: 'Never', correct: '1' }).expect(303);
     const [q] = await t.database.db.select().from(preloadVideoQuestions);
     await t.database.db.update(cohortStages).set({ completeRequirements: [{ kind: 'preload-video:quiz-passed', params: { passMark: 100 } }] }).where(eq(cohortStages.moduleKey, 'preload-video'));
     const agent = await t.loginAs(w.a.candidate.email);

@@ -1,0 +1,1 @@
+ALTER TABLE "preload_video_questions" ADD COLUMN "explanation" text;
