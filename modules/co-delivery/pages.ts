@@ -1,22 +1,28 @@
 /** Co-delivery pages: the course overview (sessions, outcomes, groups, agreement) and each group's attainment grid. */
-import type { Request, Response } from 'express';
-import { authorize, can, formAction, formBody, parse, pathId, ValidationError, type Action, type AppError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { can, formOf, id, seeOther, ValidationError, type Actor, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
 import { groupInput, learnersForm, outcomeInput, sessionForm } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, assessLink, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
-import { attainmentRole, readAttainmentForm } from './access';
+import { attainmentForm, onGroup, type GroupSubject } from './access';
 import { LEVELS, levelLabel } from './catalogue';
 
+const pageQuery = z.object({ saved: z.string().max(40).optional() });
+/** The learners form: the group chosen, and one learner per line. */
+const learnersPost = formOf(learnersForm.extend({ groupId: id }));
+
 /** Mounts the co-delivery pages. */
-export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
+export function coDeliveryPages(r: StagePages, rt: StageRuntime): void {
   const { db } = rt;
   const KEY = rt.stage.key;
   const base = (cohortId: string) => `/cohorts/${cohortId}/stages/${KEY}`;
 
-  const context = (req: Request) => rt.stage.context(req);
+  const manage = rt.stage.on('co-delivery:manage');
+  const group = onGroup(rt);
 
-  async function render(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const { actor, cohort, stage } = await context(req);
+  /** The course overview; the route authorised the actor on the cohort. */
+  async function render(res: Response, actor: Actor, { cohort, stage }: StageSubject | StageCandidateSubject, extra: Record<string, unknown> = {}) {
     const subject = { type: 'cohort' as const, cohort };
     const flags = {
       manage: can(actor, 'co-delivery:manage', subject),
@@ -44,51 +50,51 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
         }),
       };
     }
-    res.render(rt.view('stage'), { title: stage.title, cohort, stage, sessions, outcomes, mine, staff, can: flags, saved: req.query.saved, ...extra });
+    res.render(rt.view('stage'), { title: stage.title, cohort, stage, sessions, outcomes, mine, staff, can: flags, ...extra });
   }
 
-  r.get('/', (req, res) => render(req, res));
-
-  const managed = (path: string, capability: Action, what: string, action: (req: Request, actorId: string, stage: Parameters<typeof addSession>[2]) => Promise<unknown>, errorKey: string) =>
-    r.post(path, async (req, res) => {
-      const { actor, cohort, stage } = await context(req);
-      authorize(actor, capability, { type: 'cohort', cohort });
-      await formAction(
-        res,
-        async () => {
-          await action(req, actor.id, stage);
-          return `${base(cohort.id)}?saved=${what}`;
-        },
-        (error: AppError) => render(req, res, { [errorKey]: error, form: req.body }),
-      );
-    });
-
-  managed('/sessions', 'co-delivery:manage', 'session', (req, actorId, stage) => addSession(rt, actorId, stage, parse(sessionForm, formBody(req), 'session form')), 'sessionError');
-  managed('/outcomes', 'co-delivery:manage', 'outcome', (req, actorId, stage) => addOutcomes(rt, actorId, stage, [parse(outcomeInput, formBody(req), 'outcome form').text]), 'outcomeError');
-  managed('/outcomes/standard', 'co-delivery:manage', 'outcome', (_req, actorId, stage) => addStandardOutcomes(rt, actorId, stage), 'outcomeError');
-  managed('/groups', 'co-delivery:manage', 'group', (req, actorId, stage) => addGroup(rt, actorId, stage, parse(groupInput, formBody(req), 'group form')), 'groupError');
-  managed(
-    '/learners',
-    'co-delivery:roster',
-    'learners',
-    async (req, actorId, stage) => {
-      const { groupId, ...rest } = formBody(req);
-      const group = await getGroup(rt, stage, pathId(groupId, 'That group')).catch(() => {
-        throw new ValidationError('Choose one of this course’s groups.', [{ field: 'groupId', message: 'is not a group of this course' }]);
-      });
-      return addLearners(rt, actorId, stage, group.id, parse(learnersForm, rest, 'learners form').labels);
-    },
-    'learnersError',
+  r.get('/', { summary: 'Co-delivery: your groups and agreement; sessions, outcomes, groups and learners for staff', query: pageQuery, authorize: rt.stage.on('co-delivery:view') }, ({ actor, subject, query }, _req, res) =>
+    render(res, actor, subject, { saved: query.saved }),
   );
 
-  async function renderGrid(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const { actor, cohort, stage } = await context(req);
-    const group = await getGroup(rt, stage, pathId(req.params.groupId, 'That group'));
-    const role = attainmentRole(actor, cohort, group);
+  const redisplay = (errorKey: string) => (_req: unknown, res: Response, { error, values, actor, subject }: { error: unknown; values: Record<string, unknown>; actor: Actor; subject: StageSubject }) =>
+    render(res, actor, subject, { [errorKey]: error, form: values });
+  const done = (cohortId: string, what: string) => seeOther(`${base(cohortId)}?saved=${what}`);
+
+  r.form('/sessions', { summary: 'Add a dated session (form)', body: formOf(sessionForm), authorize: manage, rerender: redisplay('sessionError') }, async ({ body, actor, subject: { cohort, stage } }) => {
+    await addSession(rt, actor.id, stage, body);
+    return done(cohort.id, 'session');
+  });
+
+  r.form('/outcomes', { summary: 'Add a learning outcome (form)', body: formOf(outcomeInput), authorize: manage, rerender: redisplay('outcomeError') }, async ({ body, actor, subject: { cohort, stage } }) => {
+    await addOutcomes(rt, actor.id, stage, [body.text]);
+    return done(cohort.id, 'outcome');
+  });
+
+  r.form('/outcomes/standard', { summary: 'Add the standard learning outcomes (form)', authorize: manage, rerender: redisplay('outcomeError') }, async ({ actor, subject: { cohort, stage } }) => {
+    await addStandardOutcomes(rt, actor.id, stage);
+    return done(cohort.id, 'outcome');
+  });
+
+  r.form('/groups', { summary: 'Create a small group led by a candidate (form)', body: formOf(groupInput), authorize: manage, rerender: redisplay('groupError') }, async ({ body, actor, subject: { cohort, stage } }) => {
+    await addGroup(rt, actor.id, stage, body);
+    return done(cohort.id, 'group');
+  });
+
+  r.form('/learners', { summary: 'Add learners to a group, one per line (form)', body: learnersPost, authorize: rt.stage.on('co-delivery:roster'), rerender: redisplay('learnersError') }, async ({ body, actor, subject: { cohort, stage } }) => {
+    const chosen = await getGroup(rt, stage, body.groupId).catch(() => {
+      throw new ValidationError('Choose one of this course’s groups.', [{ field: 'groupId', message: 'is not a group of this course' }]);
+    });
+    await addLearners(rt, actor.id, stage, chosen.id, body.labels);
+    return done(cohort.id, 'learners');
+  });
+
+  /** A group's attainment grid, in the role the route authorised (leading candidate, or mentor shadow-scoring). */
+  async function renderGrid(res: Response, actor: Actor, { cohort, stage, row, role }: GroupSubject, extra: Record<string, unknown> = {}) {
     const [[withLearners], outcomes, grid] = await Promise.all([
-      listGroups(db, stage.id, group.candidateId).then((gs) => gs.filter((g) => g.id === group.id)),
+      listGroups(db, stage.id, row.candidateId).then((gs) => gs.filter((g) => g.id === row.id)),
       listOutcomes(db, stage.id),
-      attainmentGrid(db, stage.id, group.id),
+      attainmentGrid(db, stage.id, row.id),
     ]);
     const rows = withLearners.learners.map((l) => ({
       ...l,
@@ -99,24 +105,20 @@ export function coDeliveryPages(r: CadreRouter, rt: StageRuntime): void {
         return { name: `a_${l.id}_${o.id}`, outcome: o.text, options: LEVELS.map((lv) => ({ ...lv, selected: lv.value === value })), candidateLevel: role === 'mentor' ? levelLabel(grid.candidate.get(key)) : null };
       }),
     }));
-    res.render(rt.view('attainment'), { title: `Attainment — ${group.name}`, cohort, stage, group: withLearners, outcomes, rows, role, saved: req.query.saved === '1', ...extra });
+    res.render(rt.view('attainment'), { title: `Attainment — ${row.name}`, cohort, stage, group: withLearners, outcomes, rows, role, ...extra });
   }
 
-  r.get('/groups/:groupId/attainment', (req, res) => renderGrid(req, res));
+  r.get('/groups/:groupId/attainment', { summary: "A group's attainment grid (the leading candidate, or a mentor shadow-scoring)", query: pageQuery, authorize: group }, ({ actor, subject, query }, _req, res) =>
+    renderGrid(res, actor, subject, { saved: query.saved === '1' }),
+  );
 
-  r.post('/groups/:groupId/attainment', async (req, res) => {
-    const { actor, cohort, stage } = await context(req);
-    const group = await getGroup(rt, stage, pathId(req.params.groupId, 'That group'));
-    const role = attainmentRole(actor, cohort, group);
-    if (role === 'candidate') await rt.stage.assertOpenFor(cohort.id, actor.id);
-    await formAction(
-      res,
-      async () => {
-        const entries = readAttainmentForm(formBody(req));
-        if (entries.length) await recordAttainment(rt, actor.id, role, stage, group.id, entries);
-        return `${base(cohort.id)}/groups/${group.id}/attainment?saved=1`;
-      },
-      (error: AppError) => renderGrid(req, res, { error }),
-    );
-  });
+  r.form(
+    '/groups/:groupId/attainment',
+    { summary: "Record a group's attainment (form)", body: attainmentForm, authorize: group, rerender: (_req, res, { error, actor, subject }) => renderGrid(res, actor, subject, { error }) },
+    async ({ body: entries, actor, subject: { cohort, stage, row, role } }) => {
+      if (role === 'candidate') await rt.stage.assertOpenFor(cohort.id, actor.id);
+      if (entries.length) await recordAttainment(rt, actor.id, role, stage, row.id, entries);
+      return seeOther(`${base(cohort.id)}/groups/${row.id}/attainment?saved=1`);
+    },
+  );
 }
