@@ -11,8 +11,9 @@ type NotificationRow = typeof notifications.$inferSelect;
 /** A socket emit to a room, made after commit. */
 export type Emit = { room: string; event: string; payload: unknown };
 
-/** What a command leaves to do once its transaction committed. */
-export type Effects = { notifications?: NotificationRow[]; emits?: Emit[] };
+/** What a command leaves to do once its transaction committed; `load` builds emits that need a read of what committed
+ * (a failure there is logged like any other, never thrown). */
+export type Effects = { notifications?: NotificationRow[]; emits?: Emit[]; load?: () => Promise<Emit[]> };
 
 /** The retry job's name and payload. */
 export const MAIL_JOB = 'after-commit.mail';
@@ -45,7 +46,13 @@ async function peopleOf(ctx: AppContext, userIds: string[]) {
 /** Runs `effects` after commit. Never throws; what fails is logged with the request id and queued for retry. */
 export async function afterCommit(ctx: AppContext, effects: Effects): Promise<void> {
   const requestId = currentRequestId();
-  for (const e of effects.emits ?? []) {
+  let loaded: Emit[] = [];
+  try {
+    loaded = effects.load ? await effects.load() : [];
+  } catch (err) {
+    ctx.logger.warn({ err, reqId: requestId }, 'after-commit: could not load what to emit');
+  }
+  for (const e of [...(effects.emits ?? []), ...loaded]) {
     try {
       ctx.io.to(e.room).emit(e.event, e.payload);
     } catch (err) {

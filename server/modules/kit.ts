@@ -48,7 +48,7 @@ export { grant, type CadreRouter, type Grant, type RouteRegistry } from '../http
 export { plain, presented, presenter, reply, seeOther, type Presented } from '../http/present';
 export { onCandidate, onCohort, onProvider, type CandidateSubject, type CohortSubject } from '../http/grants';
 export { redirectField, sameOriginPath } from '../http/redirects';
-export { afterCommit, type Effects } from '../after-commit';
+export { afterCommit, type Effects, type Emit } from '../after-commit';
 export { formAction, formBody, formOf, pathId } from '../http/forms';
 
 // Progression: requirement kinds (batch evaluators), their answer helpers, activity hooks and progress.

@@ -1,27 +1,30 @@
 /** What sockets and forms do: check the role, run the command, then (after commit) broadcast. */
-import { ConflictError, ForbiddenError, parse, type Actor, type AppContext } from '../../../server/modules/kit';
+import { afterCommit, ConflictError, ForbiddenError, type Actor, type AppContext } from '../../../server/modules/kit';
 import type { LiveRole } from './access';
 import { postNote, recordReceipt, releaseHeld, type PostResult } from './commands';
-import { broadcastNote, broadcastRelease, broadcastRoom, broadcastStates } from './hub';
+import { noteEmits, releaseEmits, roomEmits, stateEmits } from './hub';
 import { getRoom, notesByIds, type LoadedRoom } from './queries';
-import { postNoteSchema } from './schemas';
+import type { PostNoteInput } from './schemas';
+
+/** After commit: the released notes and the room's new settings, to everyone in the room (never throws). */
+function broadcastChanges(ctx: AppContext, roomId: string, releasedIds: string[]): Promise<void> {
+  return afterCommit(ctx, { load: async () => [...(await releaseEmits(ctx.db, roomId, releasedIds)), ...(await roomEmits(ctx.db, await getRoom(ctx.db, roomId)))] });
+}
 
 function mentorOnly(role: LiveRole, what: string): void {
   if (role !== 'mentor') throw new ForbiddenError(`Only the cohort's mentors can ${what}.`);
 }
 
 /**
- * Validates and stores a note, calls `acknowledge` with the result (so the poster hears first), then
+ * Stores a note (validated at the edge: the socket's or the form's schema), calls `acknowledge` with the result (so the poster hears first), then
  * broadcasts it. A repeated client id is acknowledged with the same seq and re-broadcast (clients de-duplicate).
  */
-export async function submitNote(ctx: AppContext, actor: Actor, role: LiveRole, payload: unknown, acknowledge: (r: PostResult) => void = () => {}): Promise<PostResult> {
+export async function submitNote(ctx: AppContext, actor: Actor, role: LiveRole, input: PostNoteInput, acknowledge: (r: PostResult) => void = () => {}): Promise<PostResult> {
   mentorOnly(role, 'post notes');
-  const input = parse(postNoteSchema, payload, 'note');
   const result = await postNote(ctx.db, actor, input);
   acknowledge(result);
   // A repeat is broadcast again from the stored row: if the first broadcast was lost (a crash after commit), this delivers it.
-  const row = result.note ?? (await notesByIds(ctx.db, [result.id]))[0];
-  if (row) broadcastNote(ctx.io, row);
+  await afterCommit(ctx, { emits: result.note ? noteEmits(result.note) : [], load: async () => (result.note ? [] : (await notesByIds(ctx.db, [result.id])).flatMap(noteEmits)) });
   return result;
 }
 
@@ -30,8 +33,7 @@ export async function releaseNotes(ctx: AppContext, actor: Actor, role: LiveRole
   if (role === 'observer') throw new ForbiddenError('Observers watch only; the mentor or the candidate releases notes.');
   const reason = role === 'candidate' ? 'candidate_done' : 'end_segment';
   const result = await releaseHeld(ctx.db, actor.id, room.id, reason, { nextSegment: role === 'mentor' });
-  await broadcastRelease(ctx.io, ctx.db, room.id, result.releasedIds);
-  await broadcastRoom(ctx.io, ctx.db, await getRoom(ctx.db, room.id));
+  await broadcastChanges(ctx, room.id, result.releasedIds);
   return result.releasedIds.length;
 }
 
@@ -42,8 +44,7 @@ export async function setQuietMode(ctx: AppContext, actor: Actor, role: LiveRole
   if (room.quietMode === quietMode) return 0;
   // Quiet mode off: nothing may stay held. Quiet mode on: nothing is held yet, so this only records the switch.
   const result = await releaseHeld(ctx.db, actor.id, room.id, 'quiet_off', { quietMode });
-  await broadcastRelease(ctx.io, ctx.db, room.id, result.releasedIds);
-  await broadcastRoom(ctx.io, ctx.db, await getRoom(ctx.db, room.id));
+  await broadcastChanges(ctx, room.id, result.releasedIds);
   return result.releasedIds.length;
 }
 
@@ -51,8 +52,7 @@ export async function setQuietMode(ctx: AppContext, actor: Actor, role: LiveRole
 export async function endSession(ctx: AppContext, actor: Actor, role: LiveRole, room: LoadedRoom): Promise<number> {
   mentorOnly(role, 'end the session');
   const result = await releaseHeld(ctx.db, actor.id, room.id, 'session_ended', { end: true });
-  await broadcastRelease(ctx.io, ctx.db, room.id, result.releasedIds);
-  await broadcastRoom(ctx.io, ctx.db, await getRoom(ctx.db, room.id));
+  await broadcastChanges(ctx, room.id, result.releasedIds);
   return result.releasedIds.length;
 }
 
@@ -60,5 +60,5 @@ export async function endSession(ctx: AppContext, actor: Actor, role: LiveRole, 
 export async function receiveNotes(ctx: AppContext, role: LiveRole, roomId: string, upToReleaseSeq: number, seen: boolean): Promise<void> {
   if (role !== 'candidate') return;
   const rows = await recordReceipt(ctx.db, roomId, upToReleaseSeq, seen);
-  broadcastStates(ctx.io, roomId, rows);
+  await afterCommit(ctx, { emits: stateEmits(roomId, rows) });
 }

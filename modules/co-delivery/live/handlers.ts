@@ -1,14 +1,14 @@
 /** Socket handlers for the `live:*` events (contract in docs/LIVE.md). Every event answers through its ack. */
 import type { Server as IoServer, Socket } from 'socket.io';
 import { z } from 'zod';
-import { id, onEvent, type Actor, type AppContext } from '../../../server/modules/kit';
+import { id, onEvent, parse, type Actor, type AppContext } from '../../../server/modules/kit';
 import { liveRole, type RoomRef } from './access';
 import { endSession, receiveNotes, releaseNotes, setQuietMode, submitNote } from './actions';
 import { candidateRoom, liveSettings, staffRoom } from './hub';
 import { presentNote, presentRoom, presentState } from './presenters';
 import { heldCount, noteStates, notesAfter, REPLAY_BATCH, roomFor } from './queries';
 import { TokenBucket } from './rate-limit';
-import { joinSchema, quietSchema, receiptSchema, releaseSchema } from './schemas';
+import { joinSchema, postNoteSchema, quietSchema, receiptSchema, releaseSchema } from './schemas';
 
 /** The error an ack carries (the core socket edge's shape). */
 export type { SocketError } from '../../../server/modules/kit';
@@ -64,7 +64,7 @@ export function registerLiveHandlers(io: IoServer, socket: Socket, ctx: AppConte
 
   on('live:note', notes, 'notes', roomOnly, async ({ roomId }, actor, reply, raw) => {
     const role = await roleIn(actor, roomId);
-    await submitNote(ctx, actor, role, raw, (r) => reply({ seq: r.seq, noteId: r.id, duplicate: r.duplicate }));
+    await submitNote(ctx, actor, role, parse(postNoteSchema, raw, 'note'), (r) => reply({ seq: r.seq, noteId: r.id, duplicate: r.duplicate }));
     return undefined;
   });
 

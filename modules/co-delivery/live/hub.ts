@@ -1,6 +1,7 @@
-/** The live hub: socket.io room names, per-app settings, and the broadcasts made after a transaction commits. */
+/** The live hub: socket.io room names, per-app settings, and the emits made after a transaction commits (sent by
+ * core's `afterCommit`, which never throws into the request or the socket). */
 import type { Server as IoServer } from 'socket.io';
-import type { Db } from '../../../server/modules/kit';
+import type { Db, Emit } from '../../../server/modules/kit';
 import { heldCount, notesByIds } from './queries';
 import { presentNote, presentRoom, presentState, type NoteRow, type RoomView } from './presenters';
 import type { BucketSpec } from './rate-limit';
@@ -31,29 +32,34 @@ export function liveSettings(io: IoServer): LiveSettings {
   return settingsByServer.get(io) ?? defaults;
 }
 
-/** Sends a newly stored note: to staff always, to the candidate when it is already released. */
-export function broadcastNote(io: IoServer, note: NoteRow): void {
-  io.to(staffRoom(note.roomId)).emit('live:note', { roomId: note.roomId, note: presentNote(note, 'mentor') });
-  if (note.releaseSeq !== null) io.to(candidateRoom(note.roomId)).emit('live:note', { roomId: note.roomId, note: presentNote(note, 'candidate') });
+/** The emits for a newly stored note: to staff always, to the candidate when it is already released. */
+export function noteEmits(note: NoteRow): Emit[] {
+  const out: Emit[] = [{ room: staffRoom(note.roomId), event: 'live:note', payload: { roomId: note.roomId, note: presentNote(note, 'mentor') } }];
+  if (note.releaseSeq !== null) out.push({ room: candidateRoom(note.roomId), event: 'live:note', payload: { roomId: note.roomId, note: presentNote(note, 'candidate') } });
+  return out;
 }
 
-/** Sends notes just released to the candidate (in release order) and their new state to staff. */
-export async function broadcastRelease(io: IoServer, db: Db, roomId: string, releasedIds: string[]): Promise<void> {
+/** The emits for notes just released: to the candidate (in release order), and their new state to staff. */
+export async function releaseEmits(db: Db, roomId: string, releasedIds: string[]): Promise<Emit[]> {
   const rows = (await notesByIds(db, releasedIds)).sort((a, b) => (a.releaseSeq ?? 0) - (b.releaseSeq ?? 0));
-  if (!rows.length) return;
-  for (const n of rows) io.to(candidateRoom(roomId)).emit('live:note', { roomId, note: presentNote(n, 'candidate') });
-  io.to(staffRoom(roomId)).emit('live:status', { roomId, notes: rows.map(presentState) });
+  if (!rows.length) return [];
+  return [
+    ...rows.map((n) => ({ room: candidateRoom(roomId), event: 'live:note', payload: { roomId, note: presentNote(n, 'candidate') } })),
+    { room: staffRoom(roomId), event: 'live:status', payload: { roomId, notes: rows.map(presentState) } },
+  ];
 }
 
-/** Sends delivery/seen changes to staff. */
-export function broadcastStates(io: IoServer, roomId: string, rows: Parameters<typeof presentState>[0][]): void {
-  if (rows.length) io.to(staffRoom(roomId)).emit('live:status', { roomId, notes: [...rows].sort((a, b) => a.seq - b.seq).map(presentState) });
+/** The emits for delivery/seen changes, to staff. */
+export function stateEmits(roomId: string, rows: Parameters<typeof presentState>[0][]): Emit[] {
+  return rows.length ? [{ room: staffRoom(roomId), event: 'live:status', payload: { roomId, notes: [...rows].sort((a, b) => a.seq - b.seq).map(presentState) } }] : [];
 }
 
-/** Sends the room's settings (quiet mode, segment, ended) and the held count to everyone in it. */
-export async function broadcastRoom(io: IoServer, db: Db, room: RoomView): Promise<void> {
+/** The emits for the room's settings (quiet mode, segment, ended) and the held count, to everyone in it. */
+export async function roomEmits(db: Db, room: RoomView): Promise<Emit[]> {
   const held = await heldCount(db, room.id);
   const payload = { roomId: room.id, room: presentRoom(room), held };
-  io.to(staffRoom(room.id)).emit('live:room', payload);
-  io.to(candidateRoom(room.id)).emit('live:room', payload);
+  return [
+    { room: staffRoom(room.id), event: 'live:room', payload },
+    { room: candidateRoom(room.id), event: 'live:room', payload },
+  ];
 }

@@ -1,42 +1,46 @@
-/** The live feedback pages: rooms of a cohort, the room (mentor, candidate or observer view), and the timeline. */
+/** The live feedback pages: rooms of a cohort, the room (mentor, candidate or observer view), and the timeline. Each
+ * route authorises once (the cohort, or the room and the caller's role in it); a form's fixable problem re-renders
+ * its page with what was typed. */
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { actorOf, AppError, authorize, cohortPeople, getCohort, parse, type Actor, type RouteRegistry, type StageRuntime } from '../../../server/modules/kit';
+import { cohortPeople, onCohort, seeOther, type Actor, type AppError, type CohortSubject, type RouteRegistry, type StageRuntime } from '../../../server/modules/kit';
 import { mayCreateRoom } from './access';
 import { endSession, releaseNotes, setQuietMode, submitNote } from './actions';
 import { createRoom } from './commands';
+import { onRoom, type RoomSubject } from './grants';
 import { presentNote, presentRoom, timeCode } from './presenters';
-import { coDeliverySessionsOf, cohortRooms, heldCount, linkedSession, notesAfter, practicalCriteria, roomFor, timelineNotes } from './queries';
-import { createRoomSchema, LIVE_TAGS } from './schemas';
+import { coDeliverySessionsOf, cohortRooms, heldCount, linkedSession, notesAfter, practicalCriteria, timelineNotes } from './queries';
+import { createRoomSchema, LIVE_TAGS, postNoteSchema } from './schemas';
 
 const asList = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
 const blankToNull = (v: unknown) => (v === '' || v === undefined ? null : v);
+const fields = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 
-const noteForm = z.object({
-  clientId: z.string(),
-  body: z.string().optional(),
-  kind: z.string().optional(),
-  criterionId: z.string().optional(),
-  tags: z.unknown().optional(),
-  _csrf: z.string().optional(),
-});
+/** The room form as posted (checkboxes are 'on' or absent), read into the API's schema. */
+const createRoomForm = z.preprocess((raw) => {
+  const b = fields(raw);
+  return { candidateId: b.candidateId, title: b.title, coDeliverySessionId: blankToNull(b.coDeliverySessionId), quietMode: b.quietMode === 'on', leadMayObserve: b.leadMayObserve === 'on' };
+}, createRoomSchema);
 
-async function loadCohort(ctx: StageRuntime, actor: Actor, cohortId: string) {
-  const cohort = await getCohort(ctx.db, cohortId);
-  authorize(actor, 'cohort:view', { type: 'cohort', cohort }, 'That cohort');
-  return cohort;
-}
+/** The note form as posted (tags as one or many checkboxes), read into the socket's note schema (without the room). */
+const noteForm = z.preprocess((raw) => {
+  const b = fields(raw);
+  return { clientId: b.clientId, body: b.body ?? '', kind: b.kind, criterionId: blankToNull(b.criterionId), tags: asList(b.tags) };
+}, postNoteSchema.omit({ roomId: true }));
+
+const quietForm = z.object({ quietMode: z.string().max(10).optional() }).transform((b) => b.quietMode === 'on');
+const roomQuery = z.object({ posted: z.string().max(10).optional(), released: z.coerce.number().int().min(0).optional() });
 
 /** Mounts the live pages under /cohorts/:cohortId/live. */
 export function livePageRoutes(registry: RouteRegistry, ctx: StageRuntime) {
   const r = registry.router('/cohorts/:cohortId/live');
+  const anyone = onRoom(ctx.db);
+  const mentors = onRoom(ctx.db, ['mentor']);
 
-  async function renderRooms(req: Request, res: Response, error?: AppError, values?: Record<string, unknown>) {
-    const actor = actorOf(req);
-    const cohort = await loadCohort(ctx, actor, String(req.params.cohortId));
+  async function renderRooms(res: Response, actor: Actor, { cohort }: CohortSubject, error?: AppError, values?: Record<string, unknown>) {
     const canCreate = mayCreateRoom(actor, cohort);
-    res.status(error?.status ?? 200).render(ctx.view('live/rooms'), {
+    res.render(ctx.view('live/rooms'), {
       title: `Live feedback — ${cohort.name}`,
       cohort,
       rooms: await cohortRooms(ctx.db, cohort, actor),
@@ -44,41 +48,27 @@ export function livePageRoutes(registry: RouteRegistry, ctx: StageRuntime) {
       sessions: canCreate ? await coDeliverySessionsOf(ctx.db, cohort.id) : [],
       can: { create: canCreate },
       error,
-      values: values ?? { quietMode: true, leadMayObserve: true },
+      values: values ? { ...values, quietMode: values.quietMode === 'on', leadMayObserve: values.leadMayObserve === 'on' } : { quietMode: true, leadMayObserve: true },
     });
   }
 
-  r.get('/', (req, res) => renderRooms(req, res));
+  r.get('/', { summary: "The cohort's live feedback rooms", authorize: onCohort(ctx.db, 'cohort:view') }, ({ actor, subject }, _req, res) => renderRooms(res, actor, subject));
 
-  r.post('/', async (req, res) => {
-    const actor = actorOf(req);
-    const cohort = await loadCohort(ctx, actor, String(req.params.cohortId));
-    authorize(actor, 'co-delivery:live-post', { type: 'cohort', cohort }, 'That cohort');
-    const body = req.body as Record<string, unknown>;
-    const values = {
-      candidateId: body.candidateId,
-      title: body.title,
-      coDeliverySessionId: blankToNull(body.coDeliverySessionId),
-      quietMode: body.quietMode === 'on',
-      leadMayObserve: body.leadMayObserve === 'on',
-    };
-    try {
-      const room = await createRoom(ctx.db, actor, cohort.id, parse(createRoomSchema, values, 'live room form'));
-      res.redirect(303, `/cohorts/${cohort.id}/live/${room.id}`);
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      await renderRooms(req, res, err, values);
-    }
-  });
+  r.form(
+    '/',
+    { summary: 'Open a live feedback room (form)', body: createRoomForm, authorize: onCohort(ctx.db, 'co-delivery:live-post'), rerender: (_req, res, { error, values, actor, subject }) => renderRooms(res, actor, subject, error, values) },
+    async ({ body, actor, subject: { cohort } }) => {
+      const room = await createRoom(ctx.db, actor, cohort.id, body);
+      return seeOther(`/cohorts/${cohort.id}/live/${room.id}`);
+    },
+  );
 
-  async function renderRoom(req: Request, res: Response, error?: AppError, values?: Record<string, unknown>) {
-    const actor = actorOf(req);
-    const { room, role } = await roomFor(ctx.db, actor, String(req.params.roomId), String(req.params.cohortId));
+  async function renderRoom(res: Response, { room, role }: RoomSubject, extra: { error?: AppError; values?: Record<string, unknown>; posted?: boolean; released?: number } = {}) {
     const rows = await notesAfter(ctx.db, room.id, role, 0, 5000);
     const notes = rows.map((n) => presentNote(n, role));
     const staff = role !== 'candidate';
-    const selectedTags = new Set(asList(values?.tags));
-    res.status(error?.status ?? 200).render(ctx.view(role === 'candidate' ? 'live/candidate' : 'live/mentor'), {
+    const selectedTags = new Set(asList(extra.values?.tags));
+    res.render(ctx.view(role === 'candidate' ? 'live/candidate' : 'live/mentor'), {
       title: `${room.title} — live feedback`,
       room: presentRoom(room),
       session: await linkedSession(ctx.db, room.coDeliverySessionId),
@@ -92,53 +82,42 @@ export function livePageRoutes(registry: RouteRegistry, ctx: StageRuntime) {
       clientId: randomUUID(),
       can: { post: role === 'mentor' && !room.endedAt, manage: role === 'mentor' && !room.endedAt, release: role !== 'observer' && !room.endedAt },
       elapsed: timeCode(Date.now() - room.startedAt.getTime()),
-      error,
-      values: values ?? { kind: 'strength' },
-      posted: req.query.posted === '1',
-      released: typeof req.query.released === 'string' ? Number(req.query.released) : undefined,
+      error: extra.error,
+      values: extra.values ?? { kind: 'strength' },
+      posted: extra.posted ?? false,
+      released: extra.released,
     });
   }
 
-  r.get('/:roomId', (req, res) => renderRoom(req, res));
+  r.get('/:roomId', { summary: 'A live feedback room (the mentor, candidate or observer view)', query: roomQuery, authorize: anyone }, ({ query, subject }, _req, res) =>
+    renderRoom(res, subject, { posted: query.posted === '1', released: query.released }),
+  );
 
-  r.post('/:roomId/notes', async (req, res) => {
-    const actor = actorOf(req);
-    const { room, role } = await roomFor(ctx.db, actor, String(req.params.roomId), String(req.params.cohortId));
-    const form = parse(noteForm, req.body, 'note form');
-    const values = { clientId: form.clientId, body: form.body ?? '', kind: form.kind, criterionId: blankToNull(form.criterionId), tags: asList(form.tags) };
-    try {
-      await submitNote(ctx, actor, role, { roomId: room.id, ...values });
-      res.redirect(303, `/cohorts/${room.cohortId}/live/${room.id}?posted=1`);
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500 || err.status === 403) throw err;
-      await renderRoom(req, res, err, values);
-    }
-  });
+  r.form(
+    '/:roomId/notes',
+    { summary: 'Post a note in a live room (form; mentors)', body: noteForm, authorize: mentors, rerender: (_req, res, { error, values, subject }) => renderRoom(res, subject, { error, values }) },
+    async ({ body, actor, subject: { room, role } }) => {
+      await submitNote(ctx, actor, role, { roomId: room.id, ...body });
+      return seeOther(`/cohorts/${room.cohortId}/live/${room.id}?posted=1`);
+    },
+  );
 
-  r.post('/:roomId/release', async (req, res) => {
-    const actor = actorOf(req);
-    const { room, role } = await roomFor(ctx.db, actor, String(req.params.roomId), String(req.params.cohortId));
+  r.form('/:roomId/release', { summary: 'Release held notes (form; the mentor or the candidate)', authorize: onRoom(ctx.db, ['mentor', 'candidate']) }, async ({ actor, subject: { room, role } }) => {
     const n = await releaseNotes(ctx, actor, role, room);
-    res.redirect(303, `/cohorts/${room.cohortId}/live/${room.id}?released=${n}`);
+    return seeOther(`/cohorts/${room.cohortId}/live/${room.id}?released=${n}`);
   });
 
-  r.post('/:roomId/quiet', async (req, res) => {
-    const actor = actorOf(req);
-    const { room, role } = await roomFor(ctx.db, actor, String(req.params.roomId), String(req.params.cohortId));
-    const n = await setQuietMode(ctx, actor, role, room, (req.body as { quietMode?: string }).quietMode === 'on');
-    res.redirect(303, `/cohorts/${room.cohortId}/live/${room.id}${n ? `?released=${n}` : ''}`);
+  r.form('/:roomId/quiet', { summary: 'Switch quiet mode on or off (form; mentors)', body: quietForm, authorize: mentors }, async ({ body: quietMode, actor, subject: { room, role } }) => {
+    const n = await setQuietMode(ctx, actor, role, room, quietMode);
+    return seeOther(`/cohorts/${room.cohortId}/live/${room.id}${n ? `?released=${n}` : ''}`);
   });
 
-  r.post('/:roomId/end', async (req, res) => {
-    const actor = actorOf(req);
-    const { room, role } = await roomFor(ctx.db, actor, String(req.params.roomId), String(req.params.cohortId));
+  r.form('/:roomId/end', { summary: 'End the live session (form; mentors)', authorize: mentors }, async ({ actor, subject: { room, role } }) => {
     await endSession(ctx, actor, role, room);
-    res.redirect(303, `/cohorts/${room.cohortId}/live/${room.id}/timeline`);
+    return seeOther(`/cohorts/${room.cohortId}/live/${room.id}/timeline`);
   });
 
-  r.get('/:roomId/timeline', async (req, res) => {
-    const actor = actorOf(req);
-    const { room, role } = await roomFor(ctx.db, actor, String(req.params.roomId), String(req.params.cohortId));
+  r.get('/:roomId/timeline', { summary: 'The feedback timeline of a live session', authorize: anyone }, async ({ subject: { room, role } }, _req, res) => {
     const notes = (await timelineNotes(ctx.db, room.id, role)).map((n) => presentNote(n, role));
     const strengths = notes.filter((n) => n.kind === 'strength').length;
     res.render(ctx.view('live/timeline'), {
