@@ -11,6 +11,7 @@ import { coDeliveryApi } from './api';
 import { seedCoDelivery } from './seed';
 import { liveRouters, registerLiveHandlers } from './live';
 import { liveNoteEvidence } from './live/evidence';
+import { runningNow } from './running';
 
 /** Who in a cohort holds each of this module's capabilities. */
 const capabilities = defineCapabilities('co-delivery', {
@@ -77,4 +78,5 @@ export default defineStage({
     return [...sessions.map((s) => ({ kind: 'practical' as const, title: s.title })), ...outcomes.map((o) => ({ kind: 'outcome' as const, title: o.text }))];
   },
   seed: seedCoDelivery,
+  runningNow,
 });

@@ -1,7 +1,7 @@
 /** Remedial-workshop commands: request a topic, mark it covered, tick the checklist, sign a candidate off as ready. */
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { audit, isPgError, candidateStage, cohorts, competencies, ConflictError, deliver, finalSignoffGaps, ForbiddenError, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
+import { audit, isPgError, candidateStage, cohorts, competencies, ConflictError, deliver, finalSignoffGaps, ForbiddenError, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageProgress, type StageRow } from '../../server/modules/kit';
 import { remedialWorkshopChecklist, remedialWorkshopTopics } from './schema';
 import { writeReadinessSignoff } from './ledger';
 import { checklistOf } from './checklist';
@@ -79,6 +79,18 @@ export type ReadinessInput = { candidateId: string; note?: string; overrideReaso
 /** The requirement the final sign-off itself fulfils (not a gap for the sign-off). */
 export const SIGNED_KIND = 'remedial-workshop:readiness-signed';
 
+/** Why the final sign-off of a candidate by `mentorId` would be refused now, or null when it would be accepted (with
+ * an override reason when the readiness model has gaps). The one rule: the command enforces it and the page shows the
+ * button only when it is null, else says what is missing. */
+export function readinessRefusal(o: { mentorId: string; candidateId: string; progress: StageProgress | undefined; checklist: { done: number; of: number } }): { kind: 'own' | 'locked' | 'checklist'; message: string } | null {
+  if (o.candidateId === o.mentorId) return { kind: 'own', message: 'You cannot sign off your own readiness; another mentor of the cohort must.' };
+  if (o.progress?.status === 'locked') return { kind: 'locked', message: `This candidate's remedial workshop is not open yet, so they cannot be signed off: ${unmetReasons(o.progress).join(' ')}` };
+  if (o.checklist.done < o.checklist.of) {
+    return { kind: 'checklist', message: `The rollout checklist is not complete: ${o.checklist.done} of ${o.checklist.of} items are ticked by both the lead and the mentor. Finish it before the final sign-off.` };
+  }
+  return null;
+}
+
 /**
  * The mentor's final readiness sign-off: the whole checklist ticked by both the lead and the mentor, and the
  * readiness model saying ready — or, when it does not, an override with a reason (kept in the ledger and the report).
@@ -91,11 +103,9 @@ export async function signReadiness(ctx: AppContext, mentor: { id: string; name:
     throw new ValidationError('That person is not a candidate of this cohort.', [{ field: 'candidateId', message: 'is not a candidate of this cohort' }]);
   }
   const progress = await candidateStage(ctx, stage.cohortId, candidateId, 'remedial-workshop');
-  if (progress?.status === 'locked') throw new GateClosedError(`This candidate's remedial workshop is not open yet, so they cannot be signed off: ${unmetReasons(progress).join(' ')}`);
-  const list = (await checklistDone(ctx.db, [stage])).get(stage.id)!;
-  if (list.done < list.of) {
-    throw new ConflictError(`The rollout checklist is not complete: ${list.done} of ${list.of} items are ticked by both the lead and the mentor. Finish it before the final sign-off.`);
-  }
+  const refusal = readinessRefusal({ mentorId: mentor.id, candidateId, progress, checklist: (await checklistDone(ctx.db, [stage])).get(stage.id)! });
+  if (refusal?.kind === 'locked') throw new GateClosedError(refusal.message);
+  if (refusal) throw new ConflictError(refusal.message);
   const gaps = ((await finalSignoffGaps(ctx, stage.cohortId, [candidateId], { stageId: stage.id, requirementKind: SIGNED_KIND })).get(candidateId) ?? []).map((g) => g.text);
   const overrideReason = gaps.length ? (input.overrideReason?.trim() ?? '') : '';
   if (gaps.length && overrideReason.length < 10) {

@@ -2,9 +2,9 @@
  * mentors mark topics covered and give the final readiness sign-off. */
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { actorOf, can, cohortPeople, finalSignoffGaps, formOf, grant, seeOther, type Actor, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
+import { actorOf, can, cohortPeople, computeProgress, finalSignoffGaps, formOf, grant, seeOther, type Actor, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
 import { coverInput, signoffInput, tickInput, topicInput } from './inputs';
-import { getTopic, requestTopic, setCovered, SIGNED_KIND, signReadiness, tickItem } from './commands';
+import { getTopic, readinessRefusal, requestTopic, setCovered, SIGNED_KIND, signReadiness, tickItem } from './commands';
 import { checklistRows, competencyChoices, listSignoffs, listTopics, standings } from './queries';
 import { agendaFor } from './agenda';
 import { tickAction } from './checklist';
@@ -41,18 +41,23 @@ export function remedialWorkshopPages(r: StagePages, rt: StageRuntime): void {
       const people = await cohortPeople(db, cohort.id, 'candidate');
       const ids = people.map((p) => p.userId);
       const unsigned = ids.filter((id) => !signoffs.some((s) => s.candidateId === id));
-      const [agenda, topics, standing, gaps] = await Promise.all([
+      const [agenda, topics, standing, gaps, progress] = await Promise.all([
         agendaFor(db, cohort.id, ids),
         listTopics(db, stage.id),
         standings(db, stage, ids),
         flags.sign ? finalSignoffGaps(rt, cohort.id, unsigned, { stageId: stage.id, requirementKind: SIGNED_KIND }) : new Map<string, { text: string }[]>(),
+        flags.sign ? computeProgress(rt, { cohortIds: [cohort.id] }).then((m) => m.get(cohort.id)) : undefined,
       ]);
       const checklistComplete = checklist.every((i) => i.lead && i.mentor);
+      const ticks = { done: checklist.filter((i) => i.lead && i.mentor).length, of: checklist.length };
+      // The command's own rule: the form appears only when the sign-off would be accepted now; otherwise the page says why.
+      const refusalOf = (candidateId: string) =>
+        flags.sign ? readinessRefusal({ mentorId: actor.id, candidateId, progress: progress?.get(candidateId)?.find((s) => s.key === KEY), checklist: ticks }) : null;
       staff = {
         checklistComplete,
         candidates: people.map((p) => ({
-          // The sign-off form appears only when it can be used now: never for oneself, only once the checklist is done.
-          maySign: flags.sign && checklistComplete && p.userId !== actor.id,
+          maySign: flags.sign && !refusalOf(p.userId),
+          refusal: refusalOf(p.userId)?.message,
           gaps: (gaps.get(p.userId) ?? []).map((g) => g.text),
           id: p.userId,
           name: p.name,

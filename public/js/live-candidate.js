@@ -32,9 +32,10 @@
 
     function setStatus() {
       var state, text;
+      // Offline first: the socket notices a lost network only after its ping times out.
       if (fatal) { state = 'offline'; text = fatal; }
-      else if (socket.connected) { state = 'connected'; text = 'Connected'; }
       else if (!navigator.onLine) { state = 'offline'; text = 'Offline — notes will arrive when you are back online'; }
+      else if (socket.connected) { state = 'connected'; text = 'Connected'; }
       else { state = 'reconnecting'; text = 'Reconnecting…'; }
       statusEl.setAttribute('data-state', state);
       if (statusEl.textContent !== text) statusEl.textContent = text;

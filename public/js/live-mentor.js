@@ -22,7 +22,8 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     var root = document.getElementById('live-root');
-    if (!root || typeof io === 'undefined') return;
+    // An ended room is a record: nothing to connect to, and its banner already says it ended.
+    if (!root || typeof io === 'undefined' || root.getAttribute('data-ended') === 'true') return;
     var roomId = root.getAttribute('data-room-id');
     var startedAt = Date.parse(root.getAttribute('data-started-at'));
     var lastSeq = Number(root.getAttribute('data-last-seq')) || 0;
@@ -48,9 +49,10 @@
       var n = outbox().length;
       var waiting = n ? ' — ' + plural(n, 'note', 'notes') + ' waiting to send' : '';
       var state, text;
+      // Offline first: a socket notices a lost network only after its ping times out, and must never say "Connected" then.
       if (fatal) { state = 'offline'; text = fatal; }
+      else if (!navigator.onLine) { state = 'offline'; text = 'Offline — notes you write are kept on this device' + waiting; }
       else if (socket.connected) { state = 'connected'; text = n ? 'Connected — sending ' + plural(n, 'note', 'notes') + '…' : 'Connected'; }
-      else if (!navigator.onLine) { state = 'offline'; text = 'Offline' + waiting; }
       else { state = 'reconnecting'; text = 'Reconnecting…' + waiting; }
       statusEl.setAttribute('data-state', state);
       if (statusEl.textContent !== text) statusEl.textContent = text;

@@ -92,21 +92,21 @@ export async function countWaiting(db: Db, options: { cohortIds?: string[]; ment
 }
 
 /** A stage window that is open now or opens soon. */
-export type UpcomingStage = { cohortId: string; cohortName: string; title: string; startsOn: string | null; endsOn: string | null; openNow: boolean };
+export type UpcomingStage = { cohortId: string; cohortName: string; title: string; startsOn: string | null; endsOn: string | null; openNow: boolean; href: string };
 
 /** Stage windows in the actor's cohorts that are running now or start within `days` days, soonest first. */
 export async function upcomingStages(db: Db, cohortIds: string[], now = new Date(), days = 30): Promise<UpcomingStage[]> {
   if (!cohortIds.length) return [];
   const today = ukDate(now);
-  const list = await rows<{ cohort_id: string; cohort: string; title: string; starts_on: string | null; ends_on: string | null }>(
+  const list = await rows<{ cohort_id: string; cohort: string; title: string; module_key: string; starts_on: string | null; ends_on: string | null }>(
     db,
-    sql`select s.cohort_id, c.name as cohort, s.title, s.starts_on::text as starts_on, s.ends_on::text as ends_on
+    sql`select s.cohort_id, c.name as cohort, s.title, s.module_key, s.starts_on::text as starts_on, s.ends_on::text as ends_on
         from cohort_stages s join cohorts c on c.id = s.cohort_id
         where s.cohort_id = any(${uuidArray(cohortIds)}) and s.starts_on is not null
           and coalesce(s.ends_on, s.starts_on) >= ${today}::date and s.starts_on <= ${today}::date + ${days}::int
         order by s.starts_on, c.name limit 50`,
   );
-  return list.map((r) => ({ cohortId: r.cohort_id, cohortName: r.cohort, title: r.title, startsOn: r.starts_on, endsOn: r.ends_on, openNow: !!r.starts_on && r.starts_on <= today }));
+  return list.map((r) => ({ cohortId: r.cohort_id, cohortName: r.cohort, title: r.title, startsOn: r.starts_on, endsOn: r.ends_on, openNow: !!r.starts_on && r.starts_on <= today, href: `/cohorts/${r.cohort_id}/stages/${r.module_key}` }));
 }
 
 /** Cohorts running on `now` (started, not yet ended), grouped by organisation, for the admin overview. */

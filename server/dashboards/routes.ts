@@ -49,14 +49,18 @@ export async function mentorDashboard(ctx: AppContext, actor: Actor) {
   const ids = mentorCohortIds(actor);
   const isMentor = ids.length > 0 || actor.orgRoles.some((m) => m.role === 'mentor');
   if (!isMentor) throw new ForbiddenError('The mentor dashboard is for mentors.');
-  if (!ids.length) return { cohorts: [], waiting: [], waitingTotal: 0, upcoming: [], atRisk: [] };
-  const [{ cohorts }, waiting, counts, upcoming] = await Promise.all([
+  if (!ids.length) return { cohorts: [], waiting: [], waitingTotal: 0, upcoming: [], running: [], atRisk: [] };
+  const now = new Date();
+  const [{ cohorts }, waiting, counts, upcoming, running] = await Promise.all([
     computeReadiness(ctx, { cohortIds: ids }),
     waitingRequests(ctx.db, { cohortIds: ids, mentorId: actor.id }),
     countWaiting(ctx.db, { cohortIds: ids, mentorId: actor.id }),
-    upcomingStages(ctx.db, ids),
+    upcomingStages(ctx.db, ids, now),
+    Promise.all(ctx.registry.runningNow.map((hook) => hook(ctx.db, ids, now))).then((lists) => lists.flat()),
   ]);
+  const cohortName = new Map(cohorts.map((c) => [c.id, c.name]));
   return {
+    running: running.map((r) => ({ ...r, cohortName: cohortName.get(r.cohortId) ?? '' })),
     cohorts: cohorts.map((c) => ({ ...presentCohortSummary(c), waiting: counts.byCohort.get(c.id) ?? 0 })),
     waiting,
     waitingTotal: counts.total,

@@ -32,6 +32,7 @@ export * from '../errors';
 // Policies: one authorize()/can() for routes, sockets and views.
 export { authorize, can, refuseOwnRecord, type Action, type CapabilityVerb, type CohortRef, type Grantee, type ModuleCapabilities, type Subject } from '../policies';
 export { defineCapabilities } from './types';
+export type { ModuleLink, RunningNow, RunningNowHook } from './registry';
 
 // Evidence a sign-off can cite from a module's tables (declared in the manifest's `evidenceKinds`).
 export { resolveEvidence, type EvidenceAnswer, type EvidenceKind, type EvidenceScope, type ResolvedEvidence } from '../evidence/kinds';
@@ -56,7 +57,7 @@ export type { Evaluation, EvaluationItem, EvaluationResult, RequirementKind, Sta
 export { answerAll, count, distinct } from '../progression/kinds/answers';
 export { candidateStage, unmetReasons } from '../progression/queries';
 export { batchActivity, withBatch, type BatchActivity } from '../progression/registry';
-export { computeProgress } from '../progression/engine';
+export { computeProgress, type StageProgress } from '../progression/engine';
 
 // The ledger: a module appends its ledgered records in the same transaction as their rows, and declares a projection
 // checker for them in the manifest (`ledger: [...]`) so `npm run verify-ledger` and the report vouch for them.

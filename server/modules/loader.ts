@@ -165,5 +165,6 @@ export function buildRegistry(manifests: StageManifest[]): AppRegistry {
     projections: ledgerProjections(sorted),
     reports: sorted.flatMap((m) => (m.report ? [m.report] : [])),
     assessmentContexts: sorted.flatMap((m) => (m.assessmentContexts ? [m.assessmentContexts] : [])),
+    runningNow: sorted.flatMap((m) => (m.runningNow ? [m.runningNow] : [])),
   };
 }

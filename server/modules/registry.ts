@@ -15,6 +15,13 @@ export type ProgrammePlace = { order: number; startDay: number; endDay: number }
 /** A link core shows for a module (on the admin workspace). */
 export type ModuleLink = { label: string; href: string };
 
+/** Something of a module happening now in a cohort (a live room open, a course running), with where to act on it;
+ * the mentor dashboard lists these under "Running now". */
+export type RunningNow = { cohortId: string; title: string; detail?: string; links: ModuleLink[] };
+
+/** A module's answer to "what is running now in these cohorts?" (a fixed number of queries for any number of cohorts). */
+export type RunningNowHook = (db: Db, cohortIds: string[], now: Date) => Promise<RunningNow[]>;
+
 /** A main-menu entry a module adds, for people holding one of `for` in any cohort (admins: 'admin'). Its path may
  * name `:cohortId` and `:userId`, filled from the person's own cohort where they hold one of `for` (server/navigation.ts). */
 export type ModuleNavEntry = ModuleLink & { for: Grantee[] };
@@ -60,4 +67,6 @@ export type AppRegistry = {
   assessmentContexts: AssessmentContextsHook[];
   /** Sections stage modules add to the inspector's cohort report. */
   reports: ((db: Db, cohortId: string) => Promise<ReportSection | null>)[];
+  /** What the modules say is running now in given cohorts (the mentor dashboard). */
+  runningNow: RunningNowHook[];
 };

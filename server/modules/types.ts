@@ -10,7 +10,7 @@ import type { ActivityHook, RequirementKind, RequirementSpec, StageRow } from '.
 import type { EvidenceKind } from '../evidence/kinds';
 import type { StageHelpers } from './stage-helpers';
 import type { ReportSection } from '../readiness/pdf';
-import type { ModuleLink, ModuleNavEntry, ProgrammePlace } from './registry';
+import type { ModuleLink, ModuleNavEntry, ProgrammePlace, RunningNowHook } from './registry';
 import type { AssessmentContextsHook } from '../rubrics/contexts';
 
 /** Demo-data context for a module's seed hook. */
@@ -85,6 +85,8 @@ export type StageManifest = {
   ledger?: LedgerProjection[];
   /** A section of the inspector's cohort report (null when the module has nothing to say for this cohort). */
   report?: (db: Db, cohortId: string) => Promise<ReportSection | null>;
+  /** What is running now in some cohorts (live rooms, sessions), with links to act on it: the mentor dashboard's "Running now". */
+  runningNow?: RunningNowHook;
 };
 
 /** Where a module's routers are mounted (their routes' path parameters are typed from these prefixes). */

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { cohortStages } from '../../server/db/tables';
+import { coDeliveryLiveRooms } from '../../modules/co-delivery/schema';
 import { startTestApp, type TestApp } from '../support/app';
 import { assess, buildReadinessWorld, dayOffset, mark, request, signAll, type ReadinessWorld } from '../readiness/world';
 
@@ -158,6 +159,27 @@ describe('mentor dashboard', () => {
     expect(page.text.indexOf('Candidate A2')).toBeLessThan(page.text.indexOf('>Candidate A<'));
     expect(page.text).toContain(`href="/cohorts/${a.cohort.id}/signoffs"`);
     expect(page.text).toContain('2 requests are waiting, oldest first.');
+  });
+
+  it('lists under Running now each open live room with links to the room and to attainment recording; an ended room is not running', async () => {
+    const { a } = w;
+    const [open] = await t.database.db.insert(coDeliveryLiveRooms).values({ cohortId: a.cohort.id, candidateId: a.candidate.id, title: 'Breakaway demonstration', createdBy: a.mentor.id }).returning();
+    await t.database.db.insert(coDeliveryLiveRooms).values({ cohortId: a.cohort.id, candidateId: a.candidate.id, title: 'Last week', createdBy: a.mentor.id, endedAt: new Date() });
+    const mentor = await t.loginAs(a.mentor.email);
+    const res = await mentor.get('/api/v1/dashboards/mentor');
+    expect(res.body.running).toEqual([
+      {
+        cohortId: a.cohort.id,
+        cohortName: a.cohort.name,
+        title: 'Live room: Breakaway demonstration',
+        detail: 'Candidate A is teaching',
+        links: [
+          { label: 'Open the live room with Candidate A', href: `/cohorts/${a.cohort.id}/live/${open.id}` },
+          { label: 'Record attainment (choose the group)', href: `/cohorts/${a.cohort.id}/stages/co-delivery` },
+        ],
+      },
+    ]);
+    expect((await mentor.get('/mentor')).text).toContain(`href="/cohorts/${a.cohort.id}/live/${open.id}"`);
   });
 
   it('counts on the dashboard what the queue counts for the same mentor (one rule): a request they signed and that waits for another mentor\'s countersignature is in neither', async () => {

@@ -159,6 +159,10 @@ describe('remedial-workshop routes', () => {
     const early = await mentor.post(`${api()}/signoffs`).send({ candidateId: w.a.candidate.id });
     expect(early.status).toBe(409);
     expect(early.body.error.message).toBe('The rollout checklist is not complete: 0 of 7 items are ticked by both the lead and the mentor. Finish it before the final sign-off.');
+    // The page offers no button the command would refuse, and says what is missing in the command's words.
+    const before = (await mentor.get(page())).text;
+    expect(before).not.toContain('data-testid="sign-readiness"');
+    expect(before).toContain('The rollout checklist is not complete: 0 of 7 items are ticked by both the lead and the mentor.');
     token = await t.csrf(mentor, page());
     await mentor.post(`${page()}/topics/${topic.id}/cover`).type('form').send({ _csrf: token, covered: 'true' }).expect(303);
     const lead = await t.loginAs(w.a.lead.email);
@@ -168,6 +172,9 @@ describe('remedial-workshop routes', () => {
     }
     const { body } = await lead.get(api());
     expect(body.checklist[0]).toMatchObject({ key: 'course-dates', lead: { name: 'Lead A' }, mentor: { name: 'Mentor A' } });
+    const ready = (await mentor.get(page())).text;
+    expect(ready).toContain('data-testid="sign-readiness"');
+    expect(ready).not.toContain('data-testid="signoff-blocked"');
     token = await t.csrf(mentor, page());
     await mentor.post(`${page()}/signoffs`).type('form').send({ _csrf: token, candidateId: w.a.candidate.id, note: 'Ready to lead the first course.' }).expect(303);
     expect((await mentor.post(`${api()}/signoffs`).send({ candidateId: w.a.candidate.id })).status).toBe(409);
