@@ -1,10 +1,10 @@
 /** The pre-load stage's requirement kinds: videos watched (actually played) and the knowledge check passed. */
 import { and, count, eq, inArray, max } from 'drizzle-orm';
 import { z } from 'zod';
-import { answerAll, cohortMembers, distinct, withBatch, type BatchActivity, type Db, type RequirementKind, type StageRow } from '../../server/modules/kit';
+import { answerAll, cohortMembers, cohorts, distinct, withBatch, type BatchActivity, type Db, type RequirementKind, type StageRow } from '../../server/modules/kit';
 import { watchedPercent } from './intervals';
 import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
-import { libraryVideos, videosForStage, watchedByCandidates } from './videos';
+import { exemptionKey, exemptionsIn, videosByCohort, videosForStage, watchedByCandidates } from './videos';
 
 const watchedParams = z
   .object({
@@ -13,22 +13,26 @@ const watchedParams = z
   })
   .strict();
 
-/** Every video of the stage played to its threshold (default 90%); two queries for every item. */
+/** Every video of the stage (its cohort's programme's) played to its threshold (default 90%), except content the
+ * admin chose not to require of someone who had already completed the stage; three queries for every item. */
 export const watched: RequirementKind<typeof watchedParams> = {
   params: watchedParams,
   describe: (p) => `Watch every pre-load video to ${p.threshold ? `${p.threshold}%` : 'its threshold (usually 90%)'}`,
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
-    const library = await libraryVideos(db);
-    const byStage = new Map(items.map((i) => [i.stage.id, videosForStage(library, i.stage, i.params.videoIds)]));
+    const byCohort = await videosByCohort(db, distinct(items, (i) => i.stage.cohortId));
+    const byStage = new Map(items.map((i) => [i.stage.id, videosForStage(byCohort.get(i.stage.cohortId) ?? [], i.stage, i.params.videoIds)]));
+    const exempt = await exemptionsIn(db, items.map((i) => i.stage.id));
     const seconds = await watchedByCandidates(
       db,
       distinct([...byStage.values()], (vs) => vs.map((v) => v.id)),
       distinct(items, (i) => i.stage.cohortId),
     );
     return answerAll(items, (item, candidateId) => {
-      const videos = byStage.get(item.stage.id) ?? [];
-      if (!videos.length) return { met: false, reason: 'No videos have been added yet — your training provider will add them.' };
+      const all = byStage.get(item.stage.id) ?? [];
+      const videos = all.filter((v) => !exempt.has(exemptionKey(item.stage.id, candidateId, v.id)));
+      if (!all.length) return { met: false, reason: 'No videos have been added yet — your training provider will add them.' };
+      if (!videos.length) return { met: true, reason: 'Watched every video required of you.' };
       const rows = videos.map((v) => {
         const threshold = item.params.threshold ?? v.threshold;
         const pct = watchedPercent(seconds.get(`${v.id}|${candidateId}`) ?? 0, v.durationSeconds);
@@ -44,13 +48,21 @@ export const watched: RequirementKind<typeof watchedParams> = {
 
 const quizParams = z.object({ passMark: z.number().int().min(1).max(100).default(80) }).strict();
 
-/** The knowledge check passed at the pass mark in this stage (met when no questions are set); two queries. */
+/** The knowledge check of the cohort's programme passed at the pass mark in this stage (met when it has no questions, or
+ * when it was added after the candidate completed and the admin chose not to require it of them); three queries. */
 export const quizPassed: RequirementKind<typeof quizParams> = {
   params: quizParams,
   describe: (p) => `Pass the knowledge check (${p.passMark}%)`,
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
-    const [{ n }] = await db.select({ n: count() }).from(preloadVideoQuestions);
+    const counts = await db
+      .select({ cohortId: cohorts.id, n: count(preloadVideoQuestions.id) })
+      .from(cohorts)
+      .innerJoin(preloadVideoQuestions, eq(preloadVideoQuestions.programmeTemplateId, cohorts.programmeTemplateId))
+      .where(inArray(cohorts.id, distinct(items, (i) => i.stage.cohortId)))
+      .groupBy(cohorts.id);
+    const questionsOf = new Map(counts.map((c) => [c.cohortId, Number(c.n)]));
+    const exempt = await exemptionsIn(db, items.map((i) => i.stage.id));
     const best = await db
       .select({ stageId: preloadVideoQuizAttempts.cohortStageId, userId: preloadVideoQuizAttempts.userId, best: max(preloadVideoQuizAttempts.percent) })
       .from(preloadVideoQuizAttempts)
@@ -58,7 +70,9 @@ export const quizPassed: RequirementKind<typeof quizParams> = {
       .groupBy(preloadVideoQuizAttempts.cohortStageId, preloadVideoQuizAttempts.userId);
     const bestOf = new Map(best.map((b) => [`${b.stageId}|${b.userId}`, Number(b.best)]));
     return answerAll(items, (item, candidateId) => {
+      const n = questionsOf.get(item.stage.cohortId) ?? 0;
       if (!n) return { met: true, reason: 'There is no knowledge check for this stage.' };
+      if (exempt.has(exemptionKey(item.stage.id, candidateId, null))) return { met: true, reason: 'The knowledge check was added after you completed this stage; it is not required of you.' };
       const score = bestOf.get(`${item.stage.id}|${candidateId}`);
       const pass = item.params.passMark;
       if (score === undefined) return { met: false, reason: `Pass the knowledge check (${n} questions, pass mark ${pass}%) — not taken yet.`, progress: { done: 0, of: 100 } };
@@ -72,8 +86,8 @@ export const quizPassed: RequirementKind<typeof quizParams> = {
 export const activityBatch: BatchActivity = async (db, items) => {
   const out = new Map<string, Set<string>>();
   if (!items.length) return out;
-  const library = await libraryVideos(db);
-  const videosOf = new Map(items.map((i) => [i.stage.id, videosForStage(library, i.stage)]));
+  const byCohort = await videosByCohort(db, distinct(items, (i) => i.stage.cohortId));
+  const videosOf = new Map(items.map((i) => [i.stage.id, videosForStage(byCohort.get(i.stage.cohortId) ?? [], i.stage)]));
   const played = await db
     .selectDistinct({ videoId: preloadVideoProgress.videoId, userId: preloadVideoProgress.userId, cohortId: cohortMembers.cohortId })
     .from(preloadVideoProgress)

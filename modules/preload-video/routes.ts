@@ -5,13 +5,25 @@ import { z } from 'zod';
 import { audit, authorize, candidateStage, cohortPeople, ConflictError, GateClosedError, NotFoundError, parse, unmetReasons, ValidationError, type CadreRouter, type StageContext, type StageRuntime } from '../../server/modules/kit';
 import { watchedPercent } from './intervals';
 import { preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
-import { libraryVideos, percentsFor, videosForStage, watchedByCandidates } from './videos';
+import { exemptionKey, exemptionsIn, percentsFor, videosByCohort, videosForStage, watchedByCandidates } from './videos';
 import { recordHeartbeat } from './watch';
 
 const KEY = 'preload-video';
 
 async function stageVideos(ctx: StageRuntime, s: StageContext) {
-  return videosForStage(await libraryVideos(ctx.db), s.stage);
+  return videosForStage((await videosByCohort(ctx.db, [s.cohort.id])).get(s.cohort.id) ?? [], s.stage);
+}
+
+/** A transcript's paragraphs (blank lines separate them; none for no text). */
+function paragraphs(text: string | null): string[] {
+  return (text ?? '').split(/\r?\n\s*\r?\n/).map((p) => p.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+
+/** The knowledge check of the cohort's programme, in order (none when the cohort has no programme). */
+async function programmeQuestions(ctx: StageRuntime, s: StageContext) {
+  const programmeId = s.cohort.programmeTemplateId;
+  if (!programmeId) return [];
+  return ctx.db.select().from(preloadVideoQuestions).where(eq(preloadVideoQuestions.programmeTemplateId, programmeId)).orderBy(asc(preloadVideoQuestions.position));
 }
 
 function quizPassMark(s: StageContext): number | null {
@@ -39,23 +51,27 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
       if (!s.isStaff) throw new NotFoundError('That stage');
       const people = await cohortPeople(ctx.db, s.cohort.id, 'candidate');
       const seconds = await watchedByCandidates(ctx.db, videos.map((v) => v.id), [s.cohort.id]);
+      const exempt = await exemptionsIn(ctx.db, [s.stage.id]);
       return void res.render(ctx.view('staff'), {
         ...base,
+        programmeId: s.cohort.programmeTemplateId,
         videos,
         rows: people.map((p) => ({
           ...p,
           cells: videos.map((v) => {
             const pct = watchedPercent(seconds.get(`${v.id}|${p.userId}`) ?? 0, v.durationSeconds);
-            return { pct, met: pct >= v.threshold };
+            return { pct, met: pct >= v.threshold, notRequired: exempt.has(exemptionKey(s.stage.id, p.userId, v.id)) };
           }),
         })),
       });
     }
     const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
     const percents = await percentsFor(ctx.db, s.actor.id, videos);
+    const exempt = await exemptionsIn(ctx.db, [s.stage.id]);
+    const optional = (videoId: string) => exempt.has(exemptionKey(s.stage.id, s.actor.id, videoId));
     const selectedId = typeof req.query.video === 'string' ? req.query.video : videos.find((v) => (percents.get(v.id) ?? 0) < v.threshold)?.id;
     const selected = videos.find((v) => v.id === selectedId) ?? videos[0];
-    const questions = await ctx.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
+    const questions = await programmeQuestions(ctx, s);
     const attempts = await ctx.db.select().from(preloadVideoQuizAttempts).where(eq(preloadVideoQuizAttempts.cohortStageId, s.stage.id));
     const mine = attempts.filter((a) => a.userId === s.actor.id).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     const locked = progress?.status === 'locked';
@@ -66,8 +82,8 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
       progress,
       locked,
       reasons: progress ? unmetReasons(progress) : [],
-      videos: videos.map((v) => ({ ...v, pct: percents.get(v.id) ?? 0, met: (percents.get(v.id) ?? 0) >= v.threshold, current: v.id === selected?.id })),
-      selected: locked ? null : selected ? { ...selected, pct: percents.get(selected.id) ?? 0 } : null,
+      videos: videos.map((v) => ({ ...v, pct: percents.get(v.id) ?? 0, met: (percents.get(v.id) ?? 0) >= v.threshold, current: v.id === selected?.id, optional: optional(v.id) })),
+      selected: locked ? null : selected ? { ...selected, pct: percents.get(selected.id) ?? 0, optional: optional(selected.id), hasCaptions: !!selected.captionsFileId, transcript: paragraphs(selected.transcript || selected.captionsText) } : null,
       heartbeatUrl: `/api/v1/cohorts/${s.cohort.id}/stages/${KEY}/heartbeats`,
       quiz: questions.length && quizPassMark(s) !== null && !locked ? { passMark: quizPassMark(s), questions: questions.map((q) => ({ id: q.id, prompt: q.prompt, options: q.options.map((o, i) => ({ i, text: o, checked: typed[`q_${q.id}`] === String(i) })) })) } : null,
       lastAttempt: mine[0] ?? null,
@@ -82,7 +98,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
     authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
     const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
     if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
-    const questions = await ctx.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
+    const questions = await programmeQuestions(ctx, s);
     if (!questions.length) throw new ConflictError('There is no knowledge check to take for this stage.');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const answers: Record<string, number> = {};
@@ -110,7 +126,6 @@ const heartbeat = z.object({
   videoId: z.uuid({ message: 'must be a video id' }),
   from: z.number({ message: 'must be a number of seconds' }).min(0),
   to: z.number({ message: 'must be a number of seconds' }).min(0),
-  duration: z.number().positive().optional(),
 });
 
 /** JSON routes under /api/v1/cohorts/:cohortId/stages/preload-video. */

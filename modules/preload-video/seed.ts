@@ -1,13 +1,16 @@
-/** Demo data: three short generated WebM clips, a three-question knowledge check, and watched progress. */
+/** Demo data: three short generated WebM clips with captions, a three-question knowledge check, and watched progress —
+ * all part of the demo cohort's programme. */
 import { copyFileSync, mkdirSync, statSync, readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { files, type SeedContext } from '../../server/modules/kit';
+import { asc, eq } from 'drizzle-orm';
+import { cohorts, files, type Db, type SeedContext } from '../../server/modules/kit';
 import { mergeIntervals, coveredSeconds } from './intervals';
 import { probeDuration } from './media';
 import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts, preloadVideoVideos } from './schema';
-import { libraryVideos } from './videos';
+import { programmeVideos } from './videos';
 import { videoDir } from './upload';
+import { parseVtt, transcriptOf } from './vtt';
 
 const CLIPS = [
   { file: 'non-escalation-basics.webm', title: 'Non-escalation basics', description: 'Staying calm, giving space and choices: what a trainer models before anything else.' },
@@ -24,10 +27,30 @@ const QUESTIONS = [
     explanation: 'Every restrictive intervention is distressing, even when no one is injured. Support for the person and the staff, and a reflective debrief, are how the team learns to need it less next time.' },
 ];
 
-/** Seeds the library once (first cohort), then each demo candidate's progress in this cohort's stage. */
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** Copies a demo clip's captions into storage and records them; returns the file id and the captions' text. */
+async function seedCaptions(db: Db, uploadDir: string, ownerId: string, clip: string) {
+  const source = path.join(__dirname, 'assets', clip.replace(/\.webm$/, '.vtt'));
+  const dir = path.join(uploadDir, 'captions');
+  mkdirSync(dir, { recursive: true });
+  const storageKey = `${randomBytes(16).toString('hex')}.vtt`;
+  const target = path.join(dir, storageKey);
+  copyFileSync(source, target);
+  const [file] = await db
+    .insert(files)
+    .values({ ownerId, storageKey, displayName: path.basename(source), mimeType: 'text/vtt', sizeBytes: statSync(target).size, sha256: sha256(target), purpose: 'captions' })
+    .returning();
+  return { captionsFileId: file.id, captionsText: transcriptOf(parseVtt(readFileSync(target, 'utf8'))) };
+}
+
+/** Seeds the programme's content once (its first cohort), then each demo candidate's progress in this cohort's stage. */
 export async function seed(ctx: SeedContext): Promise<void> {
   const { db, config, people, reached, stage } = ctx;
-  let videos = await libraryVideos(db);
+  const [cohort] = await db.select({ programmeId: cohorts.programmeTemplateId }).from(cohorts).where(eq(cohorts.id, ctx.cohortId));
+  const programmeId = cohort?.programmeId;
+  if (!programmeId) return;
+  let videos = await programmeVideos(db, programmeId);
   if (!videos.length) {
     const dir = videoDir(config.uploadDir);
     mkdirSync(dir, { recursive: true });
@@ -40,13 +63,24 @@ export async function seed(ctx: SeedContext): Promise<void> {
       const size = statSync(target).size;
       const [file] = await db
         .insert(files)
-        .values({ ownerId: people.admin, storageKey, displayName: clip.file, mimeType: 'video/webm', sizeBytes: size, sha256: createHash('sha256').update(readFileSync(target)).digest('hex'), purpose: 'video' })
+        .values({ ownerId: people.admin, storageKey, displayName: clip.file, mimeType: 'video/webm', sizeBytes: size, sha256: sha256(target), purpose: 'video' })
         .returning();
       position += 1;
-      await db.insert(preloadVideoVideos).values({ fileId: file.id, title: clip.title, description: clip.description, position, threshold: 90, durationSeconds: await probeDuration(target, 'video/webm', size) });
+      const captions = await seedCaptions(db, config.uploadDir, people.admin, clip.file);
+      await db.insert(preloadVideoVideos).values({
+        programmeTemplateId: programmeId,
+        fileId: file.id,
+        title: clip.title,
+        description: clip.description,
+        position,
+        threshold: 90,
+        durationSeconds: await probeDuration(target, 'video/webm', size),
+        ...captions,
+        publishedAt: new Date(),
+      });
     }
-    await db.insert(preloadVideoQuestions).values(QUESTIONS.map((q, i) => ({ ...q, position: i + 1 })));
-    videos = await libraryVideos(db);
+    await db.insert(preloadVideoQuestions).values(QUESTIONS.map((q, i) => ({ ...q, programmeTemplateId: programmeId, position: i + 1 })));
+    videos = await programmeVideos(db, programmeId);
   }
   for (const [candidateId, position] of Object.entries(reached)) {
     const done = position > stage.position;
@@ -59,7 +93,7 @@ export async function seed(ctx: SeedContext): Promise<void> {
       await db.insert(preloadVideoProgress).values({ videoId: v.id, userId: candidateId, intervals, watchedSeconds: coveredSeconds(intervals, duration) });
     }
     if (done) {
-      const answers = Object.fromEntries((await db.select().from(preloadVideoQuestions)).map((q) => [q.id, q.correctIndex]));
+      const answers = Object.fromEntries((await db.select().from(preloadVideoQuestions).where(eq(preloadVideoQuestions.programmeTemplateId, programmeId)).orderBy(asc(preloadVideoQuestions.position))).map((q) => [q.id, q.correctIndex]));
       await db.insert(preloadVideoQuizAttempts).values({ cohortStageId: stage.id, userId: candidateId, score: QUESTIONS.length, outOf: QUESTIONS.length, percent: 100, passed: true, answers });
     }
   }

@@ -1,22 +1,55 @@
-/** Which videos a pre-load stage uses, and each person's watched percent. */
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { cohortMembers, type Db, type StageRow } from '../../server/modules/kit';
+/** Which videos a pre-load stage uses (its cohort's programme's), who is spared a later change, and watched percents. */
+import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { cohortMembers, cohorts, type Db, type StageRow } from '../../server/modules/kit';
 import { watchedPercent } from './intervals';
-import { preloadVideoProgress, preloadVideoVideos } from './schema';
+import { preloadVideoExemptions, preloadVideoProgress, preloadVideoVideos } from './schema';
 
 /** A video row. */
 export type VideoRow = typeof preloadVideoVideos.$inferSelect;
 
-/** Every video in the library that is not archived, in order. */
-export async function libraryVideos(db: Db): Promise<VideoRow[]> {
-  return db.select().from(preloadVideoVideos).where(isNull(preloadVideoVideos.archivedAt)).orderBy(asc(preloadVideoVideos.position), asc(preloadVideoVideos.createdAt));
+const inOrder = [asc(preloadVideoVideos.position), asc(preloadVideoVideos.createdAt)] as const;
+
+/** Every video of one programme that is not archived, drafts included (for the admin), in order. */
+export async function programmeVideos(db: Db, programmeId: string): Promise<VideoRow[]> {
+  return db
+    .select()
+    .from(preloadVideoVideos)
+    .where(and(eq(preloadVideoVideos.programmeTemplateId, programmeId), isNull(preloadVideoVideos.archivedAt)))
+    .orderBy(...inOrder);
 }
 
-/** The videos a stage uses: `videoIds` (from requirement params or stage config) or, by default, the whole library. */
-export function videosForStage(library: VideoRow[], stage: Pick<StageRow, 'config'>, videoIds?: string[]): VideoRow[] {
+/** The published, unarchived videos of each cohort's programme, in order: cohort id → videos (one query). */
+export async function videosByCohort(db: Db, cohortIds: string[]): Promise<Map<string, VideoRow[]>> {
+  const out = new Map<string, VideoRow[]>(cohortIds.map((id) => [id, []]));
+  if (!cohortIds.length) return out;
+  const rows = await db
+    .select({ cohortId: cohorts.id, video: preloadVideoVideos })
+    .from(preloadVideoVideos)
+    .innerJoin(cohorts, eq(cohorts.programmeTemplateId, preloadVideoVideos.programmeTemplateId))
+    .where(and(inArray(cohorts.id, [...new Set(cohortIds)]), isNull(preloadVideoVideos.archivedAt), isNotNull(preloadVideoVideos.publishedAt)))
+    .orderBy(...inOrder);
+  for (const r of rows) out.get(r.cohortId)?.push(r.video);
+  return out;
+}
+
+/** The videos a stage uses: `videoIds` (from requirement params or stage config) or, by default, all of `videos`. */
+export function videosForStage(videos: VideoRow[], stage: Pick<StageRow, 'config'>, videoIds?: string[]): VideoRow[] {
   const chosen = videoIds ?? (Array.isArray(stage.config.videoIds) ? (stage.config.videoIds as string[]) : undefined);
-  if (!chosen?.length) return library;
-  return chosen.map((id) => library.find((v) => v.id === id)).filter((v): v is VideoRow => !!v);
+  if (!chosen?.length) return videos;
+  return chosen.map((id) => videos.find((v) => v.id === id)).filter((v): v is VideoRow => !!v);
+}
+
+/** The key of an exemption: `${stageId}|${userId}|${videoId or 'quiz'}`. */
+export const exemptionKey = (stageId: string, userId: string, videoId: string | null) => `${stageId}|${userId}|${videoId ?? 'quiz'}`;
+
+/** Who is spared which later content in the given stages (one query): a set of `exemptionKey`s. */
+export async function exemptionsIn(db: Db, stageIds: string[]): Promise<Set<string>> {
+  if (!stageIds.length) return new Set();
+  const rows = await db
+    .select({ stageId: preloadVideoExemptions.cohortStageId, userId: preloadVideoExemptions.userId, videoId: preloadVideoExemptions.videoId })
+    .from(preloadVideoExemptions)
+    .where(inArray(preloadVideoExemptions.cohortStageId, [...new Set(stageIds)]));
+  return new Set(rows.map((r) => exemptionKey(r.stageId, r.userId, r.videoId)));
 }
 
 /** Watched seconds of the given videos by every candidate of the given cohorts: `${videoId}|${userId}` → seconds. */
@@ -41,8 +74,11 @@ export async function percentsFor(db: Db, userId: string, videos: VideoRow[]): P
   return new Map(videos.map((v) => [v.id, watchedPercent(seconds.get(v.id) ?? 0, v.durationSeconds)]));
 }
 
-/** The next free position in the library. */
-export async function nextPosition(db: Db): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`coalesce(max(${preloadVideoVideos.position}), 0)::int` }).from(preloadVideoVideos);
+/** The next free position among a programme's videos. */
+export async function nextPosition(db: Db, programmeId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`coalesce(max(${preloadVideoVideos.position}), 0)::int` })
+    .from(preloadVideoVideos)
+    .where(eq(preloadVideoVideos.programmeTemplateId, programmeId));
   return row.n + 1;
 }

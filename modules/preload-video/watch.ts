@@ -1,8 +1,8 @@
 /** Recording heartbeats: merge a played interval into the person's watched intervals, in one transaction. */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { ValidationError, type Db } from '../../server/modules/kit';
 import { coveredSeconds, mergeIntervals, watchedPercent } from './intervals';
-import { preloadVideoProgress, preloadVideoVideos, type Interval } from './schema';
+import { preloadVideoProgress, type Interval } from './schema';
 import type { VideoRow } from './videos';
 
 /** The longest interval one heartbeat may claim: the player reports about every 4 s of continuous play. */
@@ -20,19 +20,15 @@ export type WatchState = { videoId: string; watchedSeconds: number; watchedPerce
  * arrive. New time is also capped by the wall clock (2× the time since the previous beat, plus 1 s), so a script
  * sending beats back to back cannot "watch" a video faster than a person could.
  */
-export async function recordHeartbeat(db: Db, userId: string, video: VideoRow, beat: { from: number; to: number; duration?: number }, now = new Date()): Promise<WatchState> {
+export async function recordHeartbeat(db: Db, userId: string, video: VideoRow, beat: { from: number; to: number }, now = new Date()): Promise<WatchState> {
   const { from, to } = beat;
   if (!(to > from)) throw new ValidationError('A heartbeat must end after it starts.', [{ field: 'to', message: 'must be greater than from' }]);
   if (to - from > MAX_BEAT_SECONDS) {
     throw new ValidationError(`A heartbeat covers at most ${MAX_BEAT_SECONDS} seconds of playing.`, [{ field: 'to', message: `must be within ${MAX_BEAT_SECONDS} s of from` }]);
   }
   return db.transaction(async (tx) => {
-    let duration = video.durationSeconds;
-    if (!duration && beat.duration && beat.duration > 0) {
-      // Unknown length (the header could not be read): the first player report sets it once.
-      await tx.update(preloadVideoVideos).set({ durationSeconds: beat.duration }).where(and(eq(preloadVideoVideos.id, video.id), sql`${preloadVideoVideos.durationSeconds} is null`));
-      duration = beat.duration;
-    }
+    // The length is a shared fact: read from the file on upload or set by an admin, never taken from a player.
+    const duration = video.durationSeconds;
     if (duration && from > duration + 1) throw new ValidationError('That position is past the end of the video.', [{ field: 'from', message: `must be at most ${Math.ceil(duration)}` }]);
     const created = await tx.insert(preloadVideoProgress).values({ videoId: video.id, userId, updatedAt: now }).onConflictDoNothing().returning();
     const [row] = await tx

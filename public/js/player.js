@@ -15,7 +15,6 @@
     function send(a, b) {
       if (!url || b - a < 0.2) return;
       var body = { videoId: videoId, from: Math.round(a * 1000) / 1000, to: Math.round(b * 1000) / 1000 };
-      if (isFinite(video.duration) && video.duration > 0) body.duration = Math.round(video.duration * 1000) / 1000;
       fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) })
         .then(function (res) { return res.ok ? res.json() : null; })
         .then(function (state) {

@@ -39,7 +39,7 @@ describeBrowser('knowledge check', () => {
       const admin = await newPage(browser, app.baseUrl, TABLET);
       await login(admin, 'admin@cadre.test');
       await admin.goto('/stages/preload-video/admin');
-      await Promise.all([admin.waitForURL(/\/questions$/), admin.getByRole('link', { name: 'Edit the questions' }).click()]);
+      await Promise.all([admin.waitForURL(/\/questions\?programme=/), admin.getByRole('link', { name: 'Edit the questions' }).click()]);
       const list = admin.getByTestId('question-list');
       expect(await list.getByTestId('question').count()).toBe(3);
       await checkAndShoot(admin, 'editor-list');

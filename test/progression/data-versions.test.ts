@@ -133,13 +133,13 @@ describe('a changed rule or fact applies at once', () => {
   });
 
   it('a heartbeat and a new video in the library change the candidate’s reasons on the next read', async () => {
-    const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { title: 'Non-escalation basics', durationSeconds: 100 });
+    const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'Non-escalation basics', durationSeconds: 100 });
     const candidate = await t.loginAs(w.a.candidate.email);
     const reason = async () => ((await candidate.get(progressUrl()).expect(200)).body as { stages: { requirements: { reason: string }[] }[] }).stages[0].requirements[0].reason;
     expect(await reason()).toContain('you are at 0%');
     await candidate.post(`/api/v1/cohorts/${w.a.cohort.id}/stages/preload-video/heartbeats`).send({ videoId: video.id, from: 0, to: 4 }).expect(200);
     expect(await reason()).toContain('you are at 4%');
-    await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { title: 'Restraint as a last resort', durationSeconds: 50 });
+    await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'Restraint as a last resort', durationSeconds: 50 });
     expect(await reason()).toContain('Restraint as a last resort');
   });
 

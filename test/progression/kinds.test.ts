@@ -141,7 +141,7 @@ describe('competencies-signed', () => {
 
 describe('preload-video:watched', () => {
   it('is unmet at 89% and met at 90%, naming the video and the percent', async () => {
-    const { video } = await buildVideo(db(), t.config.uploadDir, w.admin.id, { title: 'Non-escalation basics', durationSeconds: 100 });
+    const { video } = await buildVideo(db(), t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'Non-escalation basics', durationSeconds: 100 });
     await addStages(db(), w.a.cohort.id, [{ moduleKey: 'preload-video', complete: [{ kind: 'preload-video:watched', params: {} }] }]);
     let [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
     expect(p.status).toBe('open');
@@ -192,7 +192,8 @@ describe('scale', () => {
       { moduleKey: 'zoom-intro', open: [{ kind: 'previous-stage-complete', params: {} }], complete: [{ kind: 'attendance', params: { sessions: 1 } }] },
       { moduleKey: 'x', open: [{ kind: 'previous-stage-complete', params: {} }], complete: [{ kind: 'rubric-passed', params: { rubric: 'delivery' } }, { kind: 'mentor-marked-complete', params: {} }] },
     ];
-    await buildVideo(db(), t.config.uploadDir, w.admin.id, { title: 'V' });
+    // Content belongs to a programme: every cohort here follows the same one, so each has the video to evaluate.
+    const { programmeId } = await buildVideo(db(), t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'V' });
     await addStages(db(), w.a.cohort.id, specs);
     const counter = countingDb(t.database);
     await computeProgress({ db: counter.db, registry: t.cadre.ctx.registry }, { cohortIds: [w.a.cohort.id] });
@@ -200,6 +201,7 @@ describe('scale', () => {
     const ids: string[] = [];
     for (let c = 0; c < 8; c++) {
       const cohort = await buildCohort(db(), w.a.org.id);
+      await db().update(cohorts).set({ programmeTemplateId: programmeId }).where(eq(cohorts.id, cohort.id));
       await addStages(db(), cohort.id, specs);
       for (let i = 0; i < 5; i++) {
         const u = await buildUser(db(), { organisationId: w.a.org.id, role: 'candidate' });

@@ -198,7 +198,7 @@ export const files = pgTable(
     mimeType: varchar('mime_type', { length: 100 }).notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
     sha256: varchar('sha256', { length: 64 }).notNull(),
-    purpose: varchar('purpose', { length: 30 }).notNull().$type<'evidence' | 'video'>(),
+    purpose: varchar('purpose', { length: 30 }).notNull().$type<'evidence' | 'video' | 'captions'>(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('files_storage_key_idx').on(t.storageKey)],

@@ -1,6 +1,6 @@
 /** Matrix rows for the pre-load video module: stage page, knowledge check, heartbeats, library admin, streaming. */
 import { preloadVideoQuestions } from '../../../modules/preload-video/schema';
-import { buildVideo } from '../../progression/support';
+import { addCaptions, buildVideo, programmeOf } from '../../progression/support';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
 const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
@@ -11,10 +11,19 @@ const candidateOnly: RoleExpectations = { admin: 403, lead: 403, mentor: 403, ca
 const candidateOnlyOther: RoleExpectations = { admin: 403, lead: 404, mentor: 404, candidate: 404 };
 
 const cohort = (c: RowContext) => ({ cohortId: c.tenant.cohort.id });
-const video = (c: RowContext, name: string) => c.memo(`video-${name}`, async () => (await buildVideo(c.db, c.app.config.uploadDir, c.world.admin.id, { title: `Matrix ${name}`, position: 99 })).video.id);
-
+const video = (c: RowContext, name: string, o: { draft?: boolean } = {}) =>
+  c.memo(`video-${name}`, async () => (await buildVideo(c.db, c.app.config.uploadDir, c.world.admin.id, { cohortId: c.tenant.cohort.id, title: `Matrix ${name}`, position: 99, ...o })).video.id);
+const captioned = (c: RowContext) =>
+  c.memo('video-captioned', async () => {
+    const id = await video(c, 'stream');
+    await addCaptions(c.db, c.app.config.uploadDir, c.world.admin.id, id, 'WEBVTT\n\n00:00.000 --> 00:02.000\nHello.\n');
+    return id;
+  });
 const question = (c: RowContext, name: string) =>
-  c.memo(`question-${name}`, async () => (await c.db.insert(preloadVideoQuestions).values({ position: 50, prompt: `Matrix ${name}?`, options: ['Yes', 'No'], correctIndex: 0 }).returning())[0].id);
+  c.memo(`question-${name}`, async () => {
+    const programmeTemplateId = await programmeOf(c.db, c.tenant.cohort.id);
+    return (await c.db.insert(preloadVideoQuestions).values({ programmeTemplateId, position: 50, prompt: `Matrix ${name}?`, options: ['Yes', 'No'], correctIndex: 0 }).returning())[0].id;
+  });
 
 /** Rows keyed by "METHOD /path" exactly as registered. */
 export const rows: AuthzRows = {
@@ -38,6 +47,10 @@ export const rows: AuthzRows = {
   'POST /stages/preload-video/questions/:questionId': { params: async (c) => ({ questionId: await question(c, 'edit') }), body: () => ({ prompt: 'Matrix edit', answer0: 'Yes', answer1: 'No', correct: '1' }), own: adminOnly, other: 'same' },
   'POST /stages/preload-video/questions/:questionId/move': { params: async (c) => ({ questionId: await question(c, 'move') }), body: () => ({ direction: 'up' }), own: adminOnly, other: 'same' },
   'POST /stages/preload-video/questions/:questionId/delete': { params: async (c) => ({ questionId: await question(c, 'delete') }), own: adminOnly, other: 'same' },
-  // Every cohort's pre-load stage uses the whole library, so tenant B's people may watch it too.
-  'GET /stages/preload-video/videos/:videoId/stream': { params: async (c) => ({ videoId: await video(c, 'stream') }), own: everyone, other: 'same' },
+  'GET /stages/preload-video/videos/:videoId/publish': { params: async (c) => ({ videoId: await video(c, 'draft-view', { draft: true }) }), own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/videos/:videoId/publish': { params: async (c) => ({ videoId: await video(c, 'draft', { draft: true }) }), body: () => ({}), own: adminOnly, other: 'same' },
+  'POST /stages/preload-video/videos/:videoId/captions': { params: async (c) => ({ videoId: await video(c, 'edit') }), body: () => ({}), own: adminOnly, other: 'same' },
+  // Content belongs to a programme: only people in a cohort of the video's programme (and admins) may watch it.
+  'GET /stages/preload-video/videos/:videoId/stream': { params: async (c) => ({ videoId: await video(c, 'stream') }), own: everyone, other: otherTenant },
+  'GET /stages/preload-video/videos/:videoId/captions': { params: async (c) => ({ videoId: await captioned(c) }), own: everyone, other: otherTenant },
 };

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { preloadVideoVideos } from '../../../modules/preload-video/schema';
 import { startTestApp, type TestApp } from '../../support/app';
 import { buildWorld, type World } from '../../support/factories';
-import { addStages, buildVideo, CLIP_DIR } from '../../progression/support';
+import { addStages, buildVideo, CLIP_DIR, programmeOf } from '../../progression/support';
 
 // Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
 jest.setTimeout(60_000);
 
 let t: TestApp;
 let w: World;
+let programmeId: string;
 beforeAll(async () => {
   t = await startTestApp({ config: { VIDEO_MAX_BYTES: String(100 * 1024) } });
 });
@@ -18,6 +19,7 @@ afterAll(() => t.stop());
 beforeEach(async () => {
   await t.database.truncateAll();
   w = await buildWorld(t.database.db);
+  programmeId = await programmeOf(t.database.db, w.a.cohort.id);
 });
 
 const clip = path.join(CLIP_DIR, 'non-escalation-basics.webm');
@@ -32,7 +34,7 @@ async function adminAgent() {
 describe('upload', () => {
   it('accepts a WebM by its magic bytes, reads its duration, and stores it under a random name', async () => {
     const { agent, token } = await adminAgent();
-    const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('title', 'Non-escalation basics').attach('file', clip, 'my video.webm');
+    const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('programmeId', programmeId).field('title', 'Non-escalation basics').attach('file', clip, 'my video.webm');
     expect(res.status).toBe(201);
     expect(res.body.video).toMatchObject({ title: 'Non-escalation basics', threshold: 90, position: 1 });
     expect(res.body.video.durationSeconds).toBeCloseTo(12, 0);
@@ -47,7 +49,7 @@ describe('upload', () => {
     const fake = path.join(os.tmpdir(), `fake-${Date.now()}.mp4`);
     writeFileSync(fake, Buffer.from('%PDF-1.7 this is not a video at all'.repeat(20)));
     const put = jest.spyOn(t.cadre.ctx.storage, 'put');
-    const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('title', 'Fake').attach('file', fake, 'video.mp4');
+    const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('programmeId', programmeId).field('title', 'Fake').attach('file', fake, 'video.mp4');
     const calls = put.mock.calls.length;
     put.mockRestore();
     expect(res.status).toBe(415);
@@ -60,7 +62,7 @@ describe('upload', () => {
   it('refuses a file over the size cap with 413 and keeps nothing', async () => {
     const { agent, token } = await adminAgent();
     const before = videoFiles();
-    const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('title', 'Too big').attach('file', path.join(CLIP_DIR, 'last-resort.webm'));
+    const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('programmeId', programmeId).field('title', 'Too big').attach('file', path.join(CLIP_DIR, 'last-resort.webm'));
     expect(res.status).toBe(413);
     expect(videoFiles()).toEqual(before);
   });
@@ -68,14 +70,14 @@ describe('upload', () => {
   it('is for admins only: a mentor gets 403', async () => {
     const agent = await t.loginAs(w.a.mentor.email);
     const token = await t.csrf(agent, `/cohorts/${w.a.cohort.id}`);
-    const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('title', 'X').attach('file', clip);
+    const res = await agent.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('programmeId', programmeId).field('title', 'X').attach('file', clip);
     expect(res.status).toBe(403);
   });
 });
 
 describe('streaming with HTTP Range', () => {
   it('answers 200 with everything, 206 with the exact bytes asked for, and 416 for a range past the end', async () => {
-    const { video, path: stored, size } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { title: 'Clip' });
+    const { video, path: stored, size } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'Clip' });
     await addStages(t.database.db, w.a.cohort.id, [{ moduleKey: 'preload-video' }]);
     const bytes = readFileSync(stored);
     const agent = await t.loginAs(w.a.candidate.email);
@@ -113,7 +115,7 @@ describe('streaming with HTTP Range', () => {
   });
 
   it('is only for people in a cohort that uses the video (404 otherwise) and admins', async () => {
-    const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { title: 'Clip' });
+    const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'Clip' });
     await addStages(t.database.db, w.a.cohort.id, [{ moduleKey: 'preload-video' }]);
     const url = `/stages/preload-video/videos/${video.id}/stream`;
     expect((await (await t.loginAs(w.b.candidate.email)).get(url).set('Range', 'bytes=0-9')).status).toBe(404);

@@ -5,12 +5,13 @@ import { auditEvents, cohortStages } from '../../../server/db/tables';
 import { preloadVideoQuestions } from '../../../modules/preload-video/schema';
 import { startTestApp, type TestApp } from '../../support/app';
 import { buildWorld, type World } from '../../support/factories';
-import { addStages } from '../../progression/support';
+import { addStages, programmeOf } from '../../progression/support';
 
 jest.setTimeout(60_000);
 
 let t: TestApp;
 let w: World;
+let programmeId: string;
 beforeAll(async () => {
   t = await startTestApp();
 });
@@ -18,6 +19,8 @@ afterAll(() => t.stop());
 beforeEach(async () => {
   await t.database.truncateAll();
   w = await buildWorld(t.database.db);
+  // The knowledge check belongs to a programme: tenant A's cohort follows this one.
+  programmeId = await programmeOf(t.database.db, w.a.cohort.id);
 });
 
 const ordered = () => t.database.db.select().from(preloadVideoQuestions).orderBy(asc(preloadVideoQuestions.position));
@@ -34,11 +37,11 @@ describe('editing the knowledge check', () => {
     const res = await admin
       .post('/stages/preload-video/questions')
       .type('form')
-      .send({ _csrf: token, prompt: 'When is physical restraint justified?', answer0: 'Whenever a person refuses care', answer1: '', answer2: 'Only as a last resort, proportionate to a real risk of harm', correct: '2', explanation: 'Refusing care is a right, not a risk.' });
+      .send({ _csrf: token, programmeId, prompt: 'When is physical restraint justified?', answer0: 'Whenever a person refuses care', answer1: '', answer2: 'Only as a last resort, proportionate to a real risk of harm', correct: '2', explanation: 'Refusing care is a right, not a risk.' });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/stages/preload-video/questions?saved=1');
+    expect(res.headers.location).toBe(`/stages/preload-video/questions?programme=${programmeId}&saved=1`);
     const [q] = await ordered();
-    expect(q).toMatchObject({ position: 1, prompt: 'When is physical restraint justified?', options: ['Whenever a person refuses care', 'Only as a last resort, proportionate to a real risk of harm'], correctIndex: 1, explanation: 'Refusing care is a right, not a risk.' });
+    expect(q).toMatchObject({ programmeTemplateId: programmeId, position: 1, prompt: 'When is physical restraint justified?', options: ['Whenever a person refuses care', 'Only as a last resort, proportionate to a real risk of harm'], correctIndex: 1, explanation: 'Refusing care is a right, not a risk.' });
     const list = await admin.get('/stages/preload-video/questions');
     expect(visibleText(list.text)).toContain('Only as a last resort, proportionate to a real risk of harm Right answer');
     expect(visibleText(list.text)).toContain('Explanation after a wrong answer: Refusing care is a right, not a risk.');
@@ -46,7 +49,7 @@ describe('editing the knowledge check', () => {
 
   it('refuses a question without a chosen answer in sentences linked to the fields, keeping what was typed, and writes nothing', async () => {
     const { admin, token } = await adminAgent();
-    const res = await admin.post('/stages/preload-video/questions').type('form').send({ _csrf: token, prompt: 'What comes after an incident?', answer0: 'A debrief', explanation: 'Because we learn.' });
+    const res = await admin.post('/stages/preload-video/questions').type('form').send({ _csrf: token, programmeId, prompt: 'What comes after an incident?', answer0: 'A debrief', explanation: 'Because we learn.' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('<a href="#field-options">Give at least two answers.</a>');
     expect(res.text).toContain('<a href="#field-correctIndex">Choose the right answer by selecting it.</a>');
@@ -57,7 +60,7 @@ describe('editing the knowledge check', () => {
     expect(res.text).toContain('>Because we learn.</textarea>');
     expect(res.text).not.toContain('_csrf=');
     // The right answer chosen on an empty row is refused too.
-    const empty = await admin.post('/stages/preload-video/questions').type('form').send({ _csrf: token, prompt: 'Q?', answer0: 'A', answer1: 'B', correct: '4' });
+    const empty = await admin.post('/stages/preload-video/questions').type('form').send({ _csrf: token, programmeId, prompt: 'Q?', answer0: 'A', answer1: 'B', correct: '4' });
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('The answer chosen as right is empty: choose one of the answers you wrote.');
     expect(await ordered()).toHaveLength(0);
@@ -66,9 +69,9 @@ describe('editing the knowledge check', () => {
   it('edits a question (its form shows the stored answers with the right one selected), reorders and deletes', async () => {
     const db = t.database.db;
     await db.insert(preloadVideoQuestions).values([
-      { position: 1, prompt: 'First?', options: ['a', 'b'], correctIndex: 0 },
-      { position: 2, prompt: 'Second?', options: ['c', 'd'], correctIndex: 1 },
-      { position: 3, prompt: 'Third?', options: ['e', 'f'], correctIndex: 0 },
+      { programmeTemplateId: programmeId, position: 1, prompt: 'First?', options: ['a', 'b'], correctIndex: 0 },
+      { programmeTemplateId: programmeId, position: 2, prompt: 'Second?', options: ['c', 'd'], correctIndex: 1 },
+      { programmeTemplateId: programmeId, position: 3, prompt: 'Third?', options: ['e', 'f'], correctIndex: 0 },
     ]);
     const [first, second, third] = await ordered();
     const { admin, token } = await adminAgent();
@@ -106,8 +109,8 @@ describe('the knowledge check teaches', () => {
     const db = t.database.db;
     await addStages(db, w.a.cohort.id, [{ moduleKey: 'preload-video', title: 'Pre-load videos', complete: [{ kind: 'preload-video:quiz-passed', params: { passMark: 100 } }] }]);
     await db.insert(preloadVideoQuestions).values([
-      { position: 1, prompt: 'When is physical restraint justified?', options: ['Whenever a person refuses care', 'Only as a last resort, proportionate to a real risk of harm'], correctIndex: 1, explanation: 'Refusing care is a person’s right, not a reason to hold them.' },
-      { position: 2, prompt: 'What follows every restrictive intervention?', options: ['Nothing, if nobody was hurt', 'Post-incident support and a reflective debrief'], correctIndex: 1, explanation: 'Support and a debrief help the team need it less.' },
+      { programmeTemplateId: programmeId, position: 1, prompt: 'When is physical restraint justified?', options: ['Whenever a person refuses care', 'Only as a last resort, proportionate to a real risk of harm'], correctIndex: 1, explanation: 'Refusing care is a person’s right, not a reason to hold them.' },
+      { programmeTemplateId: programmeId, position: 2, prompt: 'What follows every restrictive intervention?', options: ['Nothing, if nobody was hurt', 'Post-incident support and a reflective debrief'], correctIndex: 1, explanation: 'Support and a debrief help the team need it less.' },
     ]);
     const [q1, q2] = await ordered();
     const agent = await t.loginAs(w.a.candidate.email);

@@ -12,6 +12,7 @@ jest.setTimeout(60_000);
 let t: TestApp;
 let w: World;
 let videoId: string;
+let programmeId: string;
 beforeAll(async () => {
   t = await startTestApp();
 });
@@ -19,8 +20,9 @@ afterAll(() => t.stop());
 beforeEach(async () => {
   await t.database.truncateAll();
   w = await buildWorld(t.database.db);
-  const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { title: 'Non-escalation basics', durationSeconds: 100 });
-  videoId = video.id;
+  const built = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'Non-escalation basics', durationSeconds: 100 });
+  videoId = built.video.id;
+  programmeId = built.programmeId;
   await addStages(t.database.db, w.a.cohort.id, [
     { moduleKey: 'preload-video', title: 'Pre-load videos', complete: [{ kind: 'preload-video:watched', params: {} }] },
     { moduleKey: 'zoom-intro', title: 'Zoom introduction', open: [{ kind: 'previous-stage-complete', params: {} }] },
@@ -105,7 +107,7 @@ describe('heartbeats', () => {
   it('refuses heartbeats while the stage is locked, with the reason', async () => {
     await t.database.truncateAll();
     w = await buildWorld(t.database.db);
-    const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { title: 'V' });
+    const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'V' });
     await addStages(t.database.db, w.a.cohort.id, [{ moduleKey: 'preload-video', startsOn: '2999-03-03', open: [{ kind: 'date-reached', params: {} }], complete: [{ kind: 'preload-video:watched', params: {} }] }]);
     const agent = await t.loginAs(w.a.candidate.email);
     const res = await agent.post(beatUrl()).send({ videoId: video.id, from: 0, to: 2 });
@@ -120,9 +122,9 @@ describe('heartbeats', () => {
 describe('stage page and knowledge check', () => {
   it('shows the player with its heartbeat URL, and marks the quiz', async () => {
     const admin = await t.loginAs(w.admin.email);
-    const token = await t.csrf(admin, '/stages/preload-video/questions/new');
+    const token = await t.csrf(admin, `/stages/preload-video/questions/new?programme=${programmeId}`);
     // The right answer is chosen by selecting it (the form's radio), not by typing its number.
-    await admin.post('/stages/preload-video/questions').type('form').send({ _csrf: token, prompt: 'When is restraint justified?', answer0: 'Always', answer1: 'As a last resort', answer2: 'Never', correct: '1' }).expect(303);
+    await admin.post('/stages/preload-video/questions').type('form').send({ _csrf: token, programmeId, prompt: 'When is restraint justified?', answer0: 'Always', answer1: 'As a last resort', answer2: 'Never', correct: '1' }).expect(303);
     const [q] = await t.database.db.select().from(preloadVideoQuestions);
     await t.database.db.update(cohortStages).set({ completeRequirements: [{ kind: 'preload-video:quiz-passed', params: { passMark: 100 } }] }).where(eq(cohortStages.moduleKey, 'preload-video'));
     const agent = await t.loginAs(w.a.candidate.email);
