@@ -70,6 +70,7 @@ export type CandidateFacts = {
   stageDoneAt: (number | null)[];
   signoffs: SignoffFact[];
   lastActivityAt: number | null;
+  /** Each mentor whose latest assessment failed a must-pass criterion, as "Priya Shah’s latest Co-delivery observation". */
   mustPassFailed: string[];
   waiverCount: number;
 };
@@ -148,7 +149,7 @@ export function candidateReadiness(facts: CandidateFacts, stages: StageColumn[],
   }
   const overdue = stages.filter((s, i) => stageCells[i].state === 'at_risk' && s.endsOn);
   for (const s of overdue) flags.push({ kind: 'overdue', message: `${s.title} is overdue — its window closed on ${sayDate(s.endsOn as string)}` });
-  for (const rubric of facts.mustPassFailed) flags.push({ kind: 'must_pass_failed', message: `A must-pass criterion was not met in the latest ${rubric} assessment` });
+  for (const which of facts.mustPassFailed) flags.push({ kind: 'must_pass_failed', message: `A must-pass criterion was not met in ${which} assessment` });
   comps.forEach((c, i) => {
     const fact = facts.signoffs[i];
     if (fact?.status !== 'declined') return;

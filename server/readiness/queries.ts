@@ -102,7 +102,7 @@ export async function computeReadiness(ctx: ProgressContext, query: ReadinessQue
         stageDoneAt: stages.map((s) => done?.get(s.id) ?? null),
         signoffs: comps.map((c): SignoffFact => signed?.get(c.id) ?? null),
         lastActivityAt: activity.get(k) ?? null,
-        mustPassFailed: (mustPass.get(k) ?? []).map((m) => m.rubric),
+        mustPassFailed: (mustPass.get(k) ?? []).map((m) => `${m.assessor}’s latest ${m.rubric}`),
         waiverCount: waivers.get(k) ?? 0,
       };
       return candidateReadiness(facts, stages, comps, opts);
@@ -162,7 +162,7 @@ type Loaded = {
   compRows: { cohort_id: string; id: string; code: string; name: string; safety_critical: boolean }[];
   signoffRows: { cohort_id: string; candidate_id: string; items: string; last_at: number }[];
   activityRows: { cohort_id: string; candidate_id: string; at: number }[];
-  mustPassRows: { cohort_id: string; candidate_id: string; rubric: string }[];
+  mustPassRows: { cohort_id: string; candidate_id: string; rubric: string; assessor: string }[];
   stageRecords: StageRecords;
 };
 
@@ -253,13 +253,15 @@ async function loadRows(db: Db, ids: string[]): Promise<Loaded> {
               join cohort_members cm on cm.user_id = e.actor_id and cm.role = 'candidate' where cm.cohort_id = any(${arr})
           ) x group by cohort_id, candidate_id`,
     ),
-    rows<{ cohort_id: string; candidate_id: string; rubric: string }>(
+    rows<{ cohort_id: string; candidate_id: string; rubric: string; assessor: string }>(
       db,
-      sql`select x.cohort_id, x.candidate_id, r.name as rubric from (
-            select distinct on (cohort_id, candidate_id, rubric_id) cohort_id, candidate_id, rubric_id, must_pass_failed
+      // Each mentor's latest assessment per rubric: one mentor's later pass never hides another mentor's fail.
+      sql`select x.cohort_id, x.candidate_id, r.name as rubric, u.name as assessor from (
+            select distinct on (cohort_id, candidate_id, rubric_id, assessor_id) cohort_id, candidate_id, rubric_id, assessor_id, must_pass_failed
             from assessments where kind = 'mentor' and cohort_id = any(${arr})
-            order by cohort_id, candidate_id, rubric_id, created_at desc) x
-          join rubrics r on r.id = x.rubric_id where x.must_pass_failed`,
+            order by cohort_id, candidate_id, rubric_id, assessor_id, created_at desc) x
+          join rubrics r on r.id = x.rubric_id join users u on u.id = x.assessor_id where x.must_pass_failed
+          order by r.name, u.name`,
     ),
     loadStageRecords(db, ids),
   ]);

@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import { assessments, assessmentScores, rubricCriteria, rubricDescriptors, rubricLevels, rubrics, users, type AssessmentKind } from '../db/tables';
 import { NotFoundError } from '../errors';
 import { id as uuidSchema } from '../http/validate';
-import { agreement } from './score';
+import { agreement, selfVersusMentors } from './score';
 
 /** A rubric with its ordered levels and criteria; each criterion's descriptors follow the level order. */
 export type RubricGrid = Awaited<ReturnType<typeof loadRubric>>;
@@ -71,8 +71,11 @@ export async function candidateAssessments(db: Db, cohortId: string, candidateId
       levels: levelsOf(r.a.id),
     }));
     const criterionIds = grid.criteria.map((c) => c.id);
-    const staff = columns.filter((c) => c.kind !== 'self');
-    const self = columns.find((c) => c.kind === 'self');
+    // Every mentor's view counts once (their latest), and the candidate's latest self-assessment is set against each.
+    const latestBy = new Map<string, (typeof columns)[number]>();
+    for (const c of columns) if (c.kind !== 'self') latestBy.set(c.assessorId, c);
+    const staff = [...latestBy.values()];
+    const self = columns.filter((c) => c.kind === 'self').at(-1);
     return {
       rubric: { id: grid.id, key: grid.key, name: grid.name, passThreshold: grid.passThreshold },
       contextType: list[0].a.contextType,
@@ -90,7 +93,7 @@ export async function candidateAssessments(db: Db, cohortId: string, candidateId
         }),
       })),
       agreement: agreement(staff.map((c) => c.levels), criterionIds),
-      selfAgreement: self && staff.length ? agreement([self.levels, ...staff.map((c) => c.levels)], criterionIds) : null,
+      selfAgreement: selfVersusMentors(self?.levels, staff.map((c) => ({ name: c.assessorName, levels: c.levels })), criterionIds),
     };
   });
 }

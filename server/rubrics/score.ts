@@ -62,3 +62,14 @@ export function agreement(assessments: Record<string, number>[], criterionIds: s
   if (!pairs) return null;
   return { pairs, exact: Math.round((exact / pairs) * 100), withinOne: Math.round((near / pairs) * 100) };
 }
+
+/** The candidate's self-assessment against every mentor's view: agreement with each mentor in turn (self × mentor
+ * pairs only, never mentor × mentor) and pooled over all of them; null without a self-assessment or a mentor. */
+export function selfVersusMentors(self: Record<string, number> | undefined, mentors: { name: string; levels: Record<string, number> }[], criterionIds: string[]) {
+  if (!self || !mentors.length) return null;
+  const each = mentors.map((m) => ({ name: m.name, agreement: agreement([self, m.levels], criterionIds) })).filter((m): m is { name: string; agreement: Agreement } => m.agreement !== null);
+  if (!each.length) return null;
+  const pairs = each.reduce((s, m) => s + m.agreement.pairs, 0);
+  const weighted = (k: 'exact' | 'withinOne') => Math.round(each.reduce((s, m) => s + m.agreement[k] * m.agreement.pairs, 0) / pairs);
+  return { pairs, exact: weighted('exact'), withinOne: weighted('withinOne'), mentors: each };
+}

@@ -91,16 +91,17 @@ describe('rubric-passed', () => {
     const rubric = await buildRubric(db(), 'delivery', 70, 'Delivery');
     const base = { rubricId: rubric.id, cohortId: w.a.cohort.id, candidateId: w.a.candidate.id, assessorId: w.a.mentor.id, stageId: s.id };
     let [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
-    expect(p.complete[0].reason).toBe("Be assessed by a mentor on 'Delivery' at 70% or above — not assessed yet.");
+    // Every reason says how mentors' assessments count (the default rule: every mentor who assessed must pass).
+    expect(p.complete[0].reason).toBe("Be assessed by a mentor on 'Delivery' at 70% or above — not assessed yet (every mentor who assesses you must pass you; each mentor’s latest assessment counts).");
     await assess(db(), { ...base, percent: 69, at: new Date('2026-01-01T10:00:00Z') });
     [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
-    expect(p.complete[0]).toMatchObject({ met: false, reason: "Reach 70% on 'Delivery' — your latest assessment scored 69%.", progress: { done: 69, of: 100 } });
+    expect(p.complete[0]).toMatchObject({ met: false, reason: `Reach 70% on 'Delivery' with every must-pass criterion passed — ${w.a.mentor.name}’s latest assessment scored 69% (every mentor who assesses you must pass you; each mentor’s latest assessment counts).`, progress: { done: 69, of: 100 } });
     await assess(db(), { ...base, percent: 95, kind: 'self', at: new Date('2026-01-02T10:00:00Z') });
     [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
     expect(p.complete[0].met).toBe(false); // a self-assessment never counts
     await assess(db(), { ...base, percent: 70, at: new Date('2026-01-03T10:00:00Z') });
     [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
-    expect(p.complete[0]).toMatchObject({ met: true, reason: "Passed 'Delivery' at 70% (pass mark 70%)." });
+    expect(p.complete[0]).toMatchObject({ met: true, reason: `Passed 'Delivery' — ${w.a.mentor.name} 70% (pass mark 70%; every mentor who assesses you must pass you; each mentor’s latest assessment counts).` });
     expect(p.status).toBe('complete');
     await assess(db(), { ...base, percent: 85, mustPassFailed: true, at: new Date('2026-01-04T10:00:00Z') });
     [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
@@ -112,7 +113,59 @@ describe('rubric-passed', () => {
     const rubric = await buildRubric(db(), 'delivery', 70, 'Delivery');
     await assess(db(), { rubricId: rubric.id, cohortId: w.a.cohort.id, candidateId: w.a.candidate.id, assessorId: w.a.mentor.id, stageId: s.id, percent: 79 });
     const [p] = await stagesOf(w.a.cohort.id, w.a.candidate.id);
-    expect(p.complete[0].reason).toBe("Reach 80% on 'Delivery' — your latest assessment scored 79%.");
+    expect(p.complete[0].reason).toBe(`Reach 80% on 'Delivery' with every must-pass criterion passed — ${w.a.mentor.name}’s latest assessment scored 79% (every mentor who assesses you must pass you; each mentor’s latest assessment counts).`);
+  });
+});
+
+describe('rubric-passed with several mentors', () => {
+  // Mentor A fails the candidate on 1 Jan; a second mentor passes them later. The gate declares how that combines.
+  async function twoMentors(combine?: string) {
+    const [s] = await addStages(db(), w.a.cohort.id, [{ moduleKey: 'x', complete: [{ kind: 'rubric-passed', params: combine ? { rubric: 'delivery', combine } : { rubric: 'delivery' } }] }]);
+    const rubric = await buildRubric(db(), 'delivery', 70, 'Delivery');
+    const second = await buildUser(db(), { name: 'Tom Okafor', role: 'mentor' });
+    await addToCohort(db(), w.a.cohort.id, second.id, 'mentor');
+    const base = { rubricId: rubric.id, cohortId: w.a.cohort.id, candidateId: w.a.candidate.id, stageId: s.id };
+    await assess(db(), { ...base, assessorId: w.a.mentor.id, percent: 60, at: new Date('2026-01-01T10:00:00Z') });
+    await assess(db(), { ...base, assessorId: second.id, percent: 90, at: new Date('2026-01-02T10:00:00Z') });
+    return { base, second };
+  }
+  const gate = async () => (await stagesOf(w.a.cohort.id, w.a.candidate.id))[0].complete[0];
+
+  it('by default every mentor must pass: a later pass never overrides another mentor’s fail, and the reason names who', async () => {
+    const { base } = await twoMentors();
+    expect(await gate()).toMatchObject({
+      met: false,
+      reason: `Reach 70% on 'Delivery' with every must-pass criterion passed — ${w.a.mentor.name}’s latest assessment scored 60% (every mentor who assesses you must pass you; each mentor’s latest assessment counts).`,
+      progress: { done: 60, of: 100 },
+    });
+    // The first mentor re-assesses: their latest counts, and now both pass.
+    await assess(db(), { ...base, assessorId: w.a.mentor.id, percent: 75, at: new Date('2026-01-03T10:00:00Z') });
+    expect(await gate()).toMatchObject({ met: true, reason: expect.stringMatching(/^Passed 'Delivery' — .+ 75%, Tom Okafor 90% \(pass mark 70%; every mentor who assesses you must pass you/) });
+  });
+
+  it('latest: only the latest assessment counts', async () => {
+    await twoMentors('latest');
+    expect(await gate()).toMatchObject({ met: true, reason: "Passed 'Delivery' at 90% (pass mark 70%; only the latest assessment counts)." });
+  });
+
+  it('highest: the best assessment counts', async () => {
+    const { base } = await twoMentors('highest');
+    await assess(db(), { ...base, assessorId: w.a.mentor.id, percent: 50, at: new Date('2026-01-05T10:00:00Z') });
+    expect(await gate()).toMatchObject({ met: true, reason: "Passed 'Delivery' at 90% (pass mark 70%; your best assessment counts)." });
+  });
+
+  it('mean: the average of each mentor’s latest assessment, and any must-pass miss keeps it shut', async () => {
+    const { base, second } = await twoMentors('mean');
+    expect(await gate()).toMatchObject({ met: true, reason: `Passed 'Delivery' — Tom Okafor 90%, ${w.a.mentor.name} 60% (pass mark 70%; the average of each mentor’s latest assessment counts).`, progress: { done: 75, of: 100 } });
+    await assess(db(), { ...base, assessorId: second.id, percent: 78, at: new Date('2026-01-06T10:00:00Z') });
+    expect(await gate()).toMatchObject({ met: false, reason: "Reach 70% on 'Delivery' — the average of your mentors’ latest assessments is 69% (the average of each mentor’s latest assessment counts).", progress: { done: 69, of: 100 } });
+    await assess(db(), { ...base, assessorId: w.a.mentor.id, percent: 95, mustPassFailed: true, at: new Date('2026-01-07T10:00:00Z') });
+    expect(await gate()).toMatchObject({ met: false, reason: `Pass every must-pass criterion of 'Delivery' — ${w.a.mentor.name}’s latest assessment missed at least one (the average of each mentor’s latest assessment counts).` });
+  });
+
+  it('treats a rule it does not know as a gate not set up correctly', async () => {
+    await addStages(db(), w.a.cohort.id, [{ moduleKey: 'x', complete: [{ kind: 'rubric-passed', params: { rubric: 'delivery', combine: 'loudest' } }] }]);
+    expect(await gate()).toMatchObject({ met: false, reason: expect.stringMatching(/not set up correctly/) });
   });
 });
 

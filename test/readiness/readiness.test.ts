@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { cohorts, cohortStages, ledgerEntries } from '../../server/db/tables';
 import { computeReadiness } from '../../server/readiness/queries';
 import { startTestApp, type TestApp } from '../support/app';
+import { addToCohort, buildUser } from '../support/factories';
 import { assess, buildReadinessWorld, dayOffset, mark, request, requireFirstTwo, signAll, waive, type ReadinessWorld } from './world';
 
 let t: TestApp;
@@ -118,11 +119,18 @@ describe('risk flags', () => {
     expect(after.c.flags.some((f) => f.kind === 'overdue')).toBe(false);
   });
 
-  it('flags a failed must-pass criterion in the latest mentor assessment only', async () => {
+  // Each mentor's latest assessment counts: the flag names the mentor (it used to say "the latest … assessment" and
+  // looked at whichever mentor scored last).
+  it('flags a failed must-pass criterion in a mentor’s latest assessment only, and a second mentor’s later pass never hides it', async () => {
     const { a } = w;
     await assess(t.database.db, w, a.cohort.id, a.candidate.id, a.mentor.id, [0, 2], 2);
     const failed = await candidate(a.cohort.id, a.candidate.id);
-    expect(failed.c.flags.find((f) => f.kind === 'must_pass_failed')?.message).toBe('A must-pass criterion was not met in the latest Co-delivery observation assessment');
+    expect(failed.c.flags.find((f) => f.kind === 'must_pass_failed')?.message).toBe(`A must-pass criterion was not met in ${a.mentor.name}’s latest Co-delivery observation assessment`);
+    const second = await buildUser(t.database.db, { name: 'Second Mentor', role: 'mentor' });
+    await addToCohort(t.database.db, a.cohort.id, second.id, 'mentor');
+    await assess(t.database.db, w, a.cohort.id, a.candidate.id, second.id, [1, 1], 1);
+    const stillFailed = await candidate(a.cohort.id, a.candidate.id);
+    expect(stillFailed.c.flags.filter((f) => f.kind === 'must_pass_failed').map((f) => f.message)).toEqual([`A must-pass criterion was not met in ${a.mentor.name}’s latest Co-delivery observation assessment`]);
     await assess(t.database.db, w, a.cohort.id, a.candidate.id, a.mentor.id, [1, 1], 0);
     const passed = await candidate(a.cohort.id, a.candidate.id);
     expect(passed.c.flags.some((f) => f.kind === 'must_pass_failed')).toBe(false);

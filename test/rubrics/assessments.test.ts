@@ -72,6 +72,36 @@ describe('scoring and side by side', () => {
     ]);
   });
 
+  it('sets the self-assessment against every mentor’s latest view, not just one', async () => {
+    const m1 = await t.loginAs(w.a.mentor.email);
+    const m2 = await t.loginAs(w.mentor2.email);
+    const body = async (v: number[]) => ({ rubric: 'knowledge-module', contextType: 'module', contextId: 'law-1', levels: await levels(v) });
+    expect((await m1.post(url()).send(await body([2, 2, 2, 2, 1]))).status).toBe(201);
+    expect((await m2.post(url()).send(await body([3, 1, 3, 3, 3]))).status).toBe(201);
+    expect((await m1.post(url()).send(await body([2, 2, 2, 2, 2]))).status).toBe(201); // the first mentor's latest view
+    const candidate = await t.loginAs(w.a.candidate.email);
+    expect((await candidate.post(url()).send(await body([2, 2, 2, 2, 2]))).status).toBe(201);
+    const group = (await m1.get(url())).body.groups[0];
+    expect(group.assessments).toHaveLength(4); // nothing overwritten
+    // Mentors: each counts once, by their latest ([2,2,2,2,2] vs [3,1,3,3,3]).
+    expect(group.agreement).toEqual({ pairs: 5, exact: 0, withinOne: 100 });
+    // Self against each mentor: the same as the first mentor on all five; within one of the second on all five.
+    expect(group.selfAgreement).toEqual({
+      pairs: 10,
+      exact: 50,
+      withinOne: 100,
+      mentors: [
+        { name: w.a.mentor.name, agreement: { pairs: 5, exact: 100, withinOne: 100 } },
+        { name: w.mentor2.name, agreement: { pairs: 5, exact: 0, withinOne: 100 } },
+      ],
+    });
+    const page = await candidate.get(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/assessments`);
+    const text = page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Your self-assessment and every mentor agree on 50% of criteria exactly, 100% within one level (each mentor’s latest assessment counts):');
+    expect(text).toContain(`With ${w.a.mentor.name}: 100% exactly, 100% within one level`);
+    expect(text).toContain(`With ${w.mentor2.name}: 0% exactly, 100% within one level`);
+  });
+
   it('refuses an incomplete score sheet, naming what is missing', async () => {
     const m1 = await t.loginAs(w.a.mentor.email);
     const all = await levels([2, 2, 2, 2, 2]);

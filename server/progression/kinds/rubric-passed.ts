@@ -1,8 +1,10 @@
-/** "Rubric passed": the latest mentor assessment with a rubric in this stage is at or above the threshold,
- * with every must-pass criterion passed. */
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+/** "Rubric passed": mentors' assessments with a rubric in this stage, combined by the gate's rule (default: every
+ * mentor who assessed must pass, each mentor's latest counting), at or above the threshold with every must-pass
+ * criterion passed. The reason names the rule, so a candidate knows how several mentors' views count. */
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { assessments, rubrics } from '../../db/tables';
+import { assessments, rubrics, users } from '../../db/tables';
+import { COMBINE_LABELS, COMBINE_RULES, DEFAULT_COMBINE, combineAssessments, combineClause, type RatedAssessment } from '../../rubrics/combine';
 import type { RequirementKind } from '../types';
 import { answerAll, distinct } from './answers';
 
@@ -10,13 +12,18 @@ const params = z
   .object({
     rubric: z.string().min(1, 'name the rubric by its key'),
     threshold: z.number().min(0).max(100).optional(),
+    combine: z.enum(COMBINE_RULES, { message: 'must be every-mentor, latest, highest or mean' }).optional(),
   })
   .strict();
 
-/** Two queries for every item: the rubrics named, and each candidate's latest mentor assessment per stage. */
+const pct = (n: number) => `${Math.round(n)}%`;
+const possessive = (name: string) => (name.endsWith('s') ? `${name}’` : `${name}’s`);
+
+/** Two queries for every item: the rubrics named, and every mentor assessment with them in these stages. */
 export const rubricPassed: RequirementKind<typeof params> = {
   params,
-  describe: (p) => `Assessed with rubric '${p.rubric}' at ${p.threshold !== undefined ? `${p.threshold}%` : 'its pass mark'} or above, every must-pass criterion passed`,
+  describe: (p) =>
+    `Assessed with rubric '${p.rubric}' at ${p.threshold !== undefined ? `${p.threshold}%` : 'its pass mark'} or above, every must-pass criterion passed — ${COMBINE_LABELS[p.combine ?? DEFAULT_COMBINE].toLowerCase()}`,
   async evaluate({ db, items }) {
     const keys = distinct(items, (i) => i.params.rubric);
     const stageIds = items.map((i) => i.stage.id);
@@ -24,36 +31,52 @@ export const rubricPassed: RequirementKind<typeof params> = {
     const named = await db.select({ key: rubrics.key, name: rubrics.name, passThreshold: rubrics.passThreshold }).from(rubrics).where(inArray(rubrics.key, keys));
     const byKey = new Map(named.map((r) => [r.key as string, r]));
     const stageOf = sql<string>`coalesce(${assessments.cohortStageId}::text, ${assessments.contextId})`;
-    const latest = await db
-      .selectDistinctOn([stageOf, assessments.candidateId, rubrics.key], {
+    const rows = await db
+      .select({
         stageId: stageOf,
         candidateId: assessments.candidateId,
         key: rubrics.key,
+        assessorId: assessments.assessorId,
+        assessorName: users.name,
         percent: assessments.percent,
         mustPassFailed: assessments.mustPassFailed,
+        createdAt: assessments.createdAt,
       })
       .from(assessments)
       .innerJoin(rubrics, eq(rubrics.id, assessments.rubricId))
+      .innerJoin(users, eq(users.id, assessments.assessorId))
       .where(
         and(
           eq(assessments.kind, 'mentor'),
           inArray(rubrics.key, keys),
           or(inArray(assessments.cohortStageId, stageIds), and(eq(assessments.contextType, 'stage'), inArray(assessments.contextId, stageIds))),
         ),
-      )
-      .orderBy(stageOf, assessments.candidateId, rubrics.key, desc(assessments.createdAt));
-    const found = new Map(latest.map((a) => [`${a.stageId}|${a.candidateId}|${a.key}`, a]));
+      );
+    const found = new Map<string, RatedAssessment[]>();
+    for (const r of rows) {
+      const k = `${r.stageId}|${r.candidateId}|${r.key}`;
+      found.set(k, [...(found.get(k) ?? []), { assessorId: r.assessorId, assessorName: r.assessorName, percent: Number(r.percent), mustPassFailed: r.mustPassFailed, createdAt: r.createdAt }]);
+    }
     return answerAll(items, (item, candidateId) => {
       const rubric = byKey.get(item.params.rubric);
       const name = rubric?.name ?? item.params.rubric;
       const threshold = item.params.threshold ?? rubric?.passThreshold ?? 100;
-      const a = found.get(`${item.stage.id}|${candidateId}|${item.params.rubric}`);
-      if (!a) return { met: false, reason: `Be assessed by a mentor on '${name}' at ${threshold}% or above — not assessed yet.`, progress: { done: 0, of: 100 } };
-      const pct = Math.round(Number(a.percent));
-      const progress = { done: pct, of: 100 };
-      if (Number(a.percent) < threshold) return { met: false, reason: `Reach ${threshold}% on '${name}' — your latest assessment scored ${pct}%.`, progress };
-      if (a.mustPassFailed) return { met: false, reason: `Pass every must-pass criterion of '${name}' — your latest assessment (${pct}%) missed at least one.`, progress };
-      return { met: true, reason: `Passed '${name}' at ${pct}% (pass mark ${threshold}%).`, progress };
+      const rule = item.params.combine ?? DEFAULT_COMBINE;
+      const how = combineClause(rule);
+      const c = combineAssessments(found.get(`${item.stage.id}|${candidateId}|${item.params.rubric}`) ?? [], rule, threshold);
+      if (!c) return { met: false, reason: `Be assessed by a mentor on '${name}' at ${threshold}% or above — not assessed yet (${how}).`, progress: { done: 0, of: 100 } };
+      const progress = { done: Math.round(c.percent), of: 100 };
+      if (c.met) {
+        const scores = rule === 'every-mentor' || rule === 'mean' ? c.counted.map((a) => `${a.assessorName} ${pct(a.percent)}`).join(', ') : pct(c.percent);
+        return { met: true, reason: `Passed '${name}' ${rule === 'every-mentor' || rule === 'mean' ? `— ${scores}` : `at ${scores}`} (pass mark ${threshold}%; ${how}).`, progress };
+      }
+      if (rule === 'every-mentor') {
+        const why = c.failing.map((a) => `${possessive(a.assessorName)} latest assessment ${a.percent < threshold ? `scored ${pct(a.percent)}` : `(${pct(a.percent)}) missed a must-pass criterion`}`).join('; ');
+        return { met: false, reason: `Reach ${threshold}% on '${name}' with every must-pass criterion passed — ${why} (${how}).`, progress };
+      }
+      const which = rule === 'mean' ? 'the average of your mentors’ latest assessments' : rule === 'highest' ? 'your best assessment so far' : 'your latest assessment';
+      if (c.percent < threshold) return { met: false, reason: `Reach ${threshold}% on '${name}' — ${which} ${rule === 'mean' ? 'is' : 'scored'} ${pct(c.percent)} (${how}).`, progress };
+      return { met: false, reason: `Pass every must-pass criterion of '${name}' — ${rule === 'mean' ? c.failing.filter((a) => a.mustPassFailed).map((a) => `${possessive(a.assessorName)} latest assessment`).join(' and ') : `${which} (${pct(c.percent)})`} missed at least one (${how}).`, progress };
     });
   },
 };
