@@ -1,4 +1,5 @@
 /** Errors a person can cause, each mapped to one HTTP status by the error middleware. */
+import { asSentence } from './http/sentences';
 
 /** A field-level problem: which field, and what to do about it. */
 export type FieldProblem = { field: string; message: string };
@@ -21,7 +22,8 @@ export class ValidationError extends AppError {
   /** True when `message` only lists `fields` again (as `invalid()` writes it): a page then shows the fields alone. */
   public repeatsFields = false;
   constructor(message: string, fields: FieldProblem[] = []) {
-    super(message, 400, 'validation_failed', fields);
+    // Commands may name a problem with a fragment ("must be on or after the start date"): people read a sentence.
+    super(message, 400, 'validation_failed', fields.map((f) => ({ field: f.field, message: asSentence(f.field, f.message) })));
   }
 }
 

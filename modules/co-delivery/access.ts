@@ -1,7 +1,7 @@
 /** Who records attainment for a group: the candidate who leads it, or a mentor shadow-scoring the same learners. */
 import type { Request } from 'express';
 import { z } from 'zod';
-import { actorOf, can, grant, ValidationError, type FieldProblem, type Grant, type StageCandidateSubject, type StageRuntime } from '../../server/modules/kit';
+import { actorOf, can, grant, invalid, ValidationError, type FieldProblem, type Grant, type StageCandidateSubject, type StageRuntime } from '../../server/modules/kit';
 import { getGroup } from './commands';
 import type { AttainmentLevel, coDeliveryGroups } from './schema';
 import { level } from './inputs';
@@ -38,7 +38,7 @@ export function readAttainmentForm(body: Record<string, unknown>): { learnerId: 
     if (parsed.success) entries.push({ learnerId: m[1], outcomeId: m[2], level: parsed.data, field });
     else problems.push({ field, message: 'must be not yet, partly or achieved' });
   }
-  if (problems.length) throw new ValidationError(`The attainment form has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.map((p) => `${p.field} — ${p.message}`).join('; ')}`, problems);
+  if (problems.length) throw invalid(problems);
   return entries;
 }
 

@@ -1,7 +1,7 @@
 /** Transfer-week pages: the stage page (days, moments, standings), the tablet day register, and their forms. */
 import type { Response } from 'express';
 import { z } from 'zod';
-import { can, cohortPeople, formOf, seeOther, ValidationError, type Actor, type FieldProblem, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
+import { can, cohortPeople, formOf, invalid, seeOther, ValidationError, type Actor, type FieldProblem, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
 import type { AttendanceMark } from './schema';
 import { dayInput, decisionInput, mark, momentInput, returnInput } from './inputs';
 import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
@@ -22,7 +22,7 @@ export function readRegisterForm(body: Record<string, unknown>): { field: string
     if (parsed.success) marks.push({ field, candidateId: m[1], mark: parsed.data });
     else problems.push({ field, message: 'must be present, late or absent' });
   }
-  if (problems.length) throw new ValidationError(`The register has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.map((p) => `${p.field} — ${p.message}`).join('; ')}`, problems);
+  if (problems.length) throw invalid(problems);
   return marks;
 }
 

@@ -126,8 +126,9 @@ export async function tokenUser(ctx: AppContext, secret: string, kind: 'invite' 
 /**
  * Sets the password from a link: a reset link (active accounts), or an invitation link of an account that has never
  * been used, which activates it and accepts its invitations. Every token of the user and every session stops working.
+ * Returns whose password it set (the login page that follows pre-fills the e-mail).
  */
-export async function setPasswordWithToken(ctx: AppContext, secret: string, kind: 'invite' | 'reset', password: string, confirm: string | undefined): Promise<string> {
+export async function setPasswordWithToken(ctx: AppContext, secret: string, kind: 'invite' | 'reset', password: string, confirm: string | undefined): Promise<{ id: string; email: string }> {
   const { token, user } = await tokenUser(ctx, secret, kind);
   // An invitation to an account that is already in use never sets its password: its owner accepts it logged in.
   if (user.status !== (kind === 'invite' ? 'invited' : 'active')) throw new ConflictError('This link cannot set a password. Log in and open it again to accept the invitation.');
@@ -141,7 +142,7 @@ export async function setPasswordWithToken(ctx: AppContext, secret: string, kind
   });
   sessionsEnded(ctx, await endUserSessions(ctx.database, user.id));
   rolesChanged(ctx, user.id);
-  return user.id;
+  return { id: user.id, email: user.email };
 }
 
 /** The logged-in invitee accepts their pending invitations with a link addressed to them; 404 for anyone else. */
@@ -176,7 +177,7 @@ export async function sendResetLink(ctx: AppContext, email: string): Promise<str
 /** The logged-in user changes their password: the current one is checked; every other session and socket ends. */
 export async function changePassword(ctx: AppContext, userId: string, keepSessionId: string, current: string, password: string, confirm: string | undefined): Promise<void> {
   const [user] = await ctx.db.select().from(users).where(eq(users.id, userId));
-  if (!(await verifyPassword(user.passwordHash, current))) throw new ValidationError('Your current password is not right.', [{ field: 'current', message: 'does not match your current password' }]);
+  if (!(await verifyPassword(user.passwordHash, current))) throw new ValidationError('Your current password is not right.', [{ field: 'current', message: 'That is not your current password.' }]);
   checkNewPassword(password, confirm, user.email);
   const hash = await hashPassword(password);
   await ctx.db.transaction(async (tx) => {

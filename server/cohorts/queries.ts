@@ -5,7 +5,7 @@ import type { Db } from '../db';
 import { cohortMembers, cohorts, organisations, users, type CohortRole } from '../db/tables';
 import { prepared } from '../db/prepared';
 import { NotFoundError, ValidationError } from '../errors';
-import { id as uuidSchema } from '../http/validate';
+import { id as uuidSchema, invalid } from '../http/validate';
 
 /** Loads a cohort or throws 404; an id that is not a UUID is a 400 naming `cohortId` (bad ids never reach SQL). */
 export async function getCohort(db: Db, cohortId: string) {
@@ -24,7 +24,7 @@ export async function getCohort(db: Db, cohortId: string) {
 /** The 400 for an address id that is not an id at all. */
 function badId(field: string): ValidationError {
   const message = 'must be an id like 3f2b…, as given by Cadre';
-  return new ValidationError(`The address has a problem: ${field} — ${message}`, [{ field, message }]);
+  return invalid([{ field, message }]);
 }
 
 /** A cohort row. */

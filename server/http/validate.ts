@@ -1,22 +1,20 @@
 /** Validation at the edge: zod schemas in, typed values or a ValidationError naming each field out. */
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../errors';
+import { asSentence, composeMessage, issueSentences } from './sentences';
 import { textProblems } from './text-rule';
 
-/** Turns zod issues into field problems a person can act on. */
-export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => {
-    const field = issue.path.length ? issue.path.join('.') : '(body)';
-    if (issue.code === 'unrecognized_keys') {
-      return { field: issue.keys.join(', '), message: `not a field this accepts: ${issue.keys.join(', ')}` };
-    }
-    return { field, message: issue.message };
-  });
+/** Turns zod issues into field problems a person can act on: each message a sentence naming the field in words
+ * (labels from the schema's `.meta({ label })`; "Enter …"/"Choose …" when the value was left out of `input`). */
+export function fieldProblems(error: z.ZodError, schema?: z.ZodType, input?: unknown): FieldProblem[] {
+  return issueSentences(error, schema, input);
 }
 
-/** The 400 for a list of field problems: one sentence naming each field. */
-export function invalid(fields: FieldProblem[], what = 'request'): ValidationError {
-  const error = new ValidationError(`The ${what} has ${fields.length === 1 ? 'a problem' : `${fields.length} problems`}: ${fields.map((f) => `${f.field} — ${f.message}`).join('; ')}`, fields);
+/** The 400 for a list of field problems: its message is their sentences (each field problem is one), so a page
+ * shows the fields alone. */
+export function invalid(fields: FieldProblem[], _what = 'request'): ValidationError {
+  const sentences = fields.map((f) => asSentence(f.field, f.message));
+  const error = new ValidationError(composeMessage(sentences), fields.map((f, i) => ({ field: f.field, message: sentences[i] })));
   error.repeatsFields = true;
   return error;
 }
@@ -28,7 +26,7 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, what = 're
   if (broken.length) throw invalid(broken, what);
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  throw invalid(fieldProblems(result.error), what);
+  throw invalid(fieldProblems(result.error, schema, input), what);
 }
 
 /** A UUID path or body parameter, with a message that says what was wrong. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
+import { composeMessage } from './sentences';
 
 /** The core views folder. */
 export const viewsDir = path.resolve(__dirname, '../../views');
@@ -60,6 +61,14 @@ export const helpers = {
     if (/^[A-Z“"‘']/.test(message)) return message;
     // A field path may carry a row's id (levels.3f2b…): the person reads the field's name only.
     return `${humaniseWords(String(p.field ?? '').replace(/\.[0-9a-f]{8}-[0-9a-f-]{27}/gi, ''))}: ${message}`;
+  },
+  /** An error's message when it says more than its field sentences (which the summary lists, never twice). */
+  errorLead: (error: unknown) => {
+    const e = (error ?? {}) as { message?: unknown; fields?: { message?: unknown }[]; repeatsFields?: unknown };
+    const message = typeof e.message === 'string' ? e.message : '';
+    const fields = Array.isArray(e.fields) ? e.fields.map((f) => String(f.message ?? '')) : [];
+    if (!fields.length) return message;
+    return e.repeatsFields === true || message === composeMessage(fields) || fields.includes(message) ? '' : message;
   },
   /** Plain-words label for a stage or competency status. */
   statusLabel: (v: unknown) =>

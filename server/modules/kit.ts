@@ -42,7 +42,7 @@ export { dateFormat } from '../util/dates';
 export type { AssessmentContext, AssessmentContextsHook } from '../rubrics/contexts';
 
 // Requests: validation at the edge, the actor, routers, plain-form helpers.
-export { email, id, isoDate, paramId, parse, text } from '../http/validate';
+export { email, id, invalid, isoDate, paramId, parse, text } from '../http/validate';
 export { actorOf } from '../http/request-context';
 export { onEvent, socketActor, socketError, type Ack, type SocketError, type SocketInput } from '../sockets';
 export { grant, type CadreRouter, type Grant, type RouteRegistry } from '../http/router';

@@ -1,7 +1,7 @@
 /** Programme template input: ordered stages whose requirements are validated against each kind's parameters. */
 import { z } from 'zod';
-import { ValidationError, type FieldProblem } from '../errors';
-import { fieldProblems } from '../http/validate';
+import type { FieldProblem } from '../errors';
+import { fieldProblems, invalid } from '../http/validate';
 import type { AppRegistry } from '../modules/registry';
 import '../progression/engine';
 
@@ -46,6 +46,6 @@ export function checkStages(registry: Pick<AppRegistry, 'modules' | 'requirement
       });
     }
   });
-  if (problems.length) throw new ValidationError(`The programme has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.map((p) => `${p.field} — ${p.message}`).join('; ')}`, problems);
+  if (problems.length) throw invalid(problems);
   return stages;
 }

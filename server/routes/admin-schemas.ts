@@ -7,7 +7,7 @@ const cohortRole = z.enum(['candidate', 'mentor', 'lead', 'observer'], { message
 
 /** POST organisations. */
 export const organisationInput = z.strictObject({
-  name: text(200),
+  name: text(200).meta({ label: "organisation's name", missing: 'Give the organisation a name' }),
   kind: z.enum(['provider', 'client'], { message: 'must be provider or client' }).default('client'),
   sector: text(200).optional(),
   staffCount: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).optional(),
@@ -16,7 +16,7 @@ export const organisationInput = z.strictObject({
 /** POST cohorts. */
 export const cohortInput = z.strictObject({
   organisationId: id,
-  name: text(200),
+  name: text(200).meta({ label: "cohort's name", missing: 'Give the cohort a name' }),
   programmeTemplateId: id.optional(),
   startsOn: isoDate.optional(),
   endsOn: isoDate.optional(),
@@ -27,7 +27,7 @@ export const cohortInput = z.strictObject({
 /** POST invitations. */
 export const invitationInput = z.strictObject({
   email,
-  name: text(200),
+  name: text(200).meta({ label: "person's name", missing: "Enter the person's name" }),
   organisationId: id,
   role,
   cohortId: id.optional(),

@@ -28,7 +28,7 @@ const passwordForm = z.object(passwordFields);
 const passwordBody = z.object({ ...passwordFields, kind: z.enum(['invite', 'reset']).default('reset') }).strict();
 const resetBody = z.object({ email }).strict();
 const resetForm = z.object({ email });
-const loginPageQuery = z.object({ next: redirectField('/') });
+const loginPageQuery = z.object({ next: redirectField('/'), passwordSet: z.string().max(2).optional(), signedOut: z.string().max(2).optional() });
 
 const presentSession = presenter((actor: Actor) => ({ user: { id: actor.id, email: actor.email, name: actor.name, role: primaryRole(actor) } }));
 const presentAccepted = presenter(() => ({ message: 'If that address has an account, a reset link is on its way.' }));
@@ -72,7 +72,9 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
 
   pages.get('/login', { summary: 'The login page', query: loginPageQuery, authorize: 'public' }, ({ query }, req, res) => {
     if (req.user) return res.redirect('/');
-    res.render('pages/login', { title: 'Log in', next: query.next });
+    const passwordSetFor = req.session.passwordSetFor;
+    delete req.session.passwordSetFor;
+    res.render('pages/login', { title: 'Log in', next: query.next, passwordSet: !!passwordSetFor, email: passwordSetFor, signedOut: query.signedOut === '1' });
   });
 
   pages.post('/login', { summary: 'Log in (form)', body: loginForm, authorize: 'public' }, async ({ body }, req, res) => {
@@ -167,7 +169,9 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
   async function setPasswordPage(req: Request, res: Response, kind: 'invite' | 'reset') {
     try {
       const body = parse(passwordForm, req.body, 'form');
-      await setPasswordWithToken(ctx, String(req.params.token), kind, body.password, body.confirm);
+      const user = await setPasswordWithToken(ctx, String(req.params.token), kind, body.password, body.confirm);
+      // The login that follows confirms it and pre-fills the address; kept in this browser's session, not the URL.
+      req.session.passwordSetFor = user.email;
       res.redirect('/login?passwordSet=1');
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
@@ -175,8 +179,7 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
         title: kind === 'invite' ? 'Set your password' : 'Choose a new password',
         kind,
         valid: err.status !== 409,
-        error: err.message,
-        fields: err.fields,
+        error: { message: err.message, fields: err.fields },
       });
     }
   }
@@ -220,4 +223,11 @@ export function authRoutes(registry: RouteRegistry, ctx: AppContext, passport: A
   );
 
   return [pages, api];
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The e-mail address whose password this browser has just set (read once by the login page). */
+    passwordSetFor?: string;
+  }
 }

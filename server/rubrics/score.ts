@@ -21,7 +21,7 @@ export function scoreAssessment(rubric: ScorableRubric, levels: Record<string, n
   const maxPoints = Math.max(...rubric.levels.map((l) => l.points));
   const problems = rubric.criteria
     .filter((c) => !byPosition.has(levels[c.id]))
-    .map((c) => ({ field: `levels.${c.id}`, message: `choose a level for “${c.title ?? c.id}”` }));
+    .map((c) => ({ field: `levels.${c.id}`, message: `Choose a level for “${c.title ?? c.id}”.` }));
   if (problems.length) throw new ValidationError(`Choose a level for every criterion — ${problems.length} still to do.`, problems);
   if (!(maxPoints > 0)) throw new ValidationError('This rubric has no levels worth any points.', [{ field: 'levels', message: 'at least one level must be worth points' }]);
   let weighted = 0;

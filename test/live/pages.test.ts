@@ -36,7 +36,7 @@ describe('live pages', () => {
     const token = await t.csrf(mentor, `/cohorts/${w.a.cohort.id}/live`);
     const bad = await mentor.post(`/cohorts/${w.a.cohort.id}/live`).type('form').send({ _csrf: token, candidateId: w.a.candidate.id, title: '', quietMode: 'on' });
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('Title: is required');
+    expect(bad.text).toContain('Enter the title.');
     const created = await mentor.post(`/cohorts/${w.a.cohort.id}/live`).type('form').send({ _csrf: token, candidateId: w.a.candidate.id, title: 'Day 2 — breakaway demonstration', quietMode: 'on', leadMayObserve: 'on' });
     expect(created.status).toBe(303);
     const roomPath = created.headers.location as string;
@@ -125,7 +125,7 @@ describe('live pages', () => {
     expect(form.text).toContain('Night team — breakaway refresher');
     const refused = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`).send({ candidateId: w.a.candidate.id, title: 'Wrong session', coDeliverySessionId: other });
     expect(refused.status).toBe(400);
-    expect(refused.body.error.fields).toEqual([{ field: 'coDeliverySessionId', message: 'is not a co-delivery session of this cohort' }]);
+    expect(refused.body.error.fields).toEqual([{ field: 'coDeliverySessionId', message: 'The co-delivery session is not a co-delivery session of this cohort.' }]);
     const ok = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`).send({ candidateId: w.a.candidate.id, title: 'Linked', coDeliverySessionId: own });
     expect(ok.status).toBe(201);
     expect(ok.body.room.coDeliverySessionId).toBe(own);

@@ -42,7 +42,7 @@ describe('LMS connections (admin)', () => {
     // The same issuer and client id again: a sentence naming the field.
     const dup = await admin.post('/api/v1/lti/registrations').send({ organisationId: world.a.org.id, name: 'Again', issuer: 'https://moodle.riverside.example', clientId: 'Xyz123', deploymentIds: ['3'], authLoginUrl: 'https://moodle.riverside.example/a', accessTokenUrl: 'https://moodle.riverside.example/t', jwksUrl: 'https://moodle.riverside.example/j' });
     expect(dup.status).toBe(400);
-    expect(dup.body.error.fields).toEqual([{ field: 'clientId', message: 'is already registered for this issuer' }]);
+    expect(dup.body.error.fields).toEqual([{ field: 'clientId', message: 'The client ID is already registered for this issuer.' }]);
     // Only client organisations.
     const provider = await admin.post('/api/v1/lti/registrations').send({ organisationId: world.provider.id, name: 'P', issuer: 'https://p.example', clientId: 'p', deploymentIds: ['1'], authLoginUrl: 'https://p.example/a', accessTokenUrl: 'https://p.example/t', jwksUrl: 'https://p.example/j' });
     expect(provider.status).toBe(400);

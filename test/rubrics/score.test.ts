@@ -75,7 +75,7 @@ describe('scoreAssessment', () => {
     } catch (err) {
       caught = err;
     }
-    expect((caught as ValidationError).fields).toEqual([{ field: 'levels.a', message: 'choose a level for “a”' }]);
+    expect((caught as ValidationError).fields).toEqual([{ field: 'levels.a', message: 'Choose a level for “a”.' }]);
   });
 });
 

@@ -136,7 +136,7 @@ describe('a new password ends the other sessions and their sockets', () => {
 
     const wrong = await here.post('/api/v1/me/password').send({ current: 'not it', password: newPassword, confirm: newPassword });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error.fields).toEqual([{ field: 'current', message: 'does not match your current password' }]);
+    expect(wrong.body.error.fields).toEqual([{ field: 'current', message: 'That is not your current password.' }]);
     expect((await elsewhere.get('/api/v1/me')).status).toBe(200);
 
     // A socket opened with the session that changes the password stays.

@@ -30,16 +30,17 @@ type ErrorBody = { error: { code: string; message: string; fields: { field: stri
 describe('the JSON API refuses bad input with 400, naming the field, and writes nothing', () => {
   const cases: { name: string; method: 'post' | 'get'; url: (w: World) => string; raw?: string; body?: (w: World) => object; field: string; message: RegExp }[] = [
     { name: 'malformed JSON', method: 'post', url: () => '/api/v1/organisations', raw: '{"name": "Half', field: '(body)', message: /is not valid JSON/ },
-    { name: 'an unknown field', method: 'post', url: () => '/api/v1/organisations', body: () => ({ name: 'Willow House', colour: 'green' }), field: 'colour', message: /not a field this accepts: colour/ },
-    { name: 'a missing field', method: 'post', url: () => '/api/v1/cohorts', body: () => ({ name: 'Spring' }), field: 'organisationId', message: /.+/ },
-    { name: 'an over-long string', method: 'post', url: () => '/api/v1/organisations', body: () => ({ name: 'x'.repeat(201) }), field: 'name', message: /must be at most 200 characters/ },
-    { name: 'an empty string', method: 'post', url: () => '/api/v1/organisations', body: () => ({ name: '   ' }), field: 'name', message: /is required/ },
-    { name: 'a bad id in the body', method: 'post', url: (w) => `/api/v1/cohorts/${w.a.cohort.id}/members`, body: () => ({ userId: 'not-an-id', role: 'candidate' }), field: 'userId', message: /must be an id/ },
-    { name: 'a bad id in the address', method: 'get', url: () => '/api/v1/organisations/not-an-id', field: 'organisationId', message: /must be an id/ },
-    { name: 'a bad cohort id in the address', method: 'post', url: () => '/api/v1/cohorts/1234/members', body: (w) => ({ userId: w.a.candidate.id, role: 'candidate' }), field: 'cohortId', message: /must be an id/ },
-    { name: 'a bad date', method: 'post', url: () => '/api/v1/cohorts', body: (w) => ({ organisationId: w.a.org.id, name: 'Dated', startsOn: '31/02/2026' }), field: 'startsOn', message: /YYYY-MM-DD/ },
-    { name: 'a bad e-mail address', method: 'post', url: () => '/api/v1/invitations', body: (w) => ({ email: 'not-an-email', name: 'Someone', organisationId: w.a.org.id, role: 'candidate' }), field: 'email', message: /e-mail address/ },
-    { name: 'a value outside the list', method: 'post', url: () => '/api/v1/invitations', body: (w) => ({ email: 'role@example.test', name: 'Someone', organisationId: w.a.org.id, role: 'owner' }), field: 'role', message: /must be one of/ },
+    { name: 'an unknown field', method: 'post', url: () => '/api/v1/organisations', body: () => ({ name: 'Willow House', colour: 'green' }), field: 'colour', message: /^“colour” is not a field this accepts\.$/ },
+    { name: 'a missing field', method: 'post', url: () => '/api/v1/cohorts', body: () => ({ name: 'Spring' }), field: 'organisationId', message: /^Choose the organisation\.$/ },
+    { name: 'a cohort without a name', method: 'post', url: () => '/api/v1/cohorts', body: (w) => ({ organisationId: w.a.org.id, name: '' }), field: 'name', message: /^Give the cohort a name\.$/ },
+    { name: 'an over-long string', method: 'post', url: () => '/api/v1/organisations', body: () => ({ name: 'x'.repeat(201) }), field: 'name', message: /^The organisation's name must be at most 200 characters\.$/ },
+    { name: 'an empty string', method: 'post', url: () => '/api/v1/organisations', body: () => ({ name: '   ' }), field: 'name', message: /^Give the organisation a name\.$/ },
+    { name: 'a bad id in the body', method: 'post', url: (w) => `/api/v1/cohorts/${w.a.cohort.id}/members`, body: () => ({ userId: 'not-an-id', role: 'candidate' }), field: 'userId', message: /^The user must be an id/ },
+    { name: 'a bad id in the address', method: 'get', url: () => '/api/v1/organisations/not-an-id', field: 'organisationId', message: /^The organisation must be an id/ },
+    { name: 'a bad cohort id in the address', method: 'post', url: () => '/api/v1/cohorts/1234/members', body: (w) => ({ userId: w.a.candidate.id, role: 'candidate' }), field: 'cohortId', message: /^The cohort must be an id/ },
+    { name: 'a bad date', method: 'post', url: () => '/api/v1/cohorts', body: (w) => ({ organisationId: w.a.org.id, name: 'Dated', startsOn: '31/02/2026' }), field: 'startsOn', message: /^The start date must be a date as YYYY-MM-DD\.$/ },
+    { name: 'a bad e-mail address', method: 'post', url: () => '/api/v1/invitations', body: (w) => ({ email: 'not-an-email', name: 'Someone', organisationId: w.a.org.id, role: 'candidate' }), field: 'email', message: /^The e-mail address must be an e-mail address/ },
+    { name: 'a value outside the list', method: 'post', url: () => '/api/v1/invitations', body: (w) => ({ email: 'role@example.test', name: 'Someone', organisationId: w.a.org.id, role: 'owner' }), field: 'role', message: /^The role must be one of/ },
   ];
 
   it.each(cases)('$name → 400 naming $field', async (c) => {
@@ -55,7 +56,8 @@ describe('the JSON API refuses bad input with 400, naming the field, and writes 
     const problem = body.error.fields.find((f) => f.field === c.field);
     expect(problem).toBeDefined();
     expect(problem?.message).toMatch(c.message);
-    expect(body.error.message).toContain(c.field === '(body)' ? 'not valid JSON' : c.field);
+    // The message is the field's sentence (in words, never the key), so a person reads what to fix.
+    expect(body.error.message).toContain(c.field === '(body)' ? 'not valid JSON' : problem?.message);
     expect(await rowCounts()).toEqual(before);
   });
 });
@@ -69,8 +71,9 @@ describe('forms re-show the page with the problem named, and write nothing', () 
     const res = await admin.post('/admin/organisations').type('form').send({ _csrf: csrf, kind: 'client', name: 'y'.repeat(250), staffCount: 'lots' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('There is a problem');
-    expect(res.text).toContain('Name: must be at most 200 characters');
-    expect(res.text).toContain('Staff count: must be a number');
+    expect(res.text).toContain('The organisation&#x27;s name must be at most 200 characters.');
+    expect(res.text).toContain('The number of staff must be a number.');
+    expect(res.text).not.toContain(' — must');
     expect(await rowCounts()).toEqual(before);
   });
 });

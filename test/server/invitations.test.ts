@@ -51,15 +51,21 @@ describe('an admin invites a new candidate through the admin page', () => {
     expect(form.text).toContain('Choose a password to finish setting up your account');
     const mismatch = await invitee.post(pathOf(link as string)).type('form').send({ _csrf: csrfOf(form.text), password: newPassword, confirm: 'something else entirely' });
     expect(mismatch.status).toBe(400);
-    expect(mismatch.text).toContain('Confirm: does not match the password');
+    expect(mismatch.text).toContain('The password confirmation does not match the password.');
     const short = await invitee.post(pathOf(link as string)).type('form').send({ _csrf: csrfOf(form.text), password: 'short', confirm: 'short' });
     expect(short.status).toBe(400);
-    expect(short.text).toContain('Password: must be at least 12 characters');
+    expect(short.text).toContain('The password must be at least 12 characters');
     const set = await invitee.post(pathOf(link as string)).type('form').send({ _csrf: csrfOf(form.text), password: newPassword, confirm: newPassword });
     expect(set.status).toBe(302);
     expect(set.headers.location).toBe('/login?passwordSet=1');
 
-    const loginPage = await invitee.get('/login');
+    // The login that follows says the password is set and has the address filled in (once: a reload does not).
+    const loginPage = await invitee.get(set.headers.location);
+    expect(loginPage.text).toContain('Your password is set. Log in with it now.');
+    expect(loginPage.text).toContain('value="nia.brooks@example.test"');
+    expect(loginPage.text).not.toContain('passwordSet');
+    const reload = await invitee.get(set.headers.location);
+    expect(reload.text).not.toContain('Your password is set');
     const login = await invitee.post('/login').type('form').send({ _csrf: csrfOf(loginPage.text), email: 'nia.brooks@example.test', password: newPassword });
     expect(login.status).toBe(302);
     expect(login.headers.location).toBe('/');
@@ -90,7 +96,7 @@ describe('an admin invites a new candidate through the admin page', () => {
       .send({ _csrf: csrfOf(page.text), name: 'Misfiled', email: 'misfiled@example.test', organisationId: world.a.org.id, role: 'candidate', cohortId: world.b.cohort.id });
     expect(res.status).toBe(400);
     expect(res.text).toContain('That cohort belongs to another organisation.');
-    expect(res.text).toContain('Cohort: must be a cohort of the organisation');
+    expect(res.text).toContain('The cohort must be a cohort of the organisation.');
     expect((await admin.get('/api/v1/cohorts/' + world.b.cohort.id)).body.members.map((m: { name: string }) => m.name)).not.toContain('Misfiled');
     expect((await t.database.query(`select count(*)::int as n from users where email = 'misfiled@example.test'`)).rows[0].n).toBe(0);
   });
@@ -154,7 +160,7 @@ describe('a lead invites candidates', () => {
     expect(other.body.error.message).toBe('That organisation could not be found.');
     const otherCohort = await lead.post('/api/v1/invitations').send({ email: 'sneaky2@example.test', name: 'Sneaky', organisationId: world.a.org.id, role: 'candidate', cohortId: world.b.cohort.id });
     expect(otherCohort.status).toBe(400);
-    expect(otherCohort.body.error.fields).toEqual([{ field: 'cohortId', message: 'must be a cohort of the organisation' }]);
+    expect(otherCohort.body.error.fields).toEqual([{ field: 'cohortId', message: 'The cohort must be a cohort of the organisation.' }]);
     const mentor = await lead.post('/api/v1/invitations').send({ email: 'mentor.x@example.test', name: 'Mentor X', organisationId: world.a.org.id, role: 'mentor' });
     expect(mentor.status).toBe(400);
     expect(mentor.body.error.fields[0].field).toBe('role');

@@ -92,10 +92,10 @@ describe('co-delivery routes', () => {
     const candidate = await t.loginAs(w.a.candidate.email);
     const badLevel = await candidate.put(`${api()}/groups/${group.id}/attainment`).send({ entries: [{ learnerId: learners[0].id, outcomeId: outcomes[0].id, level: 'great' }] });
     expect(badLevel.status).toBe(400);
-    expect(badLevel.body.error.fields).toEqual([{ field: 'entries.0.level', message: 'must be not_yet, partly or achieved' }]);
+    expect(badLevel.body.error.fields).toEqual([{ field: 'entries.0.level', message: 'The level must be not_yet, partly or achieved.' }]);
     const foreign = await candidate.put(`${api()}/groups/${group.id}/attainment`).send({ entries: [{ learnerId: other.learners[0].id, outcomeId: outcomes[0].id, level: 'achieved' }] });
     expect(foreign.status).toBe(400);
-    expect(foreign.body.error.fields).toEqual([{ field: 'entries.0.learnerId', message: 'is not a learner in this group' }]);
+    expect(foreign.body.error.fields).toEqual([{ field: 'entries.0.learnerId', message: 'The learner is not a learner in this group.' }]);
     const token = await t.csrf(candidate, `${page()}/groups/${group.id}/attainment`);
     const formBad = await candidate.post(`${page()}/groups/${group.id}/attainment`).type('form').send({ _csrf: token, [`a_${learners[0].id}_${outcomes[0].id}`]: 'brilliant' });
     expect(formBad.status).toBe(400);
@@ -104,7 +104,7 @@ describe('co-delivery routes', () => {
     const mentor = await t.loginAs(w.a.mentor.email);
     const backwards = await mentor.post(`${api()}/sessions`).send({ title: 'Day 1', startsAt: '2026-03-01T16:00:00Z', endsAt: '2026-03-01T09:00:00Z' });
     expect(backwards.status).toBe(400);
-    expect(backwards.body.error.fields).toEqual([{ field: 'endsAt', message: 'must be after the start' }]);
+    expect(backwards.body.error.fields).toEqual([{ field: 'endsAt', message: 'The end time must be after the start.' }]);
     const notCandidate = await mentor.post(`${api()}/groups`).send({ name: 'G', candidateId: w.b.candidate.id });
     expect(notCandidate.body.error.fields[0].field).toBe('candidateId');
   });

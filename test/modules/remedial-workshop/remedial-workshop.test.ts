@@ -138,7 +138,7 @@ describe('remedial-workshop routes', () => {
     expect(short.body.error.fields[0].field).toBe('text');
     const unknown = await candidate.post(`${api()}/topics`).send({ text: 'Holding skills', competencyCode: 'juggling' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.fields).toEqual([{ field: 'competencyCode', message: 'is not a competency of this programme' }]);
+    expect(unknown.body.error.fields).toEqual([{ field: 'competencyCode', message: 'The competency code is not a competency of this programme.' }]);
     const token = await t.csrf(candidate, page());
     const form = await candidate.post(`${page()}/topics`).type('form').send({ _csrf: token, text: 'x' });
     expect(form.status).toBe(400);

@@ -135,7 +135,7 @@ describe('transfer-week routes', () => {
     const mentor = await t.loginAs(w.a.mentor.email);
     const bad = await mentor.put(`${api()}/days/${day.id}/register`).send({ marks: [{ candidateId: w.a.candidate.id, mark: 'asleep' }] });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.fields).toEqual([{ field: 'marks.0.mark', message: 'must be present, late or absent' }]);
+    expect(bad.body.error.fields).toEqual([{ field: 'marks.0.mark', message: 'The mark must be present, late or absent.' }]);
     const stranger = await mentor.put(`${api()}/days/${day.id}/register`).send({ marks: [{ candidateId: w.b.candidate.id, mark: 'present' }] });
     expect(stranger.status).toBe(400);
     expect(stranger.body.error.fields[0].field).toBe('marks.0.candidateId');
