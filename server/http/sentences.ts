@@ -156,6 +156,8 @@ export function issueSentences(error: z.ZodError, schema?: z.ZodType, input?: un
     const value = valueAt(input, issue.path);
     const missing = isEmpty(value) && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_format' || (issue.code === 'too_small' && issue.origin === 'string'));
     const choose = issue.code === 'invalid_value' || (issue.code === 'invalid_type' && issue.expected === 'boolean');
+    // A sentence the schema wrote itself ("Choose the right answer by selecting it.") is what the person reads.
+    if (isSentence(issue.message) && !(missing && meta?.missing)) return { field, message: stop(issue.message) };
     return { field, message: asSentence(field, fragmentOf(issue), { missing, verb: choose ? 'Choose' : undefined, meta }) };
   });
 }
