@@ -69,25 +69,30 @@ export const readinessSignoffProjection = defineProjection({
   },
 });
 
-type ReportRow = { candidate: string; mentor: string; note: string | null; override_reason: string | null; at: string | Date; payload: string | null };
+type ReportRow = { candidate_id: string; candidate: string; mentor: string; note: string | null; override_reason: string | null; at: string | Date; payload: string | null };
 
-/** The report's section: every final readiness sign-off of the cohort, overrides with their reason and what was not ready. */
-export async function readinessReport(db: Db, cohortId: string): Promise<{ title: string; lines: string[] } | null> {
+const spoken = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric' });
+const sentence = (t: string) => (/[.!?]$/.test(t.trim()) ? t.trim() : `${t.trim()}.`);
+
+/** The report's section: every final readiness sign-off of the cohort (overrides with their reason and what was not
+ * ready at the time), as cohort-wide lines and per candidate (by id) for each candidate's page. */
+export async function readinessReport(db: Db, cohortId: string): Promise<{ title: string; lines: string[]; byCandidate: Record<string, string[]> } | null> {
   const result = (await db.execute(
-    sql`select u.name as candidate, m.name as mentor, f.note, f.override_reason, f.created_at as at, l.payload
+    sql`select f.candidate_id, u.name as candidate, m.name as mentor, f.note, f.override_reason, f.created_at as at, l.payload
         from remedial_workshop_signoffs f join cohort_stages s on s.id = f.cohort_stage_id join users u on u.id = f.candidate_id join users m on m.id = f.mentor_id
         left join ledger_entries l on l.seq = f.ledger_seq
         where s.cohort_id = ${cohortId}::uuid order by f.created_at`,
   )) as unknown as { rows: ReportRow[] };
   if (!result.rows.length) return null;
+  const byCandidate: Record<string, string[]> = {};
   const lines = result.rows.flatMap((r) => {
-    const note = r.note ? ` Note: ${/[.!?]$/.test(r.note) ? r.note : `${r.note}.`}` : '';
-    const out = [`${r.candidate} — signed off as ready to deliver by ${r.mentor} on ${date(r.at).toISOString().slice(0, 10)}.${note}`];
+    const own = [`Signed off as ready to deliver by ${r.mentor} on ${spoken.format(date(r.at))}.${r.note ? ` Note: ${sentence(r.note)}` : ''}`];
     if (r.override_reason) {
       const gaps = r.payload ? ((JSON.parse(r.payload) as { gaps?: string[] }).gaps ?? []) : [];
-      out.push(`   OVERRIDE of the readiness model. Reason: ${r.override_reason}${gaps.length ? ` At the time: ${gaps.join(' ')}` : ''}`);
+      own.push(`The mentor overrode the readiness model. Their reason: ${sentence(r.override_reason)}${gaps.length ? ` Not yet met at the time: ${gaps.join(' ')}` : ''}`);
     }
-    return out;
+    byCandidate[r.candidate_id] = [...(byCandidate[r.candidate_id] ?? []), ...own];
+    return own.map((l, i) => (i === 0 ? `${r.candidate} — ${l}` : `   ${l}`));
   });
-  return { title: 'Final readiness sign-offs', lines };
+  return { title: 'Final readiness sign-offs', lines, byCandidate };
 }

@@ -37,7 +37,7 @@ export async function evidenceWords(ctx: { db: Db; registry: { evidence: Evidenc
           if (!(e.refType && e.refId)) return fileLine(e);
           const answer = answers[next++];
           const found = answer?.evidence;
-          if (!found || !found.belongs) return withCaption('A record that can no longer be found in this candidate’s file', e.caption);
+          if (!found || !found.belongs) return e.caption ? `“${e.caption}” (the record it points to could not be found)` : 'A record that could not be found';
           return withCaption(found.description ? `${found.label} (${found.description})` : found.label, e.caption);
         }),
       );

@@ -11,6 +11,7 @@ import { computeReadiness } from './queries';
 import { readinessRows, signoffRows } from './csv';
 import { fileSlug, sendCsv, toCsv } from '../exports/csv';
 import { evidenceWords } from './evidence-words';
+import { reportParties } from './report/identity';
 import { cohortReportPdf } from './pdf';
 import { organisationImpact } from '../impact/queries';
 import { cohortSignoffs, cohortWaivers, scoresPerCriterion } from './records';
@@ -26,8 +27,8 @@ async function cohortReadiness(ctx: AppContext, cohortId: string) {
 
 const slug = fileSlug;
 
-/** Builds the PDF report for a cohort (also used by tests and scripts). */
-export async function buildCohortReport(ctx: AppContext, cohortId: string, generatedBy: string): Promise<Buffer> {
+/** Builds the PDF report for a cohort (also used by tests and scripts); `actorId` is whose view resolves the evidence. */
+export async function buildCohortReport(ctx: AppContext, cohortId: string, generatedBy: string, actorId?: string): Promise<Buffer> {
   const [readiness, signoffs, waivers, sections, ledger] = await Promise.all([
     cohortReadiness(ctx, cohortId),
     cohortSignoffs(ctx.db, cohortId),
@@ -36,8 +37,13 @@ export async function buildCohortReport(ctx: AppContext, cohortId: string, gener
     // The chain is checked whole; the tables only for this cohort (a report never names another tenant's rows).
     verifyRecord(ctx.db, ctx.registry.projections, { cohortId }),
   ]);
-  const impact = await organisationImpact(ctx, readiness.organisationId);
-  return cohortReportPdf({ cohort: readiness, signoffs, waivers, sections: sections.filter((s) => s !== null), ledger, impact, generatedAt: new Date(), generatedBy });
+  const [impact, evidence, parties] = await Promise.all([
+    organisationImpact(ctx, readiness.organisationId),
+    evidenceWords(ctx, cohortId, actorId ?? '00000000-0000-0000-0000-000000000000', signoffs),
+    reportParties(ctx.db, readiness.organisationName),
+  ]);
+  const generatedAt = new Date();
+  return cohortReportPdf({ cohort: readiness, signoffs, evidence, waivers, sections: sections.filter((s) => s !== null), ledger, impact, generatedAt, generatedBy, ...parties, today: ukDate(generatedAt) });
 }
 
 /** Page routes under /cohorts/:cohortId and API routes under /api/v1/cohorts/:cohortId. */
@@ -55,7 +61,7 @@ export function readinessRoutes(registry: RouteRegistry, ctx: AppContext) {
     sendCsv(res, `${slug(cohort.name)}-signoffs.csv`, toCsv(signoffRows(list, await evidenceWords(ctx, cohort.id, actor.id, list))));
   };
   const pdf = async ({ subject: { cohort }, actor }: Input, _req: Request, res: Response) => {
-    const file = await buildCohortReport(ctx, cohort.id, actor.name);
+    const file = await buildCohortReport(ctx, cohort.id, actor.name, actor.id);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="${slug(cohort.name)}-report.pdf"`);
     res.send(file);
