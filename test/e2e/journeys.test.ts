@@ -2,6 +2,10 @@
  * to a complete stage, knowledge check, a sign-off request with evidence, live feedback); a mentor (signs that request
  * off, scores a rubric and runs a live room on a tablet, with a note sent while the candidate was offline); a lead
  * (heatmaps, a candidate, the CSV and the PDF). axe checks every page visited: 0 serious or critical. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { users } from '../../server/db/tables';
@@ -203,21 +207,34 @@ describeBrowser('the candidate, mentor and lead journeys', () => {
       await candidate.context().close();
     }), 120_000);
 
-  it('lead: heatmaps, a candidate, the CSV and the PDF report', () =>
+  it('lead: readiness on a 768 px tablet with nothing clipped, a candidate, the CSV opened and the PDF rendered', () =>
     screenshotOnFailure(browser, 'journey-lead', async () => {
-      const lead = await newPage(browser, app.baseUrl);
+      const lead = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
       await login(lead, 'lead@cadre.test');
       await lead.goto('/lead');
       await lead.getByTestId('cohort-compare').waitFor();
       await accessible(lead);
       await lead.goto(`/cohorts/${app.cohortId}/readiness`);
-      const heatmap = lead.getByTestId('heatmap-stages');
-      await heatmap.waitFor();
-      const names = (await heatmap.getByTestId('candidate-row').locator('th').allTextContents()).map((n) => n.trim());
+      const matrix = lead.getByTestId('readiness-matrix');
+      await matrix.waitFor();
+      // A card per candidate at 768 px: each named once, each inside the viewport, nothing scrolling sideways.
+      const names = (await matrix.getByTestId('candidate-name').allTextContents()).map((n) => n.trim());
       expect(names.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(names).size).toBe(names.length);
+      expect(await lead.getByRole('link', { name: names[0], exact: true }).count()).toBe(1);
+      const clipped = await lead.evaluate(() =>
+        [...document.querySelectorAll('[data-testid="candidate-row"], [data-testid="candidate-row"] td, [data-testid="candidate-row"] th')].filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.left < 0 || r.right > document.documentElement.clientWidth || el.scrollWidth > el.clientWidth + 1;
+        }).length,
+      );
+      expect(clipped).toBe(0);
+      expect(await horizontalOverflow(lead)).toBeLessThanOrEqual(0);
+      // Every candidate who is not ready says what would make them ready and when they could be.
+      for (const outlook of await matrix.getByTestId('outlook').all()) expect(await outlook.innerText()).toMatch(/Ready to deliver|Projected ready by|No date can be projected/);
       await accessible(lead);
 
-      await Promise.all([lead.waitForURL(/\/candidates\//), heatmap.getByRole('link', { name: 'Sam Taylor' }).click()]);
+      await Promise.all([lead.waitForURL(/\/candidates\//), matrix.getByRole('link', { name: 'Sam Taylor' }).click()]);
       await lead.getByTestId('timeline').waitFor();
       await accessible(lead);
       await lead.goBack();
@@ -226,14 +243,30 @@ describeBrowser('the candidate, mentor and lead journeys', () => {
       const [csv] = await Promise.all([lead.waitForEvent('download'), exports.getByRole('link', { name: 'Readiness heatmap (CSV)' }).click()]);
       expect(csv.suggestedFilename()).toMatch(/\.csv$/);
       const csvText = (await streamText(await csv.createReadStream())).toString('utf8');
+      // Opened as a spreadsheet would: the BOM, one header row, a row per candidate in people's words.
+      expect(csvText.charCodeAt(0)).toBe(0xfeff);
+      const lines = csvText.slice(1).trimEnd().split('\r\n');
+      expect(lines[0]).toMatch(/^Candidate,E-mail,Ready to deliver,State,Stage 1: /);
+      expect(lines).toHaveLength(names.length + 1);
       for (const name of names) expect(csvText).toContain(name);
+      expect(csvText).toMatch(/,(At risk|In progress|Ready to deliver|Blocked),/);
+      expect(csvText).not.toMatch(/\bat_risk\b|\bin_progress\b|T\d\d:\d\d:\d\d/);
 
       const [pdf] = await Promise.all([lead.waitForEvent('download'), exports.getByRole('link', { name: 'Cohort report for inspectors (PDF)' }).click()]);
       expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
-      const pdfBytes = await streamText(await pdf.createReadStream());
-      expect(pdfBytes.subarray(0, 4).toString('latin1')).toBe('%PDF');
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cadre-lead-')), 'report.pdf');
+      await pdf.saveAs(file);
+      // Rendered and read back: the cover names the provider, the client and the cohort; the summary page draws.
+      const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', file, '-']).toString();
+      expect(cover).toContain('Trainer readiness report');
+      expect(cover).toContain('Harbourside Care');
+      const all = execFileSync('pdftotext', [file, '-']).toString();
+      for (const name of names) expect(all).toContain(name);
+      expect(all).toContain('Every sign-off decision in this report is recorded in an append-only, tamper-evident record');
+      execFileSync('pdftoppm', ['-f', '3', '-l', '3', '-r', '40', '-png', file, path.join(path.dirname(file), 'summary')]);
+      expect(readdirSync(path.dirname(file)).some((f) => /^summary-\d+\.png$/.test(f))).toBe(true);
       await lead.context().close();
-    }), 90_000);
+    }), 120_000);
 });
 
 /** Reads a download's stream to the end. */
