@@ -47,6 +47,16 @@ const RAW_JSON = [
   { selector: "CallExpression[callee.property.name='json'][callee.object.callee.property.name='status']", message: 'Answer through the router: return reply(presentX(…), status).' },
 ];
 
+// A module route declares its spec (summary, schemas, authorize) — `r.get(path, handler)` is the old, unchecked shape —
+// and authorises there, once.
+const MODULE_ROUTES = [
+  {
+    selector: "CallExpression[callee.property.name=/^(get|post|put|patch|delete)$/][arguments.length=2][arguments.1.type=/FunctionExpression$/]",
+    message: 'Declare the route: r.get(path, { summary, params?, query?, body?, authorize }, handler) (docs/ARCHITECTURE.md, Request path).',
+  },
+  { selector: "CallExpression[callee.name='authorize']", message: "Authorise once, in the route's `authorize` (rt.stage.on/onSelf/onRow/onRecordOf, grant()); handlers and commands never authorise again." },
+];
+
 module.exports = tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.cache/', 'data/', 'uploads/', 'coverage/', 'server/db/migrations/', 'public/vendor/'] },
   js.configs.recommended,
@@ -68,8 +78,20 @@ module.exports = tseslint.config(
   ...boundaries(),
   {
     // Error catalogue: PostgreSQL error codes are named in server/errors.ts (PG.uniqueViolation), never bare.
-    files: ['modules/**/*.ts', 'seed/**/*.ts', 'scripts/**/*.ts'],
+    files: ['seed/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-syntax': ['error', SQLSTATE, INTL] },
+  },
+  {
+    // Module routes run the router's request path too: declared routes (never a bare express handler), JSON only
+    // through a presenter, authorised once in the route's `authorize` (never a second authorize() in a handler or
+    // command). The live room's role decision is the one shared by its sockets and its routes' authorize.
+    files: ['modules/**/*.ts', 'test/fixtures/modules/seventh/**/*.ts'],
+    ignores: ['modules/co-delivery/live/access.ts'],
+    rules: { 'no-restricted-syntax': ['error', SQLSTATE, INTL, ...RAW_JSON, ...MODULE_ROUTES] },
+  },
+  {
+    files: ['modules/co-delivery/live/access.ts'],
+    rules: { 'no-restricted-syntax': ['error', SQLSTATE, INTL, ...RAW_JSON, ...MODULE_ROUTES.slice(0, 1)] },
   },
   {
     // Core routes answer JSON only through the router (reply(presented)), never res.json with a raw row.

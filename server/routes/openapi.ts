@@ -49,9 +49,13 @@ function operation(route: RouteInfo) {
   };
 }
 
-/** Protocol endpoints that other systems call without a login (LTI 1.3 login, launch and key set) are documented too. */
+/** Stage modules' pages, forms, global routes and webhooks (their URL spaces, docs/ARCHITECTURE.md "Routes"). */
+const MODULE_SPACE = /^(\/cohorts\/:cohortId\/stages\/|\/cohorts\/:cohortId\/live(\/|$)|\/stages\/|\/webhooks\/)/;
+
+/** Protocol endpoints that other systems call without a login (LTI 1.3 login, launch and key set) are documented too,
+ * and every stage module's route (pages and forms too: what a module adds is all in the document, and fuzzed). */
 function documented(route: RouteInfo): boolean {
-  return route.path.startsWith('/api/v1') || (!!route.doc?.public && (route.path.startsWith('/lti/') || route.path.startsWith('/.well-known/')));
+  return route.path.startsWith('/api/v1') || MODULE_SPACE.test(route.path) || (!!route.doc?.public && (route.path.startsWith('/lti/') || route.path.startsWith('/.well-known/')));
 }
 
 /** Builds the OpenAPI document from every /api route (and public protocol endpoint) in the registry. */

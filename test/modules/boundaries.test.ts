@@ -1,4 +1,4 @@
-/** The module boundaries are enforced by ESLint: planted violations fail, the allowed shape and the whole tree pass. */
+/** The module boundaries and the module-route shape are enforced by ESLint: planted violations fail, the allowed shape and the whole tree pass. */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,7 @@ const path = require('node:path');
   const job = JSON.parse(process.argv[1]);
   const eslint = new ESLint({ cwd: process.cwd() });
   const results = job.text !== undefined ? await eslint.lintText(job.text, { filePath: path.resolve(job.filePath) }) : await eslint.lintFiles(job.files);
-  const out = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => ({ file: path.relative(process.cwd(), r.filePath), line: m.line, message: m.message })));
+  const out = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => ({ file: path.relative(process.cwd(), r.filePath), line: m.line, message: m.message })));
   process.stdout.write(JSON.stringify({ files: results.length, violations: out }));
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
@@ -47,6 +47,11 @@ describe('module boundaries (eslint.config.js)', () => {
   it('fails core that imports a stage module, even for a type', async () => {
     expect(await boundaryErrors('core-reaches-module.ts', 'server/signoffs/planted.ts')).toEqual([expect.stringContaining('Core never imports a stage module')]);
     expect(await boundaryErrors('core-reaches-module.ts', 'seed/sub/planted.ts')).toHaveLength(1);
+  });
+
+  it('fails a module route in the old shape: an undeclared handler, a second authorize and a raw res.json', async () => {
+    const messages = await boundaryErrors('module-old-route.ts', 'modules/co-delivery/planted.ts');
+    expect(messages).toEqual([expect.stringContaining('Declare the route'), expect.stringContaining('Authorise once'), expect.stringContaining('Answer through the router')]);
   });
 
   it('passes the kit and imports within the module', async () => {
