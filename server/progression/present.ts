@@ -30,16 +30,35 @@ function requirementView(r: RequirementResult, when: 'open' | 'complete') {
   return { ...r, when, whenLabel: when === 'open' ? 'To open' : 'To complete', progressLabel, pct: r.progress && r.progress.of > 0 ? Math.min(100, Math.round((r.progress.done / r.progress.of) * 100)) : null };
 }
 
-/** The timeline's stages, with words for each status, every requirement, and the link to act. */
-export function presentTimeline(cohortId: string, stages: StageProgress[]) {
+/** A sentence written to the candidate ("you are at 64%", "your mentor") said about them to someone else ("Sam is at
+ * 64%", "Sam's mentor"): requirement reasons are written to the candidate, and a mentor's page speaks to the mentor. */
+export function aboutCandidate(text: string, firstName: string): string {
+  const name = firstName.trim() || 'The candidate';
+  const possessive = /s$/i.test(name) ? `${name}’` : `${name}’s`;
+  return text
+    .replace(/\byou are\b/gi, `${name} is`)
+    .replace(/\byou have\b/gi, `${name} has`)
+    .replace(/\byou've\b/gi, `${name} has`)
+    .replace(/\byou're\b/gi, `${name} is`)
+    .replace(/\byours\b/gi, possessive)
+    .replace(/\byour\b/gi, possessive)
+    .replace(/\byourself\b/gi, name)
+    .replace(/\byou\b/gi, name);
+}
+
+/** The timeline's stages, with words for each status, every requirement, and the link to act; `about` (the
+ * candidate's first name) when the page is for someone else, so the reasons speak about the candidate. */
+export function presentTimeline(cohortId: string, stages: StageProgress[], about?: string) {
   const current = currentStage(stages);
+  const say = (text: string) => (about === undefined ? text : aboutCandidate(text, about));
   return stages.map((s) => ({
     ...s,
     statusWords: WORDS[s.status] ?? s.status,
     isCurrent: current?.stageId === s.stageId,
     href: `/cohorts/${cohortId}/stages/${s.key}`,
-    reasons: unmetReasons(s),
-    requirements: [...s.open.map((r) => requirementView(r, 'open')), ...s.complete.map((r) => requirementView(r, 'complete'))],
+    reasons: unmetReasons(s).map(say),
+    summary: typeof s.summary === 'string' ? say(s.summary) : s.summary,
+    requirements: [...s.open.map((r) => requirementView(r, 'open')), ...s.complete.map((r) => requirementView(r, 'complete'))].map((r) => ({ ...r, reason: say(r.reason) })),
     canMark: s.complete.some((r) => r.kind === 'mentor-marked-complete' && !r.met),
     done: s.status === 'complete' || s.status === 'waived',
   }));

@@ -10,7 +10,7 @@ import { plain, reply, seeOther } from '../http/present';
 import type { RouteRegistry } from '../http/router';
 import { can } from '../policies';
 import { computeProgress } from './engine';
-import { currentStage, nextStep, presentProgressJson, presentTimeline } from './present';
+import { aboutCandidate, currentStage, nextStep, presentProgressJson, presentTimeline } from './present';
 import { candidateProgress, unmetReasons } from './queries';
 import { markComplete, recordOf, waive, withdrawWaiver } from './waivers';
 
@@ -29,6 +29,17 @@ export const CANDIDATE_HOME = '/me/progress';
 
 /** Registers the progression pages and API. */
 export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
+  /** The candidate's record as staff reach it: core's pages, then the modules' candidate menu entries (live notes). */
+  const recordLinks = (cohortId: string, candidateId: string, firstName: string) => [
+    { label: `${firstName}’s competencies and evidence`, href: `/cohorts/${cohortId}/candidates/${candidateId}/competencies` },
+    { label: `${firstName}’s assessments`, href: `/cohorts/${cohortId}/candidates/${candidateId}/assessments` },
+    ...ctx.registry.modules.flatMap((m) =>
+      m.nav
+        .filter((e) => e.for.includes('candidate') && e.href.includes(':cohortId'))
+        .map((e) => ({ label: `${firstName}’s ${e.label.replace(/^My /, '').replace(/^./, (c) => c.toLowerCase())}`, href: e.href.replaceAll(':cohortId', cohortId).replaceAll(':userId', candidateId) })),
+    ),
+  ];
+
   const pages = registry.router('');
   const api = registry.router('/api/v1');
   const tags = ['progress'];
@@ -74,14 +85,18 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
     const stages = await candidateProgress(ctx, cohort.id, candidateId);
     const isSelf = actor.id === candidateId;
+    const firstName = candidate.name.split(' ')[0] ?? candidate.name;
     res.render('progress/timeline', {
       title: isSelf ? 'Your programme' : candidate.name,
       cohort,
       candidate,
       isSelf,
       canMentor: can(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId }),
-      stages: presentTimeline(cohort.id, stages),
-      next: nextStep(cohort.id, stages),
+      // A mentor's, lead's or admin's page speaks about the candidate ("Sam is at 64%"), never to them.
+      stages: presentTimeline(cohort.id, stages, isSelf ? undefined : firstName),
+      next: ((n) => (isSelf ? n : { ...n, text: aboutCandidate(n.text, firstName) }))(nextStep(cohort.id, stages)),
+      // From a candidate's page their record is one tap away: competencies (with evidence), assessments, live notes.
+      recordLinks: isSelf ? [] : recordLinks(cohort.id, candidateId, firstName),
       doneCount: stages.filter((s) => s.status === 'complete' || s.status === 'waived').length,
       total: stages.length,
       record: await recordOf(ctx, cohort.id, candidateId),

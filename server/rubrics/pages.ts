@@ -108,7 +108,8 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         criteria: rubric.criteria.map((c) => ({
           ...c,
           passLabel: rubric.levels.find((l) => l.position === c.passLevel)?.label,
-          options: c.descriptors.map((d) => ({ ...d, checked: String(form[`level_${c.id}`]) === String(d.position) })),
+          // points: what the running score on the page adds up as the mentor taps (scoreAssessment decides on submit).
+          options: c.descriptors.map((d) => ({ ...d, points: rubric.levels.find((l) => l.position === d.position)?.points ?? 0, checked: String(form[`level_${c.id}`]) === String(d.position) })),
           commentValue: form[`comment_${c.id}`] ?? '',
         })),
       },

@@ -113,8 +113,10 @@ describeBrowser('a mentor’s journeys', () => {
         await mentor.context().setOffline(false);
         await status.filter({ hasText: /^Connected$/ }).waitFor();
 
+        const roomUrl = mentor.url();
         mentor.once('dialog', (d) => void d.accept());
-        await mentor.getByTestId('end-session').click();
+        await Promise.all([mentor.waitForURL(/\/timeline$/), mentor.getByTestId('end-session').click()]);
+        await mentor.goto(roomUrl);
         await mentor.getByTestId('connection-status').filter({ hasText: 'This session ended' }).waitFor();
         expect(await mentor.getByTestId('note-form').count()).toBe(0);
         // The notes take the page's width (columns on a laptop), not a narrow side column.

@@ -34,5 +34,15 @@ describe('demo seed: pre-load and the Zoom introduction', () => {
     expect(page.text).toContain('you are at');
     const player = await agent.get(`/cohorts/${cohortId}/stages/preload-video`);
     expect(player.text).toContain('data-testid="video-player"');
+    // Their mentor's view of the same page speaks to the mentor, about Sam, and leads to Sam's whole record.
+    const mentor = t.anonymous();
+    await mentor.post('/api/v1/session').send({ email: 'mentor1@cadre.test', password: 'cadre-demo' }).expect(200);
+    const seen = await mentor.get(`/cohorts/${cohortId}/candidates/${await idOf('candidate1@cadre.test')}`);
+    expect(seen.text).toContain('Sam is at 64%');
+    const main = seen.text.slice(seen.text.indexOf('<main'), seen.text.indexOf('</main>'));
+    expect(main.match(/.{0,60}(\byou are at\b|\byour\b|You are here).{0,40}/gi)).toBeNull();
+    expect(seen.text).toContain('Sam’s competencies and evidence');
+    expect(seen.text).toContain('Sam’s assessments');
+    expect(seen.text).toContain(`href="/cohorts/${cohortId}/live"`);
   });
 });

@@ -125,6 +125,11 @@ describe('co-delivery routes', () => {
     const candidate = await t.loginAs(w.a.candidate.email);
     const grid = await candidate.get(`${page()}/groups/${g.group.id}/attainment`);
     expect(grid.text).toContain('data-testid="attainment-form"');
+    // One grid, learners × outcomes, one tap per cell: a radio group of levels in every cell, no drop-downs.
+    expect(grid.text).toContain('data-testid="attainment-grid"');
+    expect(grid.text).not.toContain('<select');
+    expect(grid.text.match(/data-testid="attainment-cell"/g)).toHaveLength(learners.length * (o.outcomes as unknown[]).length);
+    expect(grid.text).toContain(`name="a_${learners[0].id}_${o1.id}" value="achieved"`);
     const ctoken = await t.csrf(candidate, `${page()}/groups/${g.group.id}/attainment`);
     await candidate
       .post(`${page()}/groups/${g.group.id}/attainment`)
