@@ -1,9 +1,9 @@
 /** The pre-load stage's requirement kinds: videos watched (actually played) and the knowledge check passed. */
-import { and, count, eq, inArray, max } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, max } from 'drizzle-orm';
 import { z } from 'zod';
 import { answerAll, cohortMembers, cohorts, distinct, withBatch, type BatchActivity, type Db, type RequirementKind, type StageRow } from '../../server/modules/kit';
 import { watchedPercent } from './intervals';
-import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
+import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts, preloadVideoVideos } from './schema';
 import { exemptionKey, exemptionsIn, videosByCohort, videosForStage, watchedByCandidates } from './videos';
 
 const watchedParams = z
@@ -18,6 +18,15 @@ const watchedParams = z
 export const watched: RequirementKind<typeof watchedParams> = {
   params: watchedParams,
   describe: (p) => `Watch every pre-load video to ${p.threshold ? `${p.threshold}%` : 'its threshold (usually 90%)'}`,
+  async references(p, { db, programmeId }) {
+    if (!p.videoIds?.length) return [];
+    const found = programmeId
+      ? await db.select({ id: preloadVideoVideos.id }).from(preloadVideoVideos).where(and(eq(preloadVideoVideos.programmeTemplateId, programmeId), inArray(preloadVideoVideos.id, p.videoIds), isNull(preloadVideoVideos.archivedAt)))
+      : [];
+    const missing = p.videoIds.length - new Set(found.map((f) => f.id)).size;
+    if (!missing) return [];
+    return [{ field: 'videoIds', message: `${missing === 1 ? 'One of the videos named is' : `${missing} of the videos named are`} not ${programmeId ? 'among this programme’s videos' : 'part of the programme yet: add the programme first, then its videos'}.` }];
+  },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const byCohort = await videosByCohort(db, distinct(items, (i) => i.stage.cohortId));

@@ -11,6 +11,7 @@ import type { AppRegistry } from '../modules/registry';
 
 /** What template commands read with: the database and the app's modules and requirement kinds. */
 export type TemplateContext = { db: Db; registry: Pick<AppRegistry, 'modules' | 'requirementKinds'> };
+import { checkReferences } from './references';
 import { checkStages, type StageInput } from './schemas';
 
 /** Loads a template with its stages in order, or 404. */
@@ -38,6 +39,7 @@ export function defaultStage(registry: Pick<AppRegistry, 'modules'>, moduleKey: 
 export async function createTemplate(ctx: TemplateContext, actorId: string, input: { name: string; description?: string | null; stages?: StageInput[] }) {
   const { db } = ctx;
   const stages = checkStages(ctx.registry, input.stages ?? []);
+  await checkReferences(ctx, stages, { id: null, frameworkId: null });
   return db.transaction(async (tx) => {
     const [template] = await tx.insert(programmeTemplates).values({ name: input.name, description: input.description ?? null }).returning();
     if (stages.length) await tx.insert(templateStages).values(stages.map((s, i) => row(template.id, i + 1, s)));
@@ -55,6 +57,7 @@ export async function updateTemplate(ctx: TemplateContext, actorId: string, temp
   const { db } = ctx;
   const before = await getTemplate(db, templateId);
   const stages = input.stages ? checkStages(ctx.registry, input.stages) : undefined;
+  if (stages) await checkReferences(ctx, stages, { id: templateId, frameworkId: before.frameworkId });
   return db.transaction(async (tx) => {
     const [template] = await tx
       .update(programmeTemplates)

@@ -57,7 +57,13 @@ export type RequirementKind<S extends z.ZodType = z.ZodType> = {
   evaluate: (input: EvaluationInput<z.output<S>>) => Promise<EvaluationResult>;
   /** True when the evaluator reads `earlier` (statuses of earlier stages); such kinds are evaluated stage by stage. */
   usesEarlier?: boolean;
+  /** When a programme is saved: what the parameters name that does not exist (a rubric, a competency code, a video),
+   * one problem per parameter (`field` is the parameter's path, `message` a sentence). */
+  references?: (params: z.output<S>, scope: ReferenceScope) => Promise<{ field: string; message: string }[]>;
 };
+
+/** What a kind's reference check may consult: the database, the programme being saved and the stage's module. */
+export type ReferenceScope = { db: Db; programmeId: string | null; frameworkId: string | null; moduleKey: string };
 
 /** A candidate's status in a stage. */
 export type StageStatus = 'locked' | 'open' | 'in_progress' | 'complete' | 'waived';

@@ -11,6 +11,17 @@ const params = z.object({ codes: z.array(z.string().min(1)).min(1, 'name at leas
 export const competenciesSigned: RequirementKind<typeof params> = {
   params,
   describe: (p) => `Competencies signed off: ${p.codes.join(', ')}`,
+  async references(p, { db, frameworkId }) {
+    const rows = await db
+      .selectDistinct({ code: competencies.code })
+      .from(competencies)
+      .where(frameworkId ? and(eq(competencies.frameworkId, frameworkId), inArray(competencies.code, p.codes)) : inArray(competencies.code, p.codes));
+    const known = new Set(rows.map((r) => r.code));
+    const unknown = p.codes.filter((c) => !known.has(c));
+    if (!unknown.length) return [];
+    const where = frameworkId ? "in the programme's competency framework" : 'in any competency framework';
+    return [{ field: 'codes', message: `${unknown.length === 1 ? `The competency code '${unknown[0]}' is` : `The competency codes ${unknown.map((c) => `'${c}'`).join(', ')} are`} not ${where}.` }];
+  },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const cohortIds = distinct(items, (i) => i.stage.cohortId);

@@ -24,6 +24,10 @@ export const rubricPassed: RequirementKind<typeof params> = {
   params,
   describe: (p) =>
     `Assessed with rubric '${p.rubric}' at ${p.threshold !== undefined ? `${p.threshold}%` : 'its pass mark'} or above, every must-pass criterion passed — ${COMBINE_LABELS[p.combine ?? DEFAULT_COMBINE].toLowerCase()}`,
+  async references(p, { db }) {
+    const [found] = await db.select({ key: rubrics.key }).from(rubrics).where(eq(rubrics.key, p.rubric)).limit(1);
+    return found ? [] : [{ field: 'rubric', message: `There is no rubric with the key '${p.rubric}': choose one of the rubrics.` }];
+  },
   async evaluate({ db, items }) {
     const keys = distinct(items, (i) => i.params.rubric);
     const stageIds = items.map((i) => i.stage.id);
