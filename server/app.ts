@@ -33,6 +33,8 @@ import { healthRoutes } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
 import { adminPageRoutes } from './routes/admin-pages';
+import { ProviderIdentityCache } from './identity';
+import { identityRoutes } from './routes/identity';
 import { homeRoutes } from './routes/home';
 import { openApiRoutes } from './routes/openapi';
 import { registerCoreFeatures } from './features';
@@ -111,7 +113,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const actors = new ActorCache(database.db, registry.capabilities);
   actors.listen(io, database.kind === 'postgres');
   const jobs = await startJobs(database, logger);
-  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry, storage: new LocalDiskStorage(config.uploadDir) };
+  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry, storage: new LocalDiskStorage(config.uploadDir), identity: new ProviderIdentityCache(database.db) };
+  await ctx.identity.start(60_000, (err) => logger.warn({ err }, 'provider identity could not be loaded'));
   await workAfterCommit(ctx, options.jobPollSeconds);
   const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));
   const runtimeOf = (m: StageManifest) => runtimes.get(m.key) as StageRuntime;
@@ -175,6 +178,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     res.locals.user = req.user;
     res.locals.path = req.path;
     res.locals.menu = mainMenu(registry.modules, req.user, req.path);
+    res.locals.provider = ctx.identity.get();
     // The token (and its cookie) is made only when a page renders it (see server/http/csrf.ts).
     Object.defineProperty(res.locals, 'csrfToken', { get: () => req.csrfToken?.(), enumerable: true, configurable: true });
     next();
@@ -196,6 +200,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const features = registerCoreFeatures(routes, ctx);
   // Public feature routes (no login) go before any router that requires one.
   mount(features.publicRouters);
+  // The logo is public (login page, e-mails); its admin forms authorise provider:manage themselves.
+  mount(identityRoutes(routes, ctx));
   mount(homeRoutes(routes, ctx), requireUser);
   mount(adminPageRoutes(routes, ctx), requireUser);
   mount(adminApiRoutes(routes, ctx), requireUser);
@@ -265,6 +271,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     },
     async close() {
       clearInterval(pruneTimer);
+      ctx.identity.stop();
       lti.stop();
       await jobs.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));

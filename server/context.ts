@@ -7,6 +7,7 @@ import type { Jobs } from './jobs';
 import type { Logger } from './logger';
 import type { Mailer } from './mail';
 import type { FileStorage } from './storage';
+import type { ProviderIdentityCache } from './identity';
 import type { AppRegistry } from './modules/registry';
 
 /** Everything a part of Cadre may use, created once per app instance. */
@@ -22,6 +23,8 @@ export type AppContext = {
   actors: ActorCache;
   /** Where uploaded files live (local disk under UPLOAD_DIR; streamed, never buffered whole). */
   storage: FileStorage;
+  /** The provider's name and logo for pages, e-mails and reports (`identity.get()`, no query; server/identity.ts). */
+  identity: ProviderIdentityCache;
   /** The durable job queue (pg-boss): `enqueue(name, payload)` / `work(name, handler)`. */
   jobs: Jobs;
   /** What this app has installed: modules, capabilities, requirement kinds, activity hooks, evidence kinds. */

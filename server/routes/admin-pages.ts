@@ -38,6 +38,7 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       templates,
       moduleLinks: ctx.registry.modules.flatMap((m) => m.adminLinks),
       invited: firstValue(req.query.invited) === '1' ? { link: req.session.lastInviteLink } : undefined,
+      saved: firstValue(req.query.saved),
       ...extra,
     });
   }

@@ -26,6 +26,9 @@ export const organisations = pgTable('organisations', {
   kind: varchar('kind', { length: 16 }).notNull().$type<'provider' | 'client'>(),
   sector: varchar('sector', { length: 200 }),
   staffCount: integer('staff_count'),
+  /** The organisation's logo in storage (`logos/<random>.<ext>`), its type checked from the bytes. */
+  logoKey: varchar('logo_key', { length: 80 }),
+  logoType: varchar('logo_type', { length: 40 }),
   createdAt: createdAt(),
 });
 
