@@ -82,6 +82,39 @@ describeBrowser('a mentor’s journeys', () => {
         await mentor.context().close();
       }));
 
+    it('10, 12, 13: the candidate’s page speaks about Sam and leads to Sam’s record; scoring shows a running score; the final sign-off shows only when allowed', () =>
+      screenshotOnFailure(browser, `mentor-record-${size}`, async () => {
+        const mentor = await newPage(browser, app.baseUrl, SIZES[size]);
+        await login(mentor, 'mentor1@cadre.test');
+        await mentor.goto(`/cohorts/${app.cohortId}/candidates/${ids['candidate1@cadre.test']}`);
+        await mentor.getByRole('heading', { level: 1, name: 'Sam Taylor' }).waitFor();
+        const main = (await mentor.locator('main').textContent()) ?? '';
+        expect(main).toContain('Sam is at 64%');
+        expect(main).not.toMatch(/\byou are at\b|\byour\b/i);
+        await look(mentor, 'candidate-programme', size);
+        await Promise.all([mentor.waitForURL(/\/competencies$/), mentor.getByRole('link', { name: 'Sam’s competencies and evidence' }).click()]);
+        await mentor.getByRole('heading', { level: 1, name: /Sam Taylor/ }).waitFor();
+
+        await mentor.goto(`/cohorts/${app.cohortId}/candidates/${ids['candidate3@cadre.test']}/assess/knowledge-module`);
+        const score = mentor.getByTestId('running-score');
+        await score.filter({ hasText: 'Tap a level' }).waitFor();
+        const criteria = await mentor.getByTestId('criterion').all();
+        await criteria[0].locator('.level-option label').first().click();
+        await score.filter({ hasText: /^Running score: \d/ }).waitFor();
+        for (const c of criteria.slice(1)) await c.locator('.level-option label').last().click();
+        await score.filter({ hasText: `${criteria.length} of ${criteria.length} criteria scored` }).waitFor();
+        await look(mentor, 'rubric-scoring', size);
+
+        await mentor.goto(`/cohorts/${app.cohortId}/stages/remedial-workshop`);
+        for (const card of await mentor.getByTestId('candidate-workshop').all()) {
+          const form = await card.getByTestId('sign-readiness').count();
+          const blocked = await card.getByTestId('signoff-blocked').count();
+          expect(form + blocked).toBeLessThanOrEqual(1);
+        }
+        await look(mentor, 'remedial-workshop', size);
+        await mentor.context().close();
+      }));
+
     it('15: the dashboard’s Running now opens the live room and attainment; offline never says Connected; an ended room lays its notes out', () =>
       screenshotOnFailure(browser, `mentor-live-${size}`, async () => {
         const mentor = await newPage(browser, app.baseUrl, SIZES[size]);
