@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import { cohortMembers, cohortStages, stageWaivers } from '../db/tables';
 import type { AppRegistry } from '../modules/registry';
 import { RETIRED_POSITION } from './registry';
-import type { Evaluation, EvaluationItem, RequirementKind, StageRow, StageStatus } from './types';
+import type { Evaluation, EvaluationItem, RequirementAct, RequirementKind, StageRow, StageStatus } from './types';
 import { londonDate } from './kinds/answers';
 import { VersionedCache } from '../db/versions';
 
@@ -22,6 +22,8 @@ export type RequirementResult = {
   waived: boolean;
   /** The mentor's reason, when this requirement was waived. */
   waiverReason?: string;
+  /** Where the candidate acts on it, when unmet (from the evaluator). */
+  act?: RequirementAct;
 };
 
 /** A candidate's position in one stage. */
@@ -221,6 +223,7 @@ async function computeFresh(ctx: ProgressContext, query: { cohortIds: string[]; 
             ...(ev.progress ? { progress: ev.progress } : {}),
             waived: !!w,
             ...(w ? { waiverReason: w.reason } : {}),
+            ...(ev.act && !ev.met && !w ? { act: ev.act } : {}),
           };
         };
         const list = slots.get(stage.id) ?? [];

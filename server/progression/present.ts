@@ -15,19 +15,29 @@ export function currentStage(stages: StageProgress[]): StageProgress | undefined
   return stages.find((s) => s.status !== 'complete' && s.status !== 'waived');
 }
 
-/** What to do next, in one sentence, with where to do it. */
-export function nextStep(cohortId: string, stages: StageProgress[]): { text: string; href: string | null; title: string | null } {
+/** One unmet requirement as a step: its sentence and where to act on it. */
+export type Step = { text: string; href: string | null; label: string | null };
+
+/** What to do next: one clear step with where to do it, and every other unmet requirement of the current stage behind
+ * it (`rest`), each with its own link when the candidate acts somewhere else than the stage's page. */
+export function nextStep(cohortId: string, stages: StageProgress[]): Step & { title: string | null; rest: Step[] } {
   const current = currentStage(stages);
-  if (!stages.length) return { text: 'Your programme has no stages yet.', href: null, title: null };
-  if (!current) return { text: 'You have completed every stage. Well done.', href: null, title: null };
-  const reasons = unmetReasons(current);
-  if (current.status === 'locked') return { text: `'${current.title}' is not open yet: ${reasons.join(' ')}`, href: null, title: current.title };
-  return { text: reasons[0] ?? `Carry on with '${current.title}'.`, href: `/cohorts/${cohortId}/stages/${current.key}`, title: current.title };
+  if (!stages.length) return { text: 'Your programme has no stages yet.', href: null, label: null, title: null, rest: [] };
+  if (!current) return { text: 'You have completed every stage. Well done.', href: null, label: null, title: null, rest: [] };
+  if (current.status === 'locked') return { text: `'${current.title}' is not open yet: ${unmetReasons(current).join(' ')}`, href: null, label: null, title: current.title, rest: [] };
+  const stagePage = `/cohorts/${cohortId}/stages/${current.key}`;
+  const steps: Step[] = current.complete
+    .filter((r) => !r.met)
+    .map((r) => (r.act ? { text: r.reason, href: r.act.href, label: r.act.label } : { text: r.reason, href: stagePage, label: `Go to ${current.title}` }));
+  const [first, ...rest] = steps.length ? steps : [{ text: `Carry on with '${current.title}'.`, href: stagePage, label: `Go to ${current.title}` }];
+  return { ...first, title: current.title, rest };
 }
 
 function requirementView(r: RequirementResult, when: 'open' | 'complete') {
-  const progressLabel = r.progress ? (r.progress.of === 100 ? `${r.progress.done}%` : `${r.progress.done} of ${r.progress.of}`) : null;
-  return { ...r, when, whenLabel: when === 'open' ? 'To open' : 'To complete', progressLabel, pct: r.progress && r.progress.of > 0 ? Math.min(100, Math.round((r.progress.done / r.progress.of) * 100)) : null };
+  // "0 of 0" measures nothing (no modules assigned yet): no bar, the sentence says why.
+  const progress = r.progress && r.progress.of > 0 ? r.progress : undefined;
+  const progressLabel = progress ? (progress.of === 100 ? `${progress.done}%` : `${progress.done} of ${progress.of}`) : null;
+  return { ...r, progress, when, whenLabel: when === 'open' ? 'To open' : 'To complete', progressLabel, pct: progress ? Math.min(100, Math.round((progress.done / progress.of) * 100)) : null };
 }
 
 /** A sentence written to the candidate ("you are at 64%", "your mentor") said about them to someone else ("Sam is at

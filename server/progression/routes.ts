@@ -11,6 +11,7 @@ import type { RouteRegistry } from '../http/router';
 import { can } from '../policies';
 import { computeProgress } from './engine';
 import { aboutCandidate, currentStage, nextStep, presentProgressJson, presentTimeline } from './present';
+import { candidateStanding } from '../readiness/standing';
 import { candidateProgress, unmetReasons } from './queries';
 import { markComplete, recordOf, waive, withdrawWaiver } from './waivers';
 
@@ -87,6 +88,8 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     const isSelf = actor.id === candidateId;
     const firstName = candidate.name.split(' ')[0] ?? candidate.name;
     res.render('progress/timeline', {
+      // The candidate's own page opens with the same "at risk" signal their mentors and lead see, said to them.
+      standing: isSelf ? await candidateStanding(ctx, cohort.id, stages) : null,
       title: isSelf ? 'Your programme' : candidate.name,
       cohort,
       candidate,
@@ -94,7 +97,7 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
       canMentor: can(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId }),
       // A mentor's, lead's or admin's page speaks about the candidate ("Sam is at 64%"), never to them.
       stages: presentTimeline(cohort.id, stages, isSelf ? undefined : firstName),
-      next: ((n) => (isSelf ? n : { ...n, text: aboutCandidate(n.text, firstName) }))(nextStep(cohort.id, stages)),
+      next: ((n) => (isSelf ? n : { ...n, text: aboutCandidate(n.text, firstName), rest: n.rest.map((r) => ({ ...r, text: aboutCandidate(r.text, firstName) })) }))(nextStep(cohort.id, stages)),
       // From a candidate's page their record is one tap away: competencies (with evidence), assessments, live notes.
       recordLinks: isSelf ? [] : recordLinks(cohort.id, candidateId, firstName),
       doneCount: stages.filter((s) => s.status === 'complete' || s.status === 'waived').length,

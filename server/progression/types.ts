@@ -6,7 +6,11 @@ import type { RequirementSpec } from '../db/tables';
 export type { RequirementSpec } from '../db/tables';
 
 /** The outcome of one requirement for one candidate; `reason` is shown to the candidate verbatim. */
-export type Evaluation = { met: boolean; reason: string; progress?: { done: number; of: number } };
+export type Evaluation = { met: boolean; reason: string; progress?: { done: number; of: number }; act?: RequirementAct };
+
+/** Where the candidate acts on an unmet requirement ("Request sign-off for D1 and D2" → that form), when it is not
+ * simply the stage's own page; the timeline links each unmet requirement to it. */
+export type RequirementAct = { href: string; label: string };
 
 /** The cohort stage being evaluated, as stored in `cohort_stages`. */
 export type StageRow = {

@@ -52,6 +52,8 @@ export const competenciesSigned: RequirementKind<typeof params> = {
         met: false,
         reason: `Have ${count(wanted.length, 'competency', 'competencies')} signed off — ${progress.done} signed so far; still to do: ${missing.map(label).join('; ')}.`,
         progress,
+        // The competency map, opened on exactly these competencies' sign-off requests.
+        act: { href: `/cohorts/${item.stage.cohortId}/candidates/${candidateId}/competencies#code-${encodeURIComponent(missing[0])}`, label: `Request sign-off for ${missing.join(', ')}` },
       };
     });
   },

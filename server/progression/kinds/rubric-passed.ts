@@ -68,7 +68,9 @@ export const rubricPassed: RequirementKind<typeof params> = {
       const rule = item.params.combine ?? DEFAULT_COMBINE;
       const how = combineClause(rule);
       const c = combineAssessments(found.get(`${item.stage.id}|${candidateId}|${item.params.rubric}`) ?? [], rule, threshold);
-      if (!c) return { met: false, reason: `Be assessed by a mentor on '${name}' at ${threshold}% or above — not assessed yet (${how}).`, progress: { done: 0, of: 100 } };
+      // Where the candidate acts on an unmet rubric gate: their assessments (self-assess, see each mentor's scores).
+      const act = { href: `/cohorts/${item.stage.cohortId}/candidates/${candidateId}/assessments`, label: `See your assessments and self-assess on '${name}'` };
+      if (!c) return { met: false, reason: `Be assessed by a mentor on '${name}' at ${threshold}% or above — not assessed yet (${how}).`, progress: { done: 0, of: 100 }, act };
       const progress = { done: Math.round(c.percent), of: 100 };
       if (c.met) {
         const scores = rule === 'every-mentor' || rule === 'mean' ? c.counted.map((a) => `${a.assessorName} ${pct(a.percent)}`).join(', ') : pct(c.percent);
@@ -76,11 +78,11 @@ export const rubricPassed: RequirementKind<typeof params> = {
       }
       if (rule === 'every-mentor') {
         const why = c.failing.map((a) => `${possessive(a.assessorName)} latest assessment ${a.percent < threshold ? `scored ${pct(a.percent)}` : `(${pct(a.percent)}) missed a must-pass criterion`}`).join('; ');
-        return { met: false, reason: `Reach ${threshold}% on '${name}' with every must-pass criterion passed — ${why} (${how}).`, progress };
+        return { met: false, reason: `Reach ${threshold}% on '${name}' with every must-pass criterion passed — ${why} (${how}).`, progress, act };
       }
       const which = rule === 'mean' ? 'the average of your mentors’ latest assessments' : rule === 'highest' ? 'your best assessment so far' : 'your latest assessment';
-      if (c.percent < threshold) return { met: false, reason: `Reach ${threshold}% on '${name}' — ${which} ${rule === 'mean' ? 'is' : 'scored'} ${pct(c.percent)} (${how}).`, progress };
-      return { met: false, reason: `Pass every must-pass criterion of '${name}' — ${rule === 'mean' ? c.failing.filter((a) => a.mustPassFailed).map((a) => `${possessive(a.assessorName)} latest assessment`).join(' and ') : `${which} (${pct(c.percent)})`} missed at least one (${how}).`, progress };
+      if (c.percent < threshold) return { met: false, reason: `Reach ${threshold}% on '${name}' — ${which} ${rule === 'mean' ? 'is' : 'scored'} ${pct(c.percent)} (${how}).`, progress, act };
+      return { met: false, reason: `Pass every must-pass criterion of '${name}' — ${rule === 'mean' ? c.failing.filter((a) => a.mustPassFailed).map((a) => `${possessive(a.assessorName)} latest assessment`).join(' and ') : `${which} (${pct(c.percent)})`} missed at least one (${how}).`, progress, act };
     });
   },
 };
