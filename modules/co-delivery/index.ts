@@ -12,6 +12,7 @@ import { seedCoDelivery } from './seed';
 import { liveRouters, registerLiveHandlers } from './live';
 import { liveNoteEvidence } from './live/evidence';
 import { runningNow } from './running';
+import { sessionEvidence } from './session-evidence';
 
 /** Who in a cohort holds each of this module's capabilities. */
 const capabilities = defineCapabilities('co-delivery', {
@@ -50,7 +51,7 @@ export default defineStage({
   },
   routes: coDeliveryPages,
   api: coDeliveryApi,
-  evidenceKinds: { 'co-delivery:live-note': liveNoteEvidence },
+  evidenceKinds: { 'co-delivery:live-note': liveNoteEvidence, 'co-delivery:session': sessionEvidence },
   routers: liveRouters,
   // The candidate's live notes: the rooms opened for them and each ended room's timeline.
   nav: [{ label: 'Live notes', href: '/cohorts/:cohortId/live', for: ['candidate'] }],

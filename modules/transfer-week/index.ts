@@ -5,6 +5,7 @@ import { batchActivity, defineCapabilities, defineStage } from '../../server/mod
 import * as schema from './schema';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments } from './schema';
 import { attendanceKind, attendedDaysKind, confirmedMomentsKind } from './kinds';
+import { registerEvidence } from './evidence';
 import { transferWeekPages } from './pages';
 import { transferWeekApi } from './api';
 import { seedTransferWeek } from './seed';
@@ -35,6 +36,7 @@ export default defineStage({
     'transfer-week:confirmed-moments': confirmedMomentsKind,
     'transfer-week:attendance': attendanceKind,
   },
+  evidenceKinds: { 'transfer-week:register': registerEvidence },
   defaults: {
     config: {},
     open: [{ kind: 'previous-stage-complete', params: {} }],

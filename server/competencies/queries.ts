@@ -1,6 +1,7 @@
 /** Competency frameworks as a tree, and one candidate's competency map within their cohort. */
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
+import type { EvidenceKinds } from '../evidence/kinds';
 import { competencies, competencyAreas, competencyFrameworks, users } from '../db/tables';
 import { NotFoundError } from '../errors';
 import { candidateRequests, decisionsFor, evidenceFor } from '../signoffs/queries';
@@ -23,14 +24,15 @@ export async function listFrameworks(db: Db) {
 }
 
 /** A candidate's map: each area's competencies with the current request, its status in words, evidence and history. */
-export async function competencyMap(db: Db, cohort: { id: string; frameworkId: string | null }, candidateId: string) {
+export async function competencyMap(ctx: { db: Db; registry: { evidence: EvidenceKinds } }, cohort: { id: string; frameworkId: string | null }, candidateId: string) {
+  const db = ctx.db;
   if (!cohort.frameworkId) return null;
   const tree = await frameworkTree(db, cohort.frameworkId);
   const requests = await candidateRequests(db, cohort.id, candidateId);
   const current = new Map<string, (typeof requests)[number]>();
   for (const r of requests) if (!current.has(r.competencyId)) current.set(r.competencyId, r);
   const ids = [...current.values()].map((r) => r.id);
-  const [evidence, decisions] = await Promise.all([evidenceFor(db, ids), decisionsFor(db, ids)]);
+  const [evidence, decisions] = await Promise.all([evidenceFor(ctx, ids), decisionsFor(db, ids)]);
   const people = new Set([...current.values()].flatMap((r) => [r.signedBy, r.countersignedBy]).filter((x): x is string => !!x));
   const names = people.size ? new Map((await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [...people]))).map((u) => [u.id, u.name])) : new Map<string, string>();
   let signed = 0;

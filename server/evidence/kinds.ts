@@ -28,7 +28,16 @@ export type EvidenceKind = {
   aliases?: string[];
   /** Looks up many references at once (a fixed number of queries); ids that do not exist are absent from the map. */
   resolve: (db: Db, scope: EvidenceScope, refIds: string[]) => Promise<Map<string, ResolvedEvidence>>;
+  /** What a person may cite, newest first, for a candidate's record (or, without `candidateId`, for anyone in the
+   * cohort — a bulk sign-off's session): the lists a form offers, so nobody types an id. A fixed number of queries. */
+  choices?: (db: Db, scope: ChoiceScope) => Promise<EvidenceChoice[]>;
 };
+
+/** Whose evidence a form lists: one candidate's, or (for a bulk sign-off) the cohort's sessions. */
+export type ChoiceScope = { cohortId: string; candidateId?: string };
+
+/** One thing a form offers to cite, in words. */
+export type EvidenceChoice = { refId: string; label: string; description: string };
 
 /** The evidence kinds one app has installed, by key, with aliases resolved to keys. */
 export type EvidenceKinds = { byKey: ReadonlyMap<string, EvidenceKind>; keyOf: ReadonlyMap<string, string> };

@@ -20,6 +20,7 @@ export { deliver, notify } from '../notifications';
 // People and cohorts.
 export type { Actor } from '../auth/actor';
 export { addDays } from '../cohorts/commands';
+export { assertWithinCohort } from '../cohorts/dates';
 export { cohortPeople, getCandidate, getCohort, isCandidate, visibleCohorts, type CohortRow } from '../cohorts/queries';
 
 // File storage (streamed, never buffered whole) and the multer engine that checks a file from its first bytes.
@@ -35,7 +36,7 @@ export { defineCapabilities } from './types';
 export type { ModuleLink, RunningNow, RunningNowHook } from './registry';
 
 // Evidence a sign-off can cite from a module's tables (declared in the manifest's `evidenceKinds`).
-export { resolveEvidence, type EvidenceAnswer, type EvidenceKind, type EvidenceScope, type ResolvedEvidence } from '../evidence/kinds';
+export { resolveEvidence, type ChoiceScope, type EvidenceAnswer, type EvidenceChoice, type EvidenceKind, type EvidenceScope, type ResolvedEvidence } from '../evidence/kinds';
 
 // Formatting: date formatters built once (never construct an Intl.DateTimeFormat per call).
 export { dateFormat } from '../util/dates';

@@ -35,7 +35,7 @@ export function signoffApiRoutes(registry: RouteRegistry, ctx: AppContext) {
     { summary: 'A candidate’s competency map: status of each competency, with evidence and decisions', tags, authorize: onCandidate(ctx.db, 'candidate:view') },
     async ({ subject: { cohort, candidateId } }) => {
       const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
-      return reply(present({ candidate, map: await competencyMap(ctx.db, cohort, candidateId) }));
+      return reply(present({ candidate, map: await competencyMap(ctx, cohort, candidateId) }));
     },
   );
 
@@ -54,14 +54,14 @@ export function signoffApiRoutes(registry: RouteRegistry, ctx: AppContext) {
     async ({ body, actor, subject: { cohort, candidateId } }, req) => {
       const uploaded = Array.isArray(req.files) ? req.files : [];
       const { request, resubmitted } = await requestSignoff(ctx, actor, cohort, candidateId, { ...body, files: uploaded });
-      const evidence = (await evidenceFor(ctx.db, [request.id])).get(request.id) ?? [];
+      const evidence = (await evidenceFor(ctx, [request.id])).get(request.id) ?? [];
       return reply(presentRequest(actor, cohort, request, { resubmitted, evidence }), resubmitted ? 200 : 201);
     },
   );
 
   r.get('/cohorts/:cohortId/signoffs', { summary: 'The mentors’ queue: requests waiting for a decision or a countersignature, oldest first', tags, authorize: onCohort(ctx.db, 'cohort:mentor') }, async ({ actor, subject: { cohort } }) => {
     const queue = await mentorQueue(ctx.db, cohort.id, actor.id);
-    const evidence = await evidenceFor(ctx.db, queue.map((q) => q.r.id));
+    const evidence = await evidenceFor(ctx, queue.map((q) => q.r.id));
     return reply(
       present({
         queue: queue.map((q) => ({ ...requestView(actor, cohort, q.r), candidateName: q.candidateName, competencyName: q.competencyName, competencyCode: q.competencyCode, safetyCritical: q.safetyCritical, waitingSince: q.waitingSince, evidence: evidence.get(q.r.id) ?? [] })),
@@ -73,7 +73,7 @@ export function signoffApiRoutes(registry: RouteRegistry, ctx: AppContext) {
     '/cohorts/:cohortId/signoffs/:requestId',
     { summary: 'One sign-off request with its evidence and decisions', tags, authorize: (req, { params }) => decisionGrant(ctx.db, req.user, params, 'candidate:view') },
     async ({ actor, subject: { cohort, request } }) => {
-      const [evidence, decisions] = await Promise.all([evidenceFor(ctx.db, [request.id]), decisionsFor(ctx.db, [request.id])]);
+      const [evidence, decisions] = await Promise.all([evidenceFor(ctx, [request.id]), decisionsFor(ctx.db, [request.id])]);
       return reply(presentRequest(actor, cohort, request, { evidence: evidence.get(request.id) ?? [], decisions: decisions.get(request.id) ?? [] }));
     },
   );

@@ -6,14 +6,21 @@ import type { CohortRow } from '../cohorts/queries';
 import type { Db } from '../db';
 import { cohortMembers, signoffRequests, type DecisionKind, type SignoffStatus } from '../db/tables';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
+import { citeEvidence } from '../evidence/describe';
 import { insertFileRows, storedFiles } from '../evidence/store';
+import { cohortPeople } from '../cohorts/queries';
 import { deliver, notify, type NewNotification } from '../notifications';
 import { competencyInFramework, currentRequest, requestInCohort, type CompetencyWithScale } from './load';
 import { fileEvidence, recordSignoffStep, refEvidence } from './ledger';
 import { assertTransition, LIVE, RESUBMITTABLE, type DecisionAction } from './rules';
 
-/** A reference to evidence held elsewhere in Cadre (e.g. a live note from a co-delivery session). */
-export type EvidenceRef = { refType: 'live_note'; refId: string; caption?: string };
+/** A reference to evidence held elsewhere in Cadre, by its kind's key ('co-delivery:live-note', 'transfer-week:register'…). */
+export type EvidenceRef = { refType: string; refId: string; caption?: string };
+
+/** References under their kind's key (an older alias such as 'live_note' is stored as the key it stands for). */
+function canonical(ctx: AppContext, refs: EvidenceRef[]): EvidenceRef[] {
+  return refs.map((r) => ({ ...r, refType: ctx.registry.evidence.keyOf.get(r.refType) ?? r.refType }));
+}
 
 /** What a candidate sends with a request. */
 export type SignoffRequestInput = {
@@ -41,8 +48,10 @@ export async function requestSignoff(ctx: AppContext, actor: Actor, cohort: Coho
   const competency = await competencyInFramework(ctx.db, cohort.frameworkId, input.competencyId);
   const written = storedFiles(ctx.storage, input.files ?? []);
   const checked = written.items;
-  const refs = input.references ?? [];
+  const refs = canonical(ctx, input.references ?? []);
   try {
+    // Evidence must exist and be on this candidate's record (their own, or a session of their cohort they took part in).
+    await citeEvidence(ctx, { cohortId: cohort.id, candidateId, actorId: actor.id }, refs);
     const { request, rows, resubmitted } = await ctx.db.transaction(async (tx) => {
       await lockPair(tx, candidateId, competency.id);
       const current = await currentRequest(tx, cohort.id, candidateId, competency.id);
@@ -162,7 +171,7 @@ export async function decideSignoff(ctx: AppContext, actor: Actor, cohort: Cohor
 }
 
 /** A bulk sign-off: one competency for several candidates after a session, each its own request and decision. */
-export type BulkInput = { competencyId: string; candidateIds: string[]; rating: number; note?: string };
+export type BulkInput = { competencyId: string; candidateIds: string[]; evidence: { refType: string; refId: string }[]; rating: number; note?: string };
 
 /** Signs one competency for several candidates in one transaction; returns who was signed and who was skipped. */
 export async function bulkSignoff(ctx: AppContext, actor: Actor, cohort: CohortRow, input: BulkInput) {
@@ -174,6 +183,10 @@ export async function bulkSignoff(ctx: AppContext, actor: Actor, cohort: CohortR
   const strangers = input.candidateIds.filter((id) => !known.has(id));
   if (strangers.length) throw new ValidationError(`${strangers.length} of the people chosen ${strangers.length === 1 ? 'is not a candidate' : 'are not candidates'} of this cohort.`, [{ field: 'candidateIds', message: 'must be candidates of this cohort' }]);
   const status: SignoffStatus = competency.safetyCritical ? 'awaiting_countersign' : 'signed';
+  const refs = canonical(ctx, input.evidence);
+  const names = new Map((await cohortPeople(ctx.db, cohort.id, 'candidate')).map((p) => [p.userId, p.name]));
+  // The session or register it rests on must be on every chosen candidate's record.
+  for (const candidateId of new Set(input.candidateIds)) await citeEvidence(ctx, { cohortId: cohort.id, candidateId, actorId: actor.id }, refs, 'evidence', names.get(candidateId));
   const result = await ctx.db.transaction(async (tx) => {
     const signed: { candidateId: string; requestId: string; status: SignoffStatus }[] = [];
     const skipped: { candidateId: string; reason: string }[] = [];
@@ -192,7 +205,8 @@ export async function bulkSignoff(ctx: AppContext, actor: Actor, cohort: CohortR
           ? await tx.update(signoffRequests).set(patch).where(eq(signoffRequests.id, current.id)).returning()
           : await tx.insert(signoffRequests).values({ cohortId: cohort.id, candidateId, competencyId: competency.id, reflection: '', ...patch, submittedAt: now, createdAt: now }).returning();
       const created = request.id !== current?.id;
-      await recordSignoffStep(tx, request, 'sign_off', actor.id, { rating: input.rating, note: input.note ?? null, status, competencyCode: competency.code, bulk: true, at: now, ...(created ? { reflection: '' } : {}) });
+      const evidence = refs.map((r) => refEvidence(r.refType, r.refId));
+      await recordSignoffStep(tx, request, 'sign_off', actor.id, { rating: input.rating, note: input.note ?? null, status, competencyCode: competency.code, bulk: true, evidence, at: now, ...(created ? { reflection: '' } : {}) });
       signed.push({ candidateId, requestId: request.id, status });
       items.push({ userId: candidateId, kind: 'signoff.sign_off', title: `${actor.name} signed off “${competency.name}”`, body: `${actor.name} signed off “${competency.name}” after a session${status === 'awaiting_countersign' ? '; a second mentor will countersign it before it counts' : ''}.`, link: `/cohorts/${cohort.id}/candidates/${candidateId}/competencies#competency-${competency.id}` });
     }

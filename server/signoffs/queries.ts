@@ -1,6 +1,8 @@
 /** Reads for sign-offs: the set-based "which competencies are signed" helper for progression, the queue, details. */
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
+import { describeEvidence } from '../evidence/describe';
+import type { EvidenceKinds } from '../evidence/kinds';
 import { cohortRequiredCompetencies, cohorts, competencies, files, signoffDecisions, signoffEvidence, signoffRequests, users, type SignoffStatus } from '../db/tables';
 
 /** One signed competency of a candidate. */
@@ -56,22 +58,55 @@ export async function requiredCompetencies(db: Db, cohortIds: string[]): Promise
   return out;
 }
 
-/** Evidence of many requests: request id → items (files with their download link, or references). */
-export async function evidenceFor(db: Db, requestIds: string[]) {
-  const out = new Map<string, { id: string; kind: 'file' | 'reference'; name: string; mimeType?: string; sizeBytes?: number; href?: string; viewHref?: string; isImage: boolean; isVideo?: boolean; isPdf?: boolean; refType?: string | null; refId?: string | null; caption?: string | null; addedAt: Date }[]>();
+/** One piece of evidence on a request, as every screen shows it: a file by its name, a reference in words. */
+export type EvidenceItem = {
+  id: string;
+  kind: 'file' | 'reference';
+  /** What a person reads: the file's name, or the reference in words (a note's text and time code, a session's date and group). */
+  name: string;
+  /** One more line for a reference (who wrote the note, in which room; the candidate's group). */
+  description?: string;
+  /** What kind of thing a reference is ("Live note", "Transfer-week register"). */
+  kindTitle?: string;
+  mimeType?: string;
+  sizeBytes?: number;
+  /** A file's download address. */
+  href?: string;
+  /** A reference's page (e.g. the note on its timeline), when there is one. */
+  link?: string;
+  isImage: boolean;
+  isVideo?: boolean;
+  /** A PDF file, with its in-place view address. */
+  isPdf?: boolean;
+  viewHref?: string;
+  refType?: string | null;
+  refId?: string | null;
+  caption?: string | null;
+  addedAt: Date;
+};
+
+/** Evidence of many requests: request id → items (files with their download link, references in words via the
+ * evidence-kind registry — one resolve per kind for each candidate record involved). */
+export async function evidenceFor(ctx: { db: Db; registry: { evidence: EvidenceKinds } }, requestIds: string[]) {
+  const out = new Map<string, EvidenceItem[]>();
   if (!requestIds.length) return out;
-  const rows = await db
-    .select({ e: signoffEvidence, f: { id: files.id, displayName: files.displayName, mimeType: files.mimeType, sizeBytes: files.sizeBytes } })
+  const rows = await ctx.db
+    .select({ e: signoffEvidence, cohortId: signoffRequests.cohortId, candidateId: signoffRequests.candidateId, f: { id: files.id, displayName: files.displayName, mimeType: files.mimeType, sizeBytes: files.sizeBytes } })
     .from(signoffEvidence)
+    .innerJoin(signoffRequests, eq(signoffRequests.id, signoffEvidence.requestId))
     .leftJoin(files, eq(files.id, signoffEvidence.fileId))
     .where(inArray(signoffEvidence.requestId, requestIds))
     .orderBy(asc(signoffEvidence.createdAt));
+  const refs = rows.filter((r) => !r.f && r.e.refType && r.e.refId);
+  const words = await describeEvidence(ctx, refs.map((r) => ({ cohortId: r.cohortId, candidateId: r.candidateId, refType: r.e.refType!, refId: r.e.refId! })));
+  const wordsOf = new Map(refs.map((r, i) => [r.e.id, words[i]]));
   for (const { e, f } of rows) {
     const list = out.get(e.requestId) ?? [];
+    const w = wordsOf.get(e.id);
     list.push(
       f
         ? { id: e.id, kind: 'file', name: f.displayName, mimeType: f.mimeType, sizeBytes: f.sizeBytes, href: `/evidence/${f.id}`, ...(f.mimeType === 'application/pdf' ? { isPdf: true, viewHref: `/evidence/${f.id}?view=inline` } : {}), isImage: f.mimeType.startsWith('image/'), isVideo: f.mimeType.startsWith('video/'), caption: e.caption, addedAt: e.createdAt }
-        : { id: e.id, kind: 'reference', name: `${e.refType === 'live_note' ? 'Live note' : e.refType} ${e.refId}`, refType: e.refType, refId: e.refId, isImage: false, caption: e.caption, addedAt: e.createdAt },
+        : { id: e.id, kind: 'reference', name: w?.label ?? 'Evidence that Cadre can no longer find', description: w?.description, kindTitle: w?.kindTitle, link: w?.href, refType: e.refType, refId: e.refId, isImage: false, caption: e.caption, addedAt: e.createdAt },
     );
     out.set(e.requestId, list);
   }
@@ -127,4 +162,22 @@ export async function candidateRequests(db: Db, cohortId: string, candidateId: s
     .from(signoffRequests)
     .where(and(eq(signoffRequests.cohortId, cohortId), eq(signoffRequests.candidateId, candidateId)))
     .orderBy(desc(signoffRequests.createdAt), desc(signoffRequests.updatedAt));
+}
+
+/** Who already holds a competency in a cohort (signed, or signed and waiting for a countersignature): candidate id →
+ * status of their current request. One query. */
+export async function holdersOf(db: Db, cohortId: string, competencyId: string): Promise<Map<string, SignoffStatus>> {
+  const rows = await db
+    .select({ candidateId: signoffRequests.candidateId, status: signoffRequests.status })
+    .from(signoffRequests)
+    .where(and(eq(signoffRequests.cohortId, cohortId), eq(signoffRequests.competencyId, competencyId)))
+    .orderBy(desc(signoffRequests.createdAt), desc(signoffRequests.submittedAt));
+  const out = new Map<string, SignoffStatus>();
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (seen.has(r.candidateId)) continue;
+    seen.add(r.candidateId);
+    if (r.status === 'signed' || r.status === 'awaiting_countersign') out.set(r.candidateId, r.status);
+  }
+  return out;
 }

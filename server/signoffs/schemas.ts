@@ -1,9 +1,15 @@
 /** zod schemas for sign-off requests and decisions; form and multipart bodies are normalised first. */
 import { z } from 'zod';
 import { id, text } from '../http/validate';
+import { fromChoiceValue } from '../evidence/describe';
 import { DECISION_ACTIONS } from './rules';
 
-const reference = z.object({ refType: z.literal('live_note', { message: 'must be live_note' }), refId: text(80), caption: z.string().trim().max(500).optional() });
+/** A cited reference: any installed evidence kind (checked against the registry, and the record, by the command). */
+const reference = z.object({
+  refType: z.string({ message: 'must name a kind of evidence' }).trim().min(1, 'must name a kind of evidence').max(60, 'is not a kind of evidence Cadre knows'),
+  refId: text(80),
+  caption: z.string().trim().max(500).optional(),
+});
 
 const referenceList = z.array(reference).max(10, 'at most 10 references');
 
@@ -31,8 +37,11 @@ export const requestInput = z.object({
   references: referencesField.optional(),
 });
 
-/** The page form's request: the competency comes from the address, live notes as a list of ids. */
+/** The page form's request: the competency comes from the address, evidence as ticked choices (`<kind>/<id>`). */
 export const requestForm = z.preprocess((body) => normaliseRequestBody(body), requestInput.omit({ competencyId: true }));
+
+/** The "attach as evidence" form: the competency is chosen in the form, the note comes ticked. */
+export const attachForm = z.preprocess((body) => normaliseRequestBody(body), requestInput.extend({ competencyId: z.string({ message: 'choose the competency this evidence shows' }).uuid('choose the competency this evidence shows') }));
 
 /** A mentor's decision. */
 export const decisionInput = z.object({
@@ -41,15 +50,16 @@ export const decisionInput = z.object({
   note: z.string().trim().max(4000, 'must be at most 4000 characters').optional().transform((s) => s || undefined),
 });
 
-/** A bulk sign-off. */
+/** A bulk sign-off: it rests on named evidence (a session, a register) that must be on every candidate's record. */
 export const bulkInput = z.object({
   competencyId: id,
   candidateIds: z.array(id).min(1, 'choose at least one candidate').max(200),
+  evidence: z.array(reference.omit({ caption: true }), { message: 'choose the session or register this sign-off rests on' }).min(1, 'choose the session or register this sign-off rests on').max(5),
   rating: z.coerce.number({ message: 'choose a rating' }).int().min(0),
   note: z.string().trim().max(4000).optional().transform((s) => s || undefined),
 });
 
-/** Turns a form or multipart body into the JSON shape: `references` as JSON text, or `liveNoteIds` as a list. */
+/** Turns a form or multipart body into the JSON shape: `references` as JSON text, or ticked `evidence` choices. */
 export function normaliseRequestBody(body: unknown): Record<string, unknown> {
   const b = { ...((body ?? {}) as Record<string, unknown>) };
   delete b._csrf;
@@ -60,11 +70,9 @@ export function normaliseRequestBody(body: unknown): Record<string, unknown> {
       b.references = 'not JSON';
     }
   }
-  if (typeof b.liveNoteIds === 'string') {
-    const ids = b.liveNoteIds.split(/[\s,]+/).filter(Boolean);
-    if (ids.length) b.references = [...((b.references as unknown[]) ?? []), ...ids.map((refId) => ({ refType: 'live_note', refId }))];
-  }
-  delete b.liveNoteIds;
+  const chosen = choicesOf(b.evidence);
+  if (chosen.length) b.references = [...((Array.isArray(b.references) ? b.references : []) as unknown[]), ...chosen];
+  delete b.evidence;
   return b;
 }
 
@@ -79,8 +87,16 @@ export const decisionForm = z.preprocess(
   decisionInput.extend({ back: z.unknown().optional() }),
 );
 
-/** The bulk form: ticked candidates arrive as one value or many. */
-export const bulkForm = z.preprocess((b) => ({ ...(b as Record<string, unknown>), candidateIds: asList((b as Record<string, unknown>)?.candidateIds) }), bulkInput);
+/** Ticked `<kind>/<id>` choices as references (a value without a slash stays, to be refused by the schema). */
+function choicesOf(v: unknown): { refType: string; refId: string }[] {
+  return asList(v).map((value) => fromChoiceValue(value) ?? { refType: value, refId: '' });
+}
+
+/** The bulk form: ticked candidates arrive as one value or many; the session it rests on as a choice. */
+export const bulkForm = z.preprocess((b) => {
+  const body = (b ?? {}) as Record<string, unknown>;
+  return { ...body, candidateIds: asList(body.candidateIds), evidence: choicesOf(body.evidence) };
+}, bulkInput);
 
 /** What the sign-off pages read from the address: a done message key and a live note to pre-fill (a repeated
  * parameter uses its first value; anything else is ignored). */
@@ -90,6 +106,8 @@ export const pageQuery = {
     const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
     const done = first(q.done);
     const note = first(q.evidenceNote);
-    return { done: typeof done === 'string' ? done : undefined, evidenceNote: typeof note === 'string' && /^[0-9a-f-]{36}$/i.test(note) ? note : undefined };
+    const competency = first(q.competencyId);
+    const uuid = (v: unknown) => (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v) ? v : undefined);
+    return { done: typeof done === 'string' ? done : undefined, evidenceNote: uuid(note), competencyId: uuid(competency) };
   },
 };

@@ -8,6 +8,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { cohortStages, cohorts, competencies, rubricCriteria, rubrics } from '../../server/db/tables';
 import { discoverModules } from '../../server/modules/loader';
 import { seedFrameworkAndRubrics } from '../../seed/framework';
+import { liveNote } from '../support/evidence';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 
@@ -99,7 +100,7 @@ describe('walk-through of the later stages', () => {
     for (const c of comps) {
       const { body } = await candidate
         .post(`/api/v1/cohorts/${cohortId}/candidates/${w.a.candidate.id}/signoffs`)
-        .send({ competencyId: c.id, reflection: 'I taught this in transfer week and reflected on what to change.', references: [{ refType: 'live_note', refId: `note-${c.code}`, caption: 'Mentor’s note from day 2' }] })
+        .send({ competencyId: c.id, reflection: 'I taught this in transfer week and reflected on what to change.', references: [{ refType: 'co-delivery:live-note', refId: await liveNote(t.database.db, cohortId, w.a.mentor, w.a.candidate.id), caption: 'Mentor’s note from day 2' }] })
         .expect(201);
       await mentor.post(`/api/v1/cohorts/${cohortId}/signoffs/${body.request.id}/decisions`).send({ action: 'sign_off', rating: 2 }).expect(201);
     }

@@ -84,7 +84,10 @@ describe('the mentors’ queue', () => {
     expect(page.status).toBe(200);
     // Changed on purpose: the headline counts what this mentor can decide now (the dashboard's rule).
     expect(page.text).toContain('1 request waits for your decision');
-    expect(page.text).toContain('Live note note-1');
+    // The cited note in words: its text and time code, the session's date; who wrote it, in which room.
+    expect(page.text).toContain('“You named the purpose of the session and checked everyone could hear.” at 2:05');
+    expect(page.text).toContain('noted by Mentor A');
+    expect(page.text).not.toContain(w.note[w.a.candidate.id] + '<');
     const token = await t.csrf(mentor, `/cohorts/${w.a.cohort.id}/signoffs`);
     const missing = await mentor.post(`/cohorts/${w.a.cohort.id}/signoffs/${req.body.request.id}/decision`).type('form').send({ _csrf: token, action: 'decline', note: '' });
     expect(missing.status).toBe(400);
@@ -129,7 +132,7 @@ describe('the mentors’ queue', () => {
     const res = await mentor
       .post(`/cohorts/${w.a.cohort.id}/signoffs/bulk`)
       .type('form')
-      .send(`_csrf=${encodeURIComponent(token)}&competencyId=${w.code.T1}&candidateIds=${w.a.candidate.id}&candidateIds=${w.a.otherCandidate.id}&rating=2&note=Kept+to+time`);
+      .send(`_csrf=${encodeURIComponent(token)}&competencyId=${w.code.T1}&candidateIds=${w.a.candidate.id}&candidateIds=${w.a.otherCandidate.id}&rating=2&note=Kept+to+time&evidence=${encodeURIComponent(`transfer-week:register/${w.register}`)}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('Signed off 2 candidates');
   });

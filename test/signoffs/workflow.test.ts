@@ -4,7 +4,7 @@ import { ledgerEntries, notifications, signoffDecisions } from '../../server/db/
 import { verifyLedger } from '../../server/ledger';
 import { signedCompetencies } from '../../server/signoffs/queries';
 import { startTestApp, type TestApp } from '../support/app';
-import { buildSignoffWorld, decide, REFLECTION, requestJson, type SignoffWorld } from './support';
+import { buildSignoffWorld, decide, onRegister, REFLECTION, requestJson, type SignoffWorld } from './support';
 
 // Under a loaded CI machine PGlite start-up can pass jest's 5 s default.
 jest.setTimeout(60_000);
@@ -86,7 +86,7 @@ describe('requests', () => {
     const res = await requestJson(candidate, w, 'D1');
     expect(res.status).toBe(201);
     expect(res.body.request.status).toBe('pending');
-    expect(res.body.evidence).toEqual([expect.objectContaining({ kind: 'reference', refType: 'live_note', refId: 'note-1' })]);
+    expect(res.body.evidence).toEqual([expect.objectContaining({ kind: 'reference', refType: 'co-delivery:live-note', refId: w.note[w.a.candidate.id], kindTitle: 'Live note', name: expect.stringContaining('at 2:05') })]);
     const again = await requestJson(candidate, w, 'D1');
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/already waiting for a mentor/);
@@ -156,7 +156,7 @@ describe('decisions', () => {
     const url = `/api/v1/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/signoffs`;
     const bare = await candidate.post(url).send({ competencyId: w.code.T3, reflection: REFLECTION });
     expect(bare.status).toBe(400);
-    const ok = await candidate.post(url).send({ competencyId: w.code.T3, reflection: REFLECTION, references: [{ refType: 'live_note', refId: 'note-2' }] });
+    const ok = await candidate.post(url).send({ competencyId: w.code.T3, reflection: REFLECTION, references: [{ refType: 'co-delivery:live-note', refId: w.note[w.a.candidate.id] }] });
     expect(ok.body.request.status).toBe('pending');
     // A mentor may also sign straight from "more evidence".
     expect((await decide(mentor, w, req.body.request.id, { action: 'more_evidence', note: 'One more, please.' })).status).toBe(201);
@@ -234,7 +234,7 @@ describe('bulk sign-off', () => {
     const candidate = await t.loginAs(w.a.candidate.email);
     const pending = await requestJson(candidate, w, 'T1');
     const mentor = await t.loginAs(w.a.mentor.email);
-    const res = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id, w.a.otherCandidate.id], rating: 2, note: 'Both kept to time.' });
+    const res = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id, w.a.otherCandidate.id], rating: 2, note: 'Both kept to time.', evidence: onRegister(w) });
     expect(res.status).toBe(201);
     expect(res.body.signed).toHaveLength(2);
     expect(res.body.signed.find((s: { candidateId: string }) => s.candidateId === w.a.candidate.id).requestId).toBe(pending.body.request.id);
@@ -242,18 +242,18 @@ describe('bulk sign-off', () => {
     expect(await signedCodes(w.a.otherCandidate.id)).toEqual(['T1']);
     const entries = await t.database.db.select().from(ledgerEntries);
     expect(entries.filter((e) => e.kind === 'signoff.sign_off')).toHaveLength(2);
-    const repeat = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id], rating: 2 });
+    const repeat = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id], rating: 2, evidence: onRegister(w) });
     expect(repeat.body).toEqual({ signed: [], skipped: [{ candidateId: w.a.candidate.id, reason: 'already signed off' }] });
   });
 
   it('refuses people outside the cohort, candidates as bulk signers, and mentors of another cohort', async () => {
     const mentor = await t.loginAs(w.a.mentor.email);
-    const stranger = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.b.candidate.id], rating: 2 });
+    const stranger = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.b.candidate.id], rating: 2, evidence: onRegister(w) });
     expect(stranger.status).toBe(400);
     const candidate = await t.loginAs(w.a.candidate.email);
-    expect((await candidate.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id], rating: 2 })).status).toBe(403);
+    expect((await candidate.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id], rating: 2, evidence: onRegister(w) })).status).toBe(403);
     const other = await t.loginAs(w.b.mentor.email);
-    expect((await other.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id], rating: 2 })).status).toBe(404);
+    expect((await other.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id], rating: 2, evidence: onRegister(w) })).status).toBe(404);
     expect(await signedCodes(w.a.candidate.id)).toEqual([]);
   });
 });
@@ -261,8 +261,8 @@ describe('bulk sign-off', () => {
 describe('signedCompetencies', () => {
   it('answers many cohorts and candidates in one call, filtering by code', async () => {
     const mentor = await t.loginAs(w.a.mentor.email);
-    await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id], rating: 2 });
-    await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.D1, candidateIds: [w.a.candidate.id], rating: 2 });
+    await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.T1, candidateIds: [w.a.candidate.id], rating: 2, evidence: onRegister(w) });
+    await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/signoffs/bulk`).send({ competencyId: w.code.D1, candidateIds: [w.a.candidate.id], rating: 2, evidence: onRegister(w) });
     const m = await signedCompetencies(t.database.db, [{ cohortId: w.a.cohort.id, candidateIds: [w.a.candidate.id, w.a.otherCandidate.id] }, { cohortId: w.b.cohort.id, candidateIds: [w.b.candidate.id] }], ['T1']);
     expect(m.get(w.a.cohort.id)?.get(w.a.candidate.id)?.map((s) => s.code)).toEqual(['T1']);
     expect(m.get(w.a.cohort.id)?.get(w.a.otherCandidate.id)).toEqual([]);
