@@ -1,13 +1,14 @@
 /** Co-delivery commands: sessions, outcomes, groups, learners, and attainment (the candidate's or a mentor's shadow). */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { audit, ConflictError, isCandidate, NotFoundError, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
+import { assertWithinCohort, audit, ConflictError, getCohort, isCandidate, NotFoundError, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { coDeliveryAttainment, coDeliveryGroups, coDeliveryLearners, coDeliveryOutcomes, coDeliverySessions, type AttainmentLevel } from './schema';
 import { STANDARD_OUTCOMES } from './catalogue';
 import type { groupInput, sessionInput } from './inputs';
 
 /** Adds a dated session of the course. */
 export async function addSession(ctx: AppContext, actorId: string, stage: StageRow, input: z.output<typeof sessionInput>) {
+  assertWithinCohort(await getCohort(ctx.db, stage.cohortId), input.startsAt, 'startsAt', 'That session');
   return ctx.db.transaction(async (tx) => {
     const [s] = await tx.insert(coDeliverySessions).values({ cohortStageId: stage.id, ...input, createdBy: actorId }).returning();
     await audit(tx, { actorId, action: 'co-delivery.session-added', subjectType: 'co_delivery_session', subjectId: s.id, after: { ...input, startsAt: input.startsAt.toISOString(), endsAt: input.endsAt.toISOString() } });

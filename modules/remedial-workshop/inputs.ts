@@ -5,7 +5,13 @@ import { id, text } from '../../server/modules/kit';
 /** A deep-dive topic request. */
 export const topicInput = z.strictObject({
   text: text(1000, 5),
-  competencyCode: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a competency code such as de-escalation').optional(),
+  // The form sends the framework's code ("D6") or "" for none; the command checks it is in the programme's framework.
+  competencyCode: z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/, 'choose a competency from the list').optional())
+    .optional(),
   criterionId: id.optional(),
 });
 

@@ -1,7 +1,7 @@
 /** Transfer-week commands: schedule a day, save a register, log and decide trainer-role moments. */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { audit, cohortMembers, ConflictError, deliver, NotFoundError, notify, refuseOwnRecord, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
+import { assertWithinCohort, audit, cohortMembers, getCohort, ConflictError, deliver, NotFoundError, notify, refuseOwnRecord, ValidationError, type AppContext, type StageRow } from '../../server/modules/kit';
 import { transferWeekAttendance, transferWeekDays, transferWeekMoments, type AttendanceMark } from './schema';
 import type { dayInput, momentInput } from './inputs';
 
@@ -9,6 +9,7 @@ const link = (stage: StageRow) => `/cohorts/${stage.cohortId}/stages/transfer-we
 
 /** Schedules an in-person day. */
 export async function scheduleDay(ctx: AppContext, actorId: string, stage: StageRow, input: z.output<typeof dayInput>) {
+  assertWithinCohort(await getCohort(ctx.db, stage.cohortId), input.day, 'day', 'That day');
   return ctx.db.transaction(async (tx) => {
     const [day] = await tx.insert(transferWeekDays).values({ cohortStageId: stage.id, day: input.day, venue: input.venue, notes: input.notes, createdBy: actorId }).returning();
     await audit(tx, { actorId, action: 'transfer-week.day-scheduled', subjectType: 'transfer_week_day', subjectId: day.id, after: input });

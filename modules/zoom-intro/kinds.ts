@@ -1,5 +1,5 @@
 /** The introduction's requirement kind (`zoom-intro:attendance`, used by the core `attendance` kind) and activity. */
-import { and, eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { answerAll, withBatch, type BatchActivity, type Db, type RequirementKind, type StageRow } from '../../server/modules/kit';
 import { zoomIntroAttendance, zoomIntroMeetings } from './schema';
@@ -15,10 +15,12 @@ export const attendance: RequirementKind<typeof params> = {
     if (!items.length) return new Map();
     const stageIds = items.map((i) => i.stage.id);
     const meetings = await db.select().from(zoomIntroMeetings).where(inArray(zoomIntroMeetings.cohortStageId, stageIds));
-    const present = await db
-      .select({ stageId: zoomIntroAttendance.cohortStageId, candidateId: zoomIntroAttendance.candidateId })
+    const marks = await db
+      .select({ stageId: zoomIntroAttendance.cohortStageId, candidateId: zoomIntroAttendance.candidateId, present: zoomIntroAttendance.present })
       .from(zoomIntroAttendance)
-      .where(and(inArray(zoomIntroAttendance.cohortStageId, stageIds), eq(zoomIntroAttendance.present, true)));
+      .where(inArray(zoomIntroAttendance.cohortStageId, stageIds));
+    const present = marks.filter((m) => m.present);
+    const absent = new Set(marks.filter((m) => !m.present).map((m) => `${m.stageId}|${m.candidateId}`));
     const meetingOf = new Map(meetings.map((m) => [m.cohortStageId, m]));
     const attended = new Set(present.map((p) => `${p.stageId}|${p.candidateId}`));
     const when = new Map(meetings.map((m) => [m.cohortStageId, spokenDateTime(m.startsAt, m.timezone)]));
@@ -29,6 +31,8 @@ export const attendance: RequirementKind<typeof params> = {
       if (done >= wanted) return { met: true, reason: 'You attended the introduction meeting.', progress };
       const m = meetingOf.get(item.stage.id);
       if (!m) return { met: false, reason: 'Attend the introduction meeting — your mentor has not scheduled it yet.', progress };
+      // A register that says "absent" is recorded: say so, kindly, with what to do — never "not recorded yet".
+      if (absent.has(`${item.stage.id}|${candidateId}`)) return { met: false, reason: `You were marked absent from the introduction meeting on ${when.get(item.stage.id)}. Talk to your mentor about catching up.`, progress };
       return { met: false, reason: `Attend the introduction meeting on ${when.get(item.stage.id)} — not recorded yet.`, progress };
     });
   },

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Response } from 'express';
 import { z } from 'zod';
 import {
+  assertWithinCohort,
   can,
   candidateStage,
   cohortPeople,
@@ -61,6 +62,7 @@ const presentMeeting = presenter((actor: Actor, subject: StageSubject, m: Meetin
 }));
 
 async function doSchedule(ctx: StageRuntime, actor: Actor, s: StageSubject, input: z.output<typeof schedule>) {
+  assertWithinCohort(s.cohort, input.date, 'date', 'That meeting');
   return scheduleMeeting(ctx.db, actor.id, s.stage.id, { startsAt: zonedToUtc(input.date, input.time, input.timezone), durationMinutes: input.durationMinutes, timezone: input.timezone, joinUrl: input.joinUrl, zoomMeetingId: input.zoomMeetingId ?? null });
 }
 

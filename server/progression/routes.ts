@@ -9,6 +9,7 @@ import { onCandidate, onCohort } from '../http/grants';
 import { plain, reply, seeOther } from '../http/present';
 import type { RouteRegistry } from '../http/router';
 import { can } from '../policies';
+import { computeReadiness } from '../readiness/queries';
 import { computeProgress } from './engine';
 import { aboutCandidate, currentStage, nextStep, presentProgressJson, presentTimeline } from './present';
 import { candidateStanding } from '../readiness/standing';
@@ -71,6 +72,12 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
         current: current ? { title: current.title, status: current.status, reason: unmetReasons(current)[0] ?? '' } : null,
       };
     });
+    // "All done" comes from the readiness model, the one source of truth: every stage done is not yet ready to deliver.
+    const verdicts = rows.some((r) => !r.current) ? await readinessOf(cohort.id) : new Map<string, { ready: boolean; nextAction: string }>();
+    for (const row of rows) {
+      const v = verdicts.get(row.userId);
+      if (!row.current && v && !v.ready) Object.assign(row, { notReady: v.nextAction });
+    }
     const stages = [...(progress?.values() ?? [])][0] ?? [];
     res.render('progress/cohort', {
       title: cohort.name,
@@ -81,12 +88,24 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     });
   });
 
+  /** The readiness model's verdict for each candidate of a cohort (ready, and what is still needed). */
+  async function readinessOf(cohortId: string): Promise<Map<string, { ready: boolean; nextAction: string }>> {
+    const { cohorts } = await computeReadiness(ctx, { cohortIds: [cohortId] });
+    return new Map((cohorts[0]?.candidates ?? []).map((c) => [c.candidateId, { ready: c.ready, nextAction: c.nextAction }]));
+  }
+
   /** A candidate's timeline (the route authorised `candidate:view`, or `candidate:mentor` for a form's re-render). */
   const renderTimeline = async (req: Request, res: Response, actor: Actor, cohort: CohortRow, candidateId: string, extra: Record<string, unknown> = {}) => {
     const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
     const stages = await candidateProgress(ctx, cohort.id, candidateId);
     const isSelf = actor.id === candidateId;
     const firstName = candidate.name.split(' ')[0] ?? candidate.name;
+    let next = nextStep(cohort.id, stages);
+    if (stages.length && !currentStage(stages)) {
+      // Every stage is done: whether that is "complete" is the readiness model's to say, as on the dashboards and the report.
+      const verdict = (await readinessOf(cohort.id)).get(candidateId);
+      if (verdict && !verdict.ready) next = { ...next, text: `Every stage is done, but ${isSelf ? 'you are' : `${candidate.name} is`} not ready to deliver yet: ${verdict.nextAction}.`, href: `/cohorts/${cohort.id}/candidates/${candidateId}/competencies`, title: isSelf ? 'your competencies' : `${candidate.name}’s competencies` };
+    }
     res.render('progress/timeline', {
       // The candidate's own page opens with the same "at risk" signal their mentors and lead see, said to them.
       standing: isSelf ? await candidateStanding(ctx, cohort.id, stages) : null,
@@ -97,7 +116,7 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
       canMentor: can(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId }),
       // A mentor's, lead's or admin's page speaks about the candidate ("Sam is at 64%"), never to them.
       stages: presentTimeline(cohort.id, stages, isSelf ? undefined : firstName),
-      next: ((n) => (isSelf ? n : { ...n, text: aboutCandidate(n.text, firstName), rest: n.rest.map((r) => ({ ...r, text: aboutCandidate(r.text, firstName) })) }))(nextStep(cohort.id, stages)),
+      next: isSelf || next.text.startsWith('Every stage is done') ? next : { ...next, text: aboutCandidate(next.text, firstName), rest: next.rest.map((r) => ({ ...r, text: aboutCandidate(r.text, firstName) })) },
       // From a candidate's page their record is one tap away: competencies (with evidence), assessments, live notes.
       recordLinks: isSelf ? [] : recordLinks(cohort.id, candidateId, firstName),
       doneCount: stages.filter((s) => s.status === 'complete' || s.status === 'waived').length,
