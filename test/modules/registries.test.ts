@@ -76,7 +76,7 @@ describe('per-app registries', () => {
     const config = testConfig();
     const fixtureOnly = await createApp({ database, config, logger: createLogger(config.logLevel), modules: [fixture] });
     try {
-      expect([...builtIn.ctx.registry.evidence.byKey.keys()]).toEqual(['co-delivery:live-note']);
+      expect([...builtIn.ctx.registry.evidence.byKey.keys()]).toEqual(['co-delivery:live-note', 'co-delivery:session', 'transfer-week:register']);
       expect([...fixtureOnly.ctx.registry.evidence.byKey.keys()]).toEqual([]);
       expect(fixtureOnly.ctx.registry.capabilities.has('co-delivery:live-post')).toBe(false);
     } finally {
