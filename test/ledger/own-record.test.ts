@@ -115,7 +115,7 @@ describe('a mentor who is also a candidate of the cohort', () => {
 
   it('cannot include themself in a bulk sign-off', async () => {
     const [c] = await t.database.db.select().from(competencies).where(eq(competencies.code, 'D3'));
-    const res = await dual.post(api('/signoffs/bulk')).send({ competencyId: c.id, candidateIds: [w.a.candidate.id, dualId], rating: 2 });
+    const res = await dual.post(api('/signoffs/bulk')).send({ competencyId: c.id, candidateIds: [w.a.candidate.id, dualId], rating: 2, evidence: [{ refType: 'transfer-week:register', refId: '00000000-0000-4000-8000-000000000000' }] });
     expect(res.status).toBe(403);
     expect(await t.database.db.select().from(signoffRequests).where(and(eq(signoffRequests.competencyId, c.id)))).toHaveLength(0);
   });

@@ -62,7 +62,7 @@ describe('dated things fall within the cohort', () => {
   it('refuses a transfer-week day after the cohort ends (and before it starts), naming the field', async () => {
     const late = await mentor.post(stageApi('transfer-week', '/days')).send({ day: '2026-07-01', venue: 'Training room 2' });
     expect(late.status).toBe(400);
-    expect(late.body.error.fields).toEqual([expect.objectContaining({ field: 'day', message: 'must be on or before 30 June 2026' })]);
+    expect(late.body.error.fields).toEqual([expect.objectContaining({ field: 'day', message: expect.stringMatching(/on or before 30 June 2026/) })]);
     expect((await mentor.post(stageApi('transfer-week', '/days')).send({ day: '2026-01-04', venue: 'Training room 2' })).status).toBe(400);
     expect((await mentor.post(stageApi('transfer-week', '/days')).send({ day: '2026-06-30', venue: 'Training room 2' })).status).toBe(201);
   });

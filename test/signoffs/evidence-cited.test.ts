@@ -75,7 +75,8 @@ describe('a request cites evidence', () => {
     }
     const csv = await t.loginAs(w.a.lead.email).then((lead) => lead.get(`/cohorts/${w.a.cohort.id}/signoffs.csv`));
     expect(csv.status).toBe(200);
-    expect(csv.text).toContain('Live note: “You named the purpose of the session and checked everyone could hear.” at 2:05');
+    expect(csv.text).toContain('“You named the purpose of the session and checked everyone could hear.” at 2:05');
+    expect(csv.text).toContain('noted by Mentor A');
     expect(csv.text).not.toContain(noteId);
   });
 });
@@ -101,7 +102,7 @@ describe('choosing evidence on the page', () => {
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     const missing = await candidate.post(`${base}/request`).field('_csrf', token).field('evidence', `co-delivery:live-note/${w.note[w.a.candidate.id]}`).field('competencyId', '').field('reflection', REFLECTION);
     expect(missing.status).toBe(400);
-    expect(missing.text).toContain('choose the competency this evidence shows');
+    expect(missing.text).toContain('<a href="#field-competencyId">Choose the competency');
     expect(missing.text).toContain(REFLECTION);
     const sent = await candidate.post(`${base}/request`).field('_csrf', token).field('evidence', `co-delivery:live-note/${w.note[w.a.candidate.id]}`).field('competencyId', w.code.D2).field('reflection', REFLECTION);
     expect(sent.status).toBe(303);

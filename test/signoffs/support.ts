@@ -26,7 +26,7 @@ export async function buildSignoffWorld(t: TestApp): Promise<SignoffWorld> {
   const note: Record<string, string> = {};
   for (const tenant of [world.a, world.b]) for (const c of [tenant.candidate, tenant.otherCandidate]) note[c.id] = await liveNote(db, tenant.cohort.id, tenant.mentor, c.id);
   // A transfer-week day in tenant A whose register marks both candidates present: what a bulk sign-off rests on.
-  const [stage] = await db.insert(cohortStages).values({ cohortId: world.a.cohort.id, position: 1, moduleKey: 'transfer-week', title: 'Transfer week' }).returning();
+  const [stage] = await db.insert(cohortStages).values({ cohortId: world.a.cohort.id, position: 90, moduleKey: 'transfer-week', title: 'Transfer week' }).returning();
   const [day] = await db.insert(transferWeekDays).values({ cohortStageId: stage.id, day: '2026-03-03', venue: 'Training room 2', createdBy: world.a.mentor.id }).returning();
   await db.insert(transferWeekAttendance).values([world.a.candidate, world.a.otherCandidate].map((c) => ({ dayId: day.id, candidateId: c.id, mark: 'present' as const, recordedBy: world.a.mentor.id })));
   return { ...world, mentor2, frameworkId: frameworkId!, code: Object.fromEntries(rows.map((r) => [r.code, r.id])), note, register: day.id };
