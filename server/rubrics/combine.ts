@@ -33,14 +33,15 @@ export function combineClause(rule: CombineRule): string {
   }
 }
 
-/** One mentor assessment as the rule reads it. */
-export type RatedAssessment = { assessorId: string; assessorName: string; percent: number; mustPassFailed: boolean; createdAt: Date };
+/** One mentor assessment as the rule reads it; `threshold` is the pass mark of the rubric version it was scored
+ * against (when the gate names none), so a new version never re-fails a pass already made. */
+export type RatedAssessment = { assessorId: string; assessorName: string; percent: number; mustPassFailed: boolean; createdAt: Date; threshold?: number };
 
 /** The decision: the percent shown, whether a must-pass criterion failed, met or not, the assessments counted and,
  * of those, the ones that keep the gate shut. */
 export type Combined = { percent: number; mustPassFailed: boolean; met: boolean; counted: RatedAssessment[]; failing: RatedAssessment[] };
 
-const passes = (a: RatedAssessment, threshold: number) => a.percent >= threshold && !a.mustPassFailed;
+const passes = (a: RatedAssessment, threshold: number) => a.percent >= (a.threshold ?? threshold) && !a.mustPassFailed;
 const newestFirst = (a: RatedAssessment, b: RatedAssessment) => b.createdAt.getTime() - a.createdAt.getTime();
 
 /** Each mentor's latest assessment, newest first. */

@@ -13,6 +13,21 @@ import type { RubricGrid } from './queries';
 import type { AssessmentInput, RubricInput } from './schemas';
 import { scoreAssessment } from './score';
 
+/** Writes a rubric row (at `version` of `key`) with its levels, criteria and descriptors inside `tx`. */
+async function insertRubric(tx: Db, key: string | null, version: number, input: RubricInput) {
+  const [rubric] = await tx.insert(rubrics).values({ key, version, name: input.name, description: input.description || null, passThreshold: input.passThreshold }).returning();
+  const levels = await tx.insert(rubricLevels).values(input.levels.map((l, position) => ({ rubricId: rubric.id, position, label: l.label, points: l.points }))).returning();
+  levels.sort((a, b) => a.position - b.position);
+  const criteria = await tx
+    .insert(rubricCriteria)
+    .values(input.criteria.map((c, position) => ({ rubricId: rubric.id, position, title: c.title, description: c.description || null, weight: c.weight, mustPass: c.mustPass, passLevel: c.passLevel })))
+    .returning();
+  criteria.sort((a, b) => a.position - b.position);
+  const descriptors = criteria.flatMap((c, i) => levels.map((l, j) => ({ criterionId: c.id, levelId: l.id, text: input.criteria[i].descriptors[j] || '' })));
+  if (descriptors.length) await tx.insert(rubricDescriptors).values(descriptors);
+  return { rubric, criteria: criteria.length, levels: levels.length };
+}
+
 /** Creates a rubric with its levels, criteria and descriptors in one transaction (admins only; checked by the route). */
 export async function createRubric(db: Db, actorId: string | null, input: RubricInput) {
   return db.transaction(async (tx) => {
@@ -20,17 +35,29 @@ export async function createRubric(db: Db, actorId: string | null, input: Rubric
       const [taken] = await tx.select({ id: rubrics.id }).from(rubrics).where(eq(rubrics.key, input.key));
       if (taken) throw new ConflictError(`A rubric with the key “${input.key}” already exists; choose another key.`);
     }
-    const [rubric] = await tx.insert(rubrics).values({ key: input.key ?? null, name: input.name, description: input.description || null, passThreshold: input.passThreshold }).returning();
-    const levels = await tx.insert(rubricLevels).values(input.levels.map((l, position) => ({ rubricId: rubric.id, position, label: l.label, points: l.points }))).returning();
-    levels.sort((a, b) => a.position - b.position);
-    const criteria = await tx
-      .insert(rubricCriteria)
-      .values(input.criteria.map((c, position) => ({ rubricId: rubric.id, position, title: c.title, description: c.description || null, weight: c.weight, mustPass: c.mustPass, passLevel: c.passLevel })))
-      .returning();
-    criteria.sort((a, b) => a.position - b.position);
-    const descriptors = criteria.flatMap((c, i) => levels.map((l, j) => ({ criterionId: c.id, levelId: l.id, text: input.criteria[i].descriptors[j] || '' })));
-    if (descriptors.length) await tx.insert(rubricDescriptors).values(descriptors);
-    await audit(tx, { actorId, action: 'rubric.created', subjectType: 'rubric', subjectId: rubric.id, after: { key: rubric.key, name: rubric.name, passThreshold: rubric.passThreshold, criteria: criteria.length, levels: levels.length } });
+    const { rubric, criteria, levels } = await insertRubric(tx, input.key ?? null, 1, input);
+    await audit(tx, { actorId, action: 'rubric.created', subjectType: 'rubric', subjectId: rubric.id, after: { key: rubric.key, name: rubric.name, passThreshold: rubric.passThreshold, criteria, levels } });
+    return rubric;
+  });
+}
+
+/** Saves an edit as the rubric's next version (same key) and marks `previous` superseded, in one transaction:
+ * assessments already made keep the version they were scored against; new ones use the new version. */
+export async function publishRubricVersion(db: Db, actorId: string, previous: RubricGrid, input: RubricInput) {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select({ supersededAt: rubrics.supersededAt, archivedAt: rubrics.archivedAt }).from(rubrics).where(eq(rubrics.id, previous.id)).for('update');
+    if (!current || current.supersededAt) throw new ConflictError(`“${previous.name}” was changed by someone else meanwhile; open the latest version and make your change there.`);
+    if (current.archivedAt) throw new ConflictError(`“${previous.name}” has been retired and cannot be edited.`);
+    const { rubric, criteria, levels } = await insertRubric(tx, previous.key, previous.version + 1, input);
+    await tx.update(rubrics).set({ supersededAt: new Date() }).where(eq(rubrics.id, previous.id));
+    await audit(tx, {
+      actorId,
+      action: 'rubric.version_published',
+      subjectType: 'rubric',
+      subjectId: rubric.id,
+      before: { id: previous.id, version: previous.version, passThreshold: previous.passThreshold, criteria: previous.criteria.length },
+      after: { key: rubric.key, version: rubric.version, name: rubric.name, passThreshold: rubric.passThreshold, criteria, levels },
+    });
     return rubric;
   });
 }

@@ -13,7 +13,8 @@ import type { RouteRegistry } from '../http/router';
 import { parse } from '../http/validate';
 import { can } from '../policies';
 import { assessmentGrant, createRubric, recordAssessment } from './commands';
-import { candidateAssessments, listRubrics, loadRubric, type RubricGrid } from './queries';
+import { candidateAssessments, listRubrics, loadRubric, rubricVersionImpact, type RubricGrid } from './queries';
+import { rubricEditorRoutes } from './editor';
 import { assessmentContexts, contextLabel, contextValue, type AssessmentContext } from './contexts';
 import { assessmentInput, rubricInput } from './schemas';
 
@@ -183,10 +184,13 @@ export function rubricPageRoutes(registry: RouteRegistry, ctx: AppContext) {
   const admin = onProvider('provider:manage');
   r.get('/admin/rubrics', { summary: 'The rubric builder', authorize: admin }, (_input, req, res) => renderAdmin(req, res));
 
-  r.get('/admin/rubrics/:rubric', { summary: 'One rubric', authorize: admin }, async ({ params }, _req, res) => {
+  r.get('/admin/rubrics/:rubric', { summary: 'One rubric', authorize: admin }, async ({ params }, req, res) => {
     const rubric = await loadRubric(ctx.db, params.rubric);
-    res.render('rubrics/show', { title: rubric.name, rubric });
+    const published = first(req.query.published) === '1';
+    res.render('rubrics/show', { title: rubric.name, rubric, published, superseded: !!rubric.supersededAt, impact: published ? await rubricVersionImpact(ctx.db, rubric) : [] });
   });
+
+  rubricEditorRoutes(r, ctx);
 
   r.form(
     '/admin/rubrics',

@@ -1,9 +1,10 @@
 /** Reads for rubrics: a rubric with its grid, a candidate's assessments side by side, and the progression helper. */
-import { and, asc, desc, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { assessments, assessmentScores, rubricCriteria, rubricDescriptors, rubricLevels, rubrics, users, type AssessmentKind } from '../db/tables';
 import { NotFoundError } from '../errors';
 import { id as uuidSchema } from '../http/validate';
+import { rows } from '../readiness/sql';
 import { agreement, selfVersusMentors } from './score';
 
 /** A rubric with its ordered levels and criteria; each criterion's descriptors follow the level order. */
@@ -32,9 +33,37 @@ export async function loadRubric(db: Db, keyOrId: string) {
   };
 }
 
-/** Rubrics that are not archived, by name. */
+/** Rubrics in use (not archived), each at its current version, by name. */
 export async function listRubrics(db: Db) {
-  return db.select().from(rubrics).where(isNull(rubrics.archivedAt)).orderBy(asc(rubrics.name));
+  return db.select().from(rubrics).where(and(isNull(rubrics.archivedAt), isNull(rubrics.supersededAt))).orderBy(asc(rubrics.name));
+}
+
+/** Whom a new version of `rubric` affects in each running cohort (not ended) that gates on its key or has been
+ * assessed with it: candidates already assessed keep the version they were scored against; the rest will be
+ * scored against the new version. Names only, by cohort. */
+export async function rubricVersionImpact(db: Db, rubric: { key: string | null; id: string }) {
+  const key = rubric.key;
+  const gate = key ? JSON.stringify([{ kind: 'rubric-passed', params: { rubric: key } }]) : null;
+  const list = await rows<{ cohort_id: string; cohort_name: string; candidate: string; versions: string | null }>(db, sql`
+    with versions as (select id, version from rubrics where ${key ? sql`key = ${key}` : sql`id = ${rubric.id}::uuid`}),
+    touched as (
+      select distinct c.id, c.name from cohorts c
+      where (c.ends_on is null or c.ends_on >= current_date) and (
+        exists (select 1 from assessments a where a.cohort_id = c.id and a.rubric_id in (select id from versions))
+        ${gate ? sql`or exists (select 1 from cohort_stages s where s.cohort_id = c.id and (s.complete_requirements @> ${gate}::jsonb or s.open_requirements @> ${gate}::jsonb))` : sql``}))
+    select t.id as cohort_id, t.name as cohort_name, u.name as candidate,
+      (select string_agg(distinct v.version::text, ',') from assessments a join versions v on v.id = a.rubric_id
+        where a.cohort_id = t.id and a.candidate_id = u.id and a.kind = 'mentor') as versions
+    from touched t join cohort_members m on m.cohort_id = t.id and m.role = 'candidate' join users u on u.id = m.user_id
+    order by t.name, u.name`);
+  const out = new Map<string, { cohortName: string; assessed: { name: string; versions: string }[]; notYet: string[] }>();
+  for (const r of list) {
+    const entry = out.get(r.cohort_id) ?? { cohortName: r.cohort_name, assessed: [], notYet: [] };
+    if (r.versions) entry.assessed.push({ name: r.candidate, versions: r.versions.split(',').map((v) => `version ${v}`).join(' and ') });
+    else entry.notYet.push(r.candidate);
+    out.set(r.cohort_id, entry);
+  }
+  return [...out.values()];
 }
 
 /** A candidate's assessments grouped by (rubric, context), each group side by side with the assessors' agreement. */

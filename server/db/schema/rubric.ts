@@ -12,6 +12,9 @@ export const rubrics = pgTable('rubrics', {
   passThreshold: numeric('pass_threshold', { precision: 5, scale: 2, mode: 'number' }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   archivedAt: timestamp('archived_at', { withTimezone: true }),
+  /** Versions share a key: an edit saves version n + 1 and marks this one superseded; assessments keep theirs. */
+  version: integer('version').notNull().default(1),
+  supersededAt: timestamp('superseded_at', { withTimezone: true }),
 });
 
 /** The ordered levels of a rubric, lowest first; `points` feed the weighted score. */

@@ -156,6 +156,13 @@ export const rows: AuthzRows = {
   'GET /admin/rubrics': { own: adminOnly, other: 'same' },
   'GET /admin/rubrics/:rubric': { params: async (c) => (await framework(c), { rubric: 'knowledge-module' }), own: adminOnly, other: 'same' },
   'POST /admin/rubrics': { body: (c) => ({ name: `Matrix ${c.uniq()}`, passThreshold: '50', c0_title: 'Safe', c0_weight: '1', c0_passLevel: '1', level0_label: 'No', level0_points: '0', level1_label: 'Some', level1_points: '1', level2_label: 'Yes', level2_points: '2', level3_label: 'All', level3_points: '3', c0_d0: 'a', c0_d1: 'b', c0_d2: 'c', c0_d3: 'd' }), own: adminOnly, other: 'same' },
+  'GET /admin/rubrics/:rubric/edit': { params: async (c) => (await framework(c), { rubric: 'knowledge-module' }), own: adminOnly, other: 'same' },
+  'POST /admin/rubrics/:rubric/edit': {
+    params: async (c) => (await framework(c), { rubric: 'knowledge-module' }),
+    body: () => ({ levelCount: '4', rowCount: '1', name: 'Matrix edit', passThreshold: '50', c0_title: 'Safe', c0_weight: '1', c0_passLevel: '1', level0_label: 'No', level0_points: '0', level1_label: 'Some', level1_points: '1', level2_label: 'Yes', level2_points: '2', level3_label: 'All', level3_points: '3', c0_d0: 'a', c0_d1: 'b', c0_d2: 'c', c0_d3: 'd' }),
+    own: adminOnly,
+    other: 'same',
+  },
   'GET /evidence/:fileId': { params: async (c) => ({ fileId: await evidenceFile(c) }), own: everyone, other: otherTenant },
 };
 
