@@ -55,9 +55,10 @@ export function identityRoutes(registry: RouteRegistry, ctx: AppContext) {
   const r = registry.router('');
   const admin = onProvider('provider:manage');
 
-  /** The provider organisation the forms change (one exists once the install is seeded). */
-  const provider = () => {
-    const id = ctx.identity.get().organisationId;
+  /** The provider organisation the forms change (one exists once the install is seeded; a provider created since the
+   * last reload is found by reloading now). */
+  const provider = async () => {
+    const id = ctx.identity.get().organisationId ?? (await ctx.identity.refresh()).organisationId;
     if (!id) throw new NotFoundError('The provider organisation');
     return id;
   };
@@ -77,7 +78,7 @@ export function identityRoutes(registry: RouteRegistry, ctx: AppContext) {
   });
 
   r.form('/admin/identity/name', { summary: "Set the provider's name (form)", body: formOf(providerNameInput), authorize: admin }, async ({ body, actor }) => {
-    const id = provider();
+    const id = await provider();
     await ctx.db.transaction(async (tx) => {
       await tx.update(organisations).set({ name: body.name }).where(eq(organisations.id, id));
       await audit(tx, { actorId: actor.id, action: 'provider.renamed', subjectType: 'organisation', subjectId: id, after: { name: body.name } });
@@ -90,7 +91,7 @@ export function identityRoutes(registry: RouteRegistry, ctx: AppContext) {
     const stored = req.file as StoredUpload<string> | undefined;
     try {
       if (!stored) throw new UploadError('Choose a logo image (PNG, JPEG or WebP) to upload.', 400, 'logo');
-      const id = provider();
+      const id = await provider();
       const before = ctx.identity.get().logo;
       await ctx.db.transaction(async (tx) => {
         await tx.update(organisations).set({ logoKey: stored.storageKey, logoType: stored.checked }).where(eq(organisations.id, id));

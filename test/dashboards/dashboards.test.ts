@@ -100,7 +100,7 @@ describe('lead dashboard and cohort readiness page', () => {
     // The candidate who is not ready: what would make them ready, and a date from the remaining windows.
     expect(html).toMatch(/3 competencies to be signed off \(1 safety-critical\): 3 not started\./);
     expect(html).toMatch(/data-testid="projection">(Projected ready by \d{1,2} \w{3} \d{4}|No date can be projected)/);
-    expect(html).toContain('A must-pass criterion was not met in the latest Co-delivery observation assessment');
+    expect(html).toContain('A must-pass criterion was not met in Mentor A’s latest Co-delivery observation assessment');
     expect(html).toMatch(/<strong>1<\/strong> ready to deliver/);
     expect(html).toMatch(/<strong>1<\/strong> at risk/);
     // Charts: a canvas with a text alternative and the same numbers in a table.

@@ -9,7 +9,7 @@ import { seedProgrammeTemplate } from '../../seed/programme';
 import { zoomSignature } from '../../modules/zoom-intro/signature';
 import { startTestApp, type TestApp } from '../support/app';
 import { addToCohort, buildWorld, type World } from '../support/factories';
-import { CLIP_DIR } from './support';
+import { CLIP_DIR, programmeOf } from './support';
 
 // Booting PGlite and the app takes several seconds on a busy machine (jest's per-project testTimeout is not applied).
 jest.setTimeout(60_000);
@@ -55,8 +55,10 @@ describe('walk-through', () => {
 
   it('pre-load: the admin uploads a video; skipping ahead earns nothing; playing it through completes the stage', async () => {
     const admin = await t.loginAs(w.admin.email);
-    const token = await t.csrf(admin, '/stages/preload-video/admin');
-    const up = await admin.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('title', 'Non-escalation basics').attach('file', path.join(CLIP_DIR, 'non-escalation-basics.webm'));
+    // Content belongs to the cohort's programme: the upload names it.
+    const programmeId = await programmeOf(t.database.db, state.cohortId);
+    const token = await t.csrf(admin, `/stages/preload-video/admin?programme=${programmeId}`);
+    const up = await admin.post('/stages/preload-video/videos').set('x-csrf-token', token).set('accept', 'application/json').field('programmeId', programmeId).field('title', 'Non-escalation basics').attach('file', path.join(CLIP_DIR, 'non-escalation-basics.webm'));
     expect(up.status).toBe(201);
     state.videoId = up.body.video.id;
     const duration = up.body.video.durationSeconds as number;
@@ -82,12 +84,16 @@ describe('walk-through', () => {
 
   it('zoom-intro: the mentor schedules it, the candidate gets the invite, Zoom reports them joining: complete', async () => {
     const mentor = await t.loginAs(w.a.mentor.email);
-    const scheduled = await mentor.put(`/api/v1/cohorts/${state.cohortId}/stages/zoom-intro/meeting`).send({ date: '2026-03-17', time: '14:00', timezone: 'Europe/London', joinUrl: 'https://zoom.us/j/81234567890', zoomMeetingId: '81234567890' });
+    // A meeting must fall within the cohort (which began yesterday): a week from today.
+    const day = new Date(Date.now() + 7 * 86_400_000);
+    const date = day.toISOString().slice(0, 10);
+    const spoken = day.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).replace(',', '');
+    const scheduled = await mentor.put(`/api/v1/cohorts/${state.cohortId}/stages/zoom-intro/meeting`).send({ date, time: '14:00', timezone: 'Europe/London', joinUrl: 'https://zoom.us/j/81234567890', zoomMeetingId: '81234567890' });
     expect(scheduled.status).toBe(200);
     const candidate = await t.loginAs(w.a.candidate.email);
     expect((await candidate.get(`/cohorts/${state.cohortId}/stages/zoom-intro/invite.ics`)).status).toBe(200);
     const intro = (await stages())[1];
-    expect(intro.requirements.find((r) => r.kind === 'attendance')?.reason).toMatch(/^Attend the introduction meeting on Tuesday 17 March 2026 at 14:00/);
+    expect(intro.requirements.find((r) => r.kind === 'attendance')?.reason).toMatch(new RegExp(`^Attend the introduction meeting on ${spoken} at 14:00`));
     const ts = String(Math.floor(Date.now() / 1000));
     const raw = JSON.stringify({ event: 'meeting.participant_joined', payload: { object: { id: 81234567890, participant: { email: w.a.candidate.email, join_time: new Date().toISOString() } } } });
     const hook = await t.anonymous().post('/webhooks/zoom-intro').set({ 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, raw) }).send(raw);

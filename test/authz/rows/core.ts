@@ -68,6 +68,11 @@ export const rows: AuthzRows = {
 
   // Admin pages.
   'GET /admin': { own: adminOnly, other: 'same' },
+  'POST /admin/identity/name': { body: () => ({ name: 'Calm Response Training' }), own: adminOnly, other: 'same' },
+  // Without a file the admin's upload is refused as a form error (400); everyone else is refused first.
+  'POST /admin/identity/logo': { own: adminOnly, other: 'same' },
+  // Public (login page, e-mails); the test world's provider has no logo, so everyone alike gets 404.
+  'GET /provider/logo/:version': { params: () => ({ version: 'none' }), own: { admin: 404, lead: 404, mentor: 404, candidate: 404 }, other: 'same', anonymous: 404 },
   'POST /admin/organisations': { body: (c) => ({ name: `Org ${c.uniq()}`, kind: 'client' }), own: adminOnly, other: 'same' },
   'POST /admin/cohorts': { body: (c) => ({ organisationId: c.tenant.org.id, name: `Cohort ${c.uniq()}` }), own: adminOnly, other: adminOnly },
   'POST /admin/invitations': {

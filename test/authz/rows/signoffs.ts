@@ -1,5 +1,5 @@
 /** Matrix rows for sign-offs, competencies, rubrics, assessments, evidence downloads and the ledger check. */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
@@ -101,7 +101,8 @@ export const rows: AuthzRows = {
   },
   'POST /api/v1/cohorts/:cohortId/signoffs/bulk': {
     params: cohortParams,
-    body: async (c) => ({ competencyId: await competency(c, 'T4'), candidateIds: [c.tenant.candidate.id], rating: 2 }),
+    // Well-formed evidence that is on no one's record: the route authorises first, then the command refuses it (400).
+    body: async (c) => ({ competencyId: await competency(c, 'T4'), candidateIds: [c.tenant.candidate.id], rating: 2, evidence: [{ refType: 'transfer-week:register', refId: randomUuid() }] }),
     own: mentorOnly,
     other: mentorOnlyOther,
   },
@@ -116,6 +117,12 @@ export const rows: AuthzRows = {
   'POST /cohorts/:cohortId/candidates/:userId/competencies/:competencyId/request': {
     params: async (c) => ({ cohortId: c.tenant.cohort.id, userId: c.tenant.candidate.id, competencyId: await competency(c, 'D3') }),
     body: (c) => ({ reflection: 'A reflection that is long enough.', liveNoteIds: c.uniq() }),
+    own: selfOnly,
+    other: { admin: 403, lead: 404, mentor: 404, candidate: 404 },
+  },
+  'POST /cohorts/:cohortId/candidates/:userId/competencies/request': {
+    params: candidateParams,
+    body: async (c) => ({ competencyId: await competency(c, 'D4'), reflection: 'A reflection that is long enough.' }),
     own: selfOnly,
     other: { admin: 403, lead: 404, mentor: 404, candidate: 404 },
   },
@@ -134,7 +141,7 @@ export const rows: AuthzRows = {
   'GET /cohorts/:cohortId/signoffs/bulk': { params: cohortParams, own: mentorOnly, other: mentorOnlyOther },
   'POST /cohorts/:cohortId/signoffs/bulk': {
     params: cohortParams,
-    body: async (c) => ({ competencyId: await competency(c, 'T5'), candidateIds: c.tenant.candidate.id, rating: '2' }),
+    body: async (c) => ({ competencyId: await competency(c, 'T5'), candidateIds: c.tenant.candidate.id, rating: '2', evidence: `transfer-week:register/${randomUuid()}` }),
     own: mentorOnly,
     other: mentorOnlyOther,
   },
