@@ -1,12 +1,15 @@
 /** Grades (AGS 2.0): each linked stage has a completion line item (1/1 when the stage is complete or waived), each
- * rubric gate a score line item (the latest mentor assessment's weighted %). A sync computes what the gradebook should
+ * rubric gate a score line item (the gate's combined result — every mentor's latest by default, as combine.ts rules —
+ * so the gradebook says what the gate judges). A sync computes what the gradebook should
  * say, posts only what changed since the last answer, and records every post with the platform's answer. */
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { assessments, cohortStages, ltiContexts, ltiLineItems, ltiRegistrations, ltiResourceLinks, ltiScorePosts, rubrics } from '../db/tables';
+import { cohortStages, ltiContexts, ltiLineItems, ltiRegistrations, ltiResourceLinks, ltiScorePosts, rubrics } from '../db/tables';
 import { computeProgress } from '../progression/engine';
+import { COMBINE_LABELS, COMBINE_RULES } from '../rubrics/combine';
+import { loadGateAssessments, type GateAssessments, type RubricGate } from '../rubrics/gate-results';
 import { RETIRED_POSITION } from '../progression/registry';
 import { MEDIA, SCOPE } from './claims';
 import { subsFor } from './people';
@@ -33,11 +36,20 @@ export function scoresUrl(lineItemUrl: string): string {
 }
 
 function fingerprint(s: ScoreState): string {
-  return createHash('sha256').update(JSON.stringify([s.scoreGiven ?? null, s.scoreMaximum, s.activityProgress, s.gradingProgress])).digest('hex');
+  // The comment says passed or not: a must-pass criterion missed at the same score is a change the gradebook hears.
+  const said = [s.scoreGiven ?? null, s.scoreMaximum, s.activityProgress, s.gradingProgress, ...(s.comment ? [s.comment] : [])];
+  return createHash('sha256').update(JSON.stringify(said)).digest('hex');
 }
 
 function rubricGates(stage: Stage): string[] {
   return [...new Set(stage.completeRequirements.filter((r) => r.kind === 'rubric-passed' && typeof r.params.rubric === 'string').map((r) => r.params.rubric as string))];
+}
+
+/** The stage's rubric gate for `key` as its requirement names it (the first, when two name the same rubric). */
+function gateOf(stage: Stage, key: string): RubricGate {
+  const p = stage.completeRequirements.find((r) => r.kind === 'rubric-passed' && r.params.rubric === key)?.params ?? {};
+  const combine = COMBINE_RULES.find((c) => c === p.combine);
+  return { stageId: stage.id, rubric: key, threshold: typeof p.threshold === 'number' ? p.threshold : undefined, combine };
 }
 
 type Wanted = { kind: 'completion' | 'rubric'; stage: Stage; rubricKey: string; label: string; scoreMaximum: number };
@@ -93,19 +105,6 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** The latest mentor assessment per (stage, candidate, rubric key), as the rubric-passed gate reads it. */
-async function latestAssessments(ctx: AppContext, stageIds: string[], keys: string[]) {
-  if (!stageIds.length || !keys.length) return new Map<string, { percent: number; passed: boolean; threshold: number }>();
-  const stageOf = sql<string>`coalesce(${assessments.cohortStageId}::text, ${assessments.contextId})`;
-  const rows = await ctx.db
-    .selectDistinctOn([stageOf, assessments.candidateId, rubrics.key], { stageId: stageOf, candidateId: assessments.candidateId, key: rubrics.key, percent: assessments.percent, passed: assessments.passed, threshold: rubrics.passThreshold })
-    .from(assessments)
-    .innerJoin(rubrics, eq(rubrics.id, assessments.rubricId))
-    .where(and(eq(assessments.kind, 'mentor'), inArray(rubrics.key, keys), or(inArray(assessments.cohortStageId, stageIds), and(eq(assessments.contextType, 'stage'), inArray(assessments.contextId, stageIds)))))
-    .orderBy(stageOf, assessments.candidateId, rubrics.key, desc(assessments.createdAt));
-  return new Map(rows.map((r) => [`${r.stageId}|${r.candidateId}|${r.key}`, { percent: Number(r.percent), passed: r.passed, threshold: Number(r.threshold) }]));
-}
-
 /** What one post did. */
 export type PostOutcome = { lineItemId: string; userId: string; outcome: 'accepted' | 'refused' | 'failed'; status: number };
 
@@ -125,7 +124,7 @@ export async function syncCohortGrades(ctx: AppContext, services: PlatformServic
     .orderBy(asc(cohortStages.position));
   const progress = (await computeProgress(ctx, { cohortIds: [cohortId] })).get(cohortId) ?? new Map();
   const candidateIds = [...progress.keys()];
-  const scores = await latestAssessments(ctx, stages.map((s) => s.id), [...new Set(stages.flatMap(rubricGates))]);
+  const gates = await loadGateAssessments(ctx.db, stages.map((s) => s.id), [...new Set(stages.flatMap(rubricGates))]);
   const outcomes: PostOutcome[] = [];
   let retry: PlatformError | null = null;
   for (const { link, reg, lineItemsUrl } of links) {
@@ -145,7 +144,7 @@ export async function syncCohortGrades(ctx: AppContext, services: PlatformServic
     for (const item of items) {
       for (const [userId, sub] of subs) {
         const status = (progress.get(userId) as { stageId: string; status: string }[] | undefined)?.find((s) => s.stageId === item.cohortStageId)?.status;
-        const state = item.kind === 'completion' ? completionState(status, last.has(`${item.id}|${userId}`)) : rubricState(scores.get(`${item.cohortStageId}|${userId}|${item.rubricKey}`));
+        const state = item.kind === 'completion' ? completionState(status, last.has(`${item.id}|${userId}`)) : rubricStateOf(gates, stages, item, userId);
         if (!state) continue;
         const print = fingerprint(state);
         if (last.get(`${item.id}|${userId}`) === print) continue;
@@ -166,9 +165,13 @@ function completionState(status: string | undefined, postedBefore: boolean): Sco
   return postedBefore ? { scoreMaximum: 1, activityProgress: 'Initialized', gradingProgress: 'NotReady' } : null;
 }
 
-function rubricState(a: { percent: number; passed: boolean; threshold: number } | undefined): ScoreState | null {
-  if (!a) return null;
-  return { scoreGiven: a.percent, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded', comment: a.passed ? `Passed (pass mark ${a.threshold}%).` : `Not passed yet (pass mark ${a.threshold}%).` };
+function rubricStateOf(gates: GateAssessments, stages: Stage[], item: LineItem, userId: string): ScoreState | null {
+  const stage = stages.find((s) => s.id === item.cohortStageId);
+  if (!stage) return null;
+  const { threshold, rule, combined } = gates.judge(gateOf(stage, item.rubricKey), userId);
+  if (!combined) return null;
+  const said = `${combined.met ? 'Passed' : 'Not passed yet'} (pass mark ${threshold}%). ${COMBINE_LABELS[rule]}.`;
+  return { scoreGiven: combined.percent, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded', comment: said };
 }
 
 /** The fingerprint of the last answered post per (line item, user): accepted, or refused (not repeated until the state

@@ -4,6 +4,7 @@
 import { and, eq } from 'drizzle-orm';
 import type TestAgent from 'supertest/lib/agent';
 import { cohortMembers, invitations, ltiIdentities, ltiScorePosts, users } from '../../server/db/tables';
+import { addToCohort, buildUser } from '../support/factories';
 import { C, R, type PlatformUser } from './platform';
 import { eventually, launch, startLtiWorld, type LtiWorld } from './support';
 
@@ -176,5 +177,35 @@ describe('Assignment and Grade Services', () => {
     expect(regPage.text).toContain(candidate.name);
     expect(regPage.text).toContain('Co-delivery — Practical session');
     expect(regPage.text).toContain('Accepted');
+  });
+
+  it('posts the result the gate judges: a second mentor’s later pass does not override the first mentor’s fail (every mentor must pass)', async () => {
+    const { cohort, org, mentor: first } = w.world.a;
+    const candidate = await buildUser(w.t.database.db, { name: 'Gita Gate', organisationId: org.id, role: 'candidate' });
+    await addToCohort(w.t.database.db, cohort.id, candidate.id, 'candidate');
+    await launch(w, w.t.anonymous(), { user: { sub: 'lms-cand-gate', name: candidate.name, email: candidate.email, roles: [R.learner] }, resourceLinkId: 'link-programme' });
+    const second = await buildUser(w.t.database.db, { name: 'Second Mentor', organisationId: w.world.provider.id, role: 'mentor' });
+    await addToCohort(w.t.database.db, cohort.id, second.id, 'mentor');
+    const rubric = await (await w.t.loginAs(first.email)).get(`/api/v1/rubrics/${w.rubricKey}`);
+    const [calm, least] = (rubric.body.rubric?.criteria ?? rubric.body.criteria) as { id: string }[];
+    const assess = async (email: string, calmLevel: number) =>
+      (await w.t.loginAs(email)).post(`/api/v1/cohorts/${cohort.id}/candidates/${candidate.id}/assessments`).send({ rubric: w.rubricKey, contextType: 'stage', contextId: w.stages.gated, cohortStageId: w.stages.gated, levels: { [calm.id]: calmLevel, [least.id]: 2 } });
+    const low = await assess(first.email, 0);
+    expect(low.status).toBe(201);
+    const high = await assess(second.email, 2);
+    expect(high.status).toBe(201);
+    expect(high.body.score.percent).toBeGreaterThan(low.body.score.percent);
+    const posted = () => w.platform.scores.filter((s) => s.body.userId === 'lms-cand-gate' && s.body.scoreMaximum === 100);
+    await eventually('the gate’s result arrives', () => posted().some((s) => s.body.scoreGiven === low.body.score.percent));
+    await w.t.cadre.lti.gradesChanged(cohort.id);
+    await eventually('the sync settles', async () => (await w.t.database.db.select().from(ltiScorePosts).where(eq(ltiScorePosts.userId, candidate.id))).every((p) => p.outcome !== 'failed'));
+    // The gradebook's last word is the first mentor's fail — the latest score (the second mentor's pass) is not what counts.
+    const last = posted().at(-1);
+    expect(last?.body).toMatchObject({ scoreGiven: low.body.score.percent, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+    expect(String(last?.body.comment)).toContain('Not passed yet (pass mark 60%). Every mentor who assesses must pass');
+    // The gate says the same: the stage is not complete, so its completion is never posted as 1.
+    expect(w.platform.scores.some((s) => s.body.userId === 'lms-cand-gate' && s.body.scoreMaximum === 1 && s.body.scoreGiven === 1)).toBe(false);
+    const timeline = await (await w.t.loginAs(first.email)).get(`/cohorts/${cohort.id}/candidates/${candidate.id}`);
+    expect(timeline.text).toContain('Mentor A’s latest assessment scored 33%');
   });
 });

@@ -1,10 +1,11 @@
 /** "Rubric passed": mentors' assessments with a rubric in this stage, combined by the gate's rule (default: every
  * mentor who assessed must pass, each mentor's latest counting), at or above the threshold with every must-pass
  * criterion passed. The reason names the rule, so a candidate knows how several mentors' views count. */
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { assessments, rubrics, users } from '../../db/tables';
-import { COMBINE_LABELS, COMBINE_RULES, DEFAULT_COMBINE, combineAssessments, combineClause, type RatedAssessment } from '../../rubrics/combine';
+import { rubrics } from '../../db/tables';
+import { COMBINE_LABELS, COMBINE_RULES, DEFAULT_COMBINE, combineClause } from '../../rubrics/combine';
+import { loadGateAssessments } from '../../rubrics/gate-results';
 import type { RequirementKind } from '../types';
 import { answerAll, distinct } from './answers';
 
@@ -29,48 +30,15 @@ export const rubricPassed: RequirementKind<typeof params> = {
     return found ? [] : [{ field: 'rubric', message: `There is no rubric with the key '${p.rubric}': choose one of the rubrics.` }];
   },
   async evaluate({ db, items }) {
-    const keys = distinct(items, (i) => i.params.rubric);
-    const stageIds = items.map((i) => i.stage.id);
     if (!items.length) return new Map();
-    // Versions share a key: the current one names the gate; each assessment keeps its own version's pass mark.
-    const named = await db.select({ key: rubrics.key, name: rubrics.name, passThreshold: rubrics.passThreshold }).from(rubrics).where(inArray(rubrics.key, keys)).orderBy(asc(rubrics.version));
-    const byKey = new Map(named.map((r) => [r.key as string, r]));
-    const stageOf = sql<string>`coalesce(${assessments.cohortStageId}::text, ${assessments.contextId})`;
-    const rows = await db
-      .select({
-        stageId: stageOf,
-        candidateId: assessments.candidateId,
-        key: rubrics.key,
-        assessorId: assessments.assessorId,
-        assessorName: users.name,
-        percent: assessments.percent,
-        mustPassFailed: assessments.mustPassFailed,
-        createdAt: assessments.createdAt,
-        versionThreshold: rubrics.passThreshold,
-      })
-      .from(assessments)
-      .innerJoin(rubrics, eq(rubrics.id, assessments.rubricId))
-      .innerJoin(users, eq(users.id, assessments.assessorId))
-      .where(
-        and(
-          eq(assessments.kind, 'mentor'),
-          inArray(rubrics.key, keys),
-          or(inArray(assessments.cohortStageId, stageIds), and(eq(assessments.contextType, 'stage'), inArray(assessments.contextId, stageIds))),
-        ),
-      );
-    const found = new Map<string, (RatedAssessment & { versionThreshold: number })[]>();
-    for (const r of rows) {
-      const k = `${r.stageId}|${r.candidateId}|${r.key}`;
-      found.set(k, [...(found.get(k) ?? []), { assessorId: r.assessorId, assessorName: r.assessorName, percent: Number(r.percent), mustPassFailed: r.mustPassFailed, createdAt: r.createdAt, versionThreshold: Number(r.versionThreshold) }]);
-    }
+    const gates = await loadGateAssessments(
+      db,
+      items.map((i) => i.stage.id),
+      distinct(items, (i) => i.params.rubric),
+    );
     return answerAll(items, (item, candidateId) => {
-      const rubric = byKey.get(item.params.rubric);
-      const name = rubric?.name ?? item.params.rubric;
-      const threshold = item.params.threshold ?? rubric?.passThreshold ?? 100;
-      const rule = item.params.combine ?? DEFAULT_COMBINE;
+      const { name, threshold, rule, combined: c } = gates.judge({ stageId: item.stage.id, ...item.params }, candidateId);
       const how = combineClause(rule);
-      const scored = (found.get(`${item.stage.id}|${candidateId}|${item.params.rubric}`) ?? []).map(({ versionThreshold, ...a }) => (item.params.threshold === undefined ? { ...a, threshold: versionThreshold } : a));
-      const c = combineAssessments(scored, rule, threshold);
       // Where the candidate acts on an unmet rubric gate: their assessments (self-assess, see each mentor's scores).
       const act = { href: `/cohorts/${item.stage.cohortId}/candidates/${candidateId}/assessments`, label: `See your assessments and self-assess on '${name}'` };
       if (!c) return { met: false, reason: `Be assessed by a mentor on '${name}' at ${threshold}% or above — not assessed yet (${how}).`, progress: { done: 0, of: 100 }, act };
