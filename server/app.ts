@@ -33,7 +33,8 @@ import { healthRoutes } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
 import { adminPageRoutes } from './routes/admin-pages';
-import { ProviderIdentityCache } from './identity';
+import { ProviderIdentityCache, providerLogo } from './identity';
+import { brandedMailer } from './mail-brand';
 import { identityRoutes } from './routes/identity';
 import { homeRoutes } from './routes/home';
 import { openApiRoutes } from './routes/openapi';
@@ -81,7 +82,7 @@ export type CadreApp = {
 export async function createApp(options: AppOptions): Promise<CadreApp> {
   const { database, config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const mailer = options.mailer ?? createMailer(config.smtpUrl, config.mailFrom, logger);
+  const plainMailer = options.mailer ?? createMailer(config.smtpUrl, config.mailFrom, logger);
   const modules = options.modules ?? discoverModules();
   validateManifests(modules);
   // Each module's own migrations run after core's (which opening the database ran); then its tables must be there.
@@ -113,7 +114,10 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const actors = new ActorCache(database.db, registry.capabilities);
   actors.listen(io, database.kind === 'postgres');
   const jobs = await startJobs(database, logger);
-  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry, storage: new LocalDiskStorage(config.uploadDir), identity: new ProviderIdentityCache(database.db) };
+  const identity = new ProviderIdentityCache(database.db);
+  const storage = new LocalDiskStorage(config.uploadDir);
+  const mailer = brandedMailer(plainMailer, { identity: () => (identity.get().organisationId ? identity.get() : identity.refresh()), logo: (id) => providerLogo(storage, id) });
+  const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry, storage, identity };
   await ctx.identity.start(60_000, (err) => logger.warn({ err }, 'provider identity could not be loaded'));
   await workAfterCommit(ctx, options.jobPollSeconds);
   const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));

@@ -3,8 +3,11 @@ import { redactLinks } from './http/redact';
 import type nodemailerType from 'nodemailer';
 import type { Logger } from './logger';
 
-/** One message. */
-export type Mail = { to: string; subject: string; text: string };
+/** A file sent with a message; `cid` lets the HTML part show it inline (`<img src="cid:…">`). */
+export type MailAttachment = { filename: string; content: Buffer; contentType: string; cid?: string };
+
+/** One message: the plain text always; the sender's display name, an HTML part and attachments when branded. */
+export type Mail = { to: string; subject: string; text: string; fromName?: string; html?: string; attachments?: MailAttachment[] };
 
 /** Sends mail, or logs it when no SMTP server is configured. */
 export type Mailer = { send(mail: Mail): Promise<void>; outbox: Mail[]; transport: 'smtp' | 'log' };
@@ -32,11 +35,17 @@ export function createMailer(smtpUrl: string | undefined, from: string, logger: 
     outbox,
     async send(mail) {
       try {
-        await transporter.sendMail({ from, ...mail });
+        const { fromName, ...message } = mail;
+        await transporter.sendMail({ ...message, from: fromName ? { name: fromName, address: addressOf(from) } : from });
       } catch (err) {
         // Mail is a courtesy: the in-app notification already exists, so a mail failure must not fail the request.
         logger.error({ err, to: mail.to }, 'e-mail could not be sent');
       }
     },
   };
+}
+
+/** The bare address of a "Name <address>" sender. */
+function addressOf(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 }

@@ -40,7 +40,7 @@ export async function buildCohortReport(ctx: AppContext, cohortId: string, gener
   const [impact, evidence, parties] = await Promise.all([
     organisationImpact(ctx, readiness.organisationId),
     evidenceWords(ctx, cohortId, actorId ?? '00000000-0000-0000-0000-000000000000', signoffs),
-    reportParties(ctx.db, readiness.organisationName),
+    reportParties(ctx, { id: readiness.organisationId, name: readiness.organisationName }),
   ]);
   const generatedAt = new Date();
   return cohortReportPdf({ cohort: readiness, signoffs, evidence, waivers, sections: sections.filter((s) => s !== null), ledger, impact, generatedAt, generatedBy, ...parties, today: ukDate(generatedAt) });

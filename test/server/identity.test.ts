@@ -1,6 +1,11 @@
 /** Provider identity: the admin names the provider and uploads a logo (sniffed from its bytes, through storage); every
  * page shows them, and providerIdentity/providerLogo give reports and e-mails the same. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { asBuffer, binary } from '../support/pdf';
 import { providerLogo } from '../../server/identity';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
@@ -73,6 +78,32 @@ describe('provider identity', () => {
     expect(logo.headers['x-content-type-options']).toBe('nosniff');
     expect(Buffer.compare(logo.body as Buffer, png())).toBe(0);
     expect((await providerLogo(t.cadre.ctx.storage, identity))?.bytes.equals(png())).toBe(true);
+  });
+
+  it('signs e-mails and the inspector report in the provider’s name, with its logo', async () => {
+    // Someone asks for a reset link: the message comes from the provider, ends with its name and shows its logo.
+    const before = t.cadre.ctx.mailer.outbox.length;
+    const agent = t.anonymous();
+    const csrf = await t.csrf(agent, '/forgot');
+    const asked = await agent.post('/forgot').type('form').send({ _csrf: csrf, email: w.a.lead.email });
+    expect(asked.status).toBe(200);
+    for (let i = 0; i < 250 && t.cadre.ctx.mailer.outbox.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    const mail = t.cadre.ctx.mailer.outbox.at(-1);
+    expect(mail).toMatchObject({ to: w.a.lead.email, fromName: 'Calm Ways Training' });
+    expect(mail?.text).toMatch(/— Calm Ways Training, through Cadre\n$/);
+    expect(mail?.html).toContain('<img src="cid:provider-logo" alt="Calm Ways Training"');
+    expect(mail?.html).toMatch(/<a href="http[^"]+\/reset\/[^"]+">/);
+    expect(mail?.attachments?.[0]).toMatchObject({ cid: 'provider-logo', contentType: 'image/png' });
+
+    // The report's cover carries the provider's logo above its name.
+    const lead = await t.loginAs(w.a.lead.email);
+    const pdf = await asBuffer(lead, `/cohorts/${w.a.cohort.id}/report.pdf`);
+    expect(pdf.status).toBe(200);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cadre-cover-'));
+    writeFileSync(path.join(dir, 'r.pdf'), binary(pdf));
+    const images = execFileSync('pdfimages', ['-f', '1', '-l', '1', '-list', path.join(dir, 'r.pdf')]).toString().trim().split('\n').slice(2);
+    expect(images).toHaveLength(1);
+    expect(execFileSync('pdftotext', ['-f', '1', '-l', '1', path.join(dir, 'r.pdf'), '-']).toString()).toContain('Calm Ways Training');
   });
 
   it('is the provider admin’s alone to change', async () => {
