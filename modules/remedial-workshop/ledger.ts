@@ -1,7 +1,7 @@
 /** Final readiness sign-offs in the ledger: each row of `remedial_workshop_signoffs` must match its entry, and back. */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { appendLedger, bySubject, defineProjection, firstDifference, missingRow, NO_ENTRY, str, type Db, type Disagreement } from '../../server/modules/kit';
+import { appendLedger, bySubject, certify, defineProjection, firstDifference, missingRow, NO_ENTRY, str, type Db, type Disagreement } from '../../server/modules/kit';
 import { remedialWorkshopSignoffs } from './schema';
 
 /** The ledger subject type of a final readiness sign-off. */
@@ -10,7 +10,8 @@ export const SIGNOFF_SUBJECT = 'remedial_workshop_signoff';
 /** A final readiness sign-off to write; `overrideReason` and `gaps` when it overrides the readiness model. */
 export type ReadinessFacts = { stage: { id: string; cohortId: string; title: string }; candidateId: string; mentorId: string; note: string | null; overrideReason: string | null; gaps: string[]; at: Date };
 
-/** Appends `remedial-workshop.readiness-signed` and writes the row at the same instant; returns the row. */
+/** Appends `remedial-workshop.readiness-signed`, writes the row at the same instant and has core certify the candidate
+ * (issue their certificate, or renew it for a refresher) in the same transaction; returns the row. */
 export async function writeReadinessSignoff(tx: Db, f: ReadinessFacts) {
   const id = randomUUID();
   const entry = await appendLedger(tx, {
@@ -24,6 +25,7 @@ export async function writeReadinessSignoff(tx: Db, f: ReadinessFacts) {
     payload: { stageId: f.stage.id, stageTitle: f.stage.title, note: f.note, overrideReason: f.overrideReason, ...(f.overrideReason ? { gaps: f.gaps } : {}) },
   });
   const [row] = await tx.insert(remedialWorkshopSignoffs).values({ id, cohortStageId: f.stage.id, candidateId: f.candidateId, mentorId: f.mentorId, note: f.note, overrideReason: f.overrideReason, ledgerSeq: entry.seq, createdAt: f.at }).returning();
+  await certify(tx, { cohortId: f.stage.cohortId, candidateId: f.candidateId, signedBy: f.mentorId, at: f.at });
   return row;
 }
 

@@ -6,3 +6,4 @@ export * from './schema/rubric';
 export * from './schema/lti';
 export * from './schema/versions';
 export * from './schema/impact';
+export * from './schema/credentials';

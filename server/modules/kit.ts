@@ -65,6 +65,10 @@ export { computeProgress, type StageProgress } from '../progression/engine';
 export { appendLedger, type LedgerRow } from '../ledger';
 export { bySubject, defineProjection, firstDifference, missingRow, NO_ENTRY, num, str, type Disagreement, type LedgerFact, type LedgerProjection, type ProjectionScope } from '../ledger/projections';
 
+// Certificates: a final sign-off calls `certify(tx, { cohortId, candidateId, signedBy, at })` inside its own
+// transaction; core issues the candidate's certificate (or, for a refresher, renews it) — ledgered with the sign-off.
+export { certify, type Certified, type CertifyFacts } from '../credentials/issue';
+
 // Readiness: what the readiness model says still stands between candidates and "ready" (for a final sign-off).
 export { finalSignoffGaps, type FinalStage } from '../readiness/gaps';
 export type { ReadinessGap } from '../readiness/model';

@@ -121,9 +121,9 @@ function integrity(doc: Doc, input: ReportInput) {
   doc.font('Helvetica-Bold').fontSize(18).fillColor('#111').text('How this record is protected', PAGE.left, doc.y).moveDown(0.3);
   para(doc, integrityStatement(input.ledger, input.generatedAt), 11, 'Helvetica-Bold');
   doc.moveDown(0.5);
-  para(doc, 'When a mentor signs off or countersigns a competency, declines it, grants or withdraws a waiver, marks a stage complete or signs a candidate off as ready to deliver, Cadre writes that decision once to a record that is only ever added to. Each entry carries a digital fingerprint of the one before it, so changing or removing any earlier decision would break every fingerprint after it.', 10);
+  para(doc, 'When a mentor signs off or countersigns a competency, declines it, grants or withdraws a waiver, marks a stage complete or signs a candidate off as ready to deliver — and when a certificate is issued, renewed or revoked — Cadre writes that decision once to a record that is only ever added to. Each entry carries a digital fingerprint of the one before it, so changing or removing any earlier decision would break every fingerprint after it.', 10);
   doc.moveDown(0.4);
-  para(doc, 'For this report Cadre re-checked the whole record from its first entry and compared it with every sign-off, waiver, completion mark and final sign-off shown for this cohort. The technical detail of that check is in the appendix.', 10);
+  para(doc, 'For this report Cadre re-checked the whole record from its first entry and compared it with every sign-off, waiver, completion mark, final sign-off and certificate shown for this cohort. The technical detail of that check is in the appendix.', 10);
 }
 
 function appendix(doc: Doc, ledger: LedgerSummary) {

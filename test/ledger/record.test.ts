@@ -1,7 +1,7 @@
 /**
  * The ledger vouches for what the app shows. Records are made the way people make them (HTTP), then each kind of
  * table the app and the report read — sign-off requests, their decisions and evidence, waivers and their withdrawal,
- * completion marks, final readiness sign-offs — is edited, inserted into and deleted from directly in the database.
+ * completion marks, final readiness sign-offs, certificates — is edited, inserted into and deleted from directly in the database.
  * Every edit is caught by the one full check, which names the table, the row and what differs; the inspector PDF says
  * so; `npm run verify-ledger` fails naming the row. Restoring the row makes everything verify again.
  */
@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
 import type TestAgent from 'supertest/lib/agent';
 import { openPglite } from '../../server/db';
-import { cohortStages, ledgerEntries, signoffDecisions, signoffEvidence, stageWaivers } from '../../server/db/tables';
+import { certificates, cohortStages, ledgerEntries, signoffDecisions, signoffEvidence, stageWaivers } from '../../server/db/tables';
+import { revokeCertificate } from '../../server/credentials/issue';
 import { appendLedger } from '../../server/ledger';
 import { verifyRecord } from '../../server/ledger/verify';
 import { writeReadinessSignoff } from '../../modules/remedial-workshop/ledger';
@@ -88,9 +89,12 @@ beforeAll(async () => {
   const [declineDecision] = await db.select().from(signoffDecisions).where(and(eq(signoffDecisions.requestId, declined), eq(signoffDecisions.kind, 'decline')));
   const [evidence] = await db.select().from(signoffEvidence).where(eq(signoffEvidence.requestId, declined));
   const [otherWaiver] = await db.select().from(stageWaivers).where(eq(stageWaivers.candidateId, w.b.candidate.id));
-  ids = { revoked, declined, countersigned, waiver: waiver.body.waiver.id, withdrawn: withdrawn.body.waiver.id, mark: mark.body.mark.id, final: final.id, evidence: evidence.id, fileId: evidence.fileId!, decision: revokeDecision.id, declineDecision: declineDecision.id, otherWaiver: otherWaiver.id, mentor2: mentor2.id };
+  // The final sign-off issued a certificate in its transaction; an admin then revoked it.
+  const [issued] = await db.select().from(certificates).where(eq(certificates.holderId, w.a.otherCandidate.id));
+  await revokeCertificate(t.cadre.ctx, w.admin.id, issued, 'Left the organisation before delivering.');
+  ids = { cert: issued.id, certCode: issued.code, revoked, declined, countersigned, waiver: waiver.body.waiver.id, withdrawn: withdrawn.body.waiver.id, mark: mark.body.mark.id, final: final.id, evidence: evidence.id, fileId: evidence.fileId!, decision: revokeDecision.id, declineDecision: declineDecision.id, otherWaiver: otherWaiver.id, mentor2: mentor2.id };
   const entry = async (subjectId: string, kind: string) => (await db.select().from(ledgerEntries).where(and(eq(ledgerEntries.subjectId, subjectId), eq(ledgerEntries.kind, kind))))[0].seq;
-  seqs = { revoke: await entry(revoked, 'signoff.revoke'), decline: await entry(declined, 'signoff.decline'), declinedSubmit: await entry(declined, 'signoff.submit'), waiver: await entry(ids.waiver, 'stage.waived'), withdrawal: await entry(ids.withdrawn, 'stage.waiver_withdrawn'), mark: await entry(ids.mark, 'stage.marked_complete'), final: await entry(ids.final, 'remedial-workshop.readiness-signed') };
+  seqs = { revoke: await entry(revoked, 'signoff.revoke'), decline: await entry(declined, 'signoff.decline'), declinedSubmit: await entry(declined, 'signoff.submit'), waiver: await entry(ids.waiver, 'stage.waived'), withdrawal: await entry(ids.withdrawn, 'stage.waiver_withdrawn'), mark: await entry(ids.mark, 'stage.marked_complete'), final: await entry(ids.final, 'remedial-workshop.readiness-signed'), certIssued: await entry(ids.cert, 'certificate.issued'), certRevoked: await entry(ids.cert, 'certificate.revoked') };
 });
 afterAll(() => t.stop());
 
@@ -135,6 +139,12 @@ const cases: Case[] = [
   { name: 'a final readiness sign-off deleted', tamper: () => cut('remedial_workshop_signoffs', `id = '${ids.final}'`, 'keep_f'), restore: () => paste('remedial_workshop_signoffs', 'keep_f'), table: 'remedial_workshop_signoffs', row: () => ids.final, problem: () => new RegExp(`the row is missing, but ledger entry ${seqs.final} records it`), cli: true },
   { name: 'an override reason erased', tamper: () => [`update remedial_workshop_signoffs set override_reason = null where id = '${ids.final}'`], restore: () => [`update remedial_workshop_signoffs set override_reason = 'Signed in the previous cohort; records transferred.' where id = '${ids.final}'`], table: 'remedial_workshop_signoffs', row: () => ids.final, problem: () => /its override reason is empty but the ledger says “Signed in the previous cohort; records transferred.”/ },
   { name: 'a final readiness sign-off inserted', tamper: () => [`insert into remedial_workshop_signoffs (id, cohort_stage_id, candidate_id, mentor_id) select '${NEW_ID}', s.id, '${w.a.candidate.id}', '${w.a.mentor.id}' from cohort_stages s where s.cohort_id = '${w.a.cohort.id}' and s.module_key = 'remedial-workshop'`], restore: () => [`delete from remedial_workshop_signoffs where id = '${NEW_ID}'`], table: 'remedial_workshop_signoffs', row: () => NEW_ID, problem: () => /Candidate A's final readiness sign-off\): no ledger entry records it/ },
+  // Certificates (core's checker): issued in the final sign-off's transaction, revoked by an admin
+  { name: 'a revoked certificate made valid again', tamper: () => [`update certificates set revoked_at = null, revoked_by = null, revocation_reason = null where id = '${ids.cert}'`], restore: () => [`update certificates c set revoked_at = (l.recorded_at)::timestamptz, revoked_by = l.actor_id, revocation_reason = 'Left the organisation before delivering.' from ledger_entries l where l.seq = ${seqs.certRevoked} and c.id = '${ids.cert}'`], table: 'certificates', row: () => ids.cert, problem: () => new RegExp(`Candidate A2's certificate ${ids.certCode}\\): its revocation time is empty but the ledger says .* \\(ledger entry ${seqs.certRevoked}\\)`), cli: true },
+  { name: 'a certificate’s expiry pushed back', tamper: () => [`update certificates set expires_at = expires_at + interval '5 years' where id = '${ids.cert}'`], restore: () => [`update certificates set expires_at = expires_at - interval '5 years' where id = '${ids.cert}'`], table: 'certificates', row: () => ids.cert, problem: () => /its expiry is .* UTC but the ledger says .* UTC/ },
+  { name: 'a certificate’s code changed', tamper: () => [`update certificates set code = 'AAAA-BBBB-CCCC' where id = '${ids.cert}'`], restore: () => [`update certificates set code = '${ids.certCode}' where id = '${ids.cert}'`], table: 'certificates', row: () => ids.cert, problem: () => new RegExp(`its code is “AAAA-BBBB-CCCC” but the ledger says “${ids.certCode}”`) },
+  { name: 'a certificate inserted with no entry', tamper: () => [`insert into certificates (id, code, holder_id, organisation_id, cohort_id, programme_name, signed_by, issued_at, valid_from, expires_at) values ('${NEW_ID}', 'ZZZZ-ZZZZ-ZZZZ', '${w.a.candidate.id}', '${w.a.org.id}', '${w.a.cohort.id}', 'Forged', '${w.a.mentor.id}', now(), now(), now() + interval '1 year')`], restore: () => [`delete from certificates where id = '${NEW_ID}'`], table: 'certificates', row: () => NEW_ID, problem: () => /Candidate A's certificate ZZZZ-ZZZZ-ZZZZ\): no ledger entry records it/ },
+  { name: 'a certificate deleted', tamper: () => cut('certificates', `id = '${ids.cert}'`, 'keep_c'), restore: () => paste('certificates', 'keep_c'), table: 'certificates', row: () => ids.cert, problem: () => new RegExp(`the row is missing, but ledger entry ${seqs.certIssued} records it`) },
 ];
 
 /** Runs `npm run verify-ledger` against the test database (PGlite: a copy on disk; PostgreSQL: the database itself). */
@@ -168,12 +178,13 @@ describe('the full check of the record', () => {
       { name: 'sign-offs', rows: expect.any(Number) },
       { name: 'waivers', rows: 3 },
       { name: 'completion marks', rows: 2 },
+      { name: 'certificates', rows: 1 },
       { name: 'final readiness sign-offs', rows: 1 },
     ]);
-    expect(await reportWords(w.a.cohort.id)).toMatch(/Verified: all \d+ ledger entries chain correctly, and \d+ records \(sign-offs, waivers, completion marks, final readiness sign-offs\) agree with them; nothing has been altered\./);
+    expect(await reportWords(w.a.cohort.id)).toMatch(/Verified: all \d+ ledger entries chain correctly, and \d+ records \(sign-offs, waivers, completion marks, certificates, final readiness sign-offs\) agree with them; nothing has been altered\./);
     const ok = await cli();
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^Ledger OK: \d+ entries verified; last hash [0-9a-f]{64}\. Tables agree with the ledger: \d+ sign-offs, 3 waivers, 2 completion marks, 1 final readiness sign-offs\./);
+    expect(ok.stdout).toMatch(/^Ledger OK: \d+ entries verified; last hash [0-9a-f]{64}\. Tables agree with the ledger: \d+ sign-offs, 3 waivers, 2 completion marks, 1 certificates, 1 final readiness sign-offs\./);
   });
 
   it('is what the admin API answers', async () => {
@@ -222,10 +233,10 @@ describe('the full check of the record', () => {
   it('an entry of a kind no checker reads is reported (a new kind of record must bring its checker)', async () => {
     const db = t.database.db;
     await db.transaction(async (tx) => {
-      await appendLedger(tx, { kind: 'certificate.issued', actorId: w.admin.id, cohortId: w.a.cohort.id, candidateId: w.a.candidate.id, subjectType: 'certificate', subjectId: NEW_ID, payload: {} });
+      await appendLedger(tx, { kind: 'future.recorded', actorId: w.admin.id, cohortId: w.a.cohort.id, candidateId: w.a.candidate.id, subjectType: 'future_record', subjectId: NEW_ID, payload: {} });
       const result = await verifyRecord(tx, t.cadre.ctx.registry.projections);
       expect(result.ok).toBe(false);
-      expect(result.summary).toMatch(/no projection checker vouches for subject type “certificate”/);
+      expect(result.summary).toMatch(/no projection checker vouches for subject type “future_record”/);
       tx.rollback();
     }).catch((err: Error) => {
       if (!/rollback/i.test(err.message)) throw err;
@@ -249,8 +260,8 @@ describe('the full check of the record', () => {
     const after = await verifyRecord(counting, t.cadre.ctx.registry.projections);
     expect(after.ok).toBe(true);
     expect(after.checked.find((c) => c.name === 'waivers')!.rows).toBe(before.checked.find((c) => c.name === 'waivers')!.rows + 2);
-    // One page of the chain, the tail check, three sign-off queries, one each for waivers, marks and final sign-offs.
-    expect(first).toBe(8);
+    // One page of the chain, the tail check, three sign-off queries, one each for waivers, marks, certificates and final sign-offs.
+    expect(first).toBe(9);
     expect(statements).toBe(first);
   });
 });

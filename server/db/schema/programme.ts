@@ -12,6 +12,10 @@ export const programmeTemplates = pgTable('programme_templates', {
   description: text('description'),
   frameworkId: uuid('framework_id'),
   version: integer('version').notNull().default(1),
+  /** How long a certificate this programme issues (or renews) stays valid, in months. */
+  certificateMonths: integer('certificate_months').notNull().default(12),
+  /** Set on a refresher: the programme whose certificate its final sign-off renews. */
+  refresherOf: uuid('refresher_of'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
