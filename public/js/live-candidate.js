@@ -17,7 +17,8 @@
       b.addEventListener('click', function () { window.print(); });
     });
     var root = document.getElementById('live-root');
-    if (!root || typeof io === 'undefined') return;
+    // An ended room is a record: its notes and the timeline link are already on the page.
+    if (!root || typeof io === 'undefined' || root.getAttribute('data-ended') === 'true') return;
     var roomId = root.getAttribute('data-room-id');
     var lastSeq = Number(root.getAttribute('data-last-seq')) || 0;
     var list = document.getElementById('live-notes');
@@ -37,6 +38,7 @@
       else if (!navigator.onLine) { state = 'offline'; text = 'Offline — notes will arrive when you are back online'; }
       else if (socket.connected) { state = 'connected'; text = 'Connected'; }
       else { state = 'reconnecting'; text = 'Reconnecting…'; }
+      if (!statusEl.isConnected) return;
       statusEl.setAttribute('data-state', state);
       if (statusEl.textContent !== text) statusEl.textContent = text;
     }
@@ -92,7 +94,16 @@
 
     function updateHeld(held) {
       if (!heldEl || typeof held !== 'number') return;
-      heldEl.textContent = held ? held + (held === 1 ? ' note is' : ' notes are') + ' waiting for you.' : 'No notes waiting.';
+      heldEl.textContent = held ? held + (held === 1 ? ' note is' : ' notes are') + ' waiting for when you finish.' : 'No notes waiting.';
+    }
+
+    // The mentor ended the session: say so, offer the timeline, and stop listening (the released notes are here).
+    function ended() {
+      fatal = 'This live session has ended.';
+      var notice = document.getElementById('room-ended');
+      if (notice) notice.hidden = false;
+      // The socket stays open so receipts for the notes the end released still reach the mentor.
+      [heldEl, statusEl, document.getElementById('release-form'), document.getElementById('quiet-note')].forEach(function (e) { if (e) e.remove(); });
     }
 
     function join() {
@@ -100,6 +111,7 @@
       socket.emit('live:join', { roomId: roomId, afterSeq: lastSeq }, function (res) {
         if (res && res.error) { fatal = res.error.message; setStatus(); return; }
         res.notes.forEach(accept);
+        if (res.room && res.room.endedAt) return ended();
         updateHeld(res.held);
         if (res.hasMore) join();
         sendReceipt();
@@ -117,8 +129,10 @@
     window.addEventListener('offline', setStatus);
     document.addEventListener('visibilitychange', sendReceipt);
     socket.on('live:note', function (m) { if (m.roomId === roomId) accept(m.note); });
+    socket.on('live:held', function (m) { if (m.roomId === roomId) updateHeld(m.held); });
     socket.on('live:room', function (m) {
       if (m.roomId !== roomId) return;
+      if (m.room.endedAt) return ended();
       updateHeld(m.held);
       var quiet = document.getElementById('quiet-note');
       if (quiet) quiet.textContent = m.room.quietMode ? 'Quiet mode is on: notes wait until the segment ends or you say you are done, so nothing distracts you mid-flow.' : 'Notes arrive as your mentors write them.';

@@ -22,13 +22,48 @@
       })
       .catch(function () {});
   }
+  // A new notification is said on the page the person has open (e.g. "Priya Shah opened a live feedback room for
+  // you"), with its link, in a polite live region at the top of the main content.
+  function announce(n) {
+    var main = document.getElementById('main');
+    if (!main || !n || !n.title) return;
+    var region = document.getElementById('notification-flash');
+    if (!region) {
+      region = document.createElement('div');
+      region.id = 'notification-flash';
+      region.className = 'notice notification-flash';
+      region.setAttribute('role', 'status');
+      region.setAttribute('data-testid', 'notification-flash');
+      main.insertBefore(region, main.firstChild);
+    }
+    region.textContent = '';
+    var p = document.createElement('p');
+    var strong = document.createElement('strong');
+    strong.textContent = n.title;
+    p.appendChild(strong);
+    if (n.body) p.appendChild(document.createTextNode(' ' + n.body));
+    region.appendChild(p);
+    if (n.link && n.link.charAt(0) === '/') {
+      var a = document.createElement('a');
+      a.className = 'button';
+      a.href = n.link;
+      a.textContent = 'Open';
+      var what = document.createElement('span');
+      what.className = 'visually-hidden';
+      what.textContent = ': ' + n.title;
+      a.appendChild(what);
+      var go = document.createElement('p');
+      go.appendChild(a);
+      region.appendChild(go);
+    }
+  }
   document.addEventListener('DOMContentLoaded', function () {
     if (window.__cadreNotifications || !badges().length) return;
     window.__cadreNotifications = true;
     refresh();
     if (typeof io !== 'function') return;
     var socket = io({ transports: ['websocket', 'polling'] });
-    socket.on('notification:new', refresh);
+    socket.on('notification:new', function (n) { refresh(); announce(n); });
     socket.on('notification:read', refresh);
     socket.on('connect', refresh);
   });

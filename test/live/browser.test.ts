@@ -25,6 +25,11 @@ describeBrowser('live feedback in the browser', () => {
 
   it('holds, releases, shows state, and sends what was written offline exactly once', () =>
     screenshotOnFailure(browser, 'live-feedback', async () => {
+      // The candidate waits on their live notes page; a room opened for them is said there, with its link.
+      const candidate = await newPage(browser, url, VIEWPORTS.tablet);
+      await login(candidate, w.a.candidate.email, TEST_PASSWORD);
+      await candidate.goto(`/cohorts/${w.a.cohort.id}/live`);
+      await candidate.waitForFunction(() => typeof (window as unknown as { io?: unknown }).io === 'function');
       const mentor = await newPage(browser, url, VIEWPORTS.tablet);
       await login(mentor, w.a.mentor.email, TEST_PASSWORD);
       await mentor.goto(`/cohorts/${w.a.cohort.id}/live`);
@@ -46,15 +51,21 @@ describeBrowser('live feedback in the browser', () => {
       await mentor.getByTestId('held-count').getByText('1 note held in quiet mode').waitFor();
       expect(await pace.getAttribute('aria-pressed')).toBe('false');
 
-      const candidate = await newPage(browser, url, VIEWPORTS.tablet);
-      await login(candidate, w.a.candidate.email, TEST_PASSWORD);
-      await candidate.goto(mentor.url().replace(url, ''));
+      const flash = candidate.getByTestId('notification-flash');
+      await flash.getByText(`${w.a.mentor.name} opened a live feedback room for you`, { exact: true }).waitFor();
+      expect(await checkA11y(candidate)).toEqual([]);
+      await Promise.all([candidate.waitForURL(mentor.url()), flash.getByRole('link', { name: /^Open/ }).click()]);
       await candidate.getByTestId('connection-status').getByText('Connected', { exact: true }).waitFor();
-      await candidate.getByText('1 note is waiting for you.').waitFor();
+      await candidate.getByText('1 note is waiting for when you finish.').waitFor();
+      // The count follows the mentor's notes without a reload.
+      await mentor.getByLabel('Note', { exact: true }).fill('Good check-in with the quiet learner at the back.');
+      await mentor.getByTestId('post-note').click();
+      await candidate.getByText('2 notes are waiting for when you finish.').waitFor();
       expect(await noteItems(candidate).count()).toBe(0);
       expect(await checkA11y(candidate)).toEqual([]);
       await candidate.getByRole('button', { name: "I'm done — show my notes" }).click();
       await noteItems(candidate).getByText('Pause after each breakaway step').waitFor();
+      await candidate.getByText('No notes waiting.').waitFor();
       await noteItems(mentor).first().getByText('Seen').waitFor();
 
       // Offline: the note waits in the outbox with a clear status, then arrives once when back.
@@ -76,13 +87,20 @@ describeBrowser('live feedback in the browser', () => {
       await noteItems(candidate).getByText('Lovely calm voice').waitFor();
       await noteItems(mentor).first().getByText(/Sent|Delivered|Seen/).waitFor();
       await new Promise((r) => setTimeout(r, 500));
-      expect(await noteItems(candidate).count()).toBe(2);
-      expect(await noteItems(mentor).count()).toBe(2);
+      expect(await noteItems(candidate).count()).toBe(3);
+      expect(await noteItems(mentor).count()).toBe(3);
 
       const overflow = await mentor.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
-      await candidate.goto(`${candidate.url().replace(url, '')}/timeline`);
-      expect(await candidate.getByTestId('timeline-note').count()).toBe(2);
+      // The mentor ends the session: the candidate's open page says so and offers the timeline.
+      mentor.once('dialog', (d) => void d.accept());
+      await Promise.all([mentor.waitForURL(/\/timeline$/), mentor.getByRole('button', { name: /End (the )?session/ }).click()]);
+      const ended = candidate.getByTestId('room-ended');
+      await ended.getByText('This live session has ended.').waitFor();
+      expect(await candidate.getByTestId('im-done').count()).toBe(0);
+      expect(await checkA11y(candidate)).toEqual([]);
+      await Promise.all([candidate.waitForURL(/\/timeline$/), ended.getByRole('link', { name: 'Open your feedback timeline' }).click()]);
+      expect(await candidate.getByTestId('timeline-note').count()).toBe(3);
       expect(await checkA11y(candidate)).toEqual([]);
     }));
 });

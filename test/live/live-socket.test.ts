@@ -242,3 +242,87 @@ describe('validation and limits', () => {
     configureLive(t.cadre.io, { noteRate: { capacity: 20, perSecond: 2 } });
   });
 });
+
+describe("the candidate's side (12.7)", () => {
+  /** Resolves with the next `event` payload on `socket` that matches. */
+  const next = <T>(socket: Socket, event: string, match: (m: T) => boolean = () => true) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${event}`)), 5000);
+      const on = (m: T) => {
+        if (!match(m)) return;
+        clearTimeout(timer);
+        socket.off(event, on);
+        resolve(m);
+      };
+      socket.on(event, on);
+    });
+
+  it('is told in-app, on the page they have open, when a mentor opens a room for them', async () => {
+    const candidate = await socketFor(w.a.candidate.email);
+    const told = next<{ title: string; body: string; link: string }>(candidate, 'notification:new');
+    const peer = await socketFor(w.a.otherCandidate.email);
+    const peerTold: unknown[] = [];
+    peer.on('notification:new', (m) => peerTold.push(m));
+    const roomId = await openRoom(true);
+    const pushed = await told;
+    expect(pushed.title).toBe(`${w.a.mentor.name} opened a live feedback room for you`);
+    expect(pushed.body).toMatch(/^"Breakaway demonstration" — open it when you are ready to teach/);
+    expect(pushed.link).toBe(`/cohorts/${w.a.cohort.id}/live/${roomId}`);
+    const page = await (await t.loginAs(w.a.candidate.email)).get('/notifications');
+    expect(page.text).toContain(`${w.a.mentor.name} opened a live feedback room for you`);
+    expect(page.text).toContain(`href="/cohorts/${w.a.cohort.id}/live/${roomId}"`);
+    expect(peerTold).toEqual([]);
+  });
+
+  it('hears the live count of held notes (never the notes), then each note exactly once on release', async () => {
+    const roomId = await openRoom(true);
+    const candidate = await follow(w.a.candidate.email, roomId, 'releaseSeq');
+    await candidate.join();
+    const counts: number[] = [];
+    candidate.socket.on('live:held', (m: { roomId: string; held: number }) => counts.push(m.held));
+    const colleague = await socketFor(w.a.otherCandidate.email);
+    const leaked: unknown[] = [];
+    colleague.on('live:held', (m) => leaked.push(m));
+    const staff = await socketFor(w.a.mentor.email);
+    const third = next<{ held: number }>(candidate.socket, 'live:held', (m) => m.held === 3);
+    for (let i = 1; i <= 3; i++) await ask(staff, 'live:note', note(roomId, `Held ${i}`));
+    await third;
+    expect(counts).toEqual([1, 2, 3]);
+    expect(candidate.applied).toEqual([]);
+    // The count on the page as rendered now, in the same words the script writes.
+    const page = await (await t.loginAs(w.a.candidate.email)).get(`/cohorts/${w.a.cohort.id}/live/${roomId}`);
+    expect(page.text).toContain('3 notes are waiting for when you finish.');
+
+    const zero = next<{ held: number }>(candidate.socket, 'live:room', (m) => m.held === 0);
+    expect(await ask(candidate.socket, 'live:release', { roomId })).toEqual({ released: 3 });
+    await zero;
+    await candidate.waitFor(3);
+    expect(candidate.applied).toEqual([1, 2, 3]);
+    expect(candidate.duplicatesDropped).toBe(0);
+    // A repeated client id is not counted again.
+    const repeat = note(roomId, 'Held again');
+    await ask(staff, 'live:note', repeat);
+    await ask(staff, 'live:note', repeat);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(counts).toEqual([1, 2, 3, 1]);
+    expect(leaked).toEqual([]);
+  });
+
+  it('sees the room end live, and an ended room says so and offers the timeline', async () => {
+    const roomId = await openRoom(true);
+    const candidate = await follow(w.a.candidate.email, roomId, 'releaseSeq');
+    await candidate.join();
+    const staff = await socketFor(w.a.mentor.email);
+    await ask(staff, 'live:note', note(roomId, 'Held until the end'));
+    const ended = next<{ room: { endedAt: string | null } }>(candidate.socket, 'live:room', (m) => Boolean(m.room.endedAt));
+    expect(await ask(staff, 'live:end', { roomId })).toEqual({ released: 1 });
+    await ended;
+    await candidate.waitFor(1);
+    expect(candidate.notes.map((n) => n.body)).toEqual(['Held until the end']);
+    const page = await (await t.loginAs(w.a.candidate.email)).get(`/cohorts/${w.a.cohort.id}/live/${roomId}`);
+    expect(page.text).toMatch(/This live session ended [^<]*\.<\/strong> Every note from it is in your feedback timeline\./);
+    expect(page.text).toContain(`href="/cohorts/${w.a.cohort.id}/live/${roomId}/timeline">Open your feedback timeline`);
+    expect(page.text).not.toContain('data-testid="im-done"');
+    expect(page.text).not.toContain('waiting for when you finish');
+  });
+});

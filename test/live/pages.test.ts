@@ -60,7 +60,7 @@ describe('live pages', () => {
 
     const candidate = await t.loginAs(w.a.candidate.email);
     const before = await candidate.get(roomPath);
-    expect(before.text).toContain('1 note is waiting for you.');
+    expect(before.text).toContain('1 note is waiting for when you finish.');
     expect(before.text).not.toContain('calm, low voice');
     expect(before.text).toContain('aria-live="polite"');
     const held = await candidate.get(`${roomPath}/timeline`);

@@ -1,10 +1,17 @@
 /** What sockets and forms do: check the role, run the command, then (after commit) broadcast. */
-import { afterCommit, ConflictError, ForbiddenError, type Actor, type AppContext } from '../../../server/modules/kit';
+import { afterCommit, ConflictError, deliver, ForbiddenError, type Actor, type AppContext } from '../../../server/modules/kit';
 import type { LiveRole } from './access';
-import { postNote, recordReceipt, releaseHeld, type PostResult } from './commands';
-import { noteEmits, releaseEmits, roomEmits, stateEmits } from './hub';
+import { createRoom, postNote, recordReceipt, releaseHeld, type PostResult } from './commands';
+import { heldEmits, noteEmits, releaseEmits, roomEmits, stateEmits } from './hub';
 import { getRoom, notesByIds, type LoadedRoom } from './queries';
-import type { PostNoteInput } from './schemas';
+import type { CreateRoomInput, PostNoteInput } from './schemas';
+
+/** Opens a room for a candidate; after commit the candidate is told (in-app, and on any page they have open). */
+export async function openRoom(ctx: AppContext, actor: Actor, cohortId: string, input: CreateRoomInput): Promise<{ id: string }> {
+  const room = await createRoom(ctx.db, actor, cohortId, input);
+  await deliver(ctx, room.notifications);
+  return { id: room.id };
+}
 
 /** After commit: the released notes and the room's new settings, to everyone in the room (never throws). */
 function broadcastChanges(ctx: AppContext, roomId: string, releasedIds: string[]): Promise<void> {
@@ -24,7 +31,9 @@ export async function submitNote(ctx: AppContext, actor: Actor, role: LiveRole, 
   const result = await postNote(ctx.db, actor, input);
   acknowledge(result);
   // A repeat is broadcast again from the stored row: if the first broadcast was lost (a crash after commit), this delivers it.
-  await afterCommit(ctx, { emits: result.note ? noteEmits(result.note) : [], load: async () => (result.note ? [] : (await notesByIds(ctx.db, [result.id])).flatMap(noteEmits)) });
+  // A held note reaches only staff; the candidate hears the new held count ("3 notes are waiting …").
+  const held = result.note && result.note.releaseSeq === null ? () => heldEmits(ctx.db, input.roomId) : async () => [];
+  await afterCommit(ctx, { emits: result.note ? noteEmits(result.note) : [], load: async () => (result.note ? await held() : (await notesByIds(ctx.db, [result.id])).flatMap(noteEmits)) });
   return result;
 }
 

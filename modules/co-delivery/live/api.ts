@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { actorOf, grant, NotFoundError, onCohort, reply, type AppContext, type RouteRegistry } from '../../../server/modules/kit';
 import { liveRole } from './access';
 import { presentNoteAnswer, presentReplay, presentRoomAnswer, presentRoomList } from './answers';
-import { createRoom } from './commands';
 import { onRoom } from './grants';
 import { cohortRooms, getNote, getRoom, notesAfter, REPLAY_BATCH } from './queries';
+import { openRoom } from './actions';
 import { createRoomSchema } from './schemas';
 
 const replayQuery = z.object({ afterSeq: z.coerce.number().int().min(0).default(0) });
@@ -26,7 +26,7 @@ export function liveApiRoutes(registry: RouteRegistry, ctx: AppContext) {
     '/',
     { summary: 'Open a live feedback room for a candidate (mentors)', tags, body: createRoomSchema, success: { status: 201, description: 'The room' }, authorize: onCohort(ctx.db, 'co-delivery:live-post') },
     async ({ body, actor, subject: { cohort } }) => {
-      const room = await createRoom(ctx.db, actor, cohort.id, body);
+      const room = await openRoom(ctx, actor, cohort.id, body);
       return reply(presentRoomAnswer(await getRoom(ctx.db, room.id)));
     },
   );

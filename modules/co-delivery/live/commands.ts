@@ -1,13 +1,14 @@
 /** Writes for live rooms. Each runs in one transaction; the caller emits socket events after it commits. */
 import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import { audit, ConflictError, isCandidate, NotFoundError, PG, pgCode, refuseOwnRecord, rubricCriteria, ValidationError, type Actor, type Db } from '../../../server/modules/kit';
+import { audit, ConflictError, isCandidate, notify, NotFoundError, PG, pgCode, refuseOwnRecord, rubricCriteria, ValidationError, type Actor, type Db } from '../../../server/modules/kit';
 import { getCoDeliverySession } from '../queries';
 import { coDeliveryLiveNotes as notes, coDeliveryLiveReleases as releases, coDeliveryLiveRooms as rooms, type LiveReleaseReason } from '../schema';
 import type { NoteRow } from './presenters';
 import type { CreateRoomInput, PostNoteInput } from './schemas';
 
-/** Opens a live room for a candidate of the cohort. */
-export async function createRoom(db: Db, actor: Actor, cohortId: string, input: CreateRoomInput): Promise<{ id: string }> {
+/** Opens a live room for a candidate of the cohort, and tells the candidate in-app (the notification to deliver after
+ * commit is returned with the room). */
+export async function createRoom(db: Db, actor: Actor, cohortId: string, input: CreateRoomInput): Promise<{ id: string; notifications: Awaited<ReturnType<typeof notify>> }> {
   refuseOwnRecord(actor, [input.candidateId], 'your own co-delivery (a live room gives feedback on you)');
   if (!(await isCandidate(db, cohortId, input.candidateId))) {
     throw new ValidationError('Choose a candidate of this cohort.', [{ field: 'candidateId', message: 'is not a candidate of this cohort' }]);
@@ -32,7 +33,16 @@ export async function createRoom(db: Db, actor: Actor, cohortId: string, input: 
       })
       .returning({ id: rooms.id });
     await audit(tx, { actorId: actor.id, action: 'live.room.create', subjectType: 'co_delivery_live_room', subjectId: room.id, after: input });
-    return room;
+    const notifications = await notify(tx, [
+      {
+        userId: input.candidateId,
+        kind: 'co-delivery.live-room',
+        title: `${actor.name} opened a live feedback room for you`,
+        body: `"${input.title}" — open it when you are ready to teach; notes from your mentors appear there.`,
+        link: `/cohorts/${cohortId}/live/${room.id}`,
+      },
+    ]);
+    return { id: room.id, notifications };
   });
 }
 

@@ -63,3 +63,8 @@ export async function roomEmits(db: Db, room: RoomView): Promise<Emit[]> {
     { room: candidateRoom(room.id), event: 'live:room', payload },
   ];
 }
+
+/** The held count, to the candidate only (a held note itself is not theirs to see yet). */
+export async function heldEmits(db: Db, roomId: string): Promise<Emit[]> {
+  return [{ room: candidateRoom(roomId), event: 'live:held', payload: { roomId, held: await heldCount(db, roomId) } }];
+}

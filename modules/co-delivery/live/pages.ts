@@ -6,8 +6,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { cohortPeople, onCohort, seeOther, type Actor, type AppError, type CohortSubject, type RouteRegistry, type StageRuntime } from '../../../server/modules/kit';
 import { mayCreateRoom } from './access';
-import { endSession, releaseNotes, setQuietMode, submitNote } from './actions';
-import { createRoom } from './commands';
+import { endSession, openRoom, releaseNotes, setQuietMode, submitNote } from './actions';
 import { onRoom, type RoomSubject } from './grants';
 import { presentNote, presentRoom, timeCode } from './presenters';
 import { coDeliverySessionsOf, cohortRooms, heldCount, linkedSession, notesAfter, practicalCriteria, timelineNotes } from './queries';
@@ -58,7 +57,7 @@ export function livePageRoutes(registry: RouteRegistry, ctx: StageRuntime) {
     '/',
     { summary: 'Open a live feedback room (form)', body: createRoomForm, authorize: onCohort(ctx.db, 'co-delivery:live-post'), rerender: (_req, res, { error, values, actor, subject }) => renderRooms(res, actor, subject, error, values) },
     async ({ body, actor, subject: { cohort } }) => {
-      const room = await createRoom(ctx.db, actor, cohort.id, body);
+      const room = await openRoom(ctx, actor, cohort.id, body);
       return seeOther(`/cohorts/${cohort.id}/live/${room.id}`);
     },
   );
