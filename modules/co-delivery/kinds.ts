@@ -10,6 +10,7 @@ const params = z.object({}).strict();
 export const attainmentRecordedKind: RequirementKind<typeof params> = {
   params,
   describe: () => "Record every learner's attainment on every learning outcome in the groups you lead",
+  form: { title: 'Learners’ attainment recorded' },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const stageIds = distinct(items, (i) => i.stage.id);

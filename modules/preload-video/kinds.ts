@@ -17,7 +17,20 @@ const watchedParams = z
  * admin chose not to require of someone who had already completed the stage; three queries for every item. */
 export const watched: RequirementKind<typeof watchedParams> = {
   params: watchedParams,
-  describe: (p) => `Watch every pre-load video to ${p.threshold ? `${p.threshold}%` : 'its threshold (usually 90%)'}`,
+  describe: (p, _stage, names) =>
+    `Watch ${p.videoIds?.length ? p.videoIds.map((v) => `'${names ? names('video', v) : v}'`).join(', ') : 'every pre-load video'} to ${p.threshold ? `${p.threshold}%` : 'its threshold (usually 90%)'}`,
+  form: {
+    title: 'Videos watched',
+    fields: {
+      videoIds: { label: 'Videos', hint: 'Leave all unticked to require every video of the programme.', picker: 'video' },
+      threshold: { label: 'Watched to (%)', hint: 'Leave empty to use each video’s own threshold.' },
+    },
+  },
+  async choices(picker, { db, programmeId }) {
+    if (picker !== 'video' || !programmeId) return [];
+    const rows = await db.select({ id: preloadVideoVideos.id, title: preloadVideoVideos.title }).from(preloadVideoVideos).where(and(eq(preloadVideoVideos.programmeTemplateId, programmeId), isNull(preloadVideoVideos.archivedAt))).orderBy(preloadVideoVideos.title);
+    return rows.map((r) => ({ value: r.id, label: r.title }));
+  },
   async references(p, { db, programmeId }) {
     if (!p.videoIds?.length) return [];
     const found = programmeId
@@ -62,6 +75,7 @@ const quizParams = z.object({ passMark: z.number().int().min(1).max(100).default
 export const quizPassed: RequirementKind<typeof quizParams> = {
   params: quizParams,
   describe: (p) => `Pass the knowledge check (${p.passMark}%)`,
+  form: { title: 'Knowledge check passed', fields: { passMark: { label: 'Pass mark (%)' } } },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const counts = await db

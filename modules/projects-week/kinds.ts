@@ -57,6 +57,7 @@ export function assignmentState(a: { assessment: { percent: number; passed: bool
 export const modulesPassedKind: RequirementKind<typeof params> = {
   params,
   describe: () => 'Pass every assigned knowledge module at its latest mentor assessment',
+  form: { title: 'Knowledge modules passed' },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const rows = await assignmentResults(db, distinct(items, (i) => i.stage.id), distinct(items, (i) => i.candidateIds));

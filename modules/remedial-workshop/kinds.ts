@@ -11,6 +11,7 @@ const params = z.object({}).strict();
 export const topicsCoveredKind: RequirementKind<typeof params> = {
   params,
   describe: () => 'Have every deep-dive topic you requested covered in the workshop',
+  form: { title: 'Requested topics covered' },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const candidateIds = distinct(items, (i) => i.candidateIds);
@@ -56,6 +57,7 @@ export async function checklistDone(db: Db, stages: StageRow[]) {
 export const readinessSignedKind: RequirementKind<typeof params> = {
   params,
   describe: () => "Your mentor's final readiness sign-off",
+  form: { title: 'Final readiness signed off' },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const candidateIds = distinct(items, (i) => i.candidateIds);

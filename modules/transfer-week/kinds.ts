@@ -50,6 +50,7 @@ function attendedReason(min: number, total: number, attended: number) {
 export const attendedDaysKind: RequirementKind<typeof attendedParams> = {
   params: attendedParams,
   describe: (p) => `Attend ${count(p.min, 'transfer-week day')} (present or late on the mentor's register)`,
+  form: { title: 'Transfer-week days attended', fields: { min: { label: 'How many days' } } },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const { scheduled, attended } = await attendedDays(db, distinct(items, (i) => i.stage.id), distinct(items, (i) => i.candidateIds));
@@ -61,6 +62,7 @@ export const attendedDaysKind: RequirementKind<typeof attendedParams> = {
 export const attendanceKind: RequirementKind<typeof sessionsParams> = {
   params: sessionsParams,
   describe: (p) => `Attend ${count(p.sessions, 'transfer-week day')}`,
+  form: { title: 'Transfer-week attendance', fields: { sessions: { label: 'How many days' } } },
   async evaluate(input) {
     return attendedDaysKind.evaluate({ ...input, items: input.items.map((i) => ({ ...i, params: { min: i.params.sessions } })) });
   },
@@ -70,6 +72,7 @@ export const attendanceKind: RequirementKind<typeof sessionsParams> = {
 export const confirmedMomentsKind: RequirementKind<typeof momentsParams> = {
   params: momentsParams,
   describe: (p) => `Have ${count(p.min, 'trainer-role moment')} confirmed by a mentor`,
+  form: { title: 'Trainer-role moments confirmed', fields: { min: { label: 'How many moments' } } },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const candidateIds = distinct(items, (i) => i.candidateIds);

@@ -11,6 +11,7 @@ const params = z.object({ sessions: z.number().int().min(1).default(1) }).strict
 export const attendance: RequirementKind<typeof params> = {
   params,
   describe: () => 'Attend the Zoom introduction',
+  form: { title: 'Zoom introduction attended', fields: { sessions: { label: 'How many sessions' } } },
   async evaluate({ db, items }) {
     if (!items.length) return new Map();
     const stageIds = items.map((i) => i.stage.id);

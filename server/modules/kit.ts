@@ -54,7 +54,7 @@ export { afterCommit, type Effects, type Emit } from '../after-commit';
 export { formAction, formBody, formOf, pathId } from '../http/forms';
 
 // Progression: requirement kinds (batch evaluators), their answer helpers, activity hooks and progress.
-export type { Evaluation, EvaluationItem, EvaluationResult, RequirementKind, StageRow } from '../progression/types';
+export type { Choice, Evaluation, EvaluationItem, EvaluationResult, KindForm, ParamField, PickerName, RequirementKind, StageRow } from '../progression/types';
 export { answerAll, count, distinct } from '../progression/kinds/answers';
 export { candidateStage, unmetReasons } from '../progression/queries';
 export { batchActivity, withBatch, type BatchActivity } from '../progression/registry';

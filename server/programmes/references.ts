@@ -7,7 +7,7 @@ import type { AppRegistry } from '../modules/registry';
 import type { StageInput } from './schemas';
 
 /** Why a kind does not fit a stage of `moduleKey`, or null when it does. */
-function misfit(registry: Pick<AppRegistry, 'modules' | 'requirementKinds'>, kind: string, moduleKey: string): string | null {
+export function misfit(registry: Pick<AppRegistry, 'modules' | 'requirementKinds'>, kind: string, moduleKey: string): string | null {
   const owner = kind.includes(':') ? kind.slice(0, kind.indexOf(':')) : null;
   const titleOf = (key: string) => registry.modules.find((m) => m.key === key)?.title ?? key;
   if (owner && owner !== moduleKey) return `'${kind}' belongs to the ${titleOf(owner)} stage and cannot be a requirement of a ${titleOf(moduleKey)} stage.`;
@@ -30,6 +30,13 @@ export async function checkReferences(
         const wrong = misfit(ctx.registry, r.kind, s.moduleKey);
         if (wrong) {
           problems.push({ field: `${at}.kind`, message: wrong });
+          continue;
+        }
+        // An earlier stage must come earlier: a gate on a stage at or after this one could never open it.
+        const wanted = r.kind === 'previous-stage-complete' && typeof r.params.position === 'number' ? r.params.position : null;
+        if (wanted !== null && wanted >= i + 1) {
+          const named = stages[wanted - 1];
+          problems.push({ field: `${at}.params.position`, message: `'${s.title}' waits for ${named ? `'${named.title}'` : `stage ${wanted}`}, which ${named ? 'comes at or after it' : 'does not exist'}: an earlier stage must come before the stage it opens.` });
           continue;
         }
         const kind = ctx.registry.requirementKinds.get(r.kind);

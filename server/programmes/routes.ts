@@ -13,7 +13,11 @@ import { parse } from '../http/validate';
 import { onProvider } from '../http/grants';
 import { plain, reply } from '../http/present';
 import { applyTemplateToCohort, createTemplate, defaultStage, getTemplate, stagesAsInput, updateTemplate } from './commands';
-import { stageInput, templateInput, type StageInput } from './schemas';
+import { checkStages, templateInput, type StageInput } from './schemas';
+import { checkReferences } from './references';
+import { readOrder, reorderStages } from './order';
+import { applyIntent, gateView, loadChoices, namer, readIntent, readRequirements, sentenceOf } from './gate-form';
+import type { RequirementSpec } from '../db/tables';
 
 const applyInput = z.object({ cohortId: z.uuid({ message: 'choose a cohort' }) });
 const jsonField = (name: string) =>
@@ -24,6 +28,12 @@ const jsonField = (name: string) =>
       c.addIssue({ code: 'custom', message: 'is not valid JSON' });
       return z.NEVER;
     }
+  });
+/** The Advanced JSON as requirement lists (each item's shape is checked when the programme is saved). */
+const asSpecs = (v: unknown): RequirementSpec[] =>
+  (Array.isArray(v) ? v : [v]).map((r) => {
+    const o = (r && typeof r === 'object' ? r : {}) as { kind?: unknown; params?: unknown };
+    return { kind: typeof o.kind === 'string' ? o.kind : '', params: o.params && typeof o.params === 'object' && !Array.isArray(o.params) ? (o.params as Record<string, unknown>) : {} };
   });
 const stageForm = z.object({
   moduleKey: z.string().min(1),
@@ -85,29 +95,43 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
     admin(req);
     res.render('programmes/list', { title: 'Programmes', programmes: await ctx.db.select().from(programmeTemplates).orderBy(asc(programmeTemplates.name)), ...extra });
   };
-  const renderEdit = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+  /** A stage being edited and not yet saved: what was typed, with its problems (fields relative to the stage). */
+  type Draft = { index: number; stage: StageInput; problems: { field: string; message: string }[]; message?: string; previewed?: boolean };
+  const renderEdit = async (req: Request, res: Response, extra: Record<string, unknown> & { draft?: Draft } = {}) => {
     admin(req);
     const t = await getTemplate(ctx.db, String(req.params.templateId));
-    const cohortRows = await ctx.db.select({ id: cohorts.id, name: cohorts.name, org: organisations.name, templateId: cohorts.programmeTemplateId, version: cohorts.templateVersion }).from(cohorts).innerJoin(organisations, eq(organisations.id, cohorts.organisationId)).orderBy(asc(cohorts.name));
+    const [cohortRows, choices] = await Promise.all([
+      ctx.db.select({ id: cohorts.id, name: cohorts.name, org: organisations.name, templateId: cohorts.programmeTemplateId, version: cohorts.templateVersion }).from(cohorts).innerJoin(organisations, eq(organisations.id, cohorts.organisationId)).orderBy(asc(cohorts.name)),
+      loadChoices(ctx, t),
+    ]);
+    const names = namer(choices);
+    const { draft } = extra;
     res.render('programmes/edit', {
       title: t.name,
       template: t,
-      stages: t.stages.map((s, i) => ({
-        ...s,
-        index: i,
-        first: i === 0,
-        last: i === t.stages.length - 1,
-        configJson: JSON.stringify(s.config, null, 1),
-        openJson: JSON.stringify(s.openRequirements, null, 1),
-        completeJson: JSON.stringify(s.completeRequirements, null, 1),
-        described: [...s.openRequirements.map((r) => ({ when: 'Opens when', r })), ...s.completeRequirements.map((r) => ({ when: 'Complete when', r }))].map(({ when, r }) => {
-          const kind = ctx.registry.requirementKinds.get(r.kind);
-          const p = kind?.params.safeParse(r.params);
-          return `${when}: ${kind && p?.success ? kind.describe(p.data, { id: s.id, cohortId: '', position: s.position, moduleKey: s.moduleKey, title: s.title, config: s.config, openRequirements: [], completeRequirements: [], startsOn: null, endsOn: null }) : r.kind}`;
-        }),
-      })),
+      stages: t.stages.map((stored, i) => {
+        const mine = draft?.index === i ? draft : undefined;
+        const s = mine ? { ...stored, ...mine.stage, summary: mine.stage.summary ?? null, startDay: mine.stage.startDay ?? null, endDay: mine.stage.endDay ?? null, openRequirements: mine.stage.open, completeRequirements: mine.stage.complete } : stored;
+        const row = { id: s.id, cohortId: '', position: s.position, moduleKey: s.moduleKey, title: s.title, config: s.config, openRequirements: [], completeRequirements: [], startsOn: null, endsOn: null };
+        const describe = (r: RequirementSpec) => sentenceOf(ctx.registry, r, row, names).text;
+        return {
+          ...s,
+          index: i,
+          first: i === 0,
+          last: i === t.stages.length - 1,
+          window: s.startDay === null && s.endDay === null ? 'No day window' : s.endDay === null ? `From day ${s.startDay}` : s.startDay === null ? `Until day ${s.endDay}` : `Days ${s.startDay} to ${s.endDay}`,
+          moduleTitle: ctx.registry.modules.find((m) => m.key === s.moduleKey)?.title ?? s.moduleKey,
+          configJson: JSON.stringify(s.config, null, 1),
+          gate: gateView(ctx, row, { open: s.openRequirements, complete: s.completeRequirements }, choices, mine?.problems),
+          opens: s.openRequirements.map(describe),
+          completes: s.completeRequirements.map(describe),
+          editing: Boolean(mine),
+          previewed: mine?.previewed,
+          error: mine && mine.problems.length ? { message: mine.message ?? '', fields: mine.problems, repeatsFields: true } : undefined,
+        };
+      }),
+      prefixes: t.stages.map((_, i) => `s${i}-`),
       modules: ctx.registry.modules,
-      kinds: kindNames(),
       cohorts: cohortRows.map((c) => ({ ...c, onThis: c.templateId === t.id, behind: c.templateId === t.id && c.version !== t.version })),
       saved: Array.isArray(req.query.saved) ? req.query.saved[0] : req.query.saved,
       ...extra,
@@ -164,14 +188,46 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
       return [...stages, defaultStage(ctx.registry, moduleKey)];
     }),
   );
-  pages.form('/:templateId/stages/:index', { summary: 'Change a stage (form)', authorize }, (_i, req, res) =>
-    saveStages(req, res, (stages) => {
-      const i = stageIndex(req, stages.length);
-      const form = parse(stageForm, req.body, 'stage');
-      const next = parse(stageInput, { ...form, summary: form.summary || null }, 'stage');
-      return stages.map((s, j) => (j === i ? next : s));
-    }),
-  );
+  pages.form('/:templateId/stages/:index', { summary: 'Change a stage: its details and its gates by form (or the Advanced JSON); preview, add, remove or move a requirement without saving (form)', authorize }, async (_i, req, res) => {
+    const actor = admin(req);
+    const t = await getTemplate(ctx.db, String(req.params.templateId));
+    const i = stageIndex(req, t.stages.length);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const intent = readIntent(body.intent);
+    let form: z.output<typeof stageForm>;
+    try {
+      form = parse(stageForm, { ...body, config: body.config ?? JSON.stringify(t.stages[i].config), open: intent.do === 'json' ? body.openJson : '[]', complete: intent.do === 'json' ? body.completeJson : '[]' }, 'stage');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderEdit(req, res.status(400), { draft: { index: i, stage: stagesAsInput(t.stages)[i], problems: err.fields ?? [], message: err.message } });
+    }
+    const lists = intent.do === 'json' ? { open: asSpecs(form.open), complete: asSpecs(form.complete) } : applyIntent({ open: readRequirements(ctx.registry, body, 'open'), complete: readRequirements(ctx.registry, body, 'complete') }, intent, String(body[`add.${'which' in intent ? intent.which : 'open'}`] ?? ''));
+    const stage: StageInput = { moduleKey: form.moduleKey, title: form.title, summary: form.summary || null, config: form.config as Record<string, unknown>, startDay: form.startDay, endDay: form.endDay, ...lists };
+    const stages = stagesAsInput(t.stages).map((s, j) => (j === i ? stage : s));
+    const relative = (problems: { field: string; message: string }[]) => problems.filter((p) => p.field.startsWith(`stages.${i}.`)).map((p) => ({ ...p, field: p.field.slice(`stages.${i}.`.length) }));
+    if (intent.do !== 'save' && intent.do !== 'json') {
+      // Nothing is saved: the page comes back with the change and its preview; a preview also says what a save would refuse.
+      let problems: { field: string; message: string }[] = [];
+      if (intent.do === 'preview') {
+        try {
+          checkStages(ctx.registry, stages);
+          await checkReferences(ctx, stages, { id: t.id, frameworkId: t.frameworkId });
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          problems = relative(err.fields ?? []);
+        }
+      }
+      return renderEdit(req, res, { draft: { index: i, stage, problems, previewed: true } });
+    }
+    try {
+      await updateTemplate(ctx, actor.id, t.id, { stages });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const problems = relative(err.fields ?? []);
+      return renderEdit(req, res.status(400), { draft: { index: i, stage, problems: problems.length ? problems : (err.fields ?? []), message: err.message } });
+    }
+    res.redirect(303, `/admin/programmes/${t.id}?saved=stages#stage-${i}`);
+  });
   pages.form('/:templateId/stages/:index/move', { summary: 'Move a stage (form)', authorize }, (_i, req, res) =>
     saveStages(req, res, (stages) => {
       const i = stageIndex(req, stages.length);
@@ -182,6 +238,18 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
       return copy;
     }),
   );
+  pages.form('/:templateId/order', { summary: 'Put the stages in a new order in one request: `order` lists every stage’s current number once, e.g. "3,1,2" (form)', authorize }, async (_i, req, res) => {
+    const actor = admin(req);
+    const t = await getTemplate(ctx.db, String(req.params.templateId));
+    try {
+      const order = readOrder((req.body as { order?: unknown } | undefined)?.order, t.stages.length);
+      await updateTemplate(ctx, actor.id, t.id, { stages: reorderStages(stagesAsInput(t.stages), order) });
+    } catch (err) {
+      if (err instanceof ValidationError) return renderEdit(req, res.status(400), { error: { message: err.message, fields: err.fields } });
+      throw err;
+    }
+    res.redirect(303, `/admin/programmes/${t.id}?saved=order`);
+  });
   pages.form('/:templateId/stages/:index/delete', { summary: 'Remove a stage (form)', authorize }, (_i, req, res) => saveStages(req, res, (stages) => stages.filter((_, j) => j !== stageIndex(req, stages.length))));
   pages.form('/:templateId/apply', { summary: 'Apply a programme to a cohort (form)', body: applyInput, authorize }, async ({ body: { cohortId } }, req, res) => {
     const actor = admin(req);

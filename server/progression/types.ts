@@ -57,14 +57,34 @@ export type EvaluationResult = Map<string, Map<string, Evaluation>>;
 export type RequirementKind<S extends z.ZodType = z.ZodType> = {
   params: S;
   /** "Watch every pre-load video to 90%" — used in templates and admin screens. */
-  describe: (params: z.output<S>, stage: StageRow) => string;
+  describe: (params: z.output<S>, stage: StageRow, names?: NameOf) => string;
   evaluate: (input: EvaluationInput<z.output<S>>) => Promise<EvaluationResult>;
   /** True when the evaluator reads `earlier` (statuses of earlier stages); such kinds are evaluated stage by stage. */
   usesEarlier?: boolean;
   /** When a programme is saved: what the parameters name that does not exist (a rubric, a competency code, a video),
    * one problem per parameter (`field` is the parameter's path, `message` a sentence). */
   references?: (params: z.output<S>, scope: ReferenceScope) => Promise<{ field: string; message: string }[]>;
+  /** How the admin's gate form shows this kind: its name and each parameter's label, hint and picker
+   * (the parameter's type, bounds and whether it is required come from `params`). */
+  form?: KindForm;
+  /** The choices of a picker this kind's module owns (the programme's videos): value → what people read. */
+  choices?: (picker: PickerName, scope: ReferenceScope) => Promise<Choice[]>;
 };
+
+/** The pickers a gate form offers instead of typing a key, code or id. */
+export type PickerName = 'rubric' | 'competency' | 'stage' | 'video' | 'knowledge-check' | 'session';
+
+/** One choice of a picker: the stored value and the name people read. */
+export type Choice = { value: string; label: string };
+
+/** What a parameter's form field shows: a label, a hint, and a picker when the value names something. */
+export type ParamField = { label: string; hint?: string; picker?: PickerName; options?: Record<string, string> };
+
+/** A kind's form: the name admins choose it by, and its parameters' fields (in the order shown). */
+export type KindForm = { title: string; fields?: Record<string, ParamField> };
+
+/** The name people read for a picked value ('non-escalation' → 'Non-escalation in practice'), or the value itself. */
+export type NameOf = (picker: PickerName, value: string) => string;
 
 /** What a kind's reference check may consult: the database, the programme being saved and the stage's module. */
 export type ReferenceScope = { db: Db; programmeId: string | null; frameworkId: string | null; moduleKey: string };

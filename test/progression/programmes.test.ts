@@ -103,7 +103,7 @@ describe('programme templates', () => {
     await admin.post(`${editUrl}/stages/1/move`).type('form').send({ _csrf: token, direction: 'up' });
     page = await admin.get(editUrl);
     expect(page.text.indexOf('data-module="zoom-intro"')).toBeLessThan(page.text.indexOf('data-module="preload-video"'));
-    const bad = await admin.post(`${editUrl}/stages/0`).type('form').send({ _csrf: token, moduleKey: 'zoom-intro', title: 'Intro', config: '{}', open: '[{"kind":"rubric-passed","params":{}}]', complete: 'not json', startDay: '', endDay: '' });
+    const bad = await admin.post(`${editUrl}/stages/0`).type('form').send({ _csrf: token, intent: 'json', moduleKey: 'zoom-intro', title: 'Intro', config: '{}', openJson: '[{"kind":"rubric-passed","params":{}}]', completeJson: 'not json', startDay: '', endDay: '' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('There is a problem');
     await admin.post(`${editUrl}/stages/1/delete`).type('form').send({ _csrf: token });

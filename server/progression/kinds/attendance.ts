@@ -10,6 +10,7 @@ type Params = z.output<typeof params>;
 export const attendance: RequirementKind<typeof params> = {
   params,
   describe: (p) => `Attend ${count(p.sessions, 'session')}`,
+  form: { title: 'Attend sessions', fields: { sessions: { label: 'How many sessions', hint: 'Counted from the stage’s own register.' } } },
   async evaluate(input) {
     const byModule = new Map<string, EvaluationItem<Params>[]>();
     for (const item of input.items) {

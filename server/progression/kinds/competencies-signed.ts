@@ -10,7 +10,8 @@ const params = z.object({ codes: z.array(z.string().min(1)).min(1, 'name at leas
 /** Two queries for every item: the competencies' names, and the signed requests for those codes. */
 export const competenciesSigned: RequirementKind<typeof params> = {
   params,
-  describe: (p) => `Competencies signed off: ${p.codes.join(', ')}`,
+  describe: (p, _stage, names) => `Have ${p.codes.length === 1 ? 'this competency' : 'these competencies'} signed off by a mentor: ${p.codes.map((c) => (names ? names('competency', c) : c)).join('; ')}`,
+  form: { title: 'Competencies signed off', fields: { codes: { label: 'Competencies', hint: 'From the programme’s competency framework.', picker: 'competency' } } },
   async references(p, { db, frameworkId }) {
     const rows = await db
       .selectDistinct({ code: competencies.code })

@@ -12,6 +12,7 @@ export const dateReached: RequirementKind<typeof params> = {
     const d = p.date ?? stage.startsOn;
     return d ? `Opens on ${d}` : 'Opens when the cohort starts';
   },
+  form: { title: 'A date has arrived', fields: { date: { label: 'Opens on', hint: 'Leave empty to open on the stage’s first day.' } } },
   async evaluate({ items, now }) {
     const today = londonDate(now);
     // The answer is the same for every candidate of a stage: work it out once per item.

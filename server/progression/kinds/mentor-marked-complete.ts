@@ -11,6 +11,7 @@ const params = z.object({}).strict();
 export const mentorMarkedComplete: RequirementKind<typeof params> = {
   params,
   describe: () => 'A mentor marks the stage complete',
+  form: { title: 'A mentor marks it complete' },
   async evaluate({ db, items }) {
     const stageIds = items.map((i) => i.stage.id);
     const rows = stageIds.length

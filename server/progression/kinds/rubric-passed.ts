@@ -23,8 +23,16 @@ const possessive = (name: string) => (name.endsWith('s') ? `${name}’` : `${nam
 /** Two queries for every item: the rubrics named, and every mentor assessment with them in these stages. */
 export const rubricPassed: RequirementKind<typeof params> = {
   params,
-  describe: (p) =>
-    `Assessed with rubric '${p.rubric}' at ${p.threshold !== undefined ? `${p.threshold}%` : 'its pass mark'} or above, every must-pass criterion passed — ${COMBINE_LABELS[p.combine ?? DEFAULT_COMBINE].toLowerCase()}`,
+  form: {
+    title: 'Rubric passed',
+    fields: {
+      rubric: { label: 'Rubric', picker: 'rubric' },
+      threshold: { label: 'Pass mark (%)', hint: 'Leave empty to use the rubric’s own pass mark.' },
+      combine: { label: 'When several mentors assess', options: COMBINE_LABELS },
+    },
+  },
+  describe: (p, _stage, names) =>
+    `Assessed with rubric '${names ? names('rubric', p.rubric) : p.rubric}' at ${p.threshold !== undefined ? `${p.threshold}%` : 'its pass mark'} or above, every must-pass criterion passed — ${COMBINE_LABELS[p.combine ?? DEFAULT_COMBINE].toLowerCase()}`,
   async references(p, { db }) {
     const [found] = await db.select({ key: rubrics.key }).from(rubrics).where(eq(rubrics.key, p.rubric)).limit(1);
     return found ? [] : [{ field: 'rubric', message: `There is no rubric with the key '${p.rubric}': choose one of the rubrics.` }];

@@ -80,6 +80,7 @@ export const rows: AuthzRows = {
   'POST /admin/programmes/:templateId/stages': { params: async (c) => ({ templateId: await scratch(c) }), body: () => ({ moduleKey: 'zoom-intro' }), own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/stages/:index': { params: async (c) => ({ templateId: await scratch(c), index: '0' }), body: () => stageForm, own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/stages/:index/move': { params: async (c) => ({ templateId: await scratch(c), index: '0' }), body: () => ({ direction: 'down' }), own: adminOnly, other: 'same' },
+  'POST /admin/programmes/:templateId/order': { params: async (c) => ({ templateId: await scratch(c) }), body: () => ({ order: '1' }), own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/stages/:index/delete': { params: async (c) => ({ templateId: await scratch(c), index: '5' }), own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/apply': { params: async (c) => ({ templateId: await builtIn(c) }), body: (c) => ({ cohortId: c.tenant.cohort.id }), own: adminOnly, other: adminOnly },
 };
