@@ -1,5 +1,5 @@
-// Pre-load video player: reports only intervals that were actually played (no seeks) as heartbeats,
-// and sends the admin upload form with its CSRF token in a header (multipart bodies are read after the check).
+// Pre-load video player: reports only intervals that were actually played (no seeks) as heartbeats
+// (uploads with progress are public/js/upload.js, for every multipart form).
 (function () {
   'use strict';
   var MAX_GAP = 2; // seconds between timeupdates that still count as continuous playing
@@ -57,24 +57,6 @@
     document.addEventListener('visibilitychange', function () { if (document.visibilityState === 'hidden') flush(); });
   }
 
-  function setupUpload(form) {
-    var status = form.querySelector('[data-upload-status]');
-    form.addEventListener('submit', function (event) {
-      event.preventDefault();
-      var token = document.querySelector('meta[name="csrf-token"]');
-      if (status) status.textContent = 'Uploading… please keep this page open.';
-      fetch(form.action, { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': token ? token.getAttribute('content') : '', accept: 'application/json' }, body: new FormData(form) })
-        .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, body: body }; }); })
-        .then(function (r) {
-          if (r.ok) { location.href = '/stages/preload-video/admin?saved=1'; return; }
-          if (status) status.textContent = (r.body && r.body.error && r.body.error.message) || 'The upload failed.';
-        })
-        .catch(function () { if (status) status.textContent = 'The upload failed: check your connection and try again.'; });
-    });
-  }
-
   var player = document.querySelector('video[data-heartbeat-url]');
   if (player) setupPlayer(player);
-  var form = document.querySelector('form[data-upload-form]');
-  if (form) setupUpload(form);
 })();
