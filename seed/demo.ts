@@ -6,6 +6,8 @@ import { cohortMembers, cohortStages, memberships, organisations, users } from '
 import { hashPassword } from '../server/auth/passwords';
 import { createCohort } from '../server/cohorts/commands';
 import type { StageManifest } from '../server/modules/types';
+import type { FileStorage } from '../server/storage';
+import { createStorage } from '../server/storage/create';
 import { seedProgrammeTemplate } from './programme';
 import { seedDemoExtras, seedFrameworkAndRubrics } from './hooks';
 import { IMPACT_LOGINS, seedImpactDemo } from './impact';
@@ -41,15 +43,21 @@ export async function assertSeedable(db: Db, config: Config): Promise<void> {
  * Seeds the demo; `today` anchors the cohort's dates so the candidates stand at realistic points. One transaction:
  * never half a demo, and (on PGlite) one sync to disk instead of one per statement — first start waits on this.
  */
-export async function seedDemo(db: Db, config: Config, modules: StageManifest[], today = new Date()): Promise<{ cohortId: string }> {
+export async function seedDemo(db: Db, config: Config, modules: StageManifest[], today = new Date(), storage?: FileStorage): Promise<{ cohortId: string }> {
   await assertSeedable(db, config);
   // argon2 runs on the thread pool: hash while the framework and programme are written.
   const hashing = hashPassword(DEMO_PASSWORD);
   hashing.catch(() => undefined);
-  return db.transaction((tx) => seedInside(tx, config, modules, today, hashing));
+  // Demo files (the pre-load clips) go where the app keeps its files: UPLOAD_DIR or the S3 bucket.
+  const files = storage ?? createStorage(config);
+  try {
+    return await db.transaction((tx) => seedInside(tx, config, files, modules, today, hashing));
+  } finally {
+    if (!storage) files.close?.();
+  }
 }
 
-async function seedInside(db: Db, config: Config, modules: StageManifest[], today: Date, hashing: Promise<string>): Promise<{ cohortId: string }> {
+async function seedInside(db: Db, config: Config, storage: FileStorage, modules: StageManifest[], today: Date, hashing: Promise<string>): Promise<{ cohortId: string }> {
   const { frameworkId } = await seedFrameworkAndRubrics(db);
   const templateId = await seedProgrammeTemplate(db, modules, frameworkId);
   const hash = await hashing;
@@ -95,7 +103,7 @@ async function seedInside(db: Db, config: Config, modules: StageManifest[], toda
   const byKey = new Map(modules.map((m) => [m.key, m]));
   for (const stage of stages) {
     const seed = byKey.get(stage.moduleKey)?.seed;
-    if (seed) await seed({ db, config, cohortId: cohort.id, stage, people, reached });
+    if (seed) await seed({ db, config, storage, cohortId: cohort.id, stage, people, reached });
   }
   await seedDemoExtras(db, { cohortId: cohort.id, people, reached, stages, frameworkId });
   await seedImpactDemo(db, config, modules, { clientId: client.id, templateId, people, passwordHash: hash, today });

@@ -20,7 +20,8 @@ import { requestContext, requireUser, type RequestDone } from './http/request-co
 import { RouteRegistry, type CadreRouter } from './http/router';
 import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime } from './http/session';
 import { ActorCache, sessionRoom } from './auth/authority';
-import { LocalDiskStorage } from './storage';
+import type { FileStorage } from './storage';
+import { createStorage } from './storage/create';
 import { pruneRateLimits } from './auth/rate-limit';
 import { socketOriginAllowed } from './http/origin';
 import { setupViews, viewsDir } from './http/views';
@@ -60,6 +61,8 @@ export type AppOptions = {
   lti?: LtiOptions;
   /** Stage modules to load (default: discovered from modules/). */
   modules?: StageManifest[];
+  /** Where files live (default: as configured — UPLOAD_DIR, or the S3 bucket). */
+  storage?: FileStorage;
 };
 
 /** A built app: the express app, its (not yet listening) http server, the socket.io server and the context. */
@@ -115,7 +118,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   actors.listen(io, database.kind === 'postgres');
   const jobs = await startJobs(database, logger);
   const identity = new ProviderIdentityCache(database.db);
-  const storage = new LocalDiskStorage(config.uploadDir);
+  const storage = options.storage ?? createStorage(config);
   const mailer = brandedMailer(plainMailer, { identity: () => (identity.get().organisationId ? identity.get() : identity.refresh()), logo: (id) => providerLogo(storage, id) });
   const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry, storage, identity };
   await ctx.identity.start(60_000, (err) => logger.warn({ err }, 'provider identity could not be loaded'));
@@ -280,6 +283,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
       await jobs.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       listenPool?.close();
+      if (!options.storage) ctx.storage.close?.();
     },
   };
 }

@@ -54,7 +54,34 @@ const envSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   TRUST_PROXY: trustProxy.optional(),
   VIEW_CACHE: z.enum(['on', 'off']).default('on'),
+  STORAGE: z.enum(['local', 's3'], { message: 'must be local or s3' }).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots or hyphens')
+    .optional(),
+  S3_ENDPOINT: z.string().regex(/^https?:\/\/[^\s/]+/, 'must be a URL such as https://s3.eu-west-2.amazonaws.com or http://127.0.0.1:9000').optional(),
+  S3_REGION: z.string().regex(/^[a-z0-9-]{2,40}$/, 'must be a region name such as eu-west-2').optional(),
+  AWS_REGION: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
 });
+
+/** Where evidence files and videos are kept: the local disk (UPLOAD_DIR) or an S3-compatible bucket. */
+export type StorageConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Unset: AWS's own endpoint for the region. */
+      endpoint: string | undefined;
+      region: string;
+      /** Addresses objects as endpoint/bucket/key (most S3-compatible servers) instead of bucket.endpoint/key. */
+      forcePathStyle: boolean;
+      /** Unset: the SDK's default chain (AWS_PROFILE, web identity, container or instance role). */
+      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+    };
 
 /** The validated configuration every part of Cadre receives. */
 export type Config = {
@@ -77,6 +104,7 @@ export type Config = {
   trustProxy: string[] | false;
   /** Compiled templates kept between requests; `npm run dev` turns it off so edited views show at once. */
   viewCache: boolean;
+  storage: StorageConfig;
 };
 
 /** Raised when the environment holds a value Cadre cannot start with; the message lists every bad variable. */
@@ -103,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serv
   const parsed = envSchema.safeParse(blankToUndefined);
   if (!parsed.success) {
     // Echo the value given, except for variables that may hold passwords.
-    const secretish = new Set(['SESSION_SECRET', 'DATABASE_URL', 'SMTP_URL', 'ZOOM_WEBHOOK_SECRET']);
+    const secretish = new Set(['SESSION_SECRET', 'DATABASE_URL', 'SMTP_URL', 'ZOOM_WEBHOOK_SECRET', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const name = i.path.join('.');
@@ -120,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serv
       'SESSION_SECRET: required when DATABASE_URL is set. Every Cadre node on the shared database must sign session and CSRF cookies with the same secret, or a person logged in on one node is logged out (or refused) on another. Set the same value of at least 32 random characters on every node.',
     ]);
   }
+  const storage = storageConfig(e);
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -139,5 +168,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serv
     seedDemo: e.SEED_DEMO,
     trustProxy: e.TRUST_PROXY ?? false,
     viewCache: e.VIEW_CACHE === 'on',
+    storage,
+  };
+}
+
+/** STORAGE, or S3 when S3_BUCKET is set; the S3 settings checked together (a half-configured bucket never falls back to disk). */
+function storageConfig(e: z.infer<typeof envSchema>): StorageConfig {
+  const kind = e.STORAGE ?? (e.S3_BUCKET ? 's3' : 'local');
+  if (kind === 'local') {
+    if (!e.STORAGE && e.S3_ENDPOINT) throw new ConfigError(['S3_BUCKET: required when S3_ENDPOINT is set (name the bucket for evidence and videos, or unset S3_ENDPOINT to keep files in UPLOAD_DIR)']);
+    return { kind: 'local' };
+  }
+  const problems: string[] = [];
+  if (!e.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE=s3 (the bucket that keeps evidence files and videos)');
+  if (e.AWS_ACCESS_KEY_ID && !e.AWS_SECRET_ACCESS_KEY) problems.push('AWS_SECRET_ACCESS_KEY: required when AWS_ACCESS_KEY_ID is set');
+  if (e.AWS_SECRET_ACCESS_KEY && !e.AWS_ACCESS_KEY_ID) problems.push('AWS_ACCESS_KEY_ID: required when AWS_SECRET_ACCESS_KEY is set');
+  const region = e.S3_REGION ?? e.AWS_REGION ?? (e.S3_ENDPOINT ? 'us-east-1' : undefined);
+  if (!region) problems.push('S3_REGION: required for AWS S3 (such as eu-west-2); with S3_ENDPOINT it defaults to us-east-1');
+  if (problems.length || !e.S3_BUCKET || !region) throw new ConfigError(problems);
+  return {
+    kind: 's3',
+    bucket: e.S3_BUCKET,
+    endpoint: e.S3_ENDPOINT?.replace(/\/$/, ''),
+    region,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+    credentials:
+      e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}) }
+        : undefined,
   };
 }

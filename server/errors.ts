@@ -107,6 +107,7 @@ export const BOOT_CODES = {
   CADRE_ERR_ROUTE_NO_ANSWER: 'a JSON route returned without answering',
   CADRE_ERR_ROUTE_UNPRESENTED: 'a JSON route answered with a value that did not pass a presenter',
   CADRE_ERR_STORAGE_KEY: 'a stored file’s key points outside the upload folder',
+  CADRE_ERR_STORAGE_UNREACHABLE: 'the file storage (the S3 bucket or the upload folder) cannot be reached or used',
 } as const;
 
 /** A code from the boot catalogue. */

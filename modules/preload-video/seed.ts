@@ -1,15 +1,16 @@
 /** Demo data: three short generated WebM clips with captions, a three-question knowledge check, and watched progress —
  * all part of the demo cohort's programme. */
-import { copyFileSync, mkdirSync, statSync, readFileSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import { cohorts, files, type Db, type SeedContext } from '../../server/modules/kit';
+import { cohorts, files, type Db, type FileStorage, type SeedContext } from '../../server/modules/kit';
 import { mergeIntervals, coveredSeconds } from './intervals';
 import { probeDuration } from './media';
 import { preloadVideoProgress, preloadVideoQuestions, preloadVideoQuizAttempts, preloadVideoVideos } from './schema';
 import { programmeVideos } from './videos';
-import { videoDir } from './upload';
+import { videoKey } from './upload';
+import { captionsKey } from './caption-routes';
 import { parseVtt, transcriptOf } from './vtt';
 
 const CLIPS = [
@@ -27,46 +28,38 @@ const QUESTIONS = [
     explanation: 'Every restrictive intervention is distressing, even when no one is injured. Support for the person and the staff, and a reflective debrief, are how the team learns to need it less next time.' },
 ];
 
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-/** Copies a demo clip's captions into storage and records them; returns the file id and the captions' text. */
-async function seedCaptions(db: Db, uploadDir: string, ownerId: string, clip: string) {
+/** Puts a demo clip's captions into the app's storage and records them; returns the file id and the captions' text. */
+async function seedCaptions(db: Db, storage: FileStorage, ownerId: string, clip: string) {
   const source = path.join(__dirname, 'assets', clip.replace(/\.webm$/, '.vtt'));
-  const dir = path.join(uploadDir, 'captions');
-  mkdirSync(dir, { recursive: true });
   const storageKey = `${randomBytes(16).toString('hex')}.vtt`;
-  const target = path.join(dir, storageKey);
-  copyFileSync(source, target);
+  const { size, sha256 } = await storage.put(captionsKey(storageKey), createReadStream(source));
   const [file] = await db
     .insert(files)
-    .values({ ownerId, storageKey, displayName: path.basename(source), mimeType: 'text/vtt', sizeBytes: statSync(target).size, sha256: sha256(target), purpose: 'captions' })
+    .values({ ownerId, storageKey, displayName: path.basename(source), mimeType: 'text/vtt', sizeBytes: size, sha256, purpose: 'captions' })
     .returning();
-  return { captionsFileId: file.id, captionsText: transcriptOf(parseVtt(readFileSync(target, 'utf8'))) };
+  return { captionsFileId: file.id, captionsText: transcriptOf(parseVtt(readFileSync(source, 'utf8'))) };
 }
 
 /** Seeds the programme's content once (its first cohort), then each demo candidate's progress in this cohort's stage. */
 export async function seed(ctx: SeedContext): Promise<void> {
-  const { db, config, people, reached, stage } = ctx;
+  const { db, people, reached, stage, storage } = ctx;
   const [cohort] = await db.select({ programmeId: cohorts.programmeTemplateId }).from(cohorts).where(eq(cohorts.id, ctx.cohortId));
   const programmeId = cohort?.programmeId;
   if (!programmeId) return;
   let videos = await programmeVideos(db, programmeId);
   if (!videos.length) {
-    const dir = videoDir(config.uploadDir);
-    mkdirSync(dir, { recursive: true });
     let position = 0;
     for (const clip of CLIPS) {
       const source = path.join(__dirname, 'assets', clip.file);
       const storageKey = `${randomBytes(16).toString('hex')}.webm`;
-      const target = path.join(dir, storageKey);
-      copyFileSync(source, target);
-      const size = statSync(target).size;
+      // Into the app's storage (UPLOAD_DIR or the S3 bucket), hashed on the way.
+      const { size, sha256 } = await storage.put(videoKey(storageKey), createReadStream(source));
       const [file] = await db
         .insert(files)
-        .values({ ownerId: people.admin, storageKey, displayName: clip.file, mimeType: 'video/webm', sizeBytes: size, sha256: sha256(target), purpose: 'video' })
+        .values({ ownerId: people.admin, storageKey, displayName: clip.file, mimeType: 'video/webm', sizeBytes: size, sha256, purpose: 'video' })
         .returning();
       position += 1;
-      const captions = await seedCaptions(db, config.uploadDir, people.admin, clip.file);
+      const captions = await seedCaptions(db, storage, people.admin, clip.file);
       await db.insert(preloadVideoVideos).values({
         programmeTemplateId: programmeId,
         fileId: file.id,
@@ -74,7 +67,7 @@ export async function seed(ctx: SeedContext): Promise<void> {
         description: clip.description,
         position,
         threshold: 90,
-        durationSeconds: await probeDuration(target, 'video/webm', size),
+        durationSeconds: await probeDuration(source, 'video/webm', size),
         ...captions,
         publishedAt: new Date(),
       });

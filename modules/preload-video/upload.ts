@@ -5,20 +5,10 @@ import multer from 'multer';
 import { concurrentUploads, readAll, streamingEngine, UploadError, type FileStorage, type StoredUpload } from '../../server/modules/kit';
 import { probeDurationWith, videoTypeOf } from './media';
 
-/** Where uploaded videos are stored, under the upload folder. */
-export function videoDir(uploadDir: string): string {
-  return path.join(uploadDir, 'videos');
-}
-
 /** The storage key of a stored video by its `files.storage_key` (keys are random hex, never the client's name). */
 export function videoKey(storageKey: string): string {
   if (!/^[a-f0-9]{32}\.(mp4|webm)$/.test(storageKey)) throw new Error('bad storage key');
   return `videos/${storageKey}`;
-}
-
-/** The path of a stored video on the local disk (seeding copies the demo clips there). */
-export function videoPath(uploadDir: string, storageKey: string): string {
-  return path.join(uploadDir, videoKey(storageKey));
 }
 
 type VideoInfo = { mime: string };

@@ -17,6 +17,8 @@ import type { AssessmentContextsHook } from '../rubrics/contexts';
 export type SeedContext = {
   db: Db;
   config: AppContext['config'];
+  /** Where demo files go (the app's storage: UPLOAD_DIR or the S3 bucket). */
+  storage: AppContext['storage'];
   cohortId: string;
   stage: StageRow;
   /** Demo people by handle: admin, mentor1, mentor2, lead, candidate1..3 — the candidate handles only for the current

@@ -1,11 +1,11 @@
 /**
- * File storage behind one small interface, so uploads never sit in memory and a second backend (S3) can replace the
+ * File storage behind one small interface, so uploads never sit in memory and the S3 backend (`./s3.ts`) can replace the
  * local disk: put a stream (capped, hashed as it passes), get a stream (with a byte range), stat, delete. Keys are
  * chosen by Cadre (random), never by the client.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat, unlink } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +24,10 @@ export type PutResult = { size: number; sha256: string };
 
 /** Where files live. Every method takes a key such as `evidence/<random hex>`. */
 export interface FileStorage {
+  /** `local` (UPLOAD_DIR) or `s3` (a bucket), as /readyz reports it. */
+  readonly kind: 'local' | 's3';
+  /** Resolves when files can be stored and read now; otherwise throws CADRE_ERR_STORAGE_UNREACHABLE with a sentence naming the setting to fix. */
+  check(): Promise<void>;
   /** Streams `body` into `key` (never overwriting); past `maxBytes` it stops, removes what was written and throws StoredTooLargeError. */
   put(key: string, body: Readable, options?: { maxBytes?: number }): Promise<PutResult>;
   /** A stream of the stored bytes, or of the inclusive range `start`–`end`. */
@@ -32,10 +36,12 @@ export interface FileStorage {
   stat(key: string): Promise<{ size: number } | null>;
   /** Removes the file; a missing one is not an error. */
   delete(key: string): Promise<void>;
+  /** Lets go of connections (S3); the app calls it when it closes. */
+  close?(): void;
 }
 
 /** Counts and hashes the bytes passing through, failing once there are more than `maxBytes`. */
-function meter(maxBytes: number): Transform & { result(): PutResult } {
+export function meter(maxBytes: number): Transform & { result(): PutResult } {
   const hash = createHash('sha256');
   let size = 0;
   const t = new Transform({
@@ -52,6 +58,7 @@ function meter(maxBytes: number): Transform & { result(): PutResult } {
 
 /** Files on the local disk under `root` (UPLOAD_DIR). */
 export class LocalDiskStorage implements FileStorage {
+  readonly kind = 'local' as const;
   private readonly root: string;
 
   constructor(root: string) {
@@ -63,6 +70,15 @@ export class LocalDiskStorage implements FileStorage {
     const full = path.resolve(this.root, key);
     if (!full.startsWith(this.root + path.sep)) throw new CadreError('CADRE_ERR_STORAGE_KEY', key);
     return full;
+  }
+
+  async check(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      await access(this.root, constants.R_OK | constants.W_OK);
+    } catch (err) {
+      throw new CadreError('CADRE_ERR_STORAGE_UNREACHABLE', `UPLOAD_DIR ${this.root} cannot be written (${(err as Error).message})`);
+    }
   }
 
   async put(key: string, body: Readable, options: { maxBytes?: number } = {}): Promise<PutResult> {

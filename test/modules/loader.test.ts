@@ -235,7 +235,7 @@ describe('loader: a fixture module using every hook, mounted by createApp', () =
 
   it('runs its seed hook with the demo context', async () => {
     const [stage] = await database.db.select().from(cohortStages).where(eq(cohortStages.cohortId, world.a.cohort.id));
-    await fixture.seed!({ db: database.db, config: cadre.ctx.config, cohortId: world.a.cohort.id, stage, people: { admin: world.admin.id }, reached: {} });
+    await fixture.seed!({ db: database.db, config: cadre.ctx.config, storage: cadre.ctx.storage, cohortId: world.a.cohort.id, stage, people: { admin: world.admin.id }, reached: {} });
     const rows = await database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'fixture-stage.seeded'), eq(auditEvents.subjectId, world.a.cohort.id)));
     expect(rows).toHaveLength(1);
   });
