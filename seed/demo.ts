@@ -106,6 +106,6 @@ async function seedInside(db: Db, config: Config, storage: FileStorage, modules:
     if (seed) await seed({ db, config, storage, cohortId: cohort.id, stage, people, reached });
   }
   await seedDemoExtras(db, { cohortId: cohort.id, people, reached, stages, frameworkId });
-  await seedImpactDemo(db, config, modules, { clientId: client.id, templateId, people, passwordHash: hash, today });
+  await seedImpactDemo(db, config, modules, { clientId: client.id, templateId, people, passwordHash: hash, today, storage });
   return { cohortId: cohort.id };
 }

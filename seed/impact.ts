@@ -11,10 +11,11 @@ import { cohortCurriculum } from '../server/impact/programme';
 import { buildRegistry } from '../server/modules/loader';
 import type { StageManifest } from '../server/modules/types';
 import type { StageRow } from '../server/progression/types';
+import type { FileStorage } from '../server/storage';
 import { seedGraduateRecords } from './graduates';
 
 /** What the impact seed needs from the demo. */
-export type ImpactSeedWorld = { clientId: string; templateId: string; people: Record<string, string>; passwordHash: string; today: Date };
+export type ImpactSeedWorld = { clientId: string; templateId: string; people: Record<string, string>; passwordHash: string; today: Date; storage: FileStorage };
 
 /** The graduates' logins, printed at start with the others. */
 export const IMPACT_LOGINS = [
@@ -124,7 +125,7 @@ async function seedFirstCohort(db: Db, config: Config, modules: StageManifest[],
   const reached = { [trainer1]: stages.length + 1, [trainer2]: stages.length + 1 };
   const staff = { admin: world.people.admin, mentor1: world.people.mentor1, mentor2: world.people.mentor2, lead: world.people.lead };
   const byKey = new Map(modules.map((m) => [m.key, m]));
-  for (const stage of stages) await byKey.get(stage.moduleKey)?.seed?.({ db, config, cohortId: cohort.id, stage, people: staff, reached });
+  for (const stage of stages) await byKey.get(stage.moduleKey)?.seed?.({ db, config, storage: world.storage, cohortId: cohort.id, stage, people: staff, reached });
   await seedGraduateRecords(db, { cohortId: cohort.id, startsOn: start, frameworkId: cohort.frameworkId, graduates: [trainer1, trainer2], mentor: world.people.mentor1, countersigner: world.people.mentor2 });
   return { cohortId: cohort.id, trainers: [trainer1, trainer2] };
 }
