@@ -186,11 +186,29 @@ export function moduleMigrationsTable(moduleKey: string): string {
   return `__drizzle_migrations_${moduleKey.replace(/-/g, '_')}`;
 }
 
-/** Applies the pending migrations of one folder, recorded in `migrationsTable` (schema `drizzle`). */
+/** The advisory lock (PostgreSQL, session level) held while migrations run: one node migrates, the others wait. */
+export const MIGRATION_LOCK = 7_301;
+
+/**
+ * Applies the pending migrations of one folder, recorded in `migrationsTable` (schema `drizzle`). On PostgreSQL
+ * several nodes may start at once: each takes the migration lock on a connection of its own first, so one node
+ * migrates while the others wait, then find nothing left to apply.
+ */
 export async function migrateFolder(database: Database, folder: string, migrationsTable?: string): Promise<void> {
   const config = { migrationsFolder: folder, ...(migrationsTable ? { migrationsTable } : {}) };
-  if (database.kind === 'pglite') await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], config);
-  else await migratePg(database.db as unknown as Parameters<typeof migratePg>[0], config);
+  if (database.kind === 'pglite' || !database.pool) {
+    await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], config);
+    return;
+  }
+  // A connection outside the pool holds the lock, so a pool of one still has its connection for the migrations.
+  const holder = new pg.Client(database.pool.options);
+  await holder.connect();
+  try {
+    await holder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migratePg(database.db as unknown as Parameters<typeof migratePg>[0], config);
+  } finally {
+    await holder.end().catch(() => undefined); // ending the session releases the lock
+  }
 }
 
 /** Applies every pending migration: core's first, then each built-in stage module's own folder
