@@ -30,7 +30,7 @@ import { buildRegistry, checkModuleTables, discoverModules, migrateModules, vali
 import type { StageManifest, StageRuntime } from './modules/types';
 import { stageHelpers } from './modules/stage-helpers';
 import { mainMenu } from './navigation';
-import { healthRoutes } from './routes/health';
+import { healthRoutes, type Lifecycle } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
 import { adminPageRoutes } from './routes/admin-pages';
@@ -77,6 +77,11 @@ export type CadreApp = {
   lti: Lti;
   /** Hears every finished request with the SQL statements it sent; returns the unsubscribe. */
   onRequestDone(listener: (done: RequestDone) => void): () => void;
+  /**
+   * Starts draining (SIGTERM): /readyz answers 503 so the load balancer sends nothing new, every response closes its
+   * connection, and socket.io clients are disconnected so they reconnect through another node. Requests in flight finish.
+   */
+  drain(): void;
   /** Stops sockets and timers (the database is closed by whoever opened it). */
   close(): Promise<void>;
 };
@@ -93,6 +98,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   await checkModuleTables(database, modules);
   const registry = buildRegistry(modules);
 
+  const lifecycle: Lifecycle = { draining: false };
   const app = express();
   const server = createServer(app);
   const io = new IoServer(server, {
@@ -101,7 +107,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     pingInterval: 10_000,
     pingTimeout: 8_000,
     // Cross-site WebSocket hijacking: a page elsewhere may not open a socket with the visitor's cookie.
-    allowRequest: (req, callback) => callback(null, socketOriginAllowed(req, config.publicUrl)),
+    // A draining node takes no new sockets: the client retries and the load balancer sends it elsewhere.
+    allowRequest: (req, callback) => callback(null, !lifecycle.draining && socketOriginAllowed(req, config.publicUrl)),
   });
   let listenPool: AdapterPool | undefined;
   if (database.kind === 'postgres' && database.pool) {
@@ -133,6 +140,11 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   app.disable('x-powered-by');
   const doneListeners = new Set<(done: RequestDone) => void>();
   app.use(requestContext(logger, (done) => doneListeners.forEach((l) => l(done))));
+  // Draining: keep-alive connections are closed after each answer, so the client's next request goes to another node.
+  app.use((_req, res, next) => {
+    if (lifecycle.draining) res.setHeader('connection', 'close');
+    next();
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -201,7 +213,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const mount = (routers: CadreRouter[], ...guards: RequestHandler[]) => {
     for (const r of routers) app.use(r.prefix || '/', ...guards, r.express);
   };
-  mount(healthRoutes(routes, ctx));
+  mount(healthRoutes(routes, ctx, lifecycle));
   mount(openApiRoutes(routes));
   mount(authRoutes(routes, ctx, passport));
   const features = registerCoreFeatures(routes, ctx);
@@ -275,6 +287,13 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     onRequestDone(listener) {
       doneListeners.add(listener);
       return () => doneListeners.delete(listener);
+    },
+    drain() {
+      if (lifecycle.draining) return;
+      lifecycle.draining = true;
+      server.closeIdleConnections();
+      // Closing the transports (not disconnecting the sockets) lets each client reconnect on its own, elsewhere.
+      io.engine.close();
     },
     async close() {
       clearInterval(pruneTimer);

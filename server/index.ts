@@ -72,7 +72,9 @@ async function main() {
       process.exit(1);
     }, 10_000);
     force.unref();
-    // Stop accepting connections; in-flight requests finish; idle keep-alive sockets are closed.
+    // Draining: /readyz answers 503, live sockets are closed so their clients reconnect through another node, and
+    // answers close their connections. Stop accepting connections; in-flight requests finish.
+    cadre.drain();
     const closed = new Promise<void>((resolve) => cadre.server.close(() => resolve()));
     cadre.server.closeIdleConnections();
     await cadre.close();
