@@ -60,7 +60,12 @@ async function fetchVersions(db: Db, scopes: string[], into: Map<string, string>
   return into;
 }
 
-const everyCache = new Set<VersionedCache<unknown>>();
+const everyCache = new Set<{ clear(): void }>();
+
+/** Adds a cache of values stamped with these versions to those `clearVersionedCaches` empties. */
+export function registerVersionedCache(cache: { clear(): void }): void {
+  everyCache.add(cache);
+}
 
 /** Forgets every cached value in this process (the bench times cold computations this way). */
 export function clearVersionedCaches(): void {
@@ -68,7 +73,7 @@ export function clearVersionedCaches(): void {
 }
 
 /** Deep-freezes a cached value: it is shared by every request that reads it, so nobody may change it. */
-function freeze<T>(value: T): T {
+export function freeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     if (value instanceof Map) for (const v of value.values()) freeze(v);
@@ -87,7 +92,7 @@ export class VersionedCache<V> {
   private readonly pending = new Map<string, Promise<V | undefined>>();
 
   constructor(private readonly max = 1000) {
-    everyCache.add(this as VersionedCache<unknown>);
+    registerVersionedCache(this);
   }
 
   /** The values for `keys`; `compute(missing)` answers the keys whose stamp changed (absent keys get no value). */

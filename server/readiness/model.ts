@@ -177,6 +177,22 @@ export function candidateReadiness(facts: CandidateFacts, stages: StageColumn[],
   };
 }
 
+/**
+ * The first instant after `opts.now` at which the clock alone could change `candidateReadiness`'s answer for these
+ * facts (days idle, days since a decline: each moves every 24 hours); a new UK day is the caller's to add. Keep in
+ * step with the flags above: answering early is safe, answering late is not.
+ */
+export function readinessChangesAt(facts: CandidateFacts, opts: ModelOptions): number {
+  const now = opts.now.getTime();
+  let at = Infinity;
+  const since = facts.lastActivityAt ?? Math.max(facts.joinedAt, opts.cohortStartsOn ? Date.parse(`${opts.cohortStartsOn}T00:00:00Z`) : 0);
+  at = Math.min(at, since > now ? since : since + (Math.floor((now - since) / DAY) + 1) * DAY);
+  for (const fact of facts.signoffs) {
+    if (fact?.status === 'declined') at = Math.min(at, fact.updatedAt > now ? fact.updatedAt : fact.updatedAt + (Math.floor((now - fact.updatedAt) / DAY) + 1) * DAY);
+  }
+  return at;
+}
+
 /** The one thing that would move this candidate on, in plain words. */
 export function nextAction(stageCells: Cell[], compCells: Cell[], stages: StageColumn[], comps: CompetencyColumn[], ready: boolean): string {
   if (ready) return 'Ready to deliver — no action needed';

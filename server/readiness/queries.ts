@@ -5,6 +5,7 @@ import type { ProgressContext } from '../progression/engine';
 import {
   ukDate,
   candidateReadiness,
+  readinessChangesAt,
   countStates,
   DEFAULT_DECLINED_AFTER_DAYS,
   type CandidateFacts,
@@ -15,7 +16,7 @@ import {
 } from './model';
 import { engineStageStatuses, loadStageRecords, statusesFromRecords, type StageRecords, type StageSource } from './stages';
 import { epochMs, rows, uuidArray } from './sql';
-import { VersionedCache } from '../db/versions';
+import { freeze, GLOBAL_SCOPE, readVersions, registerVersionedCache, VersionedCache } from '../db/versions';
 
 /** What to compute. */
 export type ReadinessQuery = { cohortIds: string[]; now?: Date; stageSource?: StageSource | 'auto' };
@@ -34,13 +35,65 @@ type CohortRow = {
   settings: { stalledAfterDays?: number; declinedAfterDays?: number } | null;
 };
 
-/** Computes readiness for every candidate of the given cohorts. */
+/** A cohort's computed readiness, the data it came from (versions, UK day) and the span of time it holds for. */
+type ModelEntry = { stamp: string; from: number; until: number; value: CohortReadiness };
+let models = new WeakMap<ProgressContext['registry'], Map<string, ModelEntry>>();
+const MAX_MODELS = 2000;
+registerVersionedCache({
+  clear() {
+    models = new WeakMap();
+  },
+});
+
+/**
+ * Computes readiness for every candidate of the given cohorts. A cohort's answer is kept while its data version and
+ * the UK date stay the same and until the clock alone would change it (days idle, days since a decline): then it is
+ * worked out again from the rows in memory, without a statement.
+ */
 export async function computeReadiness(ctx: ProgressContext, query: ReadinessQuery): Promise<ReadinessResult> {
-  const { db } = ctx;
   const now = query.now ?? new Date();
   const ids = [...new Set(query.cohortIds)];
   if (!ids.length) return { cohorts: [], stageSource: 'sql' };
-  const [loaded, engineStatuses] = await Promise.all([loadCached(db, ids), engineStageStatuses(ctx, ids, now, query.stageSource)]);
+  const stageSource: StageSource = query.stageSource === 'sql' ? 'sql' : 'engine';
+  const versions = await readVersions(ctx.db, ids);
+  const today = ukDate(now);
+  const t = now.getTime();
+  const stampOf = (id: string) => `${versions.get(id)}:${versions.get(GLOBAL_SCOPE)}:${today}:${stageSource}`;
+  let cache = models.get(ctx.registry);
+  if (!cache) models.set(ctx.registry, (cache = new Map()));
+  const kept = cache;
+  const stale = ids.filter((id) => {
+    const e = kept.get(id);
+    return !(e && e.stamp === stampOf(id) && e.from <= t && t < e.until);
+  });
+  if (stale.length) {
+    const until = nextUkDay(now);
+    for (const [id, { value, changesAt }] of await computeModels(ctx, stale, now, query.stageSource)) {
+      kept.delete(id);
+      if (kept.size >= MAX_MODELS) kept.delete(kept.keys().next().value as string);
+      kept.set(id, { stamp: stampOf(id), from: t, until: Math.min(until, changesAt), value: freeze(value) });
+    }
+  }
+  return { cohorts: ids.map((id) => kept.get(id)?.value).filter((c): c is CohortReadiness => !!c), stageSource };
+}
+
+/** The first instant of the next UK calendar day after `now`. */
+function nextUkDay(now: Date): number {
+  const today = ukDate(now);
+  const parts = Object.fromEntries(londonClock.formatToParts(now).map((p) => [p.type, p.value]));
+  const sinceMidnight = ((Number(parts.hour) % 24) * 3600 + Number(parts.minute) * 60 + Number(parts.second)) * 1000 + (now.getTime() % 1000);
+  const guess = now.getTime() - sinceMidnight + 86_400_000;
+  // On the two days a year the clocks change, the day is 23 or 25 hours long: take the candidate that starts it.
+  for (const at of [guess - 3_600_000, guess, guess + 3_600_000]) if (at > now.getTime() && ukDate(new Date(at)) !== today && ukDate(new Date(at - 1)) === today) return at;
+  return now.getTime() + 3_600_000;
+}
+
+const londonClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** Works readiness out for these cohorts, with when the clock would next change each cohort's answer. */
+async function computeModels(ctx: ProgressContext, ids: string[], now: Date, source: ReadinessQuery['stageSource']): Promise<Map<string, { value: CohortReadiness; changesAt: number }>> {
+  const { db } = ctx;
+  const [loaded, engineStatuses] = await Promise.all([loadCached(db, ids), engineStageStatuses(ctx, ids, now, source)]);
   const { cohortRows, candidates, stageRows, compRows, signoffRows, activityRows, mustPassRows, stageRecords } = loaded;
   // Everything per candidate is keyed once by "cohortId:candidateId"; inner maps by stage or competency id.
   const ck = (cohortId: string, candidateId: string) => `${cohortId}:${candidateId}`;
@@ -79,7 +132,7 @@ export async function computeReadiness(ctx: ProgressContext, query: ReadinessQue
   const today = ukDate(now);
   const byId = new Map(cohortRows.map((c) => [c.id, c]));
 
-  const out: CohortReadiness[] = [];
+  const out = new Map<string, { value: CohortReadiness; changesAt: number }>();
   for (const id of ids) {
     const c = byId.get(id);
     if (!c) continue;
@@ -88,6 +141,7 @@ export async function computeReadiness(ctx: ProgressContext, query: ReadinessQue
     const stalledAfterDays = Number(c.settings?.stalledAfterDays ?? 14);
     const opts = { now, stalledAfterDays, declinedAfterDays: Number(c.settings?.declinedAfterDays ?? DEFAULT_DECLINED_AFTER_DAYS), cohortStartsOn: c.starts_on, today };
     const cohortStatuses = statuses.get(id);
+    let changesAt = Infinity;
     const list = (candidatesBy.get(id) ?? []).map((p) => {
       const k = ck(id, p.id);
       const mine = cohortStatuses?.get(p.id);
@@ -105,24 +159,28 @@ export async function computeReadiness(ctx: ProgressContext, query: ReadinessQue
         mustPassFailed: (mustPass.get(k) ?? []).map((m) => `${m.assessor}’s latest ${m.rubric}`),
         waiverCount: waivers.get(k) ?? 0,
       };
+      changesAt = Math.min(changesAt, readinessChangesAt(facts, opts));
       return candidateReadiness(facts, stages, comps, opts);
     });
-    out.push({
-      id,
-      name: c.name,
-      organisationId: c.organisation_id,
-      organisationName: c.organisation_name,
-      programmeName: c.programme_name,
-      startsOn: c.starts_on,
-      endsOn: c.ends_on,
-      stalledAfterDays,
-      stages,
-      competencies: comps,
-      candidates: list,
-      counts: countStates(list),
+    out.set(id, {
+      changesAt,
+      value: {
+        id,
+        name: c.name,
+        organisationId: c.organisation_id,
+        organisationName: c.organisation_name,
+        programmeName: c.programme_name,
+        startsOn: c.starts_on,
+        endsOn: c.ends_on,
+        stalledAfterDays,
+        stages,
+        competencies: comps,
+        candidates: list,
+        counts: countStates(list),
+      },
     });
   }
-  return { cohorts: out, stageSource: engineStatuses ? 'engine' : 'sql' };
+  return out;
 }
 
 /** The request that counts per competency, for each "cohortId:candidateId": a signed one if any, else the latest created. */
