@@ -1,16 +1,15 @@
 /**
  * `npm run bench` — every figure beside its bare baseline, measured in the same run, as a ratio.
  * Options: `--write` (also write bench/RESULTS.md), `--duration=<s>` (autocannon seconds per run, default 5),
- * `--only=<name,…>` (progress, cold-start, sockets, live, readiness).
- * Rows from other parts: bench/live.ts and bench/readiness.ts are run as child processes when they exist; each
- * prints its rows as `BENCH_ROW {json}` lines (`console.log(benchRowLine(row))` from bench/support/table.ts).
+ * `--db=pglite|postgres|both` (default both), `--only=<name,…>` (pages, live, cold-start, sockets).
+ * The parts run as child processes: bench/http.ts (the pages under load beside bare express and their ceiling pages,
+ * CPU and statements per request, and bench/readiness.ts on each database it seeds) and bench/live.ts; each prints
+ * its rows as `BENCH_ROW {json}` lines (`console.log(benchRowLine(row))` from bench/support/table.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { measureRps } from './support/load';
-import { startBareExpress, startCadre } from './support/servers';
 import { socketMemory } from './support/sockets';
 import { freePort, timeToFirst200 } from './support/spawn';
 import { benchRowLine, formatTable, machine, parseBenchRows, type BenchRow, type MissingRow } from './support/table';
@@ -23,37 +22,6 @@ const duration = Number(flag('duration') ?? 5);
 const only = flag('only')?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
-
-/** Candidate progress page (logged in) vs a bare express page. */
-async function progressRows(): Promise<BenchRow[]> {
-  const bare = await startBareExpress();
-  const base = await measureRps(`${bare.url}/page`, { duration });
-  await bare.stop();
-  const cadre = await startCadre();
-  try {
-    const cookie = await cadre.login('candidate1@cadre.test');
-    // The candidate's home redirects to their timeline; fall back to /api/v1/me if that page is not there yet.
-    let target = '/api/v1/me';
-    let note = 'fallback: GET /api/v1/me (no candidate progress page found)';
-    const home = await fetch(`${cadre.url}/me/progress`, { headers: { cookie }, redirect: 'manual' });
-    const location = home.headers.get('location');
-    if (home.status >= 300 && home.status < 400 && location) {
-      const page = await fetch(`${cadre.url}${location}`, { headers: { cookie } });
-      if (page.status === 200 && (page.headers.get('content-type') ?? '').includes('text/html')) {
-        target = location;
-        note = 'GET /cohorts/:cohortId/candidates/:id as candidate1 (session, engine, view)';
-      }
-    }
-    log(`progress page: ${target}`);
-    const result = await measureRps(`${cadre.url}${target}`, { headers: { cookie }, duration });
-    return [
-      { measure: 'candidate progress page, req/s (10 connections)', cadre: result.rps, baseline: base.rps, unit: 'req/s', better: 'higher', note: `${note}; baseline: bare express page` },
-      { measure: 'candidate progress page, p99 latency', cadre: result.p99Ms, baseline: base.p99Ms, unit: 'ms', better: 'lower' },
-    ];
-  } finally {
-    await cadre.stop();
-  }
-}
 
 /** `npx tsx server/index.ts` on an empty DATA_DIR (migrate + demo seed) to the first 200 of /login, vs a bare node http server. */
 async function coldStartRows(): Promise<BenchRow[]> {
@@ -97,12 +65,12 @@ async function socketRows(): Promise<BenchRow[]> {
 }
 
 /** Runs another part's bench script and collects its BENCH_ROW lines. */
-function hookRows(name: string, file: string, measure: string): Promise<(BenchRow | MissingRow)[]> {
+function hookRows(name: string, file: string, measure: string, extra: string[] = []): Promise<(BenchRow | MissingRow)[]> {
   const full = path.join(root, file);
   if (!existsSync(full)) return Promise.resolve([{ measure, reason: `${file} does not exist yet` }]);
   log(`running ${file}`);
   return new Promise((resolve) => {
-    const child = spawn('npx', ['tsx', file], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...extra], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -129,9 +97,10 @@ async function main() {
       rows.push({ measure, reason: (err as Error).message.split('\n')[0] });
     }
   };
-  await section('progress', 'candidate progress page, req/s', progressRows);
+  await section('pages', 'progress page and lead dashboard vs bare express and their ceilings; readiness vs bare SELECT', () =>
+    hookRows('pages', 'bench/http.ts', 'pages and readiness', [`--duration=${duration}`, `--db=${flag('db') ?? 'both'}`]),
+  );
   await section('live', 'live feedback p99 vs bare socket.io echo', () => hookRows('live', 'bench/live.ts', 'live feedback p99 vs bare socket.io echo'));
-  await section('readiness', 'readiness over 10,000 candidates vs bare SELECT', () => hookRows('readiness', 'bench/readiness.ts', 'readiness over 10,000 candidates vs bare SELECT'));
   await section('cold-start', 'cold start to first page', coldStartRows);
   await section('sockets', 'memory per 1,000 idle sockets', socketRows);
 

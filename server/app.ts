@@ -139,7 +139,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   const doneListeners = new Set<(done: RequestDone) => void>();
-  app.use(requestContext(logger, (done) => doneListeners.forEach((l) => l(done))));
+  app.use(requestContext(logger, (done) => doneListeners.forEach((l) => l(done)), { statementsHeader: config.statementsHeader }));
   // Draining: keep-alive connections are closed after each answer, so the client's next request goes to another node.
   app.use((_req, res, next) => {
     if (lifecycle.draining) res.setHeader('connection', 'close');

@@ -66,6 +66,7 @@ const envSchema = z.object({
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
   AWS_SESSION_TOKEN: z.string().optional(),
+  STATEMENTS_HEADER: z.enum(['on', 'off']).default('off'),
 });
 
 /** Where evidence files and videos are kept: the local disk (UPLOAD_DIR) or an S3-compatible bucket. */
@@ -105,6 +106,8 @@ export type Config = {
   /** Compiled templates kept between requests; `npm run dev` turns it off so edited views show at once. */
   viewCache: boolean;
   storage: StorageConfig;
+  /** Each answer carries X-Cadre-Statements, the SQL statements it sent (for benchmarks; off by default). */
+  statementsHeader: boolean;
 };
 
 /** Raised when the environment holds a value Cadre cannot start with; the message lists every bad variable. */
@@ -169,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serv
     trustProxy: e.TRUST_PROXY ?? false,
     viewCache: e.VIEW_CACHE === 'on',
     storage,
+    statementsHeader: e.STATEMENTS_HEADER === 'on',
   };
 }
 

@@ -17,16 +17,16 @@ export type BenchRow = {
 const PREFIX = 'BENCH_ROW ';
 
 /** The line a hook script (bench/live.ts, bench/readiness.ts) prints for each of its rows: `console.log(benchRowLine(row))`. */
-export function benchRowLine(row: BenchRow): string {
+export function benchRowLine(row: BenchRow | MissingRow): string {
   return PREFIX + JSON.stringify(row);
 }
 
 /** Picks the BENCH_ROW lines out of a script's output. */
-export function parseBenchRows(output: string): BenchRow[] {
+export function parseBenchRows(output: string): (BenchRow | MissingRow)[] {
   return output
     .split('\n')
     .filter((l) => l.startsWith(PREFIX))
-    .map((l) => JSON.parse(l.slice(PREFIX.length)) as BenchRow);
+    .map((l) => JSON.parse(l.slice(PREFIX.length)) as BenchRow | MissingRow);
 }
 
 const num = (n: number, unit: string) => `${n >= 100 ? Math.round(n).toLocaleString('en-GB') : n.toFixed(n >= 10 ? 1 : 2)} ${unit}`;

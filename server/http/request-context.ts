@@ -24,9 +24,9 @@ export type RequestDone = { id: string; method: string; url: string; status: num
 /**
  * Gives each request an id (echoed as X-Request-Id) and a child logger, counts the SQL statements it sends, and
  * logs its completion (`statements` in the request line; their texts at debug level). `onDone` hears every
- * finished request (tests read statement counts this way).
+ * finished request (tests read statement counts this way); `statementsHeader` also sends the count as a header.
  */
-export function requestContext(logger: Logger, onDone?: (done: RequestDone) => void): RequestHandler {
+export function requestContext(logger: Logger, onDone?: (done: RequestDone) => void, options: { statementsHeader?: boolean } = {}): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     req.id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
@@ -34,6 +34,14 @@ export function requestContext(logger: Logger, onDone?: (done: RequestDone) => v
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     const tally = newTally();
+    if (options.statementsHeader) {
+      // STATEMENTS_HEADER=on (benchmarks): the statements sent before the answer's headers, as X-Cadre-Statements.
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: typeof res, ...args: unknown[]) {
+        if (!res.headersSent) res.setHeader('X-Cadre-Statements', String(tally.count));
+        return (writeHead as (...a: unknown[]) => typeof res).apply(this, args);
+      } as typeof res.writeHead;
+    }
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const line = { method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10, statements: tally.count };
