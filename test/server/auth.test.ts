@@ -1,4 +1,7 @@
 import { startTestApp, type TestApp } from '../support/app';
+import { eq } from 'drizzle-orm';
+import { hashCost, hashPassword, PRODUCTION_COST, TEST_COST } from '../../server/auth/passwords';
+import { users } from '../../server/db/tables';
 import { buildOrganisation, buildUser, TEST_PASSWORD } from '../support/factories';
 
 // Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
@@ -24,6 +27,20 @@ describe('login', () => {
     expect(me.body.memberships).toEqual([{ organisationId: org.id, role: 'mentor', organisationKind: 'provider' }]);
     expect((await agent.delete('/api/v1/session')).status).toBe(204);
     expect((await agent.get('/api/v1/me')).status).toBe(401);
+  });
+
+  it("hashes at OWASP's argon2id cost everywhere but inside jest, and a password hashed at that cost logs in", async () => {
+    // The suites hash at TEST_COST (jest workers only); this is the production path, tested once.
+    expect(hashCost({ NODE_ENV: 'production' })).toEqual(PRODUCTION_COST);
+    expect(hashCost({ NODE_ENV: 'test' })).toEqual(PRODUCTION_COST);
+    expect(hashCost({ NODE_ENV: 'development', JEST_WORKER_ID: '1' })).toEqual(PRODUCTION_COST);
+    expect(hashCost({ NODE_ENV: 'test', JEST_WORKER_ID: '1' })).toEqual(TEST_COST);
+    const user = await buildUser(t.database.db, { email: 'owasp@example.test' });
+    const hash = await hashPassword(TEST_PASSWORD, PRODUCTION_COST);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await t.database.db.update(users).set({ passwordHash: hash }).where(eq(users.id, user.id));
+    expect((await t.anonymous().post('/api/v1/session').send({ email: 'owasp@example.test', password: TEST_PASSWORD })).status).toBe(200);
+    expect((await t.anonymous().post('/api/v1/session').send({ email: 'owasp@example.test', password: 'not the password' })).status).toBe(401);
   });
 
   it('refuses a wrong password with 401 and throttles after five failures, saying when to retry', async () => {
