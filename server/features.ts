@@ -6,8 +6,9 @@ import { readinessFeature } from './readiness/feature';
 import { progressionFeature } from './progression/feature';
 import { signoffFeature } from './signoffs/feature';
 import { impactFeature } from './impact/feature';
+import { eligibilityFeature } from './eligibility/feature';
 
-const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature];
+const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature, eligibilityFeature];
 
 /** Registers every core feature and returns what to mount. */
 export function registerCoreFeatures(routes: RouteRegistry, ctx: AppContext): { routers: CadreRouter[]; publicRouters: CadreRouter[]; sockets: SocketHandler[] } {

@@ -7,3 +7,4 @@ export * from './schema/lti';
 export * from './schema/versions';
 export * from './schema/impact';
 export * from './schema/credentials';
+export * from './schema/register';

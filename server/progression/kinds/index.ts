@@ -3,6 +3,7 @@ import type { RequirementKind } from '../types';
 import { attendance } from './attendance';
 import { competenciesSigned } from './competencies-signed';
 import { dateReached } from './date-reached';
+import { eligibilityConfirmed } from './eligibility-confirmed';
 import { mentorMarkedComplete } from './mentor-marked-complete';
 import { previousStageComplete } from './previous-stage-complete';
 import { rubricPassed } from './rubric-passed';
@@ -15,4 +16,5 @@ export const coreKinds: Record<string, RequirementKind> = {
   'rubric-passed': rubricPassed as unknown as RequirementKind,
   'competencies-signed': competenciesSigned as unknown as RequirementKind,
   'mentor-marked-complete': mentorMarkedComplete as unknown as RequirementKind,
+  'eligibility-confirmed': eligibilityConfirmed as unknown as RequirementKind,
 };
