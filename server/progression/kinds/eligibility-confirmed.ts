@@ -14,6 +14,7 @@ const params = z.object({}).strict();
 export const eligibilityConfirmed: RequirementKind<typeof params> = {
   params,
   describe: () => 'A mentor has confirmed the candidate’s eligibility: a professional qualification, two years in a support or care role and current first aid with immediate life support',
+  form: { title: 'Eligibility confirmed by a mentor' },
   async evaluate({ db, items, now }) {
     const cohortIds = [...new Set(items.map((i) => i.stage.cohortId))];
     const candidateIds = [...new Set(items.flatMap((i) => i.candidateIds))];
