@@ -47,28 +47,34 @@
     list.querySelectorAll('[data-index]').forEach(function (li) {
       var handle = li.querySelector('.drag-handle');
       if (!handle) return;
-      handle.addEventListener('mousedown', function () { li.draggable = true; });
-      li.addEventListener('dragstart', function (e) {
+      handle.draggable = true;
+      handle.addEventListener('dragstart', function (e) {
         dragged = li;
         li.classList.add('dragging');
         e.dataTransfer.effectAllowed = 'move';
         e.dataTransfer.setData('text/plain', li.getAttribute('data-index'));
+        if (e.dataTransfer.setDragImage) e.dataTransfer.setDragImage(li, 10, 10);
       });
-      li.addEventListener('dragend', function () { li.draggable = false; li.classList.remove('dragging'); });
-      li.addEventListener('dragover', function (e) {
-        if (!dragged || dragged === li) return;
-        e.preventDefault();
-        var box = li.getBoundingClientRect();
-        list.insertBefore(dragged, e.clientY < box.top + box.height / 2 ? li : li.nextSibling);
-      });
-      li.addEventListener('drop', function (e) {
-        e.preventDefault();
-        if (!dragged) return;
-        var order = Array.prototype.map.call(list.querySelectorAll(':scope > [data-index]'), function (x) { return Number(x.getAttribute('data-index')) + 1; });
-        dragged = null;
-        orderForm.querySelector('[name="order"]').value = order.join(',');
-        orderForm.submit();
-      });
+      handle.addEventListener('dragend', function () { li.classList.remove('dragging'); });
+    });
+    // Over the list (including the moved stage itself), the stage under the pointer decides where the dragged one goes.
+    list.addEventListener('dragover', function (e) {
+      if (!dragged) return;
+      e.preventDefault();
+      var li = e.target.closest && e.target.closest('[data-index]');
+      if (!li || li === dragged || li.parentNode !== list) return;
+      var box = li.getBoundingClientRect();
+      list.insertBefore(dragged, e.clientY < box.top + box.height / 2 ? li : li.nextSibling);
+    });
+    list.addEventListener('drop', function (e) {
+      if (!dragged) return;
+      e.preventDefault();
+      var order = Array.prototype.map.call(list.querySelectorAll(':scope > [data-index]'), function (x) { return Number(x.getAttribute('data-index')) + 1; });
+      dragged = null;
+      var unchanged = order.every(function (n, i) { return n === i + 1; });
+      if (unchanged) return;
+      orderForm.querySelector('[name="order"]').value = order.join(',');
+      orderForm.submit();
     });
   });
 })();

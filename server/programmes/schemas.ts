@@ -42,7 +42,7 @@ export function checkStages(registry: Pick<AppRegistry, 'modules' | 'requirement
         const kind = registry.requirementKinds.get(r.kind);
         if (!kind) return problems.push({ field: `${at}.${which}.${j}.kind`, message: `'${r.kind}' is not a requirement kind` });
         const parsed = kind.params.safeParse(r.params);
-        if (!parsed.success) for (const p of fieldProblems(parsed.error)) problems.push({ field: `${at}.${which}.${j}.params.${p.field}`, message: p.message });
+        if (!parsed.success) for (const p of fieldProblems(parsed.error, kind.params, r.params)) problems.push({ field: `${at}.${which}.${j}.params.${p.field}`, message: p.message });
       });
     }
   });

@@ -78,7 +78,7 @@ export type PickerName = 'rubric' | 'competency' | 'stage' | 'video' | 'knowledg
 export type Choice = { value: string; label: string };
 
 /** What a parameter's form field shows: a label, a hint, and a picker when the value names something. */
-export type ParamField = { label: string; hint?: string; picker?: PickerName; options?: Record<string, string> };
+export type ParamField = { label: string; hint?: string; picker?: PickerName; options?: Record<string, string>; /** What leaving it empty means ("The stage just before this one"). */ empty?: string };
 
 /** A kind's form: the name admins choose it by, and its parameters' fields (in the order shown). */
 export type KindForm = { title: string; fields?: Record<string, ParamField> };

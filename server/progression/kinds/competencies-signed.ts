@@ -5,7 +5,7 @@ import { cohorts, competencies, signoffRequests } from '../../db/tables';
 import type { RequirementKind } from '../types';
 import { answerAll, count, distinct } from './answers';
 
-const params = z.object({ codes: z.array(z.string().min(1)).min(1, 'name at least one competency code') }).strict();
+const params = z.object({ codes: z.array(z.string().min(1)).min(1, 'Choose at least one competency.').meta({ label: 'competencies', missing: 'Choose at least one competency' }) }).strict();
 
 /** Two queries for every item: the competencies' names, and the signed requests for those codes. */
 export const competenciesSigned: RequirementKind<typeof params> = {

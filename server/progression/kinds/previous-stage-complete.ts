@@ -10,7 +10,7 @@ export const previousStageComplete: RequirementKind<typeof params> = {
   params,
   usesEarlier: true,
   describe: (p, stage, names) => (p.position ? `${names ? `'${names('stage', String(p.position))}'` : `Stage ${p.position}`} is complete` : stage.position > 1 ? 'The previous stage is complete' : 'Always open (first stage)'),
-  form: { title: 'An earlier stage is complete', fields: { position: { label: 'Which stage', hint: 'Leave empty for the stage just before this one.', picker: 'stage' } } },
+  form: { title: 'An earlier stage is complete', fields: { position: { label: 'Which stage', picker: 'stage', empty: 'The stage just before this one' } } },
   async evaluate({ items, earlier }) {
     return answerAll(items, (item, candidateId) => {
       const wanted = item.params.position ?? item.stage.position - 1;

@@ -11,7 +11,7 @@ import { answerAll, distinct } from './answers';
 
 const params = z
   .object({
-    rubric: z.string().min(1, 'name the rubric by its key'),
+    rubric: z.string().min(1, 'name the rubric by its key').meta({ label: 'rubric', missing: 'Choose the rubric' }),
     threshold: z.number().min(0).max(100).optional(),
     combine: z.enum(COMBINE_RULES, { message: 'must be every-mentor, latest, highest or mean' }).optional(),
   })
@@ -28,7 +28,7 @@ export const rubricPassed: RequirementKind<typeof params> = {
     fields: {
       rubric: { label: 'Rubric', picker: 'rubric' },
       threshold: { label: 'Pass mark (%)', hint: 'Leave empty to use the rubric’s own pass mark.' },
-      combine: { label: 'When several mentors assess', options: COMBINE_LABELS },
+      combine: { label: 'When several mentors assess', options: COMBINE_LABELS, empty: 'The default: every mentor who assesses must pass' },
     },
   },
   describe: (p, _stage, names) =>
