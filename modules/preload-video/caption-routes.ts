@@ -1,9 +1,8 @@
 /** Captions upload (admin): a WebVTT file per video, streamed into storage like the video and checked before it counts. */
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { Request, RequestHandler, Response } from 'express';
-import multer from 'multer';
-import { audit, concurrentUploads, files, onProvider, readAll, seeOther, streamingEngine, UploadError, type CadreRouter, type FileStorage, type StageRuntime, type StoredUpload } from '../../server/modules/kit';
+import type { RequestHandler } from 'express';
+import { audit, files, onProvider, readAll, seeOther, singleFileUpload, UploadError, type CadreRouter, type FileStorage, type StageRuntime, type StoredUpload } from '../../server/modules/kit';
 import { preloadVideoVideos } from './schema';
 import type { VideoRow } from './videos';
 import { looksLikeVtt, MAX_VTT_BYTES, parseVtt, transcriptOf } from './vtt';
@@ -17,31 +16,18 @@ export function captionsKey(storageKey: string): string {
 const tooLarge = () => new UploadError(`That captions file is larger than ${MAX_VTT_BYTES / 1024} KB.`, 413, 'captions');
 
 function captionsUpload(storage: FileStorage): RequestHandler {
-  const upload = multer({
-    storage: streamingEngine<true>({
-      storage,
-      prefix: 'captions',
-      maxBytes: MAX_VTT_BYTES,
-      tooLarge,
-      key: (_info, random) => captionsKey(`${random.slice(0, 32)}.vtt`),
-      async check(head) {
-        if (!looksLikeVtt(head)) throw new UploadError('That file is not WebVTT captions: a captions file starts with the word WEBVTT. Export the captions as .vtt and try again.', 415, 'captions');
-        return { info: true };
-      },
-    }),
-    limits: { fileSize: MAX_VTT_BYTES, files: 1, fields: 5, fieldSize: 1024 },
-  }).single('captions');
-  const slots = concurrentUploads(1);
-  return (req: Request, res: Response, next) =>
-    slots(req, res, (slotErr?: unknown) => {
-      if (slotErr) return next(slotErr);
-      upload(req, res, (err: unknown) => {
-        if (!err) return next();
-        if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') return next(tooLarge());
-        if (err instanceof multer.MulterError) return next(new UploadError(`The upload could not be read (${err.message}).`, 400, 'captions'));
-        next(err);
-      });
-    });
+  return singleFileUpload<true>({
+    storage,
+    field: 'captions',
+    prefix: 'captions',
+    maxBytes: MAX_VTT_BYTES,
+    tooLarge,
+    key: (_info, random) => captionsKey(`${random.slice(0, 32)}.vtt`),
+    async check(head) {
+      if (!looksLikeVtt(head)) throw new UploadError('That file is not WebVTT captions: a captions file starts with the word WEBVTT. Export the captions as .vtt and try again.', 415, 'captions');
+      return { info: true };
+    },
+  });
 }
 
 /** Reads a stored captions file back and returns its transcript text; throws an UploadError naming `captions`. */

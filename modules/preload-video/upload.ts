@@ -1,8 +1,7 @@
 /** Video upload: streamed into storage (never memory); the first bytes decide whether anything is stored at all. */
 import path from 'node:path';
-import type { Request, RequestHandler, Response } from 'express';
-import multer from 'multer';
-import { concurrentUploads, readAll, streamingEngine, UploadError, type FileStorage, type StoredUpload } from '../../server/modules/kit';
+import type { RequestHandler } from 'express';
+import { readAll, singleFileUpload, UploadError, type FileStorage, type StoredUpload } from '../../server/modules/kit';
 import { probeDurationWith, videoTypeOf } from './media';
 
 /** The storage key of a stored video by its `files.storage_key` (keys are random hex, never the client's name). */
@@ -15,34 +14,20 @@ type VideoInfo = { mime: string };
 
 /** A multer middleware for one `file` field, streamed into storage, checked from its first bytes, capped at `maxBytes`. */
 export function videoUpload(storage: FileStorage, maxBytes: number): RequestHandler {
-  const tooLarge = () => new UploadError(`That video is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit.`, 413);
-  const upload = multer({
-    storage: streamingEngine<VideoInfo>({
-      storage,
-      prefix: 'videos',
-      maxBytes,
-      tooLarge,
-      key: (info, random) => videoKey(`${random.slice(0, 32)}.${info.mime === 'video/mp4' ? 'mp4' : 'webm'}`),
-      async check(head) {
-        const mime = await videoTypeOf(head);
-        if (!mime) throw new UploadError('That file is not an MP4 or WebM video. Export it as MP4 (H.264) or WebM and try again.', 415);
-        return { info: { mime } };
-      },
-    }),
-    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 8 * 1024 },
-  }).single('file');
-  const slots = concurrentUploads(1);
-  return (req: Request, res: Response, next) => {
-    slots(req, res, (slotErr?: unknown) => {
-      if (slotErr) return next(slotErr);
-      upload(req, res, (err: unknown) => {
-        if (!err) return next();
-        if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') return next(tooLarge());
-        if (err instanceof multer.MulterError) return next(new UploadError(`The upload could not be read (${err.message}).`));
-        next(err);
-      });
-    });
-  };
+  return singleFileUpload<VideoInfo>({
+    storage,
+    field: 'file',
+    prefix: 'videos',
+    maxBytes,
+    tooLarge: () => new UploadError(`That video is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit.`, 413),
+    key: (info, random) => videoKey(`${random.slice(0, 32)}.${info.mime === 'video/mp4' ? 'mp4' : 'webm'}`),
+    async check(head) {
+      const mime = await videoTypeOf(head);
+      if (!mime) throw new UploadError('That file is not an MP4 or WebM video. Export it as MP4 (H.264) or WebM and try again.', 415);
+      return { info: { mime } };
+    },
+    fields: { count: 10, size: 8 * 1024 },
+  });
 }
 
 /** What an accepted upload turned out to be. */

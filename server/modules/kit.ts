@@ -25,7 +25,7 @@ export { cohortPeople, getCandidate, getCohort, isCandidate, visibleCohorts, typ
 
 // File storage (streamed, never buffered whole) and the multer engine that checks a file from its first bytes.
 export { readAll, StoredTooLargeError, type FileStorage } from '../storage';
-export { concurrentUploads, streamingEngine, type HeadVerdict, type StoredUpload } from '../storage/upload-engine';
+export { concurrentUploads, singleFileUpload, streamingEngine, type HeadVerdict, type StoredUpload } from '../storage/upload-engine';
 
 // Errors a person can cause, mapped to 4xx by the one error middleware.
 export * from '../errors';
@@ -39,7 +39,7 @@ export type { ModuleLink, RunningNow, RunningNowHook } from './registry';
 export { resolveEvidence, type ChoiceScope, type EvidenceAnswer, type EvidenceChoice, type EvidenceKind, type EvidenceScope, type ResolvedEvidence } from '../evidence/kinds';
 
 // Formatting: date formatters built once (never construct an Intl.DateTimeFormat per call).
-export { dateFormat } from '../util/dates';
+export { dateFormat, londonToUtc } from '../util/dates';
 export type { AssessmentContext, AssessmentContextsHook } from '../rubrics/contexts';
 
 // Requests: validation at the edge, the actor, routers, plain-form helpers.

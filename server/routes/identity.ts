@@ -1,7 +1,6 @@
 /** The provider's identity: its name and logo (uploaded through ctx.storage, the type read from the bytes), and the
  * public logo address pages and e-mails use. */
-import type { Request, RequestHandler, Response } from 'express';
-import multer from 'multer';
+import type { RequestHandler } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../context';
@@ -14,7 +13,7 @@ import { seeOther } from '../http/present';
 import type { RouteRegistry } from '../http/router';
 import { text } from '../http/validate';
 import { LOGO_MAX_BYTES, LOGO_TYPES, logoTypeOf } from '../identity';
-import { concurrentUploads, streamingEngine, type StoredUpload } from '../storage/upload-engine';
+import { singleFileUpload, type StoredUpload } from '../storage/upload-engine';
 
 /** POST /admin/identity/name. */
 export const providerNameInput = z.strictObject({ name: text(200).meta({ label: "provider's name", missing: 'Give your organisation the name people will see' }) });
@@ -22,32 +21,19 @@ export const providerNameInput = z.strictObject({ name: text(200).meta({ label: 
 const tooLarge = () => new UploadError(`That logo is larger than ${LOGO_MAX_BYTES / 1024 / 1024} MB. Save it smaller (a few hundred pixels wide is plenty) and try again.`, 413, 'logo');
 
 function logoUpload(ctx: AppContext): RequestHandler {
-  const upload = multer({
-    storage: streamingEngine<string>({
-      storage: ctx.storage,
-      prefix: 'logos',
-      maxBytes: LOGO_MAX_BYTES,
-      tooLarge,
-      key: (mime, random) => `logos/${random.slice(0, 32)}.${LOGO_TYPES[mime]}`,
-      async check(head) {
-        const mime = await logoTypeOf(head);
-        if (!mime) throw new UploadError('That file is not a PNG, JPEG or WebP image. Save the logo as PNG and try again.', 415, 'logo');
-        return { info: mime };
-      },
-    }),
-    limits: { fileSize: LOGO_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024 },
-  }).single('logo');
-  const slots = concurrentUploads(1);
-  return (req: Request, res: Response, next) =>
-    slots(req, res, (slotErr?: unknown) => {
-      if (slotErr) return next(slotErr);
-      upload(req, res, (err: unknown) => {
-        if (!err) return next();
-        if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') return next(tooLarge());
-        if (err instanceof multer.MulterError) return next(new UploadError(`The upload could not be read (${err.message}).`, 400, 'logo'));
-        next(err);
-      });
-    });
+  return singleFileUpload<string>({
+    storage: ctx.storage,
+    field: 'logo',
+    prefix: 'logos',
+    maxBytes: LOGO_MAX_BYTES,
+    tooLarge,
+    key: (mime, random) => `logos/${random.slice(0, 32)}.${LOGO_TYPES[mime]}`,
+    async check(head) {
+      const mime = await logoTypeOf(head);
+      if (!mime) throw new UploadError('That file is not a PNG, JPEG or WebP image. Save the logo as PNG and try again.', 415, 'logo');
+      return { info: mime };
+    },
+  });
 }
 
 /** Mounts the logo (public) and the admin's name and logo forms. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Request, RequestHandler } from 'express';
-import type { StorageEngine } from 'multer';
+import multer, { MulterError, type StorageEngine } from 'multer';
 import { RateLimitedError, UploadError } from '../errors';
 import { StoredTooLargeError, type FileStorage } from './index';
 
@@ -116,4 +116,37 @@ export function concurrentUploads(limit: number): RequestHandler {
     res.once('close', release);
     next();
   };
+}
+
+/**
+ * One file in one multipart field, streamed into storage by `streamingEngine` behind a one-upload-per-person slot;
+ * multer's own refusals become UploadErrors naming `field` (an oversize file answers with `tooLarge`).
+ */
+export function singleFileUpload<T>(options: {
+  storage: FileStorage;
+  field: string;
+  prefix: string;
+  maxBytes: number;
+  tooLarge: (name: string) => UploadError;
+  check: (head: Buffer, file: Express.Multer.File) => Promise<HeadVerdict<T>>;
+  key?: (info: T, random: string) => string;
+  /** How many text fields may come with the file, and how long each may be (default 5 of 1 KB). */
+  fields?: { count: number; size: number };
+}): RequestHandler {
+  const { field, maxBytes, tooLarge } = options;
+  const upload = multer({
+    storage: streamingEngine<T>(options),
+    limits: { fileSize: maxBytes, files: 1, fields: options.fields?.count ?? 5, fieldSize: options.fields?.size ?? 1024 },
+  }).single(field);
+  const slots = concurrentUploads(1);
+  return (req, res, next) =>
+    slots(req, res, (slotErr?: unknown) => {
+      if (slotErr) return next(slotErr);
+      upload(req, res, (err: unknown) => {
+        if (!err) return next();
+        if (err instanceof MulterError && err.code === 'LIMIT_FILE_SIZE') return next(tooLarge(err.field ?? field));
+        if (err instanceof MulterError) return next(new UploadError(`The upload could not be read (${err.message}).`, 400, field));
+        next(err);
+      });
+    });
 }
