@@ -1,6 +1,6 @@
 /** Input schemas for co-delivery (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { dateFormat, id, text } from '../../server/modules/kit';
+import { id, londonToUtc, text } from '../../server/modules/kit';
 
 /** A learner's attainment on one outcome. */
 export const level = z.enum(['not_yet', 'partly', 'achieved'], { message: 'must be not_yet, partly or achieved' });
@@ -45,14 +45,3 @@ export const attainmentInput = z.strictObject({
   entries: z.array(z.strictObject({ learnerId: id, outcomeId: id, level }), { message: 'must be a list of { learnerId, outcomeId, level }' }).min(1, 'record at least one judgement'),
 });
 
-/** Converts a wall-clock time in Europe/London (`YYYY-MM-DDTHH:mm`) to the instant it names. */
-export function londonToUtc(localTime: string): Date {
-  const guess = new Date(`${localTime}:00Z`);
-  const parts = Object.fromEntries(
-    dateFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(guess)
-      .map((p) => [p.type, p.value]),
-  );
-  const asLondon = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
-  return new Date(guess.getTime() - (asLondon - guess.getTime()));
-}

@@ -1,6 +1,6 @@
 /** Input schemas for projects week (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { dateFormat, id, text } from '../../server/modules/kit';
+import { dateFormat, id, londonToUtc, text } from '../../server/modules/kit';
 
 const meetingUrl = z
   .url({ protocol: /^https?$/, message: 'must be a web address starting https://' })
@@ -33,18 +33,6 @@ export const slotInput = z.strictObject({ slotAt, meetingUrl: meetingUrl.optiona
 
 /** The same from a form. */
 export const slotForm = z.strictObject({ slotAt: localSlot, meetingUrl: meetingUrl.optional() });
-
-/** Converts a wall-clock time in Europe/London (`YYYY-MM-DDTHH:mm`) to the instant it names. */
-export function londonToUtc(local: string): Date {
-  const guess = new Date(`${local}:00Z`);
-  const parts = Object.fromEntries(
-    dateFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(guess)
-      .map((p) => [p.type, p.value]),
-  );
-  const asLondon = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
-  return new Date(guess.getTime() - (asLondon - guess.getTime()));
-}
 
 /** The instant as a `datetime-local` value in UK time. */
 export function toLondonLocal(d: Date | null): string {

@@ -15,11 +15,9 @@ const clamp = (v: unknown, min: number, max: number, fallback: number) => {
   return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : fallback;
 };
 
-/** Reads the editor's numbered fields (`levelCount` levels, `rowCount` criterion rows; a row without a title is
- * left out of the new version) into the rubric shape. */
-function editFromForm(body: Record<string, unknown>) {
-  const levelCount = clamp(body.levelCount, 2, 8, 4);
-  const rowCount = clamp(body.rowCount, 1, 30, 6);
+/** Reads a rubric form's numbered fields (`level<i>_label`/`_points`, `c<i>_title`/`_description`/`_weight`/
+ * `_mustPass`/`_passLevel`/`_d<j>`) into levels and criteria, leaving out criterion rows with no title. */
+export function gridFromForm(body: Record<string, unknown>, levelCount: number, rowCount: number) {
   const levels = Array.from({ length: levelCount }, (_, i) => ({ label: body[`level${i}_label`], points: body[`level${i}_points`] }));
   const criteria = [];
   for (let i = 0; i < rowCount; i++) {
@@ -34,6 +32,15 @@ function editFromForm(body: Record<string, unknown>) {
       descriptors: levels.map((_, j) => String(body[`c${i}_d${j}`] ?? '')),
     });
   }
+  return { levels, criteria };
+}
+
+/** Reads the editor's numbered fields (`levelCount` levels, `rowCount` criterion rows; a row without a title is
+ * left out of the new version) into the rubric shape. */
+function editFromForm(body: Record<string, unknown>) {
+  const levelCount = clamp(body.levelCount, 2, 8, 4);
+  const rowCount = clamp(body.rowCount, 1, 30, 6);
+  const { levels, criteria } = gridFromForm(body, levelCount, rowCount);
   return { name: body.name, description: body.description || undefined, passThreshold: body.passThreshold, levels, criteria };
 }
 

@@ -14,7 +14,7 @@ import { parse } from '../http/validate';
 import { can } from '../policies';
 import { assessmentGrant, createRubric, recordAssessment } from './commands';
 import { candidateAssessments, listRubrics, loadRubric, rubricVersionImpact, type RubricGrid } from './queries';
-import { rubricEditorRoutes } from './editor';
+import { gridFromForm, rubricEditorRoutes } from './editor';
 import { assessmentContexts, contextLabel, contextValue, type AssessmentContext } from './contexts';
 import { assessmentInput, rubricInput } from './schemas';
 
@@ -65,20 +65,7 @@ function defaultContext(form: Record<string, unknown>, contexts: AssessmentConte
 
 /** Turns the admin form (numbered fields) into the rubric shape, skipping criterion rows with no title. */
 function rubricFromForm(body: Record<string, unknown>) {
-  const levels = FORM_LEVELS.map((_, i) => ({ label: body[`level${i}_label`], points: body[`level${i}_points`] }));
-  const criteria = [];
-  for (let i = 0; i < FORM_CRITERIA; i++) {
-    const title = String(body[`c${i}_title`] ?? '').trim();
-    if (!title) continue;
-    criteria.push({
-      title,
-      description: body[`c${i}_description`] || undefined,
-      weight: body[`c${i}_weight`],
-      mustPass: body[`c${i}_mustPass`] === 'on' || body[`c${i}_mustPass`] === 'true',
-      passLevel: body[`c${i}_passLevel`],
-      descriptors: FORM_LEVELS.map((_, j) => String(body[`c${i}_d${j}`] ?? '')),
-    });
-  }
+  const { levels, criteria } = gridFromForm(body, FORM_LEVELS.length, FORM_CRITERIA);
   return { key: body.key || undefined, name: body.name, description: body.description || undefined, passThreshold: body.passThreshold, levels, criteria };
 }
 
