@@ -28,9 +28,10 @@ export type CrawlOptions = {
   exceptions?: KnownException[];
 };
 
-const UUID_LIKE = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{8}(?:-[0-9a-f]{0,4})?…/i;
+/** Text that looks like an id (a whole UUID, or one cut short with an ellipsis). */
+export const UUID_LIKE = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{8}(?:-[0-9a-f]{0,4})?…/i;
 /** snake_case (in_progress, sign_off) and machine keys with a colon (co-delivery:live-note) or a trailing number (demo-t1). */
-const SYSTEM_WORD = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z][a-z-]*[a-z]:[a-z][a-z-]*[a-z]\b|\b[a-z]+(?:-[a-z]+)*-[a-z]*\d+\b/;
+export const SYSTEM_WORD = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z][a-z-]*[a-z]:[a-z][a-z-]*[a-z]\b|\b[a-z]+(?:-[a-z]+)*-[a-z]*\d+\b/;
 const UUID_IN_PATH = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** The address shape a page is counted under: ids and numbers folded, query keys sorted (values dropped). */
@@ -41,7 +42,7 @@ export function shapeOf(url: URL): string {
 }
 
 /** Addresses a crawl never follows: logging out, static files, sockets, and downloads that are files not pages. */
-function followable(url: URL, origin: string): boolean {
+export function followable(url: URL, origin: string): boolean {
   if (url.origin !== origin) return false;
   return !/^\/(logout|static\/|socket\.io\/|uploads\/)/.test(url.pathname);
 }
