@@ -8,7 +8,7 @@ import { createCohort } from '../server/cohorts/commands';
 import type { StageManifest } from '../server/modules/types';
 import type { FileStorage } from '../server/storage';
 import { createStorage } from '../server/storage/create';
-import { seedProgrammeTemplate } from './programme';
+import { seedProgrammeTemplate, seedRefresherTemplate } from './programme';
 import { seedDemoExtras, seedFrameworkAndRubrics } from './hooks';
 import { IMPACT_LOGINS, seedImpactDemo } from './impact';
 
@@ -60,6 +60,7 @@ export async function seedDemo(db: Db, config: Config, modules: StageManifest[],
 async function seedInside(db: Db, config: Config, storage: FileStorage, modules: StageManifest[], today: Date, hashing: Promise<string>): Promise<{ cohortId: string }> {
   const { frameworkId } = await seedFrameworkAndRubrics(db);
   const templateId = await seedProgrammeTemplate(db, modules, frameworkId);
+  await seedRefresherTemplate(db, modules, templateId, frameworkId);
   const hash = await hashing;
   const [provider] = await db.insert(organisations).values({ name: 'Calm Response Training', kind: 'provider', sector: 'Training provider' }).returning();
   const [client] = await db

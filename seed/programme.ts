@@ -42,3 +42,27 @@ export async function seedProgrammeTemplate(db: Db, modules: StageManifest[], fr
   }
   return template.id;
 }
+
+/** The built-in refresher's name. */
+export const REFRESHER_TEMPLATE = 'Annual Trainer Refresher';
+
+/** The annual refresher of the built-in programme (17.5): a short programme reusing two stage modules — the pre-load
+ * videos, then the remedial workshop whose final sign-off renews the trainer's certificate for another 12 months. */
+export async function seedRefresherTemplate(db: Db, modules: StageManifest[], parentId: string, frameworkId: string | null): Promise<string | null> {
+  const picks = [
+    { key: 'preload-video', title: 'Refresher videos', summary: 'Watch this year’s refresher videos and answer their questions.', startDay: 0, endDay: 14 },
+    { key: 'remedial-workshop', title: 'Refresher workshop and sign-off', summary: 'A half-day workshop on what has changed and what is hard; the mentor’s sign-off renews the certificate.', startDay: 21, endDay: 28 },
+  ].filter((p) => modules.some((m) => m.key === p.key));
+  if (picks.length < 2) return null;
+  const [template] = await db
+    .insert(programmeTemplates)
+    .values({ name: REFRESHER_TEMPLATE, description: 'The yearly update a certified trainer completes to keep their certificate current.', frameworkId, certificateMonths: 12, refresherOf: parentId })
+    .returning();
+  let position = 0;
+  for (const p of picks) {
+    const manifest = modules.find((m) => m.key === p.key)!;
+    position += 1;
+    await db.insert(templateStages).values({ templateId: template.id, position, moduleKey: p.key, title: p.title, summary: p.summary, config: manifest.defaults.config, openRequirements: manifest.defaults.open, completeRequirements: manifest.defaults.complete, startDay: p.startDay, endDay: p.endDay });
+  }
+  return template.id;
+}

@@ -7,8 +7,9 @@ import { progressionFeature } from './progression/feature';
 import { signoffFeature } from './signoffs/feature';
 import { impactFeature } from './impact/feature';
 import { eligibilityFeature } from './eligibility/feature';
+import { credentialsFeature } from './credentials/feature';
 
-const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature, eligibilityFeature];
+const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature, eligibilityFeature, credentialsFeature];
 
 /** Registers every core feature and returns what to mount. */
 export function registerCoreFeatures(routes: RouteRegistry, ctx: AppContext): { routers: CadreRouter[]; publicRouters: CadreRouter[]; sockets: SocketHandler[] } {

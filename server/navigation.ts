@@ -14,6 +14,7 @@ const CANDIDATE_ENTRIES: ModuleNavEntry[] = [
   { label: 'My programme', href: '/cohorts/:cohortId/candidates/:userId', for: ['candidate'] },
   { label: 'My competencies', href: '/cohorts/:cohortId/candidates/:userId/competencies', for: ['candidate'] },
   { label: 'My assessments', href: '/cohorts/:cohortId/candidates/:userId/assessments', for: ['candidate'] },
+  { label: 'My certificates', href: '/certificates/mine', for: ['candidate'] },
 ];
 
 function holds(actor: Actor, g: Grantee, cohortId?: string): boolean {

@@ -18,8 +18,11 @@ export type CohortAction = 'cohort:view' | 'cohort:manage' | 'cohort:add-candida
 export type CandidateAction = 'candidate:view' | 'candidate:act-as-self' | 'candidate:mentor';
 /** Actions on an LMS launch (LTI): binding a course link, answering a deep-linking request. */
 export type LtiAction = 'lti:bind' | 'lti:deep-link';
+/** Actions on one certificate: see it (holder, their organisation's lead, admins), download its Open Badge (the
+ * holder), revoke it (admins). */
+export type CertificateAction = 'certificate:view' | 'certificate:badge' | 'certificate:revoke';
 /** Every core action. */
-export type CoreAction = ProviderAction | OrganisationAction | CohortAction | CandidateAction | LtiAction | CourseAction | ImpactAction;
+export type CoreAction = ProviderAction | OrganisationAction | CohortAction | CandidateAction | LtiAction | CourseAction | ImpactAction | CertificateAction;
 
 /**
  * The capabilities stage modules declare, as types: each module merges its manifest's keys in, next to its manifest —
@@ -44,7 +47,8 @@ export type Subject =
   | { type: 'candidate'; cohort: CohortRef; candidateId: string }
   /** The LTI launch the actor's session came from: only its own person may use it, and only teaching staff bind. */
   | { type: 'lti-launch'; userId: string | null; instructor: boolean }
-  | { type: 'course'; cohort: CohortRef; course: CourseRef };
+  | { type: 'course'; cohort: CohortRef; course: CourseRef }
+  | { type: 'certificate'; holderId: string; organisationId: string };
 
 const cohortRules: Record<CohortAction, Grantee[]> = {
   'cohort:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
@@ -94,6 +98,16 @@ function decideCandidate(actor: Actor, action: string, cohort: CohortRef, candid
   }
 }
 
+function decideCertificate(actor: Actor, action: string, holderId: string, organisationId: string): 'allow' | 'forbid' | 'hide' {
+  const holder = actor.id === holderId;
+  const lead = leadsOrganisation(actor, organisationId);
+  if (!actor.isAdmin && !holder && !lead) return 'hide';
+  if (action === 'certificate:view') return 'allow';
+  if (action === 'certificate:badge') return holder ? 'allow' : 'forbid';
+  if (action === 'certificate:revoke') return actor.isAdmin && !holder ? 'allow' : 'forbid';
+  return 'forbid';
+}
+
 function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forbid' | 'hide' {
   switch (subject.type) {
     case 'provider':
@@ -118,6 +132,8 @@ function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forb
       return subject.instructor ? 'allow' : 'forbid';
     case 'course':
       return decideCourse(actor, action, subject.cohort, subject.course);
+    case 'certificate':
+      return decideCertificate(actor, action, subject.holderId, subject.organisationId);
   }
 }
 

@@ -3,6 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { getCohort } from '../cohorts/queries';
+import { certificateSettingsForm, saveCertificateSettings } from '../credentials/settings';
 import type { AppContext } from '../context';
 import { builtInStages } from '../modules/registry';
 import { cohorts, organisations, programmeTemplates } from '../db/tables';
@@ -106,9 +107,12 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
     ]);
     const names = namer(choices);
     const { draft } = extra;
+    const others = await ctx.db.select({ id: programmeTemplates.id, name: programmeTemplates.name }).from(programmeTemplates).orderBy(asc(programmeTemplates.name));
     res.render('programmes/edit', {
       title: t.name,
       template: t,
+      // Certificate settings (server/credentials): validity in months, and which programme a refresher renews.
+      refresherChoices: others.filter((o) => o.id !== t.id).map((o) => ({ ...o, selected: o.id === t.refresherOf })),
       stages: t.stages.map((stored, i) => {
         const mine = draft?.index === i ? draft : undefined;
         const s = mine ? { ...stored, ...mine.stage, summary: mine.stage.summary ?? null, startDay: mine.stage.startDay ?? null, endDay: mine.stage.endDay ?? null, openRequirements: mine.stage.open, completeRequirements: mine.stage.complete } : stored;
@@ -181,6 +185,17 @@ export function programmeRoutes(registry: RouteRegistry, ctx: AppContext) {
       throw err;
     }
     res.redirect(303, `/admin/programmes/${String(req.params.templateId)}?saved=details`);
+  });
+  pages.form('/:templateId/certificate', { summary: 'Set how long a programme’s certificates stay valid and whether it is a refresher (form)', authorize }, async (_i, req, res) => {
+    const actor = admin(req);
+    const t = await getTemplate(ctx.db, String(req.params.templateId));
+    try {
+      await saveCertificateSettings(ctx.db, actor.id, t, parse(certificateSettingsForm, req.body ?? {}, 'certificate settings'));
+    } catch (err) {
+      if (err instanceof ValidationError) return renderEdit(req, res.status(400), { error: { message: err.message, fields: err.fields } });
+      throw err;
+    }
+    res.redirect(303, `/admin/programmes/${t.id}?saved=certificate`);
   });
   pages.form('/:templateId/stages', { summary: 'Add a stage (form)', authorize }, (_i, req, res) =>
     saveStages(req, res, (stages) => {

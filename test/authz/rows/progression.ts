@@ -77,6 +77,7 @@ export const rows: AuthzRows = {
   'POST /admin/programmes': { body: (c) => ({ name: `Programme ${c.uniq()}` }), own: adminOnly, other: 'same' },
   'GET /admin/programmes/:templateId': { params: async (c) => ({ templateId: await builtIn(c) }), own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId': { params: async (c) => ({ templateId: await scratch(c) }), body: (c) => ({ name: `Scratch ${c.uniq()}` }), own: adminOnly, other: 'same' },
+  'POST /admin/programmes/:templateId/certificate': { params: async (c) => ({ templateId: await scratch(c) }), body: () => ({ certificateMonths: '12', refresherOf: '' }), own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/stages': { params: async (c) => ({ templateId: await scratch(c) }), body: () => ({ moduleKey: 'zoom-intro' }), own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/stages/:index': { params: async (c) => ({ templateId: await scratch(c), index: '0' }), body: () => stageForm, own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/stages/:index/move': { params: async (c) => ({ templateId: await scratch(c), index: '0' }), body: () => ({ direction: 'down' }), own: adminOnly, other: 'same' },
