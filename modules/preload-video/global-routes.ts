@@ -3,7 +3,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { actorOf, afterCommit, audit, authorize, files, id, NotFoundError, onProvider, paramId, parse, plain, programmeTemplates, reply, seeOther, text, ValidationError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
+import { afterCommit, audit, files, formOf, id, NotFoundError, onProvider, parse, plain, programmeTemplates, reply, seeOther, text, ValidationError, type CadreRouter, type StageRuntime } from '../../server/modules/kit';
 import { affectedBy, affectedCount, applyChoice, applyChoiceTo, type AffectedGroup, type ContentChange } from './content-change';
 import { captionRoutes } from './caption-routes';
 import { mediaRoutes } from './media-routes';
@@ -27,6 +27,12 @@ const videoFields = z.object({
 
 const uploadFields = videoFields.extend({ programmeId: id });
 
+/** The library page's address: which programme, and what was just saved. */
+const adminQuery = z.object({ programme: z.string().max(80).optional(), saved: z.string().max(40).optional() });
+
+/** The review page's answer: whom a new video applies to (asked again, with the error, when missing). */
+const publishForm = formOf(z.object({ apply: z.string().max(40).optional() }));
+
 const wantsJson = (req: Request) => !!req.accepts(['html', 'json']) && req.accepts(['html', 'json']) === 'json';
 const adminUrl = (programmeId: string, saved?: string) => `/stages/preload-video/admin?programme=${programmeId}${saved ? `&saved=${saved}` : ''}`;
 const minutes = (s: number | null) => (s ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : 'unknown — set it below');
@@ -45,15 +51,14 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
     return v;
   };
 
-  const renderAdmin = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    authorize(actorOf(req), 'provider:manage', { type: 'provider' });
+  /** The library page (the route authorised the admin). */
+  const renderAdmin = async (res: Response, query: z.output<typeof adminQuery>) => {
     const all = await programmes();
-    const asked = typeof req.query.programme === 'string' ? req.query.programme : typeof extra.programmeId === 'string' ? extra.programmeId : undefined;
-    const programme = all.find((p) => p.id === asked) ?? all[0];
+    const programme = all.find((p) => p.id === query.programme) ?? all[0];
     const videos = programme ? await programmeVideos(ctx.db, programme.id) : [];
     const questions = programme ? await listQuestions(ctx.db, programme.id) : [];
-    const saved = typeof req.query.saved === 'string' ? req.query.saved : undefined;
-    res.status(extra.error ? 400 : 200).render(ctx.view('admin'), {
+    const { saved } = query;
+    res.render(ctx.view('admin'), {
       title: programme ? `Pre-load videos — ${programme.name}` : 'Pre-load videos',
       programme,
       programmes: all.map((p) => ({ ...p, current: p.id === programme?.id })),
@@ -61,7 +66,6 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
       questions: questions.map((q) => ({ ...q, correct: q.options[q.correctIndex] })),
       maxMb: Math.round(ctx.config.videoMaxBytes / 1024 / 1024),
       saved: saved === '1' ? 'Saved.' : saved === 'kept' ? 'Saved. Candidates who had finished keep their completion.' : saved === 'told' ? 'Saved. The candidates who had finished have been told there is something new to do.' : null,
-      ...extra,
     });
   };
 
@@ -80,12 +84,14 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
       error: o.error,
     });
 
-  r.get('/admin', (req, res) => renderAdmin(req, res));
+  const admin = onProvider('provider:manage');
+
+  r.get('/admin', { summary: "Each programme's pre-load videos and knowledge check (admin)", query: adminQuery, authorize: admin }, ({ query }, _req, res) => renderAdmin(res, query));
 
   // The upload form posts its CSRF token in a hidden field (never in the address): the router checks it once the
   // multipart body is parsed, after authorisation. A video joins its programme as a draft; it is published at once
   // when no candidate who finished the stage would be affected, otherwise the admin is asked whom it applies to.
-  r.form('/videos', { summary: 'Upload a pre-load video to a programme (admin)', upload: videoUpload(ctx.storage, ctx.config.videoMaxBytes), authorize: onProvider('provider:manage') }, async ({ actor }, req) => {
+  r.form('/videos', { summary: 'Upload a pre-load video to a programme (admin)', upload: videoUpload(ctx.storage, ctx.config.videoMaxBytes), authorize: admin }, async ({ actor }, req) => {
     let fields: z.output<typeof uploadFields>;
     try {
       fields = parse(uploadFields, req.body, 'video');
@@ -136,35 +142,29 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
     await afterCommit(ctx, { notifications: notes });
   }
 
-  r.get('/videos/:videoId/publish', async (req, res) => {
-    authorize(actorOf(req), 'provider:manage', { type: 'provider' });
-    const video = await loadVideo(paramId(req.params.videoId, 'videoId'));
-    if (video.publishedAt) return void res.redirect(303, adminUrl(video.programmeTemplateId));
+  r.get('/videos/:videoId/publish', { summary: 'Whom a new video would affect, before it is published (admin)', authorize: admin }, async ({ params }, _req, res) => {
+    const video = await loadVideo(params.videoId);
+    if (video.publishedAt) return seeOther(adminUrl(video.programmeTemplateId));
     const groups = await affectedBy(ctx, video.programmeTemplateId, { kind: 'video', video, isNew: true });
     renderReview(res, { status: 200, programmeId: video.programmeTemplateId, heading: `Add “${video.title}” to the programme`, action: `/stages/preload-video/videos/${video.id}/publish`, groups, fields: {} });
   });
 
-  r.post('/videos/:videoId/publish', async (req, res) => {
-    const actor = actorOf(req);
-    authorize(actor, 'provider:manage', { type: 'provider' });
-    const video = await loadVideo(paramId(req.params.videoId, 'videoId'));
-    if (video.publishedAt) return void res.redirect(303, adminUrl(video.programmeTemplateId));
+  r.form('/videos/:videoId/publish', { summary: 'Publish a new video, applying it to whom the admin chose (form)', body: publishForm, authorize: admin }, async ({ actor, params, body }, _req, res) => {
+    const video = await loadVideo(params.videoId);
+    if (video.publishedAt) return seeOther(adminUrl(video.programmeTemplateId));
     const groups = await affectedBy(ctx, video.programmeTemplateId, { kind: 'video', video, isNew: true });
-    const choice = applyChoice.safeParse((req.body as Record<string, unknown> | undefined)?.apply);
+    const choice = applyChoice.safeParse(body.apply);
     if (groups.length && !choice.success) {
       const error = { message: 'Choose whom the new video applies to.', fields: [{ field: 'apply', message: 'choose whether the video applies to new completions only or to everyone' }] };
       return renderReview(res, { programmeId: video.programmeTemplateId, heading: `Add “${video.title}” to the programme`, action: `/stages/preload-video/videos/${video.id}/publish`, groups, fields: {}, error });
     }
     const decided = choice.success ? choice.data : 'new-completions';
     await publish(video, actor.id, groups, decided);
-    res.redirect(303, adminUrl(video.programmeTemplateId, !groups.length ? '1' : decided === 'everyone' ? 'told' : 'kept'));
+    return seeOther(adminUrl(video.programmeTemplateId, !groups.length ? '1' : decided === 'everyone' ? 'told' : 'kept'));
   });
 
-  r.post('/videos/:videoId', async (req, res) => {
-    const actor = actorOf(req);
-    authorize(actor, 'provider:manage', { type: 'provider' });
-    const videoId = paramId(req.params.videoId, 'videoId');
-    const fields = parse(videoFields, req.body, 'video');
+  r.form('/videos/:videoId', { summary: "Change a video's title, description, threshold, position, duration or transcript (form)", body: formOf(videoFields), authorize: admin }, async ({ actor, params, body: fields }, req, res) => {
+    const { videoId } = params;
     const before = await loadVideo(videoId);
     const after = {
       title: fields.title,
@@ -188,20 +188,17 @@ export function globalRoutes(r: CadreRouter, ctx: StageRuntime): void {
       return rows;
     });
     await afterCommit(ctx, { notifications: notes });
-    res.redirect(303, adminUrl(before.programmeTemplateId, !groups.length ? '1' : choice === 'everyone' ? 'told' : 'kept'));
+    return seeOther(adminUrl(before.programmeTemplateId, !groups.length ? '1' : choice === 'everyone' ? 'told' : 'kept'));
   });
 
-  r.post('/videos/:videoId/archive', async (req, res) => {
-    const actor = actorOf(req);
-    authorize(actor, 'provider:manage', { type: 'provider' });
-    const videoId = paramId(req.params.videoId, 'videoId');
+  r.form('/videos/:videoId/archive', { summary: 'Archive a video: it leaves the programme, watched time is kept (form)', authorize: admin }, async ({ actor, params: { videoId } }) => {
     const programmeId = await ctx.db.transaction(async (tx) => {
       const updated = await tx.update(preloadVideoVideos).set({ archivedAt: new Date() }).where(eq(preloadVideoVideos.id, videoId)).returning();
       if (!updated.length) throw new NotFoundError('That video');
       await audit(tx, { actorId: actor.id, action: 'preload-video.archived', subjectType: 'preload_video', subjectId: videoId });
       return updated[0].programmeTemplateId;
     });
-    res.redirect(303, adminUrl(programmeId, '1'));
+    return seeOther(adminUrl(programmeId, '1'));
   });
 
   questionRoutes(r, ctx, { programmes, affectedBy: (programmeId) => affectedBy(ctx, programmeId, { kind: 'quiz' }), renderReview, adminUrl });

@@ -1,8 +1,9 @@
 /** The pre-load stage page (player, progress, knowledge check) and its JSON API (heartbeats, progress). */
 import { asc, eq } from 'drizzle-orm';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { audit, authorize, candidateStage, cohortPeople, ConflictError, GateClosedError, NotFoundError, parse, unmetReasons, ValidationError, type CadreRouter, type StageContext, type StageRuntime } from '../../server/modules/kit';
+import { audit, candidateStage, cohortPeople, ConflictError, formOf, GateClosedError, NotFoundError, reply, seeOther, unmetReasons, ValidationError, type Actor, type StageApi, type StageContext, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
+import { presentProgress, presentWatch } from './present';
 import { watchedPercent } from './intervals';
 import { preloadVideoQuestions, preloadVideoQuizAttempts } from './schema';
 import { exemptionKey, exemptionsIn, percentsFor, videosByCohort, videosForStage, watchedByCandidates } from './videos';
@@ -10,7 +11,7 @@ import { recordHeartbeat } from './watch';
 
 const KEY = 'preload-video';
 
-async function stageVideos(ctx: StageRuntime, s: StageContext) {
+async function stageVideos(ctx: StageRuntime, s: Pick<StageContext, 'cohort' | 'stage'>) {
   return videosForStage((await videosByCohort(ctx.db, [s.cohort.id])).get(s.cohort.id) ?? [], s.stage);
 }
 
@@ -20,13 +21,13 @@ function paragraphs(text: string | null): string[] {
 }
 
 /** The knowledge check of the cohort's programme, in order (none when the cohort has no programme). */
-async function programmeQuestions(ctx: StageRuntime, s: StageContext) {
+async function programmeQuestions(ctx: StageRuntime, s: Pick<StageContext, 'cohort'>) {
   const programmeId = s.cohort.programmeTemplateId;
   if (!programmeId) return [];
   return ctx.db.select().from(preloadVideoQuestions).where(eq(preloadVideoQuestions.programmeTemplateId, programmeId)).orderBy(asc(preloadVideoQuestions.position));
 }
 
-function quizPassMark(s: StageContext): number | null {
+function quizPassMark(s: Pick<StageContext, 'stage'>): number | null {
   const spec = s.stage.completeRequirements.find((r) => r.kind === 'preload-video:quiz-passed');
   return spec ? Number((spec.params as { passMark?: number }).passMark ?? 80) : null;
 }
@@ -41,10 +42,18 @@ export function attemptReview(questions: { id: string; prompt: string; options: 
   return { wrong: items.filter((i) => !i.right).length, items };
 }
 
+/** The stage page's address: which video the player shows. */
+const pageQuery = z.object({ video: z.string().max(80).optional() });
+
+/** The knowledge check as posted: `q_<question id>` → the chosen option's number (which questions must be answered
+ * is the programme's, checked against its questions). */
+const quizForm = formOf(z.record(z.string().max(60), z.string().max(6, 'must be one of the options')));
+
 /** Page routes under /cohorts/:cohortId/stages/preload-video. */
-export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
-  const render = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const s = await ctx.stage.request(req);
+export function pageRoutes(r: StagePages, ctx: StageRuntime): void {
+  /** The stage page (the route authorised `cohort:view`): the staff's watching grid, or the candidate's player and quiz. */
+  const render = async (res: Response, actor: Actor, subject: Pick<StageSubject, 'cohort' | 'stage'>, wanted: string | undefined, extra: Record<string, unknown> = {}) => {
+    const s = { actor, cohort: subject.cohort, stage: subject.stage, ...ctx.stage.standing(actor, subject.cohort) };
     const videos = await stageVideos(ctx, s);
     const base = { title: s.stage.title, cohort: s.cohort, stage: s.stage, ...extra };
     if (!s.isCandidate) {
@@ -69,7 +78,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
     const percents = await percentsFor(ctx.db, s.actor.id, videos);
     const exempt = await exemptionsIn(ctx.db, [s.stage.id]);
     const optional = (videoId: string) => exempt.has(exemptionKey(s.stage.id, s.actor.id, videoId));
-    const selectedId = typeof req.query.video === 'string' ? req.query.video : videos.find((v) => (percents.get(v.id) ?? 0) < v.threshold)?.id;
+    const selectedId = wanted ?? videos.find((v) => (percents.get(v.id) ?? 0) < v.threshold)?.id;
     const selected = videos.find((v) => v.id === selectedId) ?? videos[0];
     const questions = await programmeQuestions(ctx, s);
     const attempts = await ctx.db.select().from(preloadVideoQuizAttempts).where(eq(preloadVideoQuizAttempts.cohortStageId, s.stage.id));
@@ -91,16 +100,14 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
     });
   };
 
-  r.get('/', (req, res) => render(req, res));
+  r.get('/', { summary: 'The pre-load stage: the player, watched time and the knowledge check; the watching grid for staff', query: pageQuery, authorize: ctx.stage.on('cohort:view') }, ({ actor, subject, query }, _req, res) => render(res, actor, subject, query.video));
 
-  r.post('/quiz', async (req, res) => {
-    const s = await ctx.stage.request(req);
-    authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
+  r.form('/quiz', { summary: 'Take the knowledge check (form: one answer per question, q_<question id>)', body: quizForm, authorize: ctx.stage.onSelf('candidate:act-as-self') }, async ({ actor, subject, body }, _req, res) => {
+    const s = { actor, cohort: subject.cohort, stage: subject.stage };
     const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
     if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
     const questions = await programmeQuestions(ctx, s);
     if (!questions.length) throw new ConflictError('There is no knowledge check to take for this stage.');
-    const body = (req.body ?? {}) as Record<string, unknown>;
     const answers: Record<string, number> = {};
     const missing = questions.filter((q) => {
       const v = body[`q_${q.id}`];
@@ -109,7 +116,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
       return false;
     });
     if (missing.length) {
-      return render(req, res.status(400), { typed: body, error: { message: `Answer every question — ${missing.length} still to answer.`, fields: missing.map((q) => ({ field: `q_${q.id}`, message: `Choose an answer to question ${questions.indexOf(q) + 1}.` })) } });
+      return render(res.status(400), actor, subject, undefined, { typed: body, error: { message: `Answer every question — ${missing.length} still to answer.`, fields: missing.map((q) => ({ field: `q_${q.id}`, message: `Choose an answer to question ${questions.indexOf(q) + 1}.` })) } });
     }
     const score = questions.filter((q) => answers[q.id] === q.correctIndex).length;
     const percent = Math.round((score / questions.length) * 100);
@@ -118,7 +125,7 @@ export function pageRoutes(r: CadreRouter, ctx: StageRuntime): void {
       const [row] = await tx.insert(preloadVideoQuizAttempts).values({ cohortStageId: s.stage.id, userId: s.actor.id, score, outOf: questions.length, percent, passed: percent >= passMark, answers }).returning();
       await audit(tx, { actorId: s.actor.id, action: 'preload-video.quiz_attempted', subjectType: 'preload_video_quiz_attempt', subjectId: row.id, after: { score, outOf: questions.length, percent } });
     });
-    res.redirect(303, `/cohorts/${s.cohort.id}/stages/${KEY}#quiz`);
+    return seeOther(`/cohorts/${s.cohort.id}/stages/${KEY}#quiz`);
   });
 }
 
@@ -129,25 +136,19 @@ const heartbeat = z.object({
 });
 
 /** JSON routes under /api/v1/cohorts/:cohortId/stages/preload-video. */
-export function apiRoutes(r: CadreRouter, ctx: StageRuntime): void {
-  r.post('/heartbeats', { summary: 'Record an interval of a pre-load video the candidate actually played', tags: ['preload-video'], body: heartbeat }, async (req, res) => {
-    const s = await ctx.stage.request(req);
-    authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
-    const beat = parse(heartbeat, req.body, 'heartbeat');
+export function apiRoutes(r: StageApi, ctx: StageRuntime): void {
+  const self = ctx.stage.onSelf('candidate:act-as-self');
+
+  r.post('/heartbeats', { summary: 'Record an interval of a pre-load video the candidate actually played', tags: ['preload-video'], body: heartbeat, authorize: self }, async ({ actor, subject: s, body: beat }) => {
     const video = (await stageVideos(ctx, s)).find((v) => v.id === beat.videoId);
     if (!video) throw new ValidationError('That video is not part of this stage.', [{ field: 'videoId', message: 'not a video of this stage' }]);
-    const progress = await candidateStage(ctx, s.cohort.id, s.actor.id, KEY);
+    const progress = await candidateStage(ctx, s.cohort.id, actor.id, KEY);
     if (progress?.status === 'locked') throw new GateClosedError(unmetReasons(progress).join(' '));
-    res.json(await recordHeartbeat(ctx.db, s.actor.id, video, beat));
+    return reply(presentWatch(await recordHeartbeat(ctx.db, actor.id, video, beat)));
   });
 
-  r.get('/progress', { summary: 'The candidate’s watched percent for each pre-load video', tags: ['preload-video'] }, async (req, res) => {
-    const s = await ctx.stage.request(req);
-    authorize(s.actor, 'candidate:act-as-self', { type: 'candidate', cohort: s.cohort, candidateId: s.actor.id });
-    const videos = await stageVideos(ctx, s);
-    const percents = await percentsFor(ctx.db, s.actor.id, videos);
-    res.json({
-      videos: videos.map((v) => ({ id: v.id, title: v.title, durationSeconds: v.durationSeconds, threshold: v.threshold, watchedPercent: percents.get(v.id) ?? 0, met: (percents.get(v.id) ?? 0) >= v.threshold })),
-    });
+  r.get('/progress', { summary: 'The candidate’s watched percent for each pre-load video', tags: ['preload-video'], authorize: self }, async ({ actor, subject }) => {
+    const videos = await stageVideos(ctx, subject);
+    return reply(presentProgress(videos, await percentsFor(ctx.db, actor.id, videos)));
   });
 }
