@@ -22,19 +22,26 @@ export type SignoffRecord = {
   signedAt: number | null;
   signedBy: string | null;
   countersignedBy: string | null;
+  /** Every decision on the request, oldest first, with who took it (names) and when. */
+  steps: SignoffStep[];
   evidence: EvidenceItem[];
 };
+
+/** One decision on a sign-off request as the report names it. */
+export type SignoffStep = { kind: string; by: string; at: number };
 
 /** Every sign-off request of a cohort, oldest first, with mentor names and the evidence each cites. */
 export async function cohortSignoffs(db: Db, cohortId: string): Promise<SignoffRecord[]> {
   const list = await rows<{
     id: string; candidate_id: string; candidate_name: string; code: string; name: string; safety_critical: boolean; status: string; rating: number | null;
-    levels: string[] | null; submitted: number; signed: number | null; signed_by: string | null; countersigned_by: string | null; evidence: EvidenceItem[] | null;
+    levels: string[] | null; submitted: number; signed: number | null; signed_by: string | null; countersigned_by: string | null; steps: SignoffStep[] | null; evidence: EvidenceItem[] | null;
   }>(
     db,
     sql`select r.id, r.candidate_id, c.name as candidate_name, k.code, k.name, k.safety_critical, r.status, r.rating, fw.rating_scale -> 'levels' as levels,
           ${epochMs(sql`r.submitted_at`)} as submitted, ${epochMs(sql`r.signed_at`)} as signed,
           s.name as signed_by, cs.name as countersigned_by,
+          (select json_agg(json_build_object('kind', d.kind, 'by', du.name, 'at', ${epochMs(sql`d.created_at`)}) order by d.created_at, d.id)
+             from signoff_decisions d join users du on du.id = d.actor_id where d.request_id = r.id) as steps,
           (select json_agg(json_build_object('fileName', f.display_name, 'mimeType', f.mime_type, 'refType', e.ref_type, 'refId', e.ref_id, 'caption', nullif(e.caption, '')) order by e.created_at, e.id)
              from signoff_evidence e left join files f on f.id = e.file_id where e.request_id = r.id) as evidence
         from signoff_requests r
@@ -60,6 +67,7 @@ export async function cohortSignoffs(db: Db, cohortId: string): Promise<SignoffR
     signedAt: r.signed === null ? null : Number(r.signed),
     signedBy: r.signed_by,
     countersignedBy: r.countersigned_by,
+    steps: (r.steps ?? []).map((d) => ({ kind: d.kind, by: d.by, at: Number(d.at) })),
     evidence: r.evidence ?? [],
   }));
 }

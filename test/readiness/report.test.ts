@@ -98,6 +98,31 @@ describe('the inspector report', () => {
     expect(flat[appendix - 1]).toMatch(/Verified: all 5 ledger entries chain correctly/);
   });
 
+  it('names in words who signed, who countersigned (or that a second mentor still must) and who declined or revoked, for each kind', async () => {
+    const { a } = w;
+    const c2 = a.otherCandidate.id;
+    const [d1, d2, s1] = w.comps;
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: a.candidate.id, competencyId: s1.id, status: 'awaiting_countersign', mentorId: a.mentor.id });
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: a.candidate.id, competencyId: d2.id, status: 'more_evidence', mentorId: a.mentor.id });
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: a.candidate.id, competencyId: d1.id, status: 'pending', mentorId: a.mentor.id });
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: c2, competencyId: d1.id, status: 'declined', mentorId: a.mentor.id });
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: c2, competencyId: d2.id, status: 'revoked', mentorId: a.mentor.id });
+    await request(t.database.db, { cohortId: a.cohort.id, candidateId: c2, competencyId: s1.id, status: 'signed', mentorId: a.mentor.id, countersignerId: w.admin.id });
+    const lead = await t.loginAs(a.lead.email);
+    const { pages, raw } = readPdf(binary(await asBuffer(lead, `/cohorts/${a.cohort.id}/report.pdf`)));
+    const page = (name: string) => raw[Number(new RegExp(`${name}\\s+page (\\d+)`).exec(pages[1])?.[1]) - 1];
+    const day = String.raw`\d{1,2} \w{3} \d{4}`;
+    const first = page('Candidate A');
+    expect(first).toMatch(new RegExp(`S1 Demonstrates safe holds \\(safety-critical\\) .*Signed by Mentor A on ${day}; not yet countersigned — a second mentor \\(not Mentor A\\) must countersign it`));
+    expect(first).toMatch(new RegExp(`D2 Teaches de-escalation .*Mentor A asked for more evidence on ${day}`));
+    expect(first).toMatch(new RegExp(`D1 Opens a session with dignity .*Submitted on ${day}; no mentor has decided yet`));
+    const second = page('Candidate A2');
+    expect(second).toMatch(new RegExp(`D1 Opens a session with dignity .*Declined by Mentor A on ${day}`));
+    expect(second).toMatch(new RegExp(`D2 Teaches de-escalation .*Signed by Mentor A on ${day}; revoked by Mentor A on ${day}`));
+    expect(second).toMatch(new RegExp(`S1 Demonstrates safe holds \\(safety-critical\\) .*Signed by Mentor A on ${day}; countersigned by Admin on ${day}`));
+    expect(`${first} ${second}`).not.toMatch(/Awaiting countersignature by Mentor A|waiting for a second mentor/);
+  });
+
   it('says plainly when the record did not check out', () => {
     const when = new Date('2026-12-01T20:31:00Z');
     expect(integrityStatement({ ok: true, count: 3, lastHash: 'x', summary: '' }, when)).toBe(

@@ -78,7 +78,36 @@ export function candidatePage(doc: Doc, input: CandidatePageInput): void {
 
 function signoffRow(name: string, r: SignoffRecord, evidence: string[]): TableCell[] {
   const rating = ratingWords(r.rating, r.ratingLevels);
-  const signed = r.signedBy ? `Signed by ${r.signedBy}${r.signedAt !== null ? ` on ${sayDay(r.signedAt)}` : ''}` : `Submitted ${sayDay(r.submittedAt)}`;
-  const counter = r.countersignedBy ? `; countersigned by ${r.countersignedBy}` : r.status === 'awaiting_countersign' ? '; waiting for a second mentor' : '';
-  return [name, { text: `${signoffStatusWords(r.status)}${rating ? ` — ${rating}` : ''}`, state: signoffState[r.status] ?? 'in_progress' }, `${signed}${counter}`, evidence.length ? evidence.join('\n') : 'None cited'];
+  return [name, { text: `${signoffStatusWords(r.status)}${rating ? ` — ${rating}` : ''}`, state: signoffState[r.status] ?? 'in_progress' }, whoDecided(r), evidence.length ? evidence.join('\n') : 'None cited'];
+}
+
+/** Who signed, who countersigned (or that a second mentor still must), and who declined, asked for more or revoked,
+ * with the days, in words: the sign-off's "Signed and countersigned" cell. */
+export function whoDecided(r: Pick<SignoffRecord, 'status' | 'signedBy' | 'signedAt' | 'countersignedBy' | 'submittedAt' | 'steps'>): string {
+  const last = (kind: string) => [...r.steps].reverse().find((s) => s.kind === kind);
+  const on = (at: number | null | undefined) => (at === null || at === undefined ? '' : ` on ${sayDay(at)}`);
+  const signStep = last('sign_off');
+  const signer = r.signedBy ?? signStep?.by;
+  const signed = signer ? `Signed by ${signer}${on(signStep?.at ?? r.signedAt)}` : '';
+  const countersigned = r.countersignedBy ? `countersigned by ${r.countersignedBy}${on(last('countersign')?.at ?? r.signedAt)}` : '';
+  switch (r.status) {
+    case 'pending':
+      return `Submitted${on(r.submittedAt)}; no mentor has decided yet`;
+    case 'more_evidence': {
+      const step = last('more_evidence');
+      return step ? `${step.by} asked for more evidence${on(step.at)}` : 'More evidence was asked for';
+    }
+    case 'declined': {
+      const step = last('decline');
+      return step ? `Declined by ${step.by}${on(step.at)}` : 'Declined';
+    }
+    case 'awaiting_countersign':
+      return `${signed || 'Signed'}; not yet countersigned — a second mentor${signer ? ` (not ${signer})` : ''} must countersign it`;
+    case 'revoked': {
+      const step = last('revoke');
+      return [signed, countersigned, step ? `revoked by ${step.by}${on(step.at)}` : 'revoked'].filter(Boolean).join('; ');
+    }
+    default:
+      return [signed || `Submitted${on(r.submittedAt)}`, countersigned].filter(Boolean).join('; ');
+  }
 }
