@@ -9,7 +9,7 @@ import { SESSION_ABSOLUTE_MS } from '../../server/http/session';
 import { createLogger } from '../../server/logger';
 import { startTestApp, testConfig, type TestApp } from '../support/app';
 import { openTestDatabase } from '../support/db';
-import { buildWorld, type World } from '../support/factories';
+import { addToCohort, buildUser, buildWorld, type World } from '../support/factories';
 import { ask, connected, loginCookie, openSocket } from './clients';
 
 jest.setTimeout(60_000);
@@ -88,6 +88,46 @@ describe('a mentor removed from the cohort', () => {
     const room = await t.database.query('select ended_at, quiet_mode from co_delivery_live_rooms where id = $1', [roomId]);
     expect(room.rows[0]).toEqual({ ended_at: null, quiet_mode: false });
     expect(Number((await t.database.query('select count(*)::int as n from co_delivery_live_notes')).rows[0].n)).toBe(0);
+  });
+});
+
+describe('a person who is both mentor and candidate in the cohort (own-record attack over a real socket)', () => {
+  it('joins their own room only as its candidate, and every staff write on their own record is refused', async () => {
+    const db = t.database.db;
+    const dual = w.a.mentor;
+    await addToCohort(db, w.a.cohort.id, dual.id, 'candidate');
+    const mentor2 = await buildUser(db, { name: 'Mentor A2', organisationId: w.provider.id, role: 'mentor' });
+    await addToCohort(db, w.a.cohort.id, mentor2.id, 'mentor');
+    t.cadre.ctx.actors.invalidate(dual.id);
+
+    // Opening a room about themself is refused; the other mentor opens one, in quiet mode, and posts a held note.
+    const self = await t.loginAs(dual.email);
+    expect((await self.post(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`).send({ candidateId: dual.id, title: 'My own session', quietMode: false })).status).toBe(403);
+    const other = await t.loginAs(mentor2.email);
+    const opened = await other.post(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`).send({ candidateId: dual.id, title: 'Restraint-free de-escalation', quietMode: true });
+    expect(opened.status).toBe(201);
+    const roomId = opened.body.room.id as string;
+    const staff = await socketAt(url, mentor2.email);
+    expect((await ask<Ack>(staff, 'live:join', { roomId })).role).toBe('mentor');
+    expect((await ask<Ack>(staff, 'live:note', note(roomId, 'Kept a calm distance'))).seq).toBe(1);
+
+    const own = await socketAt(url, dual.email);
+    const join = await ask<Ack & { notes: unknown[] }>(own, 'live:join', { roomId });
+    expect(join.role).toBe('candidate');
+    expect(join.notes).toEqual([]); // a held note stays with the staff until it is released
+    for (const [event, payload] of [
+      ['live:note', note(roomId, 'I was brilliant')],
+      ['live:release', { roomId }],
+      ['live:quiet', { roomId, quietMode: false }],
+      ['live:end', { roomId }],
+    ] as const) {
+      const res = await ask<Ack>(own, event, payload);
+      expect([event, res.error?.code]).toEqual([event, 'forbidden']);
+    }
+    const room = await t.database.query('select ended_at, quiet_mode from co_delivery_live_rooms where id = $1', [roomId]);
+    expect(room.rows[0]).toEqual({ ended_at: null, quiet_mode: true });
+    const notes = await t.database.query('select author_id, released_at from co_delivery_live_notes where room_id = $1', [roomId]);
+    expect(notes.rows).toEqual([{ author_id: mentor2.id, released_at: null }]);
   });
 });
 
