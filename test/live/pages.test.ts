@@ -76,6 +76,11 @@ describe('live pages', () => {
     expect(timeline.text).toContain('/static/css/live.css');
     const noteId = (/id="note-([0-9a-f-]{36})"/.exec(timeline.text) as RegExpExecArray)[1];
     expect(timeline.text).toContain(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/competencies?evidenceNote=${noteId}`);
+    // 12.13: only the candidate may request sign-off, so only the candidate is offered "Attach as evidence".
+    const staffView = await mentor.get(`${roomPath}/timeline`);
+    expect(staffView.text).toContain('calm, low voice');
+    expect(staffView.text).not.toContain('data-testid="attach-evidence"');
+    expect((await mentor.post(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/competencies/request`).type('form').send({ _csrf: token })).status).toBe(403);
 
     const api = await candidate.get(`/api/v1/live/notes/${noteId}`);
     expect(api.status).toBe(200);

@@ -125,7 +125,8 @@ export function livePageRoutes(registry: RouteRegistry, ctx: StageRuntime) {
       session: await linkedSession(ctx.db, room.coDeliverySessionId),
       notes,
       summary: { total: notes.length, strengths, toWorkOn: notes.length - strengths },
-      can: { attach: role !== 'observer' },
+      // Requesting sign-off is the candidate's own act (candidate:act-as-self): staff never see a link that would lead nowhere.
+      can: { attach: role === 'candidate' },
       evidenceBase: `/cohorts/${room.cohortId}/candidates/${room.candidateId}/competencies`,
     });
   });
