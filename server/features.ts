@@ -8,8 +8,9 @@ import { signoffFeature } from './signoffs/feature';
 import { impactFeature } from './impact/feature';
 import { eligibilityFeature } from './eligibility/feature';
 import { credentialsFeature } from './credentials/feature';
+import { samplingFeature } from './sampling/feature';
 
-const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature, eligibilityFeature, credentialsFeature];
+const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature, eligibilityFeature, credentialsFeature, samplingFeature];
 
 /** Registers every core feature and returns what to mount. */
 export function registerCoreFeatures(routes: RouteRegistry, ctx: AppContext): { routers: CadreRouter[]; publicRouters: CadreRouter[]; sockets: SocketHandler[] } {

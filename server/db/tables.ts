@@ -8,3 +8,4 @@ export * from './schema/versions';
 export * from './schema/impact';
 export * from './schema/credentials';
 export * from './schema/register';
+export * from './schema/sampling';

@@ -13,12 +13,13 @@ import { can } from '../policies';
 import { editCourse, recordCourse } from './course-commands';
 import { outcomeRows, presentCourseForm, presentCourseItem } from './course-present';
 import { coTrainerChoices, coursesOf, organisationCourses, registerModeOf, trainingCohorts, type CourseListItem } from './course-queries';
+import { courseObservationView } from '../sampling/present';
 import { onCourse, onOrganisation } from './grants';
 import { cohortCurriculum } from './programme';
 import { courseForm, courseQuery } from './schemas';
 import { changeTexts, courseTotals, summarise, totalsOf } from './summaries';
 
-const DONE = { created: 'Course recorded. Share the questionnaire link or QR code with the learners.', updated: 'Course updated.' };
+const DONE = { created: 'Course recorded. Share the questionnaire link or QR code with the learners.', updated: 'Course updated.', observed: 'Observation recorded.', picked: 'Course picked for observation.' };
 
 /** The questionnaire's public address for a course. */
 export function questionnaireUrl(ctx: AppContext, code: string): string {
@@ -72,7 +73,12 @@ export function courseRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   mine.get('/:courseId', { summary: 'A course: its details, questionnaire link and QR code, and what learners said', authorize: onCourse(ctx.db, 'course:view'), query: courseQuery }, async ({ actor, subject, query }, _req, res) => {
     const { course, cohort } = subject;
-    const [totals, words, qrSvg] = await Promise.all([courseTotals(ctx.db, [course.id]), changeTexts(ctx.db, [course.id]), QRCode.toString(questionnaireUrl(ctx, course.questionnaireCode), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })]);
+    const [totals, words, qrSvg, observation] = await Promise.all([
+      courseTotals(ctx.db, [course.id]),
+      changeTexts(ctx.db, [course.id]),
+      QRCode.toString(questionnaireUrl(ctx, course.questionnaireCode), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }),
+      courseObservationView(ctx, actor, subject),
+    ]);
     const summary = summarise([totalsOf(totals, course.id)]);
     const edit = can(actor, 'course:edit', subject);
     res.render('impact/course', {
@@ -82,6 +88,7 @@ export function courseRoutes(registry: RouteRegistry, ctx: AppContext) {
       register: course.register,
       registerMode: course.registerMode,
       summary,
+      observation,
       outcomes: outcomeRows(course, totals),
       words: words.map((w) => w.text),
       questionnaire: edit ? { url: questionnaireUrl(ctx, course.questionnaireCode), qrSvg, png: `/courses/${course.id}/qr.png` } : null,

@@ -32,7 +32,7 @@ export const courseForm = z.strictObject({
 export type CourseInput = z.output<typeof courseForm>;
 
 /** The course list's query (a notice after saving). */
-export const courseQuery = z.object({ done: z.enum(['created', 'updated']).optional() });
+export const courseQuery = z.object({ done: z.enum(['created', 'updated', 'observed', 'picked']).optional() });
 
 const count = wholeNumber(0, 100_000);
 
