@@ -43,8 +43,8 @@ export async function seedProgrammeTemplate(db: Db, modules: StageManifest[], fr
   return template.id;
 }
 
-/** The built-in refresher's name. */
-export const REFRESHER_TEMPLATE = 'Annual Trainer Refresher';
+/** The built-in refresher's name (it sorts after the full programme, which pages that list programmes by name pick first). */
+export const REFRESHER_TEMPLATE = `${BUILT_IN_TEMPLATE}: Annual Refresher`;
 
 /** The annual refresher of the built-in programme (17.5): a short programme reusing two stage modules — the pre-load
  * videos, then the remedial workshop whose final sign-off renews the trainer's certificate for another 12 months. */
