@@ -9,8 +9,9 @@ import { impactFeature } from './impact/feature';
 import { eligibilityFeature } from './eligibility/feature';
 import { credentialsFeature } from './credentials/feature';
 import { samplingFeature } from './sampling/feature';
+import { registerFeature } from './register/feature';
 
-const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature, eligibilityFeature, credentialsFeature, samplingFeature];
+const features: FeatureRegistration[] = [readinessFeature, progressionFeature, signoffFeature, impactFeature, eligibilityFeature, credentialsFeature, samplingFeature, registerFeature];
 
 /** Registers every core feature and returns what to mount. */
 export function registerCoreFeatures(routes: RouteRegistry, ctx: AppContext): { routers: CadreRouter[]; publicRouters: CadreRouter[]; sockets: SocketHandler[] } {

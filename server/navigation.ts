@@ -50,6 +50,10 @@ export function mainMenu(modules: InstalledModule[], actor: Actor | undefined, p
   if (!onlyCandidate || candidateCohorts.size > 1) add('Cohorts', '/cohorts');
   if (flags.impact) add('Impact', '/impact');
   if (flags.courses) add('My courses', '/courses');
+  // The trainer register: the provider's whole register, or a lead's own client organisation's.
+  const leadOf = actor.orgRoles.find((m) => m.role === 'lead' && m.kind === 'client');
+  if (actor.isAdmin) add('Trainer register', '/register');
+  else if (leadOf) add('Trainer register', `/organisations/${leadOf.organisationId}/register`);
   for (const m of modules) for (const e of m.nav) add(e.label, entryHref(e, actor));
   add('Notifications', '/notifications', 'notifications');
   const under = (href: string) => path === href || path.startsWith(`${href}/`);

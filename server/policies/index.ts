@@ -11,7 +11,7 @@ export type { Grantee } from './relations';
 /** The training provider's actions (admins only). */
 export type ProviderAction = 'provider:manage' | 'provider:view' | 'organisation:create' | 'cohort:create';
 /** Organisation-level actions. */
-export type OrganisationAction = 'organisation:view' | 'organisation:invite';
+export type OrganisationAction = 'organisation:view' | 'organisation:invite' | 'register:view';
 /** Cohort-level actions. */
 export type CohortAction = 'cohort:view' | 'cohort:manage' | 'cohort:add-candidate' | 'cohort:mentor' | 'cohort:view-progress' | 'cohort:sync-roster' | 'course:record';
 /** Actions on one candidate's record within a cohort. */
@@ -117,6 +117,8 @@ function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forb
       const lead = leadsOrganisation(actor, subject.id);
       const member = actor.orgRoles.some((m) => m.organisationId === subject.id);
       if (!member) return 'hide';
+      // The trainer register: the organisation's leads (and the provider's admins, above).
+      if (action === 'register:view') return lead ? 'allow' : 'forbid';
       const impact = decideImpact(actor, action, subject.id);
       if (impact) return impact;
       if (action === 'organisation:view') return 'allow';
