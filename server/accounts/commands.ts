@@ -14,6 +14,7 @@ import { audit } from '../audit';
 import { ConflictError, ValidationError } from '../errors';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { consumeToken, findUsableToken, issueToken, tokenLifetimeText } from '../auth/tokens';
+import { mailInvitation } from './invitations';
 import { rolesChanged, sessionsEnded } from '../auth/authority';
 import { endUserSessions } from '../http/session';
 
@@ -32,7 +33,7 @@ export type InviteInput = {
  * present only when no e-mail server is configured (for the inviter to pass on): for a new person it sets their
  * password; for a person with an account it only works when they are logged in as themselves.
  */
-export type InviteResult = { invitationId: string; link: string; emailed: boolean };
+export type InviteResult = { invitationId: string; link: string; emailed: boolean; /** When the same invitation was already open: when it was first sent (it was sent again). */ repeatedSince: Date | null };
 
 /** Finds a user by e-mail, case-insensitively. */
 export async function findUserByEmail(db: Db, email: string) {
@@ -57,6 +58,25 @@ export async function inviteUser(ctx: AppContext, actorId: string, input: Invite
       [user] = await tx.insert(users).values({ email: input.email, name: input.name, status: 'invited' }).returning();
       await audit(tx, { actorId, action: 'user.invited', subjectType: 'user', subjectId: user.id, after: { email: input.email, name: input.name } });
     }
+    // The same invitation still open (same organisation, role and cohort): it is sent again, not doubled, and says so.
+    const [earlier] = await tx
+      .select()
+      .from(invitations)
+      .where(
+        and(
+          eq(invitations.userId, user.id),
+          eq(invitations.organisationId, org.id),
+          eq(invitations.role, input.role),
+          input.cohortId ? eq(invitations.cohortId, input.cohortId) : isNull(invitations.cohortId),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
+      .limit(1);
+    if (earlier) {
+      await audit(tx, { actorId, action: 'invitation.resent', subjectType: 'user', subjectId: user.id, after: { invitationId: earlier.id, repeated: true } });
+      return { user, org, invitation: earlier, secret: await issueToken(tx, user.id, 'invite', actorId), repeatedSince: earlier.createdAt };
+    }
     const [invitation] = await tx
       .insert(invitations)
       .values({
@@ -71,16 +91,10 @@ export async function inviteUser(ctx: AppContext, actorId: string, input: Invite
       .returning();
     await audit(tx, { actorId, action: 'invitation.created', subjectType: 'user', subjectId: user.id, after: { organisationId: org.id, role: input.role, cohortId: input.cohortId ?? null } });
     const secret = await issueToken(tx, user.id, 'invite', actorId);
-    return { user, org, invitation, secret };
+    return { user, org, invitation, secret, repeatedSince: null };
   });
-  const link = `${ctx.config.publicUrl}/invite/${result.secret}`;
-  const where = `${result.org.name} as ${result.invitation.role === 'admin' ? 'an' : 'a'} ${result.invitation.role}`;
-  const text =
-    result.user.status === 'invited'
-      ? `Hello ${result.user.name},\n\nYou have been invited to join ${where} in Cadre, the trainer-development programme.\nSet your password here (the link works once and expires in ${tokenLifetimeText.invite}):\n${link}\n`
-      : `Hello ${result.user.name},\n\nYou have been invited to join ${where} in Cadre.\nLog in as yourself and accept the invitation here (the link expires in ${tokenLifetimeText.invite}):\n${link}\n\nIf you do not want to join, ignore this message: nothing changes until you accept.`;
-  await ctx.mailer.send({ to: result.user.email, subject: 'You are invited to Cadre', text });
-  return { invitationId: result.invitation.id, link, emailed: ctx.mailer.transport === 'smtp' };
+  const { link, emailed } = await mailInvitation(ctx, result.user, result.org.name, result.invitation.role, result.secret);
+  return { invitationId: result.invitation.id, link, emailed, repeatedSince: result.repeatedSince };
 }
 
 /** The invitations waiting for this user's answer, with where they lead, oldest first. */
@@ -90,13 +104,13 @@ export async function pendingInvitations(db: Db, userId: string) {
     .from(invitations)
     .innerJoin(organisations, eq(organisations.id, invitations.organisationId))
     .leftJoin(cohorts, eq(cohorts.id, invitations.cohortId))
-    .where(and(eq(invitations.userId, userId), isNull(invitations.acceptedAt)))
+    .where(and(eq(invitations.userId, userId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
     .orderBy(invitations.createdAt);
 }
 
 /** Grants every pending invitation of the user (inside the caller's transaction). */
 async function acceptPending(tx: Db, userId: string): Promise<number> {
-  const pending = await tx.update(invitations).set({ acceptedAt: new Date() }).where(and(eq(invitations.userId, userId), isNull(invitations.acceptedAt))).returning();
+  const pending = await tx.update(invitations).set({ acceptedAt: new Date() }).where(and(eq(invitations.userId, userId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt))).returning();
   for (const inv of pending) {
     await tx.insert(memberships).values({ userId, organisationId: inv.organisationId, role: inv.role }).onConflictDoNothing();
     if (inv.cohortId) await tx.insert(cohortMembers).values({ cohortId: inv.cohortId, userId, role: inv.cohortRole ?? cohortRoleFor(inv.role) }).onConflictDoNothing();

@@ -1,6 +1,6 @@
 /** Admin pages: organisations, cohorts, invitations and cohort membership (progressive enhancement: plain forms). */
 import type { Request, Response } from 'express';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import type { Actor } from '../auth/actor';
 import { authorize, can, type Subject } from '../policies';
@@ -13,11 +13,14 @@ import { addCohortMember, createCohort, createOrganisation, removeCohortMember }
 import { z } from 'zod';
 import { cohortPeople, getCohort, visibleCohorts, visibleOrganisations, type CohortRow } from '../cohorts/queries';
 import { inviteUser } from '../accounts/commands';
-import { invitations, memberships, organisations, programmeTemplates, users } from '../db/tables';
+import { cohortInvitations, getCohortInvitation, resendInvitation, revokeInvitation, type InvitationState } from '../accounts/invitations';
+import { memberships, organisations, programmeTemplates, users } from '../db/tables';
 import { cohortInput, invitationInput, memberInput, organisationInput } from './admin-schemas';
 import { formOf } from '../http/forms';
 
 const firstValue = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+/** An invitation's state in the words the cohort page shows. */
+const INVITATION_WORDS: Record<InvitationState, string> = { pending: 'Pending', accepted: 'Accepted', expired: 'Expired', revoked: 'Revoked' };
 
 /** Mounts /admin and /cohorts/:cohortId pages. */
 export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
@@ -97,6 +100,7 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       const result = await inviteUser(ctx, actor.id, body);
       req.session.lastInviteLink = !result.emailed && actor.isAdmin ? result.link : undefined;
       req.session.lastInviteEmail = body.email;
+      req.session.lastInviteRepeatedSince = result.repeatedSince ? result.repeatedSince.toISOString() : undefined;
       return seeOther(body.cohortId ? `/cohorts/${body.cohortId}/manage?invited=1` : '/admin?invited=1');
     },
   );
@@ -104,7 +108,7 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
   /** A cohort's people page (the route authorised at least `cohort:view-progress`). */
   async function renderCohortManage(req: Request, res: Response, actor: Actor, cohort: CohortRow, extra: Record<string, unknown> = {}) {
     const subject = { type: 'cohort' as const, cohort };
-    const [members, [org], mentors, orgPeople, pending] = await Promise.all([
+    const [members, [org], mentors, orgPeople, sent] = await Promise.all([
       cohortPeople(ctx.db, cohort.id),
       ctx.db.select().from(organisations).where(eq(organisations.id, cohort.organisationId)),
       ctx.db
@@ -120,30 +124,35 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
         .innerJoin(users, eq(users.id, memberships.userId))
         .where(eq(memberships.organisationId, cohort.organisationId))
         .orderBy(asc(users.name)),
-      // Invitations not yet accepted, shown alike for new and existing accounts (by the name the inviter typed).
-      ctx.db
-        .select({ userId: invitations.userId, name: invitations.name, email: users.email, role: invitations.cohortRole })
-        .from(invitations)
-        .innerJoin(users, eq(users.id, invitations.userId))
-        .where(and(eq(invitations.cohortId, cohort.id), isNull(invitations.acceptedAt))),
+      // Every invitation to the cohort with its state, shown alike for new and existing accounts (by the name the inviter typed).
+      cohortInvitations(ctx.db, cohort.id),
     ]);
+    const pending = sent.filter((p) => p.state === 'pending' || p.state === 'expired');
     const people = [
       ...members,
       ...pending
         .filter((p) => !members.some((m) => m.userId === p.userId && m.role === p.role))
-        .map((p) => ({ ...p, email: p.email.toLowerCase(), status: 'invited' as const, role: p.role ?? 'candidate' })),
+        .map((p) => ({ userId: p.userId, name: p.name, email: p.email, status: 'invited' as const, role: p.role })),
     ].sort((x, y) => x.name.localeCompare(y.name));
+    const mayManage = can(actor, 'cohort:manage', subject);
+    const mayInviteCandidates = can(actor, 'cohort:add-candidate', subject);
+    const allowedFor = (role: string) => (role === 'candidate' ? mayInviteCandidates : mayManage);
+    const removable = (p: { status: string; userId: string }) => mayManage && p.status !== 'invited' && p.userId !== actor.id;
     res.render('pages/cohort-manage', {
       title: `${cohort.name} — people`,
       cohort,
       organisation: org,
-      candidates: people.filter((p) => p.role === 'candidate'),
-      mentors: people.filter((p) => p.role === 'mentor'),
-      leads: people.filter((p) => p.role === 'lead'),
-      observers: people.filter((p) => p.role === 'observer'),
+      candidates: people.filter((p) => p.role === 'candidate').map((p) => ({ ...p, removable: removable(p) })),
+      mentors: people.filter((p) => p.role === 'mentor').map((p) => ({ ...p, removable: removable(p) })),
+      leads: people.filter((p) => p.role === 'lead').map((p) => ({ ...p, removable: removable(p) })),
+      observers: people.filter((p) => p.role === 'observer').map((p) => ({ ...p, removable: removable(p) })),
+      invitations: sent.map((i) => ({ ...i, stateLabel: INVITATION_WORDS[i.state], open: i.state === 'pending' || i.state === 'expired', may: allowedFor(i.role) })),
+      removed: firstValue(req.query.removed) === '1',
+      changed: firstValue(req.query.invitation),
+      resentLink: firstValue(req.query.invitation) === 'resent' ? req.session.lastInviteLink : undefined,
       mentorChoices: mentors,
       orgPeople,
-      invited: firstValue(req.query.invited) === '1' ? { link: req.session.lastInviteLink, email: req.session.lastInviteEmail } : undefined,
+      invited: firstValue(req.query.invited) === '1' ? { link: req.session.lastInviteLink, email: req.session.lastInviteEmail, repeatedSince: req.session.lastInviteRepeatedSince } : undefined,
       can: {
         manage: can(actor, 'cohort:manage', subject),
         addCandidate: can(actor, 'cohort:add-candidate', subject),
@@ -171,6 +180,32 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     },
   );
 
+  // Re-send or revoke an invitation to the cohort: a candidate's by whoever may add candidates, anyone else's by managers.
+  const onInvitation = async (_req: Request, { params }: { params: { cohortId: string; invitationId: string } }) => {
+    const cohort = await getCohort(ctx.db, params.cohortId);
+    authorize(_req.user, 'cohort:view-progress', { type: 'cohort', cohort }, 'That cohort');
+    const invitation = await getCohortInvitation(ctx.db, cohort.id, params.invitationId);
+    return grant((invitation.cohortRole ?? 'candidate') === 'candidate' ? 'cohort:add-candidate' : 'cohort:manage', { type: 'cohort' as const, cohort, invitation }, 'That cohort');
+  };
+  const invitationParams = z.object({ cohortId: id, invitationId: id });
+  r.form(
+    '/cohorts/:cohortId/invitations/:invitationId/resend',
+    { summary: 'Send an invitation again with a new link; the old link stops working (form)', params: invitationParams, authorize: onInvitation, rerender: (req, res, { error, actor, subject }) => renderCohortManage(req, res, actor, subject.cohort, { memberError: error }) },
+    async ({ actor, subject: { cohort, invitation } }, req) => {
+      const sent = await resendInvitation(ctx, actor.id, invitation);
+      req.session.lastInviteLink = !sent.emailed && actor.isAdmin ? sent.link : undefined;
+      return seeOther(`/cohorts/${cohort.id}/manage?invitation=resent#invitations`);
+    },
+  );
+  r.form(
+    '/cohorts/:cohortId/invitations/:invitationId/revoke',
+    { summary: 'Revoke an invitation: it grants nothing and its link stops working (form)', params: invitationParams, authorize: onInvitation, rerender: (req, res, { error, actor, subject }) => renderCohortManage(req, res, actor, subject.cohort, { memberError: error }) },
+    async ({ actor, subject: { cohort, invitation } }) => {
+      await revokeInvitation(ctx, actor.id, invitation);
+      return seeOther(`/cohorts/${cohort.id}/manage?invitation=revoked#invitations`);
+    },
+  );
+
   r.form(
     '/cohorts/:cohortId/members/:userId/:role/remove',
     { summary: 'Remove a person’s role in a cohort (form)', params: z.object({ cohortId: id, userId: z.uuid({ message: 'must be an id' }), role: memberInput.shape.role }), authorize: onCohort(ctx.db, 'cohort:manage') },
@@ -187,5 +222,6 @@ declare module 'express-session' {
   interface SessionData {
     lastInviteLink?: string;
     lastInviteEmail?: string;
+    lastInviteRepeatedSince?: string;
   }
 }

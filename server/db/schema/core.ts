@@ -131,6 +131,8 @@ export const invitations = pgTable(
     invitedBy: uuid('invited_by').references(() => users.id),
     createdAt: createdAt(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    /** Set when an admin or lead withdrew the invitation: it grants nothing, and its link stops working. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [index('invitations_user_idx').on(t.userId), index('invitations_cohort_idx').on(t.cohortId)],
 );

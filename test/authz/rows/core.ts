@@ -2,6 +2,15 @@
 import { issueToken } from '../../../server/auth/tokens';
 import { addToCohort, buildUser, TEST_PASSWORD } from '../../support/factories';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
+import { invitations } from '../../../server/db/tables';
+
+/** A fresh open invitation of a new person to the tenant's cohort, as a candidate. */
+async function openInvitation(c: RowContext): Promise<string> {
+  const user = await buildUser(c.db, { organisationId: c.tenant.org.id, status: 'invited' });
+  const [inv] = await c.db.insert(invitations).values({ userId: user.id, name: 'Invitee', organisationId: c.tenant.org.id, role: 'candidate', cohortId: c.tenant.cohort.id, cohortRole: 'candidate' }).returning();
+  await issueToken(c.db, user.id, 'invite', null);
+  return inv.id;
+}
 
 const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
 const adminOnly: RoleExpectations = { admin: 'allow', lead: 403, mentor: 403, candidate: 403 };
@@ -122,6 +131,16 @@ export const rows: AuthzRows = {
       return { cohortId: c.tenant.cohort.id, userId: user.id, role: 'candidate' };
     },
     own: adminOnly,
+    other: otherTenant,
+  },
+  'POST /cohorts/:cohortId/invitations/:invitationId/resend': {
+    params: async (c) => ({ cohortId: c.tenant.cohort.id, invitationId: await openInvitation(c) }),
+    own: { admin: 'allow', lead: 'allow', mentor: 403, candidate: 403 },
+    other: otherTenant,
+  },
+  'POST /cohorts/:cohortId/invitations/:invitationId/revoke': {
+    params: async (c) => ({ cohortId: c.tenant.cohort.id, invitationId: await openInvitation(c) }),
+    own: { admin: 'allow', lead: 'allow', mentor: 403, candidate: 403 },
     other: otherTenant,
   },
   'POST /cohorts/:cohortId/members/:userId/:role/remove': {
