@@ -10,7 +10,7 @@
  * is a throwaway server from scripts/pg-test-server.sh. Prints BENCH_ROW lines for `npm run bench`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -36,6 +36,8 @@ type World = { env: NodeJS.ProcessEnv; ceilingEnvs: [NodeJS.ProcessEnv, NodeJS.P
 /** A database with the demo and the large world, and the environment to serve it. */
 async function prepareWorld(kind: 'pglite' | 'postgres'): Promise<World> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `cadre-bench-http-${kind}-`));
+  // mkdtemp makes it 0700: PostgreSQL's initdb runs as its own user and must reach the data folder inside.
+  chmodSync(dir, 0o755);
   const base = { NODE_ENV: 'development', SESSION_SECRET: SECRET, UPLOAD_DIR: path.join(dir, 'uploads'), LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
   let env: NodeJS.ProcessEnv;
   let ceilingEnvs: [NodeJS.ProcessEnv, NodeJS.ProcessEnv];
