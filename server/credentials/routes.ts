@@ -153,9 +153,11 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
       return;
     }
     const status = statusOf(cert);
+    // A provider created since the last identity reload (a fresh install's seed) is read now rather than shown as "Cadre".
+    const identity = ctx.identity.get().organisationId ? ctx.identity.get() : await ctx.identity.refresh();
     res.render('credentials/verify', {
       title: `Certificate ${cert.code}`,
-      provider: ctx.identity.get().name,
+      provider: identity.name,
       certificate: { ...presentCertificate(cert), sentence: statusSentence(cert) },
       valid: status === 'valid',
       revoked: status === 'revoked',
