@@ -99,7 +99,9 @@ describe('evidence streams to storage', () => {
     }
     const stored = filesUnder(t.config.uploadDir);
     expect(stored.map((f) => statSync(f).size)).toEqual(Array(5).fill(40 * 1024 ** 2));
-    expect((peak - before) / 1024 ** 2).toBeLessThan(100);
+    // Buffered, the five files alone would add 200 MB; streamed, the growth is the sockets' and the garbage collector's
+    // slack, which on a busy machine (parallel test workers) has reached ~130 MB. The line between them is drawn at 150.
+    expect((peak - before) / 1024 ** 2).toBeLessThan(150);
   });
 });
 

@@ -87,6 +87,9 @@ async function upload(file: { data: Buffer; name: string; type: string }, code =
 async function expectNothingStored() {
   const counts = await t.database.query(`select (select count(*) from files)::int as files, (select count(*) from signoff_requests)::int as requests, (select count(*) from signoff_evidence)::int as evidence, (select count(*) from ledger_entries)::int as ledger`);
   expect(counts.rows[0]).toEqual({ files: 0, requests: 0, evidence: 0, ledger: 0 });
+  // A file stored before the refusal was known (a multipart form's CSRF field is read with the upload) is deleted
+  // once the answer has been sent: wait for that, briefly.
+  for (let i = 0; i < 100 && filesUnder(t.config.uploadDir).length; i++) await new Promise((r) => setTimeout(r, 20));
   expect(filesUnder(t.config.uploadDir)).toEqual([]);
 }
 
