@@ -287,7 +287,10 @@ describe("the candidate's side (12.7)", () => {
     const third = next<{ held: number }>(candidate.socket, 'live:held', (m) => m.held === 3);
     for (let i = 1; i <= 3; i++) await ask(staff, 'live:note', note(roomId, `Held ${i}`));
     await third;
-    expect(counts).toEqual([1, 2, 3]);
+    // The count is a latest-value signal: across nodes (the PostgreSQL adapter) two may arrive as one, never backwards.
+    expect(counts.at(-1)).toBe(3);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts.every((n) => n >= 1 && n <= 3)).toBe(true);
     expect(candidate.applied).toEqual([]);
     // The count on the page as rendered now, in the same words the script writes.
     const page = await (await t.loginAs(w.a.candidate.email)).get(`/cohorts/${w.a.cohort.id}/live/${roomId}`);
