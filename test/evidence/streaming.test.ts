@@ -98,7 +98,7 @@ describe('evidence streams to storage', () => {
     };
     const before = live();
     let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, live())), 250);
+    const sampler = setInterval(() => (peak = Math.max(peak, live())), 1000);
     try {
       let req = agent.post(requestPath()).set('x-csrf-token', token).field('competencyId', w.code.D1).field('reflection', REFLECTION);
       for (const f of files) req = req.attach('files', f);
