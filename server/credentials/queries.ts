@@ -75,12 +75,13 @@ async function load(db: Db, where: SQL | undefined, now: Date): Promise<Certific
   }));
 }
 
-/** Every certificate of an organisation (or of some cohorts, or one holder), holders A→Z, newest first. One query. */
-export function certificatesOf(db: Db, by: { organisationId?: string; cohortIds?: string[]; holderId?: string }, now: Date = new Date()): Promise<CertificateView[]> {
+/** Every certificate of an organisation (or of some cohorts, one holder or several), holders A→Z, newest first. One query. */
+export function certificatesOf(db: Db, by: { organisationId?: string; cohortIds?: string[]; holderId?: string; holderIds?: string[] }, now: Date = new Date()): Promise<CertificateView[]> {
   const where = [
     by.organisationId ? eq(certificates.organisationId, by.organisationId) : undefined,
     by.cohortIds ? inArray(certificates.cohortId, by.cohortIds.length ? by.cohortIds : ['00000000-0000-0000-0000-000000000000']) : undefined,
     by.holderId ? eq(certificates.holderId, by.holderId) : undefined,
+    by.holderIds ? inArray(certificates.holderId, by.holderIds.length ? by.holderIds : ['00000000-0000-0000-0000-000000000000']) : undefined,
   ].filter((w): w is SQL => !!w);
   return load(db, and(...where), now);
 }
