@@ -12,6 +12,7 @@ import { adapterPool, type AdapterPool } from './db/adapter-pool';
 import { workAfterCommit } from './after-commit';
 import type { AppContext } from './context';
 import { startJobs } from './jobs';
+import { startExpiryWarnings } from './register/warnings';
 import { createLogger, type Logger } from './logger';
 import { createMailer, type Mailer } from './mail';
 import { csrfProtection } from './http/csrf';
@@ -130,6 +131,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const ctx: AppContext = { db: database.db, database, config, logger, mailer, io, actors, jobs, registry, storage, identity };
   await ctx.identity.start(60_000, (err) => logger.warn({ err }, 'provider identity could not be loaded'));
   await workAfterCommit(ctx, options.jobPollSeconds);
+  await startExpiryWarnings(ctx, options.jobPollSeconds);
   const runtimes = new Map(modules.map((m) => [m.key, runtimeFor(ctx, m)]));
   const runtimeOf = (m: StageManifest) => runtimes.get(m.key) as StageRuntime;
   const routes = new RouteRegistry();

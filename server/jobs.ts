@@ -17,6 +17,10 @@ export type JobOptions = {
   retryDelaySeconds?: number;
   /** Wait this long before the first attempt. */
   startAfterSeconds?: number;
+  /** At most one job with this key in each `seconds`-long slot of the clock (slots start at whole multiples of
+   * `seconds` since the epoch; at most 12 hours), whichever node sends it and however often: a second send returns
+   * null. For schedules: a key naming the hour a job is for, sent only during the hour before (one slot of 3600). */
+  unique?: { key: string; seconds: number };
 };
 
 /** A job handler: throw to have the job retried. */
@@ -86,6 +90,7 @@ export async function startJobs(database: Database, logger: Logger, options: { m
         retryDelay: o.retryDelaySeconds ?? 5,
         retryBackoff: true,
         ...(o.startAfterSeconds ? { startAfter: o.startAfterSeconds } : {}),
+        ...(o.unique ? { singletonKey: o.unique.key, singletonSeconds: o.unique.seconds } : {}),
         ...(o.tx ? { db: executorFor(o.tx) } : {}),
       });
     },
