@@ -8,17 +8,27 @@ import { onProvider } from '../http/grants';
 import type { RouteRegistry } from '../http/router';
 import { onOrganisation } from '../impact/grants';
 import { LEVEL_WORDS, registerOf, STATUS_WORDS, type RegisterEntry } from './model';
+import { NO_SAMPLING, registerSampling, type RegisterSampling } from './sampling';
+import { standingKey } from './status';
 
 const words = (iso: string | null) => (iso ? sayDay(new Date(`${iso}T12:00:00Z`)) : 'Not recorded');
 
-function present(entries: RegisterEntry[]) {
-  return entries.map((e) => ({ ...e, statusWords: STATUS_WORDS[e.status], levelWords: LEVEL_WORDS[e.level], statusStyle: `status-${e.status}` }));
+type Row = RegisterEntry & { sampling: RegisterSampling };
+
+/** The register with each trainer's sampling: three queries for the register, five for sampling. */
+async function rowsOf(db: AppContext['db'], organisationId: string | null): Promise<Row[]> {
+  const [entries, sampling] = await Promise.all([registerOf(db, organisationId), registerSampling(db, organisationId)]);
+  return entries.map((e) => ({ ...e, sampling: sampling.get(standingKey(e.userId, e.organisationId)) ?? NO_SAMPLING }));
 }
 
-function csvOf(entries: RegisterEntry[]): string {
+function present(rows: Row[]) {
+  return rows.map((e) => ({ ...e, statusWords: STATUS_WORDS[e.status], levelWords: LEVEL_WORDS[e.level], statusStyle: `status-${e.status}` }));
+}
+
+function csvOf(rows: Row[]): string {
   return toCsv([
-    ['Organisation', 'Trainer', 'Level', 'Status', 'Why', 'Certificate code', 'Certificate expires', 'Refresher due', 'First aid (ILS) expires'],
-    ...entries.map((e) => [e.organisationName, e.name, LEVEL_WORDS[e.level], STATUS_WORDS[e.status], e.statusReason, e.certificateCode, words(e.certificateExpiresOn), words(e.refresherDueOn), words(e.firstAidExpiresOn)]),
+    ['Organisation', 'Trainer', 'Level', 'Status', 'Why', 'Certificate code', 'Certificate expires', 'Refresher due', 'First aid (ILS) expires', 'Last observed', 'Observation due', 'Sampling'],
+    ...rows.map((e) => [e.organisationName, e.name, LEVEL_WORDS[e.level], STATUS_WORDS[e.status], e.statusReason, e.certificateCode, words(e.certificateExpiresOn), words(e.refresherDueOn), words(e.firstAidExpiresOn), e.sampling.lastObservedOn ? words(e.sampling.lastObservedOn) : 'Never', e.sampling.dueNow ? 'Yes' : 'No', e.sampling.words]),
   ]);
 }
 
@@ -27,20 +37,20 @@ export function registerRoutes(registry: RouteRegistry, ctx: AppContext) {
   const org = registry.router('/organisations/:organisationId/register');
   const all = registry.router('/register');
 
-  const render = (res: Response, title: string, entries: RegisterEntry[], extra: { organisation?: { id: string; name: string }; csv: string }) =>
+  const render = (res: Response, title: string, entries: Row[], extra: { organisation?: { id: string; name: string }; csv: string }) =>
     res.render('register/list', { title, entries: present(entries), lapsed: entries.filter((e) => e.status === 'lapsed').length, ...extra });
 
   org.get('/', { summary: 'An organisation’s trainer register: each trainer’s status, certificate, refresher and first aid', authorize: onOrganisation(ctx.db, 'register:view') }, async ({ subject }, _req, res) =>
-    render(res, `Trainer register — ${subject.name}`, await registerOf(ctx.db, subject.id), { organisation: subject, csv: `/organisations/${subject.id}/register/register.csv` }),
+    render(res, `Trainer register — ${subject.name}`, await rowsOf(ctx.db, subject.id), { organisation: subject, csv: `/organisations/${subject.id}/register/register.csv` }),
   );
   org.get('/register.csv', { summary: 'An organisation’s trainer register as CSV', produces: 'text/csv', authorize: onOrganisation(ctx.db, 'register:view') }, async ({ subject }, _req, res) =>
-    sendCsv(res, `trainer-register-${fileSlug(subject.name)}.csv`, csvOf(await registerOf(ctx.db, subject.id))),
+    sendCsv(res, `trainer-register-${fileSlug(subject.name)}.csv`, csvOf(await rowsOf(ctx.db, subject.id))),
   );
   all.get('/', { summary: 'The provider’s trainer register: every client organisation’s trainers', authorize: onProvider('provider:view') }, async (_input, _req, res) =>
-    render(res, 'Trainer register', await registerOf(ctx.db, null), { csv: '/register/register.csv' }),
+    render(res, 'Trainer register', await rowsOf(ctx.db, null), { csv: '/register/register.csv' }),
   );
   all.get('/register.csv', { summary: 'The provider’s whole trainer register as CSV', produces: 'text/csv', authorize: onProvider('provider:view') }, async (_input, _req, res) =>
-    sendCsv(res, 'trainer-register.csv', csvOf(await registerOf(ctx.db, null))),
+    sendCsv(res, 'trainer-register.csv', csvOf(await rowsOf(ctx.db, null))),
   );
   return [org, all];
 }

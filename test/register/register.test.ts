@@ -2,8 +2,12 @@
  * The trainer register (17.4) through HTTP on the real app: certificates issued through the ledger put people on
  * their organisation's register; an expired one shows its trainer lapsed (page and CSV); a lead sees only their own
  * organisation's register (another's is not found), a candidate cannot open it, and the provider sees every one.
+ * Each trainer's observation sampling (last observed, due now) is on the page and in the CSV.
  */
+import { asc, eq } from 'drizzle-orm';
 import { newCertificateCode } from '../../server/credentials/code';
+import { impactCourses, rubricCriteria } from '../../server/db/tables';
+import { createRubric } from '../../server/rubrics/commands';
 import { writeIssue } from '../../server/credentials/ledger';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
@@ -56,4 +60,34 @@ test('a lead of organisation A cannot see organisation B’s register; a candida
   expect(all.status).toBe(200);
   expect(all.text).toContain('3 trainers, 1 lapsed');
   expect(all.text).toContain('Candidate B');
+});
+
+test('the register shows each trainer’s sampling — last observation, whether one is due — and the CSV has it in words', async () => {
+  const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric' }).format(new Date()));
+  const course = (trainerId: string, deliveredOn: string, i: number) => ({ organisationId: w.a.org.id, cohortId: w.a.cohort.id, trainerId, deliveredOn, venue: `Room ${i}`, attendees: 10, registerMode: 'codes' as const, durationMinutes: 180, questionnaireCode: `regcode${year}${String(i).padStart(10, '0')}`, createdBy: trainerId, createdAt: new Date(Date.UTC(year, 0, 1) + i * 3_600_000) });
+  // Candidate A: one course last year (unobserved → overdue) and one this year, which a mentor observes.
+  const [, thisYears] = await t.database.db.insert(impactCourses).values([course(w.a.candidate.id, `${year - 1}-05-10`, 1), course(w.a.candidate.id, `${year}-01-02`, 2)]).returning();
+  const rubric = await createRubric(t.database.db, null, { key: 'register-observation', name: 'Observed delivery', passThreshold: 50, levels: [{ label: 'Not yet', points: 0 }, { label: 'Secure', points: 2 }], criteria: [{ title: 'Keeps practice safe', weight: 1, mustPass: false, passLevel: 1, descriptors: ['', ''] }] });
+  const [criterion] = await t.database.db.select().from(rubricCriteria).where(eq(rubricCriteria.rubricId, rubric.id)).orderBy(asc(rubricCriteria.position));
+  const mentor = await t.loginAs(w.a.mentor.email);
+  const csrf = await t.csrf(mentor, `/courses/${thisYears.id}`);
+  const observed = await mentor.post(`/courses/${thisYears.id}/observations`).type('form').send({ _csrf: csrf, rubric: 'register-observation', observedOn: `${year}-01-02`, notes: 'Calm and clear.', [`level_${criterion.id}`]: '1' });
+  expect(observed.status).toBe(303);
+
+  const lead = await t.loginAs(w.a.lead.email);
+  const page = await lead.get(`/organisations/${w.a.org.id}/register`);
+  const rows = page.text.split('data-testid="trainer"').slice(1);
+  const a = rows.find((r) => r.includes('Candidate A<')) as string;
+  expect(a).toContain('Observation due');
+  expect(a).toContain('Last observed 2 Jan');
+  expect(a).toContain(`Overdue: 0 of 1 observed in ${year - 1}. Done: 1 of 1 observed in ${year}.`);
+  const a2 = rows.find((r) => r.includes('Candidate A2<')) as string;
+  expect(a2).toContain('Not observed yet');
+  expect(a2).toContain('No courses recorded yet, so none due.');
+  expect(a2).not.toContain('Observation due');
+  const csv = await lead.get(`/organisations/${w.a.org.id}/register/register.csv`);
+  expect(csv.text.startsWith('\uFEFFOrganisation,Trainer,')).toBe(true);
+  expect(csv.text).toContain('Last observed,Observation due,Sampling\r\n');
+  expect(csv.text).toMatch(new RegExp(`Client A,Candidate A,.*,2 Jan ${year},Yes,Overdue: 0 of 1 observed in ${year - 1}\\. Done: 1 of 1 observed in ${year}\\.`));
+  expect(csv.text).toMatch(/Client A,Candidate A2,.*,Never,No,"?No courses recorded yet, so none due\."?/);
 });
