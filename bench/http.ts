@@ -105,6 +105,19 @@ async function loginCookie(base: string, email: string): Promise<string> {
   return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 }
 
+/** The cookies a browser holds after opening `url` once with `cookie`: the session's plus the CSRF cookie the first
+ * page sets (a browser sends it back, so the app makes it once per session, not once per response). */
+async function browserCookies(url: string, cookie: string): Promise<string> {
+  const res = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+  await res.text();
+  const jar = new Map(cookie.split('; ').map((c) => [c.split('=')[0], c] as const));
+  for (const c of res.headers.getSetCookie()) {
+    const pair = c.split(';')[0];
+    jar.set(pair.split('=')[0], pair);
+  }
+  return [...jar.values()].join('; ');
+}
+
 /** The statements one more request of `url` sends (X-Cadre-Statements). */
 async function statementsOf(url: string, cookie: string): Promise<number> {
   const res = await fetch(url, { headers: { cookie } });
@@ -127,11 +140,12 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<(BenchRow | Missing
     servers.push(bare);
     const cadre = await startCadre(world.env);
     servers.push(cadre);
-    const candidateCookie = await loginCookie(cadre.url, 'candidate1@cadre.test');
-    const leadCookie = await loginCookie(cadre.url, world.leadEmail);
-    const home = await fetch(`${cadre.url}/me/progress`, { headers: { cookie: candidateCookie }, redirect: 'manual' });
+    const candidateLogin = await loginCookie(cadre.url, 'candidate1@cadre.test');
+    const home = await fetch(`${cadre.url}/me/progress`, { headers: { cookie: candidateLogin }, redirect: 'manual' });
     const progressUrl = `${cadre.url}${home.headers.get('location')}`;
     const leadUrl = `${cadre.url}/lead`;
+    const candidateCookie = await browserCookies(progressUrl, candidateLogin);
+    const leadCookie = await browserCookies(leadUrl, await loginCookie(cadre.url, world.leadEmail));
     const ceiling = async (email: string, page: string, env: NodeJS.ProcessEnv) => {
       const server = await startServer('bench/support/ceiling-server.ts', [email, page], env);
       servers.push(server);

@@ -4,19 +4,34 @@ import type { Actor } from '../auth/actor';
 import type { Db } from '../db';
 import { cohortMembers, cohorts, organisations, users, type CohortRole } from '../db/tables';
 import { prepared } from '../db/prepared';
+import { VersionedCache } from '../db/versions';
 import { NotFoundError, ValidationError } from '../errors';
 import { id as uuidSchema, invalid } from '../http/validate';
 
-/** Loads a cohort or throws 404; an id that is not a UUID is a 400 naming `cohortId` (bad ids never reach SQL). */
-export async function getCohort(db: Db, cohortId: string) {
+/** A cohort row. */
+export type CohortRow = typeof cohorts.$inferSelect;
+
+/** Cohort rows by id, kept while the cohort's data version stays the same (a write to `cohorts` bumps it). */
+const cohortRows = new VersionedCache<CohortRow>(5000);
+
+/**
+ * Loads a cohort or throws 404; an id that is not a UUID is a 400 naming `cohortId` (bad ids never reach SQL). The row
+ * comes from the cache while the cohort's version is unchanged, so a page costs only the request's one versions read.
+ * The row is shared and frozen: read it, never change it.
+ */
+export async function getCohort(db: Db, cohortId: string): Promise<CohortRow> {
   if (!uuidSchema.safeParse(cohortId).success) throw badId('cohortId');
-  const [row] = await prepared(db, 'cadre_get_cohort', (d) =>
-    d
-      .select()
-      .from(cohorts)
-      .where(eq(cohorts.id, sql.placeholder('id')))
-      .prepare('cadre_get_cohort'),
-  ).execute({ id: cohortId });
+  const found = await cohortRows.get(db, [cohortId], (k) => k, '', async () => {
+    const [row] = await prepared(db, 'cadre_get_cohort', (d) =>
+      d
+        .select()
+        .from(cohorts)
+        .where(eq(cohorts.id, sql.placeholder('id')))
+        .prepare('cadre_get_cohort'),
+    ).execute({ id: cohortId });
+    return new Map(row ? [[cohortId, row]] : []);
+  });
+  const row = found.get(cohortId);
   if (!row) throw new NotFoundError('That cohort');
   return row;
 }
@@ -26,9 +41,6 @@ function badId(field: string): ValidationError {
   const message = 'must be an id like 3f2b…, as given by Cadre';
   return invalid([{ field, message }]);
 }
-
-/** A cohort row. */
-export type CohortRow = Awaited<ReturnType<typeof getCohort>>;
 
 /** Loads an organisation or throws 404 (400 naming `organisationId` for an id that is not a UUID). */
 export async function getOrganisation(db: Db, organisationId: string) {
@@ -81,18 +93,29 @@ export async function isCandidate(db: Db, cohortId: string, userId: string): Pro
   return rows.length > 0;
 }
 
-/** Loads a candidate of a cohort or throws 404. */
-export async function getCandidate(db: Db, cohortId: string, userId: string) {
-  if (!uuidSchema.safeParse(userId).success) throw new NotFoundError('That candidate');
-  // One statement: the person, only when they are a candidate of this cohort.
-  const [user] = await prepared(db, 'cadre_get_candidate', (d) =>
-    d
-      .select({ id: users.id, name: users.name, email: users.email })
-      .from(users)
-      .innerJoin(cohortMembers, and(eq(cohortMembers.userId, users.id), eq(cohortMembers.cohortId, sql.placeholder('cohortId')), eq(cohortMembers.role, 'candidate')))
-      .where(eq(users.id, sql.placeholder('userId')))
-      .prepare('cadre_get_candidate'),
-  ).execute({ cohortId, userId });
+/** A candidate's name and email, as their pages show them. */
+export type CandidateRow = { id: string; name: string; email: string };
+
+/** Candidates by cohort and id, kept while the cohort's version stays the same (membership and people bump it). */
+const candidateRows = new VersionedCache<CandidateRow>(20_000);
+
+/** Loads a candidate of a cohort or throws 404 (from the cache while the cohort's version is unchanged). */
+export async function getCandidate(db: Db, cohortId: string, userId: string): Promise<CandidateRow> {
+  if (!uuidSchema.safeParse(userId).success || !uuidSchema.safeParse(cohortId).success) throw new NotFoundError('That candidate');
+  const key = `${cohortId}/${userId}`;
+  const found = await candidateRows.get(db, [key], () => cohortId, '', async () => {
+    // One statement: the person, only when they are a candidate of this cohort.
+    const [user] = await prepared(db, 'cadre_get_candidate', (d) =>
+      d
+        .select({ id: users.id, name: users.name, email: users.email })
+        .from(users)
+        .innerJoin(cohortMembers, and(eq(cohortMembers.userId, users.id), eq(cohortMembers.cohortId, sql.placeholder('cohortId')), eq(cohortMembers.role, 'candidate')))
+        .where(eq(users.id, sql.placeholder('userId')))
+        .prepare('cadre_get_candidate'),
+    ).execute({ cohortId, userId });
+    return new Map(user ? [[key, user]] : []);
+  });
+  const user = found.get(key);
   if (!user) throw new NotFoundError('That candidate');
   return user;
 }

@@ -130,11 +130,17 @@ function paramSchema(name: string): z.ZodType {
   return /Id$/.test(name) ? z.uuid({ message: UUID_MESSAGE }) : z.string().min(1, 'is required').max(200, 'must be at most 200 characters');
 }
 
+/** Schemas derived from paths, made once per path (building a zod schema per request costs more than parsing). */
+const derivedParams = new Map<string, z.ZodType | undefined>();
+
 /** The path parameters' schema: the route's own, or one derived from the path. */
 export function paramsSchemaFor(path: string, declared?: z.ZodType): z.ZodType | undefined {
   if (declared) return declared;
+  if (derivedParams.has(path)) return derivedParams.get(path);
   const names = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]);
-  return names.length ? z.object(Object.fromEntries(names.map((n) => [n, paramSchema(n)]))) : undefined;
+  const schema = names.length ? z.object(Object.fromEntries(names.map((n) => [n, paramSchema(n)]))) : undefined;
+  derivedParams.set(path, schema);
+  return schema;
 }
 
 /** Duplicated query parameters (`?a=1&a=2`) arrive as arrays: a field that wants one value gets the first. */

@@ -8,7 +8,7 @@ import { eq, sql } from 'drizzle-orm';
 import { audit } from '../../server/audit';
 import { countStatements } from '../../server/db/statements';
 import { readVersions, GLOBAL_SCOPE } from '../../server/db/versions';
-import { cohortMembers, cohortStages, rubrics, users } from '../../server/db/tables';
+import { cohortMembers, cohortStages, cohorts, rubrics, users } from '../../server/db/tables';
 import { computeProgress } from '../../server/progression/engine';
 import { recordOf } from '../../server/progression/waivers';
 import { computeReadiness } from '../../server/readiness/queries';
@@ -156,6 +156,20 @@ describe('a changed rule or fact applies at once', () => {
     const global = await versionOf(GLOBAL_SCOPE);
     await t.database.db.insert(rubrics).values({ key: 'new-rubric', name: 'A new rubric', passThreshold: 50 });
     expect(await versionOf(GLOBAL_SCOPE)).not.toBe(global);
+  });
+
+  it('a renamed cohort, a renamed candidate and a removed one reach the timeline at once (its rows are cached too)', async () => {
+    const mentor = await t.loginAs(w.a.mentor.email);
+    const timeline = `/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}`;
+    const first = await mentor.get(timeline).expect(200);
+    expect(first.text).toContain(w.a.candidate.name);
+    await t.database.db.update(cohorts).set({ name: 'Spring cohort, renamed' }).where(eq(cohorts.id, w.a.cohort.id));
+    await t.database.db.update(users).set({ name: 'Robin Renamed' }).where(eq(users.id, w.a.candidate.id));
+    const again = await mentor.get(timeline).expect(200);
+    expect(again.text).toContain('Spring cohort, renamed');
+    expect(again.text).toContain('Robin Renamed');
+    await t.database.db.delete(cohortMembers).where(eq(cohortMembers.userId, w.a.candidate.id));
+    await mentor.get(timeline).expect(404);
   });
 
   it('a new day opens a dated stage without any write', async () => {
