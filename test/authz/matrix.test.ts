@@ -34,6 +34,12 @@ async function newAgent(role: MatrixRole): Promise<{ agent: TestAgent; csrf: str
   return { agent, csrf: await t.csrf(agent, actor ? '/cohorts' : '/login') };
 }
 
+/** The sentence a page answer carries: its error box or notice (tags stripped), else its lead paragraph. */
+function pageSentence(html: string): string | undefined {
+  const box = /<div class="(?:error-summary|notice[^"]*)"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? /<p class="lead">([^<]*)<\/p>/.exec(html)?.[1];
+  return box?.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() || undefined;
+}
+
 function registered(): RouteInfo[] {
   const seen = new Map<string, RouteInfo>();
   for (const r of t.cadre.routes.routes) if (!seen.has(routeKey(r))) seen.set(routeKey(r), r);
@@ -102,7 +108,7 @@ describe('authorisation matrix', () => {
           const res = await send(agent, route, row, c, csrf);
           const wrong = judge(expected, route.method.toUpperCase(), route.path, res);
           if (wrong) {
-            const page = /<p class="lead">([^<]*)<\/p>/.exec(res.text ?? '')?.[1];
+            const page = pageSentence(res.text ?? '');
             const detail = res.body?.error?.message ?? page ?? (res.text ?? '').replace(/\s+/g, ' ').slice(0, 160);
             problems.push(`  ${scope.padEnd(5)} ${role.padEnd(9)} ${wrong}${detail ? ` — ${detail}` : ''}`);
           }

@@ -17,12 +17,14 @@ export type StaffOrCandidate = Exclude<MatrixRole, 'anonymous'>;
 
 /**
  * What a route should answer:
- * - 'allow': authorisation passed — any status except 401/403/404 and 5xx (a 400/409/410 business answer counts),
- *   and not a redirect to the login page;
- * - 401 / 403 / 404: exactly that status;
- * - 'login': the anonymous answer — 401 under /api (and for page POSTs), 302 → /login?next=… for page GETs.
+ * - 'allow': authorisation passed and the (well-formed) request did its work — a 2xx or 3xx, and not a redirect to the
+ *   login page; a 400 is not "allowed" (send a valid body), and a refusal (401/403/404) never is;
+ * - 401 / 403 / 404: exactly that status (refused);
+ * - 409 / 410: exactly that status — allowed past authorisation, then a business answer about the object's state;
+ * - 'login': the anonymous answer — 401 under /api (and for page POSTs), 302 → /login?next=… for page GETs;
+ * - 'sign-in': a public step that did its work and sends the browser to sign in first (3xx → /login?next=…).
  */
-export type Expect = 'allow' | 'login' | 401 | 403 | 404;
+export type Expect = 'allow' | 'login' | 'sign-in' | 401 | 403 | 404 | 409 | 410;
 
 /** Expectations for the four logged-in roles. */
 export type RoleExpectations = Record<StaffOrCandidate, Expect>;
@@ -110,11 +112,13 @@ export function judge(expect: Expect, method: string, routePath: string, res: { 
   const toLogin = res.status >= 300 && res.status < 400 && location.startsWith('/login?next=');
   const api = routePath.startsWith('/api/');
   if (expect === 'allow') {
-    if ([401, 403, 404].includes(res.status)) return `expected allowed, got ${res.status}`;
+    if ([401, 403, 404].includes(res.status)) return `expected allowed, got refused (${res.status})`;
     if (res.status >= 500) return `expected allowed, got a server error ${res.status}`;
     if (toLogin) return `expected allowed, got a redirect to ${location}`;
+    if (res.status >= 400) return `expected allowed (2xx/3xx), got ${res.status} — send a well-formed body, or expect the business answer (409/410) exactly`;
     return null;
   }
+  if (expect === 'sign-in') return toLogin ? null : `expected a redirect to sign in first, got ${res.status}${location ? ` → ${location}` : ''}`;
   if (expect === 'login') {
     if (api || method !== 'GET') return res.status === 401 ? null : `expected 401 (anonymous), got ${res.status}`;
     return toLogin ? null : `expected 302 → /login?next=…, got ${res.status}${location ? ` → ${location}` : ''}`;

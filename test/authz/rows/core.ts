@@ -3,6 +3,7 @@ import { issueToken } from '../../../server/auth/tokens';
 import { addToCohort, buildUser, TEST_PASSWORD } from '../../support/factories';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 import { invitations } from '../../../server/db/tables';
+import { PNG } from '../../signoffs/support';
 
 /** A fresh open invitation of a new person to the tenant's cohort, as a candidate. */
 async function openInvitation(c: RowContext): Promise<string> {
@@ -60,8 +61,8 @@ export const rows: AuthzRows = {
   },
   'DELETE /api/v1/session': { fresh: true, own: everyone, other: 'same', anonymous: 'allow' },
   'GET /api/v1/me': { own: everyone, other: 'same' },
-  // A wrong current password: authorised (400), and no password changes, so no other session of the actor ends.
-  'POST /api/v1/me/password': { body: () => ({ current: 'not the password', password: 'a long enough new password', confirm: 'a long enough new password' }), own: everyone, other: 'same' },
+  // A real change (to the same password, so later logins still work); it ends only the actor's other sessions.
+  'POST /api/v1/me/password': { body: () => ({ current: TEST_PASSWORD, password: TEST_PASSWORD, confirm: TEST_PASSWORD }), own: everyone, other: 'same' },
   'POST /api/v1/password-resets': { body: (c) => ({ email: `nobody-${c.uniq()}@example.test` }), own: everyone, other: 'same', anonymous: 'allow' },
   'POST /api/v1/password-resets/:token': {
     params: async (c) => ({ token: await freshToken(c, 'reset') }),
@@ -78,8 +79,8 @@ export const rows: AuthzRows = {
   // Admin pages.
   'GET /admin': { own: adminOnly, other: 'same' },
   'POST /admin/identity/name': { body: () => ({ name: 'Calm Response Training' }), own: adminOnly, other: 'same' },
-  // Without a file the admin's upload is refused as a form error (400); everyone else is refused first.
-  'POST /admin/identity/logo': { own: adminOnly, other: 'same' },
+  // A real PNG: the admin's upload is stored; everyone else is refused before the file is read.
+  'POST /admin/identity/logo': { request: (req) => req.attach('logo', PNG, { filename: 'logo.png', contentType: 'image/png' }), own: adminOnly, other: 'same' },
   // Public (login page, e-mails); the test world's provider has no logo, so everyone alike gets 404.
   'GET /provider/logo/:version': { params: () => ({ version: 'none' }), own: { admin: 404, lead: 404, mentor: 404, candidate: 404 }, other: 'same', anonymous: 404 },
   'POST /admin/organisations': { body: (c) => ({ name: `Org ${c.uniq()}`, kind: 'client' }), own: adminOnly, other: 'same' },

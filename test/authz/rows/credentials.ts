@@ -35,7 +35,7 @@ export const rows: AuthzRows = {
   'GET /certificates/:certificateId/open-badge.jwt': { params: cert, own: holder, other: otherHolder },
   'GET /certificates/:certificateId/revoke': { params: cert, own: admins, other: { ...otherViewers, admin: 'allow' } },
   // The certificate is already revoked: an admin's answer is 409 (allowed through to the command), others are refused.
-  'POST /certificates/:certificateId/revoke': { params: cert, body: () => ({ reason: 'Matrix revocation reason' }), own: admins, other: { ...otherViewers, admin: 'allow' } },
+  'POST /certificates/:certificateId/revoke': { params: cert, body: () => ({ reason: 'Matrix revocation reason' }), own: { ...admins, admin: 409 }, other: { ...otherViewers, admin: 409 } },
   'GET /cohorts/:cohortId/certificates': { params: (c) => ({ cohortId: c.tenant.cohort.id }), own: progress, other: otherProgress },
   'GET /verify': { own: everyone, other: 'same', anonymous: 'allow' },
   'GET /verify/:code': { params: async (c) => ({ code: (await certificate(c)).code }), own: everyone, other: 'same', anonymous: 'allow' },

@@ -27,7 +27,7 @@ const withEvidence = (c: RowContext) =>
 /** Rows keyed by "METHOD /path" exactly as registered. */
 export const rows: AuthzRows = {
   'GET /cohorts/:cohortId/candidates/:userId/eligibility': { params: candidate, own: everyone, other: otherTenant },
-  'POST /cohorts/:cohortId/candidates/:userId/eligibility/:requirement': { params: (c) => ({ ...candidate(c), requirement: 'experience' }), body: () => ({ description: 'Support worker' }), own: selfOnly, other: otherRecord },
+  'POST /cohorts/:cohortId/candidates/:userId/eligibility/:requirement': { params: (c) => ({ ...candidate(c), requirement: 'experience' }), body: () => ({ description: 'Support worker', sinceOn: '2022-01-10', document: 'A reference letter from my manager' }), own: selfOnly, other: otherRecord },
   'POST /cohorts/:cohortId/candidates/:userId/eligibility/:requirement/decision': { params: withEvidence, body: () => ({ decision: 'return', reason: 'Please attach the whole certificate.' }), own: mentorOnly, other: otherRecord },
   'GET /cohorts/:cohortId/candidates/:userId/eligibility/:requirement/file': { params: withEvidence, own: everyone, other: otherTenant },
   'GET /cohorts/:cohortId/eligibility': { params: (c) => ({ cohortId: c.tenant.cohort.id }), own: staff, other: { admin: 'allow', lead: 404, mentor: 404, candidate: 404 } },

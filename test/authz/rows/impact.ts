@@ -1,7 +1,9 @@
 /** Matrix rows for impact: courses (trainers record and edit their own; the lead and admins see them), the public
  * questionnaire, incident data and the impact view (the organisation's lead and the provider's admins). */
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { impactCourses } from '../../../server/db/tables';
+import { cohortCurriculum } from '../../../server/impact/programme';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
 const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
@@ -17,7 +19,11 @@ const otherOrg: RoleExpectations = { admin: 'allow', lead: 404, mentor: 404, can
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const cohort = (c: RowContext) => ({ cohortId: c.tenant.cohort.id });
 const org = (c: RowContext) => ({ organisationId: c.tenant.org.id });
-const courseBody = (c: RowContext) => ({ deliveredOn: yesterday(), venue: `Room ${c.uniq()}`, attendees: '5', durationHours: '2', register: '', coTrainerId: '' });
+/** A course as a trainer records it: it covered the first module the cohort's programme offers. */
+const courseBody = async (c: RowContext) => {
+  const curriculum = await cohortCurriculum(c.app.cadre.ctx, c.tenant.cohort.id);
+  return { deliveredOn: yesterday(), venue: `Room ${c.uniq()}`, attendees: '5', durationHours: '2', register: '', coTrainerId: '', modules: [...curriculum.knowledge, ...curriculum.practical][0] ?? '' };
+};
 const HEADER = 'Month,Service,Incidents of aggression,Restraints,Prone or floor restraints,Seclusions,Injuries to staff,Injuries to people supported,Occupied bed days';
 
 /** The tenant's course, delivered by its candidate (once per scope). */
@@ -29,6 +35,11 @@ function course(c: RowContext) {
       .returning();
     return row;
   });
+}
+/** An answer to every outcome the course asks about now (an edit of the course may have changed its outcomes). */
+async function answerEveryOutcome(c: RowContext) {
+  const [row] = await c.db.select({ outcomes: impactCourses.outcomes }).from(impactCourses).where(eq(impactCourses.id, (await course(c)).id));
+  return { ...Object.fromEntries(row.outcomes.flatMap((_o, i) => [[`b${i + 1}`, '2'], [`a${i + 1}`, '4']])), safety: 'release' };
 }
 const courseId = async (c: RowContext) => ({ courseId: (await course(c)).id });
 const code = async (c: RowContext) => ({ code: (await course(c)).questionnaireCode });
@@ -44,7 +55,7 @@ export const rows: AuthzRows = {
   'GET /courses/:courseId/qr.png': { params: courseId, own: courseTrainer, other: otherCohort },
   'GET /organisations/:organisationId/courses': { params: org, own: orgLeads, other: otherOrg },
   'GET /q/:code': { params: code, own: everyone, other: 'same', anonymous: 'allow' },
-  'POST /q/:code': { params: code, body: () => ({ b1: '2', a1: '4', safety: 'release' }), own: everyone, other: 'same', anonymous: 'allow' },
+  'POST /q/:code': { params: code, body: answerEveryOutcome, own: everyone, other: 'same', anonymous: 'allow' },
   'GET /impact': { own: { admin: 'allow', lead: 'allow', mentor: 403, candidate: 403 }, other: 'same' },
   'GET /organisations/:organisationId/impact': { params: org, own: orgLeads, other: otherOrg },
   'GET /organisations/:organisationId/impact.csv': { params: org, own: orgLeads, other: otherOrg },

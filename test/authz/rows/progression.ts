@@ -1,6 +1,7 @@
 /** Matrix rows for progression: the candidate home and timeline, cohort overview, progress API, waivers, marks,
  * and programme template admin. */
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt } from 'drizzle-orm';
+import { RETIRED_POSITION } from '../../../server/progression/registry';
 import { cohortStages, programmeTemplates } from '../../../server/db/tables';
 import { BUILT_IN_TEMPLATE } from '../../../seed/programme';
 import { createTemplate } from '../../../server/programmes/commands';
@@ -21,9 +22,22 @@ async function freshWaiver(c: RowContext) {
   const w = await c.db.transaction((tx) => writeWaiver(tx, { stage: s, candidateId: c.tenant.candidate.id, mentorId: c.tenant.mentor.id, requirementKey: `open:${c.uniq()}:x`, reason: 'Matrix waiver to withdraw', at: new Date() }));
   return { ...candidateParams(c), waiverId: w.id };
 }
-async function firstStage(c: RowContext): Promise<string> {
-  const [s] = await c.db.select({ id: cohortStages.id }).from(cohortStages).where(and(eq(cohortStages.cohortId, c.tenant.cohort.id), gt(cohortStages.position, 0))).orderBy(asc(cohortStages.position)).limit(1);
-  return s.id;
+/** A stage of its own at the end of the tenant's cohort (once per scope and name), so a row's write (a waiver, a mark)
+ * never meets another row's. `marked`: it asks for a mentor's mark to complete. */
+function extraStage(c: RowContext, name: string, marked = false): Promise<string> {
+  return c.memo(`extra-stage-${name}`, async () => {
+    const [last] = await c.db
+      .select({ position: cohortStages.position })
+      .from(cohortStages)
+      .where(and(eq(cohortStages.cohortId, c.tenant.cohort.id), lt(cohortStages.position, RETIRED_POSITION)))
+      .orderBy(desc(cohortStages.position))
+      .limit(1);
+    const [s] = await c.db
+      .insert(cohortStages)
+      .values({ cohortId: c.tenant.cohort.id, position: (last?.position ?? 0) + 1, moduleKey: 'zoom-intro', title: `Matrix ${name}`, completeRequirements: marked ? [{ kind: 'mentor-marked-complete', params: {} }] : [] })
+      .returning();
+    return s.id;
+  });
 }
 /** The built-in template: applying it to a cohort that already runs it keeps every stage (harmless to other rows). */
 const builtIn = (c: RowContext) =>
@@ -31,6 +45,9 @@ const builtIn = (c: RowContext) =>
 /** A scratch template for stage edits. */
 const scratch = (c: RowContext) =>
   c.memo('scratch-template', async () => (await createTemplate(c.app.cadre.ctx, c.world.admin.id, { name: `Scratch ${c.uniq()}`, stages: [{ moduleKey: 'zoom-intro', title: 'Intro', config: {}, open: [], complete: [], summary: null, startDay: null, endDay: null }] })).id);
+/** A new one-stage scratch template (for rows that change its stages). */
+const newScratch = async (c: RowContext) =>
+  (await createTemplate(c.app.cadre.ctx, c.world.admin.id, { name: `Scratch ${c.uniq()}`, stages: [{ moduleKey: 'zoom-intro', title: 'Intro', config: {}, open: [], complete: [], summary: null, startDay: null, endDay: null }] })).id;
 const stageForm = { moduleKey: 'zoom-intro', title: 'Intro', config: '{}', open: '[]', complete: '[]', startDay: '', endDay: '' };
 
 /** Rows keyed by "METHOD /path" exactly as registered. */
@@ -42,26 +59,26 @@ export const rows: AuthzRows = {
   'GET /api/v1/cohorts/:cohortId/progress': { params: (c) => ({ cohortId: c.tenant.cohort.id }), own: staff, other: otherTenant },
   'POST /api/v1/cohorts/:cohortId/candidates/:userId/waivers': {
     params: candidateParams,
-    body: async (c) => ({ stageId: await firstStage(c), requirementKey: null, reason: `Matrix waiver ${c.uniq()}` }),
+    body: async (c) => ({ stageId: await extraStage(c, 'waiver-api'), requirementKey: null, reason: `Matrix waiver ${c.uniq()}` }),
     own: mentorOnly,
     other: mentorOnlyOther,
   },
   'POST /cohorts/:cohortId/candidates/:userId/waivers': {
     params: candidateParams,
-    body: async (c) => ({ stageId: await firstStage(c), reason: `Matrix waiver ${c.uniq()}` }),
+    body: async (c) => ({ stageId: await extraStage(c, 'waiver-page'), reason: `Matrix waiver ${c.uniq()}` }),
     own: mentorOnly,
     other: mentorOnlyOther,
   },
   'POST /api/v1/cohorts/:cohortId/candidates/:userId/waivers/:waiverId/withdrawal': { params: freshWaiver, body: () => ({ reason: 'It no longer applies.' }), own: mentorOnly, other: mentorOnlyOther },
   'POST /cohorts/:cohortId/candidates/:userId/waivers/:waiverId/withdrawal': { params: freshWaiver, body: () => ({ reason: 'It no longer applies.' }), own: mentorOnly, other: mentorOnlyOther },
   'POST /api/v1/cohorts/:cohortId/candidates/:userId/stages/:stageId/complete': {
-    params: async (c) => ({ ...candidateParams(c), stageId: await firstStage(c) }),
+    params: async (c) => ({ ...candidateParams(c), stageId: await extraStage(c, 'marked-api', true) }),
     body: () => ({}),
     own: mentorOnly,
     other: mentorOnlyOther,
   },
   'POST /cohorts/:cohortId/candidates/:userId/stages/:stageId/complete': {
-    params: async (c) => ({ ...candidateParams(c), stageId: await firstStage(c) }),
+    params: async (c) => ({ ...candidateParams(c), stageId: await extraStage(c, 'marked-page', true) }),
     own: mentorOnly,
     other: mentorOnlyOther,
   },
@@ -82,6 +99,7 @@ export const rows: AuthzRows = {
   'POST /admin/programmes/:templateId/stages/:index': { params: async (c) => ({ templateId: await scratch(c), index: '0' }), body: () => stageForm, own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/stages/:index/move': { params: async (c) => ({ templateId: await scratch(c), index: '0' }), body: () => ({ direction: 'down' }), own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/order': { params: async (c) => ({ templateId: await scratch(c) }), body: () => ({ order: '1' }), own: adminOnly, other: 'same' },
-  'POST /admin/programmes/:templateId/stages/:index/delete': { params: async (c) => ({ templateId: await scratch(c), index: '5' }), own: adminOnly, other: 'same' },
+  // A new one-stage template for each call: deleting its stage changes it.
+  'POST /admin/programmes/:templateId/stages/:index/delete': { params: async (c) => ({ templateId: await newScratch(c), index: '0' }), own: adminOnly, other: 'same' },
   'POST /admin/programmes/:templateId/apply': { params: async (c) => ({ templateId: await builtIn(c) }), body: (c) => ({ cohortId: c.tenant.cohort.id }), own: adminOnly, other: adminOnly },
 };

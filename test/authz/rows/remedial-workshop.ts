@@ -18,11 +18,12 @@ export const rows: AuthzRows = {
   [`POST ${P}/topics`]: { params: cohort, body: newTopic, own: candidateOnly, other: candidateOther },
   [`POST ${P}/topics/:topicId/cover`]: { params: withTopic, body: () => ({ covered: 'true' }), own: mentorOnly, other: mentorOnlyOther },
   [`POST ${P}/checklist/:itemKey`]: { params: (c) => ({ ...cohort(c), itemKey: 'equipment' }), body: () => ({ as: 'mentor', ticked: 'true' }), own: mentorOnly, other: mentorOnlyOther },
-  [`POST ${P}/signoffs`]: { params: cohort, body: (c) => ({ candidateId: c.tenant.candidate.id }), own: mentorOnly, other: mentorOnlyOther },
+  // The candidate's workshop is still locked (co-delivery not done): authorised, then exactly the gate's 409.
+  [`POST ${P}/signoffs`]: { params: cohort, body: (c) => ({ candidateId: c.tenant.candidate.id }), own: { ...mentorOnly, mentor: 409 }, other: mentorOnlyOther },
   [`GET ${A}`]: { params: cohort, own: everyone, other: otherTenant },
   [`GET ${A}/agenda/:candidateId`]: { params: (c) => ({ ...cohort(c), candidateId: c.tenant.candidate.id }), own: everyone, other: otherTenant },
   [`POST ${A}/topics`]: { params: cohort, body: newTopic, own: candidateOnly, other: candidateOther },
   [`PUT ${A}/topics/:topicId/covered`]: { params: withTopic, body: () => ({ covered: true }), own: mentorOnly, other: mentorOnlyOther },
   [`PUT ${A}/checklist/:itemKey`]: { params: (c) => ({ ...cohort(c), itemKey: 'policies' }), body: () => ({ as: 'mentor', ticked: true }), own: mentorOnly, other: mentorOnlyOther },
-  [`POST ${A}/signoffs`]: { params: cohort, body: (c) => ({ candidateId: c.tenant.candidate.id }), own: mentorOnly, other: mentorOnlyOther },
+  [`POST ${A}/signoffs`]: { params: cohort, body: (c) => ({ candidateId: c.tenant.candidate.id }), own: { ...mentorOnly, mentor: 409 }, other: mentorOnlyOther },
 };

@@ -1,11 +1,13 @@
 /** Matrix rows for sign-offs, competencies, rubrics, assessments, evidence downloads and the ledger check. */
-import { randomBytes, randomUUID as randomUuid } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
 import { cohorts, competencies, competencyAreas, competencyFrameworks, files, signoffEvidence, signoffRequests } from '../../../server/db/tables';
 import { loadRubric } from '../../../server/rubrics/queries';
 import { seedFrameworkAndRubrics } from '../../../seed/framework';
+import { liveNote } from '../../support/evidence';
+import { stageId } from './stage-support';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
 const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
@@ -57,6 +59,10 @@ async function assessmentBody(c: RowContext) {
   return { rubric: 'knowledge-module', contextType: 'module', contextId: `m-${c.uniq()}`, levels: Object.fromEntries(rubric.criteria.map((cr) => [cr.id, 2])) };
 }
 
+/** A released live note a mentor posted for the tenant's candidate (real evidence on their record), once per scope. */
+const note = (c: RowContext) => c.memo('signoff-note', () => liveNote(c.db, c.tenant.cohort.id, c.tenant.mentor, c.tenant.candidate.id));
+const LIVE_NOTE = 'co-delivery:live-note';
+
 const candidateParams = async (c: RowContext) => {
   await framework(c);
   return { cohortId: c.tenant.cohort.id, userId: c.tenant.candidate.id };
@@ -83,7 +89,7 @@ export const rows: AuthzRows = {
   'GET /api/v1/cohorts/:cohortId/candidates/:userId/competencies': { params: candidateParams, own: everyone, other: otherTenant },
   'POST /api/v1/cohorts/:cohortId/candidates/:userId/signoffs': {
     params: candidateParams,
-    body: async (c) => ({ competencyId: await competency(c, 'D2'), reflection: 'A reflection that is long enough.', references: [{ refType: 'live_note', refId: c.uniq() }] }),
+    body: async (c) => ({ competencyId: await competency(c, 'D2'), reflection: 'A reflection that is long enough.', references: [{ refType: LIVE_NOTE, refId: await note(c) }] }),
     own: selfOnly,
     other: { admin: 403, lead: 404, mentor: 404, candidate: 404 },
   },
@@ -101,8 +107,7 @@ export const rows: AuthzRows = {
   },
   'POST /api/v1/cohorts/:cohortId/signoffs/bulk': {
     params: cohortParams,
-    // Well-formed evidence that is on no one's record: the route authorises first, then the command refuses it (400).
-    body: async (c) => ({ competencyId: await competency(c, 'T4'), candidateIds: [c.tenant.candidate.id], rating: 2, evidence: [{ refType: 'transfer-week:register', refId: randomUuid() }] }),
+    body: async (c) => ({ competencyId: await competency(c, 'T4'), candidateIds: [c.tenant.candidate.id], rating: 2, evidence: [{ refType: LIVE_NOTE, refId: await note(c) }] }),
     own: mentorOnly,
     other: mentorOnlyOther,
   },
@@ -116,13 +121,13 @@ export const rows: AuthzRows = {
   'GET /cohorts/:cohortId/candidates/:userId/competencies': { params: candidateParams, own: everyone, other: otherTenant },
   'POST /cohorts/:cohortId/candidates/:userId/competencies/:competencyId/request': {
     params: async (c) => ({ cohortId: c.tenant.cohort.id, userId: c.tenant.candidate.id, competencyId: await competency(c, 'D3') }),
-    body: (c) => ({ reflection: 'A reflection that is long enough.', liveNoteIds: c.uniq() }),
+    body: async (c) => ({ reflection: 'A reflection that is long enough.', evidence: `${LIVE_NOTE}/${await note(c)}` }),
     own: selfOnly,
     other: { admin: 403, lead: 404, mentor: 404, candidate: 404 },
   },
   'POST /cohorts/:cohortId/candidates/:userId/competencies/request': {
     params: candidateParams,
-    body: async (c) => ({ competencyId: await competency(c, 'D4'), reflection: 'A reflection that is long enough.' }),
+    body: async (c) => ({ competencyId: await competency(c, 'D4'), reflection: 'A reflection that is long enough.', evidence: `${LIVE_NOTE}/${await note(c)}` }),
     own: selfOnly,
     other: { admin: 403, lead: 404, mentor: 404, candidate: 404 },
   },
@@ -141,7 +146,7 @@ export const rows: AuthzRows = {
   'GET /cohorts/:cohortId/signoffs/bulk': { params: cohortParams, own: mentorOnly, other: mentorOnlyOther },
   'POST /cohorts/:cohortId/signoffs/bulk': {
     params: cohortParams,
-    body: async (c) => ({ competencyId: await competency(c, 'T5'), candidateIds: c.tenant.candidate.id, rating: '2', evidence: `transfer-week:register/${randomUuid()}` }),
+    body: async (c) => ({ competencyId: await competency(c, 'T5'), candidateIds: c.tenant.candidate.id, rating: '2', evidence: `${LIVE_NOTE}/${await note(c)}` }),
     own: mentorOnly,
     other: mentorOnlyOther,
   },
@@ -154,7 +159,7 @@ export const rows: AuthzRows = {
     params: async (c) => ({ ...(await candidateParams(c)), rubric: 'knowledge-module' }),
     body: async (c) => {
       const b = await assessmentBody(c);
-      return { contextType: 'module', contextId: b.contextId, ...Object.fromEntries(Object.entries(b.levels).map(([k, v]) => [`level_${k}`, String(v)])) };
+      return { context: `stage:${await stageId(c, 'projects-week')}`, ...Object.fromEntries(Object.entries(b.levels).map(([k, v]) => [`level_${k}`, String(v)])) };
     },
     own: assessors,
     other: mentorOnlyOther,

@@ -16,6 +16,13 @@ const moment = (c: RowContext) =>
   );
 const withDay = async (c: RowContext) => ({ ...cohort(c), dayId: (await day(c)).id });
 const withMoment = async (c: RowContext) => ({ ...cohort(c), momentId: (await moment(c)).id });
+/** A new submitted moment for each call (confirming or returning one changes it). */
+const freshMoment = async (c: RowContext) => ({
+  ...cohort(c),
+  momentId: (await c.db.insert(transferWeekMoments).values({ cohortStageId: await stageId(c, 'transfer-week'), candidateId: c.tenant.candidate.id, segment: `Warm-up ${c.uniq()}`, reflection: 'It went well; I will slow down next time.', status: 'submitted' }).returning())[0].id,
+});
+/** The candidate's transfer week is still locked (the Zoom introduction is not done): exactly the gate's 409. */
+const candidateLocked = { ...candidateOnly, candidate: 409 } as const;
 const newDay = () => ({ day: '2026-03-03', venue: 'Training suite' });
 const newMoment = (c: RowContext) => ({ segment: `Segment ${c.uniq()}`, reflection: 'I led the debrief and kept it kind and specific.' });
 
@@ -24,16 +31,16 @@ export const rows: AuthzRows = {
   [`POST ${P}/days`]: { params: cohort, body: newDay, own: adminMentor, other: otherTenant },
   [`GET ${P}/days/:dayId/register`]: { params: withDay, own: mentorOnly, other: mentorOnlyOther },
   [`POST ${P}/days/:dayId/register`]: { params: withDay, body: (c) => ({ [`mark-${c.tenant.candidate.id}`]: 'present' }), own: mentorOnly, other: mentorOnlyOther },
-  [`POST ${P}/moments`]: { params: cohort, body: newMoment, own: candidateOnly, other: candidateOther },
-  [`POST ${P}/moments/:momentId`]: { params: withMoment, body: newMoment, own: candidateOnly, other: candidateOther },
-  [`POST ${P}/moments/:momentId/confirm`]: { params: withMoment, body: () => ({}), own: mentorOnly, other: mentorOnlyOther },
-  [`POST ${P}/moments/:momentId/return`]: { params: withMoment, body: () => ({ comment: 'Add what you would change.' }), own: mentorOnly, other: mentorOnlyOther },
+  [`POST ${P}/moments`]: { params: cohort, body: newMoment, own: candidateLocked, other: candidateOther },
+  [`POST ${P}/moments/:momentId`]: { params: withMoment, body: newMoment, own: candidateLocked, other: candidateOther },
+  [`POST ${P}/moments/:momentId/confirm`]: { params: freshMoment, body: () => ({}), own: mentorOnly, other: mentorOnlyOther },
+  [`POST ${P}/moments/:momentId/return`]: { params: freshMoment, body: () => ({ comment: 'Add what you would change.' }), own: mentorOnly, other: mentorOnlyOther },
   [`GET ${A}`]: { params: cohort, own: everyone, other: otherTenant },
   [`POST ${A}/days`]: { params: cohort, body: newDay, own: adminMentor, other: otherTenant },
   [`GET ${A}/days/:dayId/register`]: { params: withDay, own: mentorOnly, other: mentorOnlyOther },
   [`PUT ${A}/days/:dayId/register`]: { params: withDay, body: (c) => ({ marks: [{ candidateId: c.tenant.candidate.id, mark: 'late' }] }), own: mentorOnly, other: mentorOnlyOther },
-  [`POST ${A}/moments`]: { params: cohort, body: newMoment, own: candidateOnly, other: candidateOther },
-  [`PUT ${A}/moments/:momentId`]: { params: withMoment, body: newMoment, own: candidateOnly, other: candidateOther },
-  [`POST ${A}/moments/:momentId/confirm`]: { params: withMoment, body: () => ({}), own: mentorOnly, other: mentorOnlyOther },
-  [`POST ${A}/moments/:momentId/return`]: { params: withMoment, body: () => ({ comment: 'Add what you would change.' }), own: mentorOnly, other: mentorOnlyOther },
+  [`POST ${A}/moments`]: { params: cohort, body: newMoment, own: candidateLocked, other: candidateOther },
+  [`PUT ${A}/moments/:momentId`]: { params: withMoment, body: newMoment, own: candidateLocked, other: candidateOther },
+  [`POST ${A}/moments/:momentId/confirm`]: { params: freshMoment, body: () => ({}), own: mentorOnly, other: mentorOnlyOther },
+  [`POST ${A}/moments/:momentId/return`]: { params: freshMoment, body: () => ({ comment: 'Add what you would change.' }), own: mentorOnly, other: mentorOnlyOther },
 };
