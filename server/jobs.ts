@@ -5,6 +5,7 @@
 import PgBoss from 'pg-boss';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Db } from './db';
+import { isPgError } from './errors';
 import type { Logger } from './logger';
 
 /** How a job is retried. */
@@ -67,6 +68,20 @@ export async function startJobs(database: Database, logger: Logger, options: { m
   boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
   await boss.start();
   const queues = new Map<string, Promise<void>>();
+  // Queues are created one at a time here, and again when PostgreSQL picks the creation as a deadlock victim:
+  // pg-boss 10 creates a queue's partition without a lock, so nodes starting together can deadlock (40P01). The
+  // failed statement is rolled back whole and creation skips a queue that exists, so trying again is safe.
+  let creating: Promise<unknown> = Promise.resolve();
+  const createQueue = async (name: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await boss.createQueue(name);
+      } catch (err) {
+        if (!isPgError(err, 'deadlockDetected') || attempt >= 8) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80 * attempt));
+      }
+    }
+  };
   // Workers still being registered when stop() is called: stop waits for them so none starts polling after it (a
   // worker registered after pg-boss stopped would poll forever, past the end of a test or a drained node).
   const registering = new Set<Promise<unknown>>();
@@ -74,11 +89,12 @@ export async function startJobs(database: Database, logger: Logger, options: { m
   const ensure = (name: string) => {
     let q = queues.get(name);
     if (!q) {
-      q = boss.createQueue(name).catch((err: unknown) => {
+      q = creating.then(() => createQueue(name)).catch((err: unknown) => {
         queues.delete(name);
         throw err;
       });
       queues.set(name, q);
+      creating = q.catch(() => undefined);
     }
     return q;
   };
