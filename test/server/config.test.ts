@@ -90,6 +90,33 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps files on the local disk by default, and on S3 when a bucket is named, validated together', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).storage).toEqual({ kind: 'local' });
+    // Naming a bucket implies S3; an endpoint defaults the region and a trailing slash is dropped.
+    expect(loadConfig({ DATA_DIR: tmp(), S3_BUCKET: 'cadre-files', S3_ENDPOINT: 'http://127.0.0.1:9000/', S3_FORCE_PATH_STYLE: 'true', AWS_ACCESS_KEY_ID: 'KEY', AWS_SECRET_ACCESS_KEY: 'hunter2-secret' }).storage).toEqual({
+      kind: 's3',
+      bucket: 'cadre-files',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'KEY', secretAccessKey: 'hunter2-secret' },
+    });
+    // Without keys the SDK's usual chain (instance role, AWS_PROFILE…) is used.
+    expect(loadConfig({ DATA_DIR: tmp(), STORAGE: 's3', S3_BUCKET: 'cadre-files', S3_REGION: 'eu-west-2' }).storage).toMatchObject({ kind: 's3', region: 'eu-west-2', endpoint: undefined, forcePathStyle: false, credentials: undefined });
+    // A half-configured bucket stops the node with a sentence naming the variable; it never falls back to the disk.
+    expect(problems({ STORAGE: 's3' })).toEqual([expect.stringMatching(/^S3_BUCKET: required when STORAGE=s3/), expect.stringMatching(/^S3_REGION: required for AWS S3/)]);
+    expect(problems({ S3_BUCKET: 'cadre-files' })).toEqual([expect.stringMatching(/^S3_REGION: required/)]);
+    expect(problems({ S3_ENDPOINT: 'http://127.0.0.1:9000' })).toEqual([expect.stringMatching(/^S3_BUCKET: required when S3_ENDPOINT is set/)]);
+    const keyOnly = problems({ S3_BUCKET: 'cadre-files', S3_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'KEY' });
+    expect(keyOnly).toEqual([expect.stringMatching(/^AWS_SECRET_ACCESS_KEY: required when AWS_ACCESS_KEY_ID is set/)]);
+    const secretOnly = problems({ S3_BUCKET: 'cadre-files', S3_REGION: 'eu-west-2', AWS_SECRET_ACCESS_KEY: 'hunter2-secret' });
+    expect(secretOnly).toEqual([expect.stringMatching(/^AWS_ACCESS_KEY_ID: required/)]);
+    expect(secretOnly.join(' ')).not.toContain('hunter2');
+    for (const [name, value] of [['STORAGE', 'disk'], ['S3_BUCKET', 'Cadre_Files'], ['S3_ENDPOINT', 's3.example.net'], ['S3_REGION', 'EU West'], ['S3_FORCE_PATH_STYLE', 'yes']]) {
+      expect(problems({ S3_BUCKET: 'cadre-files', S3_REGION: 'eu-west-2', [name]: value }).map((p) => p.split(':')[0])).toEqual([name]);
+    }
+  });
+
   it('accepts a PostgreSQL URL, an SMTP URL and a public URL', () => {
     const config = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgresql://u:p@db:5432/cadre', SESSION_SECRET: secret, SMTP_URL: 'smtps://u:p@mail:465', PUBLIC_URL: 'https://cadre.example.org/', PORT: '8080' });
     expect(config).toMatchObject({ databaseUrl: 'postgresql://u:p@db:5432/cadre', smtpUrl: 'smtps://u:p@mail:465', publicUrl: 'https://cadre.example.org', port: 8080 });

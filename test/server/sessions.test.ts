@@ -2,6 +2,7 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildOrganisation, buildUser, TEST_PASSWORD } from '../support/factories';
+import { startS3Peer } from '../support/s3-peer';
 
 // Under a loaded CI machine PGlite start-up can pass jest's 5 s default (the project-level testTimeout is not applied).
 jest.setTimeout(60_000);
@@ -117,6 +118,29 @@ describe('production cookies', () => {
 });
 
 describe('readiness', () => {
+  it('/readyz on S3 answers 503 naming the storage when the bucket stops answering, and 503 draining once told to stop', async () => {
+    const peer = await startS3Peer();
+    const t = await startTestApp({ config: peer.env });
+    try {
+      const ready = await t.anonymous().get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({ status: 'ready', storage: 's3' });
+      await peer.stop();
+      const down = await t.anonymous().get('/readyz');
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ status: 'unavailable', storage: 's3', databaseReady: true, storageReady: false });
+      // SIGTERM's first step: the balancer is told to send nothing new, and every answer closes its connection.
+      t.cadre.drain();
+      const draining = await t.anonymous().get('/readyz');
+      expect(draining.status).toBe(503);
+      expect(draining.body).toMatchObject({ status: 'draining' });
+      expect(draining.headers.connection).toBe('close');
+      expect((await t.anonymous().get('/healthz')).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  }, 30_000);
+
   it('/readyz answers 503 once the database is closed, while /healthz stays 200', async () => {
     const t = await startTestApp();
     try {
