@@ -7,6 +7,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,6 +89,43 @@ async function session(url: string, email: string): Promise<Session> {
 async function get(url: string, s: Session, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers: { cookie: s.cookie, ...headers }, redirect: 'manual' });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Starts a video upload to `url` and sends the first half of the file once the node has read the request's head
+ * (its 100 Continue); `finish()` sends the rest and resolves with the answer. A request in flight, for the drain. */
+function uploadInHalves(url: string, s: Session, fields: Record<string, string>, file: Buffer): Promise<{ finish(): Promise<{ status: number; connection?: string; body: string }> }> {
+  const boundary = `cadre-${randomUUID()}`;
+  const head = Buffer.from(
+    Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="clip.webm"\r\nContent-Type: video/webm\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const half = Math.floor(file.length / 2);
+  const req = http.request(url, {
+    method: 'POST',
+    agent: false,
+    headers: { cookie: s.cookie, 'x-csrf-token': s.token, accept: 'application/json', expect: '100-continue', 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + file.length + tail.length },
+  });
+  const answer = new Promise<{ status: number; connection?: string; body: string }>((resolve, reject) => {
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
+    });
+  });
+  return new Promise((resolve, reject) => {
+    req.on('error', reject);
+    req.on('continue', () => {
+      req.write(Buffer.concat([head, file.subarray(0, half)]));
+      resolve({
+        finish: () => {
+          req.end(Buffer.concat([file.subarray(half), tail]));
+          return answer;
+        },
+      });
+    });
+  });
 }
 
 maybe('two app nodes on one PostgreSQL and one S3 bucket', () => {
@@ -203,11 +241,21 @@ maybe('two app nodes on one PostgreSQL and one S3 bucket', () => {
     await candidateLive.waitFor(1);
     expect(candidateLive.notes[0].body).toBe('Calm voice and open hands as you stepped in.');
 
-    // Node A is stopped mid-session: it drains and exits cleanly; the mentor's socket reconnects through the
-    // balancer to B and rejoins the room, and the next note still reaches the candidate.
+    // Node A is stopped mid-session while an admin's upload to it is half sent. A drains: it closes the live
+    // transports (the mentor's socket drops), lets the upload finish — answered with Connection: close — and exits 0.
+    // The mentor's socket reconnects through the balancer to B and rejoins the room; the next note still arrives.
+    const programmeId = await programmeOf(database.db, w.a.cohort.id);
+    const inFlight = await uploadInHalves(`${a.url}/stages/preload-video/videos`, adminB, { programmeId, title: 'Sent while A drains' }, clip);
+    const dropped = new Promise<void>((resolve) => mentorLive.socket.once('disconnect', () => resolve()));
     const reconnected = new Promise<void>((resolve) => mentorLive.socket.io.once('reconnect', () => resolve()));
     a.child.kill('SIGTERM');
+    await dropped;
+    const finished = await inFlight.finish();
+    expect(finished.status).toBe(201);
+    expect(finished.connection).toBe('close');
+    expect(JSON.parse(finished.body).video.title).toBe('Sent while A drains');
     expect(await a.exit).toBe(0);
+    await expect(fetch(`${a.url}/readyz`)).rejects.toThrow();
     await reconnected;
     expect((await note('You named the feeling before offering a choice.')).seq).toBe(2);
     await candidateLive.waitFor(2);
