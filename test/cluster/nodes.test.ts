@@ -198,6 +198,10 @@ maybe('two app nodes on one PostgreSQL and one S3 bucket', () => {
     expect(viewed.status).toBe(200);
     expect(viewed.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.compare(viewed.body, PDF)).toBe(0);
+    // It stays private: another cohort's mentor is told it is not there, and the bucket refuses an unsigned read.
+    expect((await get(`${b.url}${href}`, await session(b.url, w.b.mentor.email))).status).toBe(404);
+    const stored = peer.keys().find((k) => k.startsWith('evidence/')) as string;
+    expect((await fetch(`${peer.url}/${peer.bucket}/${stored}`)).status).toBe(403);
 
     // A video uploaded through B streams from A with ranges: 200 whole, 206 the exact bytes, 416 past the end.
     const clip = readFileSync(path.join(CLIP_DIR, 'first-minute.webm'));
