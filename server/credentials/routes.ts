@@ -26,6 +26,7 @@ import { revokeCertificate } from './issue';
 import type { CertificateRow } from './ledger';
 import { certificatePdf } from './pdf';
 import { historyLine, presentCertificate, statusSentence, sayDay } from './present';
+import { standingKey, standingsOf } from '../register/status';
 import { certificateByCode, certificateById, certificateHistory, certificatesOf, statusOf, type CertificateView } from './queries';
 
 /** How many verification pages one address may open per hour (a person checking a few certificates never meets it). */
@@ -81,8 +82,9 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
   }
 
   pages.get('/mine', { summary: 'My certificates (the signed-in person’s own)', authorize: 'signed-in' }, async ({ actor }, _req, res) => {
-    const list = await certificatesOf(ctx.db, { holderId: actor.id });
-    res.render('credentials/mine', { title: 'My certificates', certificates: list.map(presentCertificate) });
+    const [list, standings] = await Promise.all([certificatesOf(ctx.db, { holderId: actor.id }), standingsOf(ctx.db, { holderIds: [actor.id] })]);
+    const standing = (c: CertificateView) => standings.get(standingKey(c.holderId, c.organisationId));
+    res.render('credentials/mine', { title: 'My certificates', certificates: list.map((c) => ({ ...presentCertificate(c), standing: standing(c) && { words: standing(c)?.words, style: standing(c)?.style, reason: standing(c)?.reason } })) });
   });
 
   pages.get('/:certificateId', { summary: 'A certificate: its status, what it certifies, its history and downloads', params: certificateParams, query: z.object({ done: z.literal('revoked').optional() }), authorize: onCertificate(ctx.db, 'certificate:view') }, async ({ actor, subject, query }, _req, res) => {
@@ -153,6 +155,8 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
       return;
     }
     const status = statusOf(cert);
+    // The holder's standing on that organisation's register (the register's one rule), without the provider's reasons.
+    const standing = (await standingsOf(ctx.db, { holderIds: [cert.holderId], organisationId: cert.organisationId })).get(standingKey(cert.holderId, cert.organisationId));
     // A provider created since the last identity reload (a fresh install's seed) is read now rather than shown as "Cadre".
     const identity = ctx.identity.get().organisationId ? ctx.identity.get() : await ctx.identity.refresh();
     res.render('credentials/verify', {
@@ -162,6 +166,7 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
       valid: status === 'valid',
       revoked: status === 'revoked',
       revokedOn: cert.revokedAt ? sayDay(cert.revokedAt) : null,
+      standing: standing ? { words: standing.words, style: standing.style, reason: standing.publicReason } : null,
     });
   });
 

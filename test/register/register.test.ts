@@ -6,9 +6,9 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import { newCertificateCode } from '../../server/credentials/code';
-import { impactCourses, rubricCriteria } from '../../server/db/tables';
+import { certificates, impactCourses, rubricCriteria } from '../../server/db/tables';
 import { createRubric } from '../../server/rubrics/commands';
-import { writeIssue } from '../../server/credentials/ledger';
+import { writeIssue, writeRevocation } from '../../server/credentials/ledger';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 
@@ -90,4 +90,20 @@ test('the register shows each trainer’s sampling — last observation, whether
   expect(csv.text).toContain('Last observed,Observation due,Sampling\r\n');
   expect(csv.text).toMatch(new RegExp(`Client A,Candidate A,.*,2 Jan ${year},Yes,Overdue: 0 of 1 observed in ${year - 1}\\. Done: 1 of 1 observed in ${year}\\.`));
   expect(csv.text).toMatch(/Client A,Candidate A2,.*,Never,No,"?No courses recorded yet, so none due\."?/);
+});
+
+test('a lapsed trainer is shown lapsed on /verify and on their own certificates page — expired and revoked alike', async () => {
+  const [expired] = await t.database.db.select().from(certificates).where(eq(certificates.holderId, w.a.otherCandidate.id));
+  const page = await t.anonymous().get(`/verify/${expired.code}`);
+  expect(page.status).toBe(200);
+  expect(page.text).toMatch(/data-testid="verify-standing"><span class="status status-lapsed">Lapsed<\/span> Lapsed: the certificate has expired\./);
+  const own = await (await t.loginAs(w.a.otherCandidate.email)).get('/certificates/mine');
+  expect(own.text).toContain('On the Client A trainer register: <span class="status status-lapsed">Lapsed</span> Lapsed: the certificate has expired; a refresher renews it.');
+  const [valid] = await t.database.db.select().from(certificates).where(eq(certificates.holderId, w.b.candidate.id));
+  expect((await t.anonymous().get(`/verify/${valid.code}`)).text).toContain('<span class="status status-active">Active</span>');
+  await t.database.db.transaction((tx) => writeRevocation(tx, valid, { by: w.admin.id, reason: 'Private reason kept off the page', at: new Date() }));
+  const revoked = await t.anonymous().get(`/verify/${valid.code}`);
+  expect(revoked.text).toMatch(/<span class="status status-lapsed">Lapsed<\/span> Lapsed: the certificate was revoked\./);
+  expect(revoked.text).not.toContain('Private reason');
+  expect((await (await t.loginAs(w.b.candidate.email)).get('/certificates/mine')).text).toContain('Lapsed: the certificate was revoked (Private reason kept off the page).');
 });
