@@ -94,3 +94,58 @@ describe('secrets stay out of the request log', () => {
     expect(JSON.stringify(lines)).not.toContain(secret!);
   });
 });
+
+describe('a whole account flow leaves no secret in the log', () => {
+  it('invitation, password set, form login, password change (wrong then right), reset and its use: no link token, password, session cookie or CSRF token is logged', async () => {
+    const before = lines.length;
+    const secrets: string[] = [TEST_PASSWORD];
+    const cookieValues = (res: { headers: Record<string, unknown> }) => {
+      const set = res.headers['set-cookie'];
+      for (const c of (Array.isArray(set) ? set : []) as string[]) {
+        const value = decodeURIComponent(c.split(';')[0].split('=').slice(1).join('='));
+        if (value.length >= 16) secrets.push(value);
+      }
+    };
+    const admin = await t.loginAs(w.admin.email);
+    const invited = await admin.post('/api/v1/invitations').send({ name: 'Logged Person', email: 'logged.person@example.test', organisationId: w.a.org.id, role: 'candidate', cohortId: w.a.cohort.id });
+    expect(invited.status).toBe(201);
+    const inviteToken = /\/invite\/([\w-]+)/.exec(String(invited.body.link))![1];
+    secrets.push(inviteToken);
+
+    const person = t.anonymous();
+    const invitePage = await person.get(`/invite/${inviteToken}`);
+    cookieValues(invitePage);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(invitePage.text)![1];
+    secrets.push(csrf);
+    const first = 'first chosen password, long';
+    secrets.push(first);
+    expect((await person.post(`/invite/${inviteToken}`).type('form').send({ _csrf: csrf, password: first, confirm: first })).status).toBe(302);
+    const loginPage = await person.get('/login');
+    const loginCsrf = /name="_csrf" value="([^"]+)"/.exec(loginPage.text)![1];
+    secrets.push(loginCsrf);
+    const login = await person.post('/login').type('form').send({ _csrf: loginCsrf, email: 'logged.person@example.test', password: first });
+    expect(login.status).toBe(302);
+    cookieValues(login);
+
+    const second = 'second chosen password, long';
+    secrets.push(second, 'a wrong current password');
+    expect((await person.post('/api/v1/me/password').send({ current: 'a wrong current password', password: second, confirm: second })).status).toBe(400);
+    expect((await person.post('/api/v1/me/password').send({ current: first, password: 'short', confirm: 'short' })).status).toBe(400);
+    expect((await person.post('/api/v1/me/password').send({ current: first, password: second, confirm: second })).status).toBe(204);
+
+    const mailed = t.cadre.ctx.mailer.outbox.filter((m) => m.to === 'logged.person@example.test').length;
+    await t.anonymous().post('/api/v1/password-resets').send({ email: 'logged.person@example.test' });
+    const reset = await t.mailTo('logged.person@example.test', mailed + 1);
+    const resetToken = /\/reset\/([\w-]+)/.exec(reset.text)![1];
+    secrets.push(resetToken);
+    const third = 'third chosen password, long';
+    secrets.push(third);
+    expect((await t.anonymous().post(`/api/v1/password-resets/${resetToken}`).send({ password: third, confirm: third })).status).toBe(204);
+    // A used link tried again: refused, and still not logged.
+    expect((await t.anonymous().get(`/reset/${resetToken}`)).status).toBeGreaterThanOrEqual(400);
+
+    const logged = JSON.stringify(lines.slice(before));
+    expect(lines.length).toBeGreaterThan(before);
+    for (const s of secrets) expect({ secret: s.slice(0, 6), inLog: logged.includes(s) }).toEqual({ secret: s.slice(0, 6), inLog: false });
+  });
+});
