@@ -9,6 +9,7 @@ import { cohortStages, cohorts, competencies, rubricCriteria, rubrics } from '..
 import { discoverModules } from '../../server/modules/loader';
 import { seedFrameworkAndRubrics } from '../../seed/framework';
 import { liveNote } from '../support/evidence';
+import { asBuffer, binary, pdfWords } from '../support/pdf';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 
@@ -147,5 +148,9 @@ describe('walk-through of the later stages', () => {
     expect(refused.body.error.message).toMatch(/readiness model says this candidate is not ready: \d+ of \d+ competencies are signed off/);
     await mentor.post(`${api('remedial-workshop')}/signoffs`).send({ candidateId: w.a.candidate.id, note: 'Ready.', overrideReason: 'Walk-through: the rest of the framework is signed off in the next cohort.' }).expect(201);
     expect(await statuses()).toEqual(['transfer-week:complete', 'projects-week:complete', 'co-delivery:complete', 'remedial-workshop:complete']);
+    // The inspector report shows the override, its reason and what was not met when it was made (issue 10.3).
+    const words = pdfWords(binary(await asBuffer(lead, `/cohorts/${cohortId}/report.pdf`)));
+    expect(words).toContain('The mentor overrode the readiness model. Their reason: Walk-through: the rest of the framework is signed off in the next cohort.');
+    expect(words).toMatch(/Not yet met at the time: \d+ of \d+ competencies are signed off/);
   });
 });
