@@ -50,7 +50,10 @@ export function coDeliveryPages(r: StagePages, rt: StageRuntime): void {
         }),
       };
     }
-    res.render(rt.view('stage'), { title: stage.title, cohort, stage, sessions, outcomes, mine, staff, can: flags, ...extra });
+    // addGroup and addLearners refuse a candidate or group the form cannot offer: with none to choose there is no form.
+    const listed = staff as { groups: unknown[]; candidates: unknown[] } | undefined;
+    const allowed = { ...flags, group: flags.manage && !!listed?.candidates.length, addLearners: flags.roster && !!listed?.groups.length };
+    res.render(rt.view('stage'), { title: stage.title, cohort, stage, sessions, outcomes, mine, staff, can: allowed, ...extra });
   }
 
   r.get('/', { summary: 'Co-delivery: your groups and agreement; sessions, outcomes, groups and learners for staff', query: pageQuery, authorize: rt.stage.on('co-delivery:view') }, ({ actor, subject, query }, _req, res) =>
@@ -105,7 +108,9 @@ export function coDeliveryPages(r: StagePages, rt: StageRuntime): void {
         return { name: `a_${l.id}_${o.id}`, outcome: o.text, options: LEVELS.map((lv) => ({ ...lv, selected: lv.value === value })), candidateLevel: role === 'mentor' ? levelLabel(grid.candidate.get(key)) : null };
       }),
     }));
-    res.render(rt.view('attainment'), { title: `Attainment — ${row.name}`, cohort, stage, group: withLearners, outcomes, rows, role, ...extra });
+    // The leading candidate's save is refused while the stage is locked for them (assertOpenFor): the grid is shown, not offered.
+    const lock = role === 'candidate' ? await rt.stage.lockReason(cohort.id, actor.id) : null;
+    res.render(rt.view('attainment'), { title: `Attainment — ${row.name}`, cohort, stage, group: withLearners, outcomes, rows, role, lock, can: { save: lock === null }, ...extra });
   }
 
   r.get('/groups/:groupId/attainment', { summary: "A group's attainment grid (the leading candidate, or a mentor shadow-scoring)", query: pageQuery, authorize: group }, ({ actor, subject, query }, _req, res) =>

@@ -37,7 +37,9 @@ export function projectsWeekPages(r: StagePages, rt: StageRuntime): void {
       const standing = await standings(db, stage, people.map((p) => p.userId));
       staff = { assignments: await listAssignments(db, stage), candidates: people.map((p) => ({ id: p.userId, name: p.name, standing: standing.get(p.userId) })) };
     }
-    res.render(rt.view('stage'), { title: stage.title, cohort, stage, modules, mine, staff, can: flags, ...extra });
+    // assignModule refuses a module or candidate the form cannot offer: with none to choose there is no form.
+    const assign = flags.manage && modules.length > 0 && ((staff?.candidates as unknown[] | undefined)?.length ?? 0) > 0;
+    res.render(rt.view('stage'), { title: stage.title, cohort, stage, modules, mine, staff, can: { ...flags, assign }, ...extra });
   }
 
   r.get('/', { summary: 'Projects week: your modules and slots; modules, assignments and slots for mentors', query: pageQuery, authorize: rt.stage.on('projects-week:view') }, ({ actor, subject, query }, _req, res) =>

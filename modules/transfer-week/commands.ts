@@ -103,11 +103,17 @@ export async function getMoment(ctx: AppContext, stage: StageRow, momentId: stri
   return m;
 }
 
+type MomentStatus = typeof transferWeekMoments.$inferSelect.status;
+/** Whether the candidate may still change a moment in this status (a confirmed one is final); pages offer the form by it. */
+export const mayRevise = (status: MomentStatus): boolean => status !== 'confirmed';
+/** Whether a mentor may make `decision` on a moment in this status; pages offer the buttons by it. */
+export const mayDecide = (status: MomentStatus, decision: 'confirmed' | 'returned'): boolean => status !== 'confirmed' && !(status === 'returned' && decision === 'returned');
+
 /** The candidate revises a moment a mentor returned; it waits for a mentor again. */
 export async function reviseMoment(ctx: AppContext, candidateId: string, stage: StageRow, momentId: string, input: z.output<typeof momentInput>) {
   const current = await getMoment(ctx, stage, momentId);
   if (current.candidateId !== candidateId) throw new NotFoundError('That trainer-role moment');
-  if (current.status === 'confirmed') throw new ConflictError('This moment is already confirmed by a mentor, so it can no longer be changed.');
+  if (!mayRevise(current.status)) throw new ConflictError('This moment is already confirmed by a mentor, so it can no longer be changed.');
   return ctx.db.transaction(async (tx) => {
     const [m] = await tx
       .update(transferWeekMoments)
@@ -122,8 +128,7 @@ export async function reviseMoment(ctx: AppContext, candidateId: string, stage: 
 /** A mentor confirms a moment, or returns it with a comment; the candidate is told. */
 export async function decideMoment(ctx: AppContext, mentorId: string, stage: StageRow, momentId: string, decision: 'confirmed' | 'returned', comment?: string) {
   const current = await getMoment(ctx, stage, momentId);
-  if (current.status === 'confirmed') throw new ConflictError('This moment is already confirmed.');
-  if (current.status === 'returned' && decision === 'returned') throw new ConflictError('This moment is already with the candidate to revise.');
+  if (!mayDecide(current.status, decision)) throw new ConflictError(current.status === 'confirmed' ? 'This moment is already confirmed.' : 'This moment is already with the candidate to revise.');
   const { moment, notes } = await ctx.db.transaction(async (tx) => {
     const [moment] = await tx
       .update(transferWeekMoments)

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { can, cohortPeople, formOf, invalid, seeOther, ValidationError, type Actor, type FieldProblem, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
 import type { AttendanceMark } from './schema';
 import { dayInput, decisionInput, mark, momentInput, returnInput } from './inputs';
-import { decideMoment, getDay, getMoment, logMoment, reviseMoment, saveRegister, scheduleDay } from './commands';
+import { decideMoment, getDay, getMoment, logMoment, mayDecide, mayRevise, reviseMoment, saveRegister, scheduleDay } from './commands';
 import { listDays, listMoments, marksOf, registerRows, standings } from './queries';
 
 /** Reads `mark-<candidateId>` radio fields; names every field that is not one, or has a value that is not a mark (the
@@ -66,9 +66,11 @@ export function transferWeekPages(r: StagePages, rt: StageRuntime): void {
     const days = await listDays(db, stage.id);
     let mine: Record<string, unknown> | undefined;
     if (flags.logMoment) {
-      const [marks, moments, standing] = await Promise.all([marksOf(db, stage.id, actor.id), listMoments(db, stage.id, actor.id), standings(db, stage, [actor.id])]);
+      const [marks, moments, standing, lock] = await Promise.all([marksOf(db, stage.id, actor.id), listMoments(db, stage.id, actor.id), standings(db, stage, [actor.id]), rt.stage.lockReason(cohort.id, actor.id)]);
       const markOf = new Map(marks.map((m) => [m.dayId, m.mark]));
-      mine = { lock: await rt.stage.lockReason(cohort.id, actor.id), days: days.map((d) => ({ ...d, mark: markOf.get(d.id) ?? null })), moments, standing: standing.get(actor.id) };
+      // Logging and revising are refused while the stage is locked for the candidate (assertOpenFor): no form then.
+      const open = lock === null;
+      mine = { lock, days: days.map((d) => ({ ...d, mark: markOf.get(d.id) ?? null })), moments: moments.map((m) => ({ ...m, canRevise: open && m.status === 'returned' && mayRevise(m.status) })), standing: standing.get(actor.id), canLog: open };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {
@@ -76,7 +78,10 @@ export function transferWeekPages(r: StagePages, rt: StageRuntime): void {
       const standing = await standings(db, stage, people.map((p) => p.userId));
       staff = {
         candidates: people.map((p) => ({ id: p.userId, name: p.name, ...standing.get(p.userId) })),
-        waiting: moments.filter((m) => m.status === 'submitted'),
+        // Confirm/return only where decideMoment accepts it, and never on the mentor's own record (the route's grant).
+        waiting: moments
+          .filter((m) => m.status === 'submitted')
+          .map((m) => ({ ...m, own: m.candidateId === actor.id, canDecide: mayDecide(m.status, 'confirmed') && can(actor, 'transfer-week:confirm', { type: 'candidate', cohort, candidateId: m.candidateId }) })),
         decided: moments.filter((m) => m.status !== 'submitted'),
       };
     }

@@ -5,7 +5,7 @@ import type { EvidenceKinds } from '../evidence/kinds';
 import { competencies, competencyAreas, competencyFrameworks, users } from '../db/tables';
 import { NotFoundError } from '../errors';
 import { candidateRequests, decisionsFor, evidenceFor } from '../signoffs/queries';
-import { STATUS_WORDS } from '../signoffs/rules';
+import { mayRequest, mayTake, STATUS_WORDS } from '../signoffs/rules';
 
 /** A framework with its areas and their competencies, in order. */
 export async function frameworkTree(db: Db, frameworkId: string) {
@@ -71,7 +71,9 @@ export async function competencyMap(ctx: { db: Db; registry: { evidence: Evidenc
               feedback: lastFeedback?.note ?? null,
             }
           : null,
-        canRequest: status === 'not_started' || status === 'declined' || status === 'more_evidence' || status === 'revoked',
+        canRequest: mayRequest(status),
+        // Revoking is the mentor's; the page also asks the viewer's `can.mentor`.
+        canRevoke: status !== 'not_started' && mayTake('revoke', status),
       };
     }),
   }));

@@ -15,7 +15,7 @@ import { deliver, notify } from '../notifications';
 import { londonDate } from '../progression/kinds/answers';
 import { ledgerEligibility } from './ledger';
 import { ELIGIBILITY_KIND, firstStage, requiresEligibility } from './queries';
-import { requirementInfo, yearsSince } from './rules';
+import { mayDecideEligibility, requirementInfo, yearsSince } from './rules';
 import type { DecisionInput, EvidenceInput } from './schemas';
 
 /** Records (or replaces) the candidate's evidence for one requirement; it waits for a mentor again. */
@@ -85,7 +85,7 @@ export async function decideEligibility(ctx: AppContext, actor: Actor, cohort: C
   const { row, rows } = await ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(eligibilityRecords).where(and(eq(eligibilityRecords.cohortId, cohort.id), eq(eligibilityRecords.candidateId, candidateId), eq(eligibilityRecords.requirement, requirement))).for('update');
     if (!current) throw new NotFoundError('That evidence');
-    if (current.status !== 'submitted') throw new ConflictError(current.status === 'confirmed' ? 'This evidence is already confirmed.' : 'This evidence was returned; the candidate will send it again.');
+    if (!mayDecideEligibility(current.status)) throw new ConflictError(current.status === 'confirmed' ? 'This evidence is already confirmed.' : 'This evidence was returned; the candidate will send it again.');
     const status = input.decision === 'confirm' ? ('confirmed' as const) : ('returned' as const);
     const reason = input.decision === 'return' ? (input.reason ?? null) : null;
     const seq = await ledgerEligibility(tx, { recordId: current.id, cohortId: cohort.id, candidateId, actorId: actor.id, requirement, status, description: current.description, sinceOn: current.sinceOn, expiresOn: current.expiresOn, fileId: current.fileId, document: current.document, reason, at: now });

@@ -18,7 +18,7 @@ import { can } from '../policies';
 import { londonDate } from '../progression/kinds/answers';
 import { decideEligibility, setEligibilityRequired, submitEligibility } from './commands';
 import { eligibilityRecordsOf, firstStage, requiresEligibility } from './queries';
-import { eligibilityOf, ELIGIBILITY, STATE_LABEL } from './rules';
+import { eligibilityOf, ELIGIBILITY, mayDecideEligibility, STATE_LABEL } from './rules';
 import { decisionForm, evidenceForm, requirementParams, settingForm } from './schemas';
 
 const DONE: Record<string, string> = { sent: 'Saved. A mentor of the cohort will check it.', confirmed: 'Confirmed.', returned: 'Returned to the candidate with your reason.', setting: 'Setting saved.' };
@@ -64,7 +64,7 @@ export function eligibilityRoutes(registry: RouteRegistry, ctx: AppContext) {
           form: { description: values.description ?? '', sinceOn: values.sinceOn ?? '', expiresOn: values.expiresOn ?? '', document: values.document ?? '' },
           error: erred ? extra.error : undefined,
           prefix: `${s.info.key}-`,
-          can: { record: own && s.state !== 'waiting', renew: own && s.state === 'confirmed', decide: mentor && s.state === 'waiting' },
+          can: { record: own && s.state !== 'waiting', renew: own && s.state === 'confirmed', decide: mentor && mayDecideEligibility(s.record?.status) },
         };
       }),
     });

@@ -34,6 +34,10 @@ export function requirementInfo(key: EligibilityRequirement): RequirementInfo {
 /** Where a candidate stands on one requirement. */
 export type RequirementState = 'missing' | 'waiting' | 'returned' | 'expired' | 'confirmed';
 
+/** Whether a mentor may confirm or return a record in this status (`decideEligibility` refuses any other; the page offers
+ * the buttons by it). */
+export const mayDecideEligibility = (status: EligibilityStatus | undefined): boolean => status === 'submitted';
+
 /** One requirement's standing: its state and the sentence shown for it. */
 export type RequirementStanding = { info: RequirementInfo; state: RequirementState; sentence: string; record: EligibilityRecordRow | null };
 

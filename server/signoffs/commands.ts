@@ -12,7 +12,7 @@ import { cohortPeople } from '../cohorts/queries';
 import { deliver, notify, type NewNotification } from '../notifications';
 import { competencyInFramework, currentRequest, requestInCohort, type CompetencyWithScale } from './load';
 import { fileEvidence, recordSignoffStep, refEvidence } from './ledger';
-import { assertTransition, LIVE, RESUBMITTABLE, type DecisionAction } from './rules';
+import { assertTransition, mayRequest, RESUBMITTABLE, type DecisionAction } from './rules';
 
 /** A reference to evidence held elsewhere in Cadre, by its kind's key ('co-delivery:live-note', 'transfer-week:register'…). */
 export type EvidenceRef = { refType: string; refId: string; caption?: string };
@@ -55,7 +55,7 @@ export async function requestSignoff(ctx: AppContext, actor: Actor, cohort: Coho
     const { request, rows, resubmitted } = await ctx.db.transaction(async (tx) => {
       await lockPair(tx, candidateId, competency.id);
       const current = await currentRequest(tx, cohort.id, candidateId, competency.id);
-      if (current && LIVE.includes(current.status)) {
+      if (current && !mayRequest(current.status)) {
         const why = { pending: 'is already waiting for a mentor', awaiting_countersign: 'is signed and waiting for a second mentor’s countersignature', signed: 'is already signed off' } as Record<string, string>;
         throw new ConflictError(`“${competency.name}” ${why[current.status]}, so there is nothing to request.`);
       }

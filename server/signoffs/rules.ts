@@ -23,6 +23,13 @@ export const RESUBMITTABLE: SignoffStatus[] = ['declined', 'more_evidence'];
 /** Statuses in which a request is still live (a new request for the same competency is refused). */
 export const LIVE: SignoffStatus[] = ['pending', 'awaiting_countersign', 'signed'];
 
+/** Whether `action` may be taken on a request in `status` (the rule `assertTransition` enforces; pages offer buttons by it). */
+export const mayTake = (action: DecisionAction, status: SignoffStatus): boolean => ALLOWED_FROM[action].includes(status);
+
+/** Whether the candidate may request (or resubmit) a competency whose request is in `status` — `requestSignoff` refuses a
+ * live one; pages offer the form by it. */
+export const mayRequest = (status: SignoffStatus | 'not_started'): boolean => status === 'not_started' || !LIVE.includes(status);
+
 /** Plain words for a status. */
 export const STATUS_WORDS: Record<SignoffStatus | 'not_started', string> = {
   not_started: 'Not requested yet',
@@ -44,7 +51,7 @@ const VERBS: Record<DecisionAction, string> = {
 
 /** Throws 409 with a plain message unless `action` is allowed from `status`. */
 export function assertTransition(action: DecisionAction, status: SignoffStatus, competencyName: string, safetyCritical: boolean): void {
-  if (ALLOWED_FROM[action].includes(status)) return;
+  if (mayTake(action, status)) return;
   if (action === 'countersign' && !safetyCritical) throw new ConflictError(`“${competencyName}” is not safety-critical, so it needs no countersignature.`);
   throw new ConflictError(`You cannot ${VERBS[action]} “${competencyName}” now: it is ${STATUS_WORDS[status].toLowerCase()}.`);
 }

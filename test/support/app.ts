@@ -78,7 +78,8 @@ export async function startTestApp(options: { config?: Record<string, string>; d
       const res = await agent.get(pagePath);
       const m = /name="_csrf" value="([^"]+)"/.exec(res.text) ?? /name="csrf-token" content="([^"]+)"/.exec(res.text);
       if (!m) throw new Error(`no CSRF token on ${pagePath} (status ${res.status})`);
-      return m[1];
+      // Handlebars escapes the token's "=", "/" and "+" like any text; the form sends it decoded.
+      return m[1].replace(/&#x([0-9a-f]+);/gi, (_e, hex: string) => String.fromCharCode(parseInt(hex, 16))).replace(/&amp;/g, '&');
     },
     async statementsOf(res) {
       const id = res.headers['x-request-id'];

@@ -38,12 +38,14 @@ export function livePageRoutes(registry: RouteRegistry, ctx: StageRuntime) {
   const mentors = onRoom(ctx.db, ['mentor']);
 
   async function renderRooms(res: Response, actor: Actor, { cohort }: CohortSubject, error?: AppError, values?: Record<string, unknown>) {
-    const canCreate = mayCreateRoom(actor, cohort);
+    // A room about oneself is refused (own record), and a room needs a candidate: the form offers only those it accepts.
+    const candidates = mayCreateRoom(actor, cohort) ? (await cohortPeople(ctx.db, cohort.id, 'candidate')).filter((p) => p.userId !== actor.id) : [];
+    const canCreate = candidates.length > 0;
     res.render(ctx.view('live/rooms'), {
       title: `Live feedback — ${cohort.name}`,
       cohort,
       rooms: await cohortRooms(ctx.db, cohort, actor),
-      candidates: canCreate ? await cohortPeople(ctx.db, cohort.id, 'candidate') : [],
+      candidates,
       sessions: canCreate ? await coDeliverySessionsOf(ctx.db, cohort.id) : [],
       can: { create: canCreate },
       error,
