@@ -70,11 +70,11 @@ describe('the QA report and an organisation’s sampling', () => {
     expect(page.text).toContain('rounded up, and at least one when the trainer delivered any course (5 courses at 20% → 1; 6 → 2)');
     const rows = page.text.split('data-testid="sample-row"').slice(1);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toContain(`<td class="num">${year}</td>`);
-    expect(rows[0]).toMatch(/<td class="num">6<\/td>\s*<td>20% \(the default\)<\/td>\s*<td class="num">2<\/td>\s*<td class="num">0<\/td>/);
+    expect(rows[0]).toContain(`<td class="num" data-label="Year">${year}</td>`);
+    expect(rows[0]).toMatch(/<td class="num" data-label="Courses">6<\/td>\s*<td data-label="Rate">20% \(the default\)<\/td>\s*<td class="num" data-label="Due">2<\/td>\s*<td class="num" data-label="Done">0<\/td>/);
     expect(rows[0]).toContain('>Due</span>');
     expect(rows[0]).toContain(`course of ${year} was recorded and made 1 due at 20%`);
-    expect(rows[1]).toMatch(/<td class="num">5<\/td>\s*<td>20% \(the default\)<\/td>\s*<td class="num">1<\/td>/);
+    expect(rows[1]).toMatch(/<td class="num" data-label="Courses">5<\/td>\s*<td data-label="Rate">20% \(the default\)<\/td>\s*<td class="num" data-label="Due">1<\/td>/);
     expect(rows[1]).toContain('>Overdue</span>');
     expect(page.text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?!["/])/);
 
@@ -114,7 +114,7 @@ describe('the QA report and an organisation’s sampling', () => {
     expect((await admin.post('/sampling/rates').type('form').send({ _csrf: csrf, [`org_${w.a.org.id}`]: '50', [`org_${w.b.org.id}`]: '' })).status).toBe(303);
     const page = await admin.get('/sampling?done=rates').expect(200);
     expect(page.text).toContain('Sampling rates saved.');
-    expect(page.text).toMatch(/<td>50% \(set for Client A\)<\/td>\s*<td class="num">3<\/td>/);
+    expect(page.text).toMatch(/<td data-label="Rate">50% \(set for Client A\)<\/td>\s*<td class="num" data-label="Due">3<\/td>/);
   });
 });
 
