@@ -1,7 +1,7 @@
 /** Invitations after they are sent: their state (pending, accepted, expired, revoked), re-sending (a new link; the old
  * one stops working) and revoking (the invitation grants nothing; when it was the person's last open invitation, every
  * unused invitation link of theirs is revoked as a set). Each change is one transaction with its audit event. */
-import { and, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, ne, type SQL } from 'drizzle-orm';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
 import type { Db } from '../db';
@@ -12,29 +12,61 @@ import { issueToken, tokenLifetimeText } from '../auth/tokens';
 /** Where an invitation stands, in the words the cohort page shows. */
 export type InvitationState = 'pending' | 'accepted' | 'expired' | 'revoked';
 
-/** One invitation to a cohort as its people page lists it. */
-export type CohortInvitation = { id: string; userId: string; name: string; email: string; role: string; sentAt: Date; state: InvitationState; expiresAt: Date | null; acceptedAt: Date | null; revokedAt: Date | null };
+/** One invitation as a people list shows it (the cohort page, or /admin for invitations to no cohort). */
+export type CohortInvitation = { id: string; userId: string; name: string; email: string; role: string; organisation: string; sentAt: Date; state: InvitationState; expiresAt: Date | null; acceptedAt: Date | null; revokedAt: Date | null };
 
-/** A cohort's invitations, newest first, each with its state (two statements). */
-export async function cohortInvitations(db: Db, cohortId: string, now = new Date()): Promise<CohortInvitation[]> {
+/** The one rule for changing an invitation: it may be re-sent or revoked while nobody has answered or withdrawn it
+ * (pending or expired). The commands refuse otherwise; the pages offer the buttons by this. */
+export const mayChangeInvitation = (inv: { acceptedAt: Date | null; revokedAt: Date | null }) => !inv.acceptedAt && !inv.revokedAt;
+
+/** Invitations matching `where`, newest first, each with its state (two statements). A cohort's show their cohort
+ * role; the others their organisation role. */
+async function listInvitations(db: Db, where: SQL | undefined, now: Date): Promise<CohortInvitation[]> {
   const rows = await db
-    .select({ id: invitations.id, userId: invitations.userId, name: invitations.name, email: users.email, role: invitations.cohortRole, sentAt: invitations.createdAt, acceptedAt: invitations.acceptedAt, revokedAt: invitations.revokedAt })
+    .select({ id: invitations.id, userId: invitations.userId, name: invitations.name, email: users.email, role: invitations.role, cohortRole: invitations.cohortRole, organisation: organisations.name, sentAt: invitations.createdAt, acceptedAt: invitations.acceptedAt, revokedAt: invitations.revokedAt })
     .from(invitations)
     .innerJoin(users, eq(users.id, invitations.userId))
-    .where(eq(invitations.cohortId, cohortId))
+    .innerJoin(organisations, eq(organisations.id, invitations.organisationId))
+    .where(where)
     .orderBy(desc(invitations.createdAt));
-  const open = rows.filter((r) => !r.acceptedAt && !r.revokedAt).map((r) => r.userId);
+  const open = rows.filter(mayChangeInvitation).map((r) => r.userId);
   const live = open.length
     ? await db.select({ userId: userTokens.userId, expiresAt: userTokens.expiresAt, createdAt: userTokens.createdAt }).from(userTokens).where(and(inArray(userTokens.userId, open), eq(userTokens.kind, 'invite'), isNull(userTokens.usedAt), gt(userTokens.expiresAt, now)))
     : [];
   const expiry = new Map(live.map((t) => [t.userId, t.expiresAt]));
   // A person's latest link is the one that counts: the invitation was re-sent when that link is newer than the row.
   const sent = new Map(live.map((t) => [t.userId, t.createdAt]));
-  return rows.map((r) => {
+  return rows.map(({ cohortRole, ...r }) => {
     const state: InvitationState = r.acceptedAt ? 'accepted' : r.revokedAt ? 'revoked' : expiry.has(r.userId) ? 'pending' : 'expired';
     const lastSent = sent.get(r.userId);
-    return { ...r, role: r.role ?? 'candidate', email: r.email.toLowerCase(), sentAt: lastSent && lastSent > r.sentAt ? lastSent : r.sentAt, state, expiresAt: state === 'pending' ? (expiry.get(r.userId) ?? null) : null };
+    return { ...r, role: cohortRole ?? r.role ?? 'candidate', email: r.email.toLowerCase(), sentAt: lastSent && lastSent > r.sentAt ? lastSent : r.sentAt, state, expiresAt: state === 'pending' ? (expiry.get(r.userId) ?? null) : null };
   });
+}
+
+/** A cohort's invitations, newest first, each with its state (two statements). */
+export function cohortInvitations(db: Db, cohortId: string, now = new Date()): Promise<CohortInvitation[]> {
+  return listInvitations(db, eq(invitations.cohortId, cohortId), now);
+}
+
+/** Invitations to an organisation and no cohort (the admin page's list), newest first, each with its state. */
+export function invitationsWithoutCohort(db: Db, now = new Date()): Promise<CohortInvitation[]> {
+  return listInvitations(db, isNull(invitations.cohortId), now);
+}
+
+/** An invitation's state in the words the pages show. */
+const INVITATION_WORDS: Record<InvitationState, string> = { pending: 'Pending', accepted: 'Accepted', expired: 'Expired', revoked: 'Revoked' };
+
+/** What the shared invitations table (partials/invitations) shows of one invitation: its state in words, and whether
+ * Re-send and Revoke are offered — by `mayChangeInvitation` (the commands' rule) and the viewer's right (`allowed`). */
+export function presentInvitation(inv: CohortInvitation, allowed: boolean) {
+  return { ...inv, stateLabel: INVITATION_WORDS[inv.state], may: allowed && mayChangeInvitation(inv) };
+}
+
+/** Loads an invitation to no cohort, or 404 (a cohort's invitation is changed from the cohort's page). */
+export async function getInvitationWithoutCohort(db: Db, invitationId: string) {
+  const [row] = await db.select().from(invitations).where(and(eq(invitations.id, invitationId), isNull(invitations.cohortId)));
+  if (!row) throw new NotFoundError('That invitation');
+  return row;
 }
 
 /** Loads an invitation of the cohort, or 404 (an invitation of another cohort is not found here). */
@@ -46,6 +78,7 @@ export async function getCohortInvitation(db: Db, cohortId: string, invitationId
 
 /** Refuses a change to an invitation that was already answered or withdrawn, in a sentence. */
 function assertOpen(inv: typeof invitations.$inferSelect, doing: string) {
+  if (mayChangeInvitation(inv)) return;
   if (inv.acceptedAt) throw new ConflictError(`${inv.name} has already accepted this invitation, so there is nothing to ${doing}.`);
   if (inv.revokedAt) throw new ConflictError(`This invitation to ${inv.name} was revoked${doing === 're-send' ? '; invite them again instead' : ' already'}.`);
 }

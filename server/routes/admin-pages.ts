@@ -13,14 +13,12 @@ import { addCohortMember, createCohort, createOrganisation, removeCohortMember }
 import { z } from 'zod';
 import { cohortPeople, getCohort, visibleCohorts, visibleOrganisations, type CohortRow } from '../cohorts/queries';
 import { inviteUser } from '../accounts/commands';
-import { cohortInvitations, getCohortInvitation, resendInvitation, revokeInvitation, type InvitationState } from '../accounts/invitations';
+import { cohortInvitations, getCohortInvitation, getInvitationWithoutCohort, invitationsWithoutCohort, presentInvitation, resendInvitation, revokeInvitation } from '../accounts/invitations';
 import { memberships, organisations, programmeTemplates, users } from '../db/tables';
 import { cohortInput, invitationInput, memberInput, organisationInput } from './admin-schemas';
 import { formOf } from '../http/forms';
 
 const firstValue = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-/** An invitation's state in the words the cohort page shows. */
-const INVITATION_WORDS: Record<InvitationState, string> = { pending: 'Pending', accepted: 'Accepted', expired: 'Expired', revoked: 'Revoked' };
 
 /** Mounts /admin and /cohorts/:cohortId pages. */
 export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
@@ -28,10 +26,12 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   /** The admin page (the route authorised `provider:manage`). */
   async function renderAdmin(req: Request, res: Response, actor: Actor, extra: Record<string, unknown> = {}) {
-    const [orgs, cohortList, templates] = await Promise.all([
+    const [orgs, cohortList, templates, sent] = await Promise.all([
       visibleOrganisations(ctx.db, actor),
       visibleCohorts(ctx.db, actor),
       ctx.db.select({ id: programmeTemplates.id, name: programmeTemplates.name }).from(programmeTemplates).orderBy(asc(programmeTemplates.name)),
+      // Invitations to an organisation and no cohort (a cohort's are on its people page); the route allowed provider:manage.
+      invitationsWithoutCohort(ctx.db),
     ]);
     res.render('pages/admin', {
       title: 'Administration',
@@ -40,7 +40,11 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       cohorts: cohortList,
       templates,
       moduleLinks: ctx.registry.modules.flatMap((m) => m.adminLinks),
-      invited: firstValue(req.query.invited) === '1' ? { link: req.session.lastInviteLink } : undefined,
+      invitations: sent.map((i) => presentInvitation(i, true)),
+      invitationsBase: '/admin',
+      invited: firstValue(req.query.invited) === '1' ? { link: req.session.lastInviteLink, email: req.session.lastInviteEmail, repeatedSince: req.session.lastInviteRepeatedSince } : undefined,
+      changed: firstValue(req.query.invitation),
+      resentLink: firstValue(req.query.invitation) === 'resent' ? req.session.lastInviteLink : undefined,
       saved: firstValue(req.query.saved),
       ...extra,
     });
@@ -105,6 +109,31 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
     },
   );
 
+  // Re-send or revoke an invitation to no cohort from /admin: the same commands as the cohort page's.
+  const onAdminInvitation = async (_req: Request, { params }: { params: { invitationId: string } }) => {
+    authorize(_req.user, 'provider:manage', { type: 'provider' });
+    const invitation = await getInvitationWithoutCohort(ctx.db, params.invitationId);
+    return grant('provider:manage', { type: 'provider' as const, invitation });
+  };
+  const adminInvitationParams = z.object({ invitationId: id });
+  r.form(
+    '/admin/invitations/:invitationId/resend',
+    { summary: 'Send an invitation to no cohort again with a new link; the old link stops working (form)', params: adminInvitationParams, authorize: onAdminInvitation, rerender: (req, res, { error, actor }) => renderAdmin(req, res, actor, { invitationError: error }) },
+    async ({ actor, subject: { invitation } }, req) => {
+      const sent = await resendInvitation(ctx, actor.id, invitation);
+      req.session.lastInviteLink = !sent.emailed ? sent.link : undefined;
+      return seeOther('/admin?invitation=resent#invitations');
+    },
+  );
+  r.form(
+    '/admin/invitations/:invitationId/revoke',
+    { summary: 'Revoke an invitation to no cohort: it grants nothing and its link stops working (form)', params: adminInvitationParams, authorize: onAdminInvitation, rerender: (req, res, { error, actor }) => renderAdmin(req, res, actor, { invitationError: error }) },
+    async ({ actor, subject: { invitation } }) => {
+      await revokeInvitation(ctx, actor.id, invitation);
+      return seeOther('/admin?invitation=revoked#invitations');
+    },
+  );
+
   /** A cohort's people page (the route authorised at least `cohort:view-progress`). */
   async function renderCohortManage(req: Request, res: Response, actor: Actor, cohort: CohortRow, extra: Record<string, unknown> = {}) {
     const subject = { type: 'cohort' as const, cohort };
@@ -146,7 +175,8 @@ export function adminPageRoutes(registry: RouteRegistry, ctx: AppContext) {
       mentors: people.filter((p) => p.role === 'mentor').map((p) => ({ ...p, removable: removable(p) })),
       leads: people.filter((p) => p.role === 'lead').map((p) => ({ ...p, removable: removable(p) })),
       observers: people.filter((p) => p.role === 'observer').map((p) => ({ ...p, removable: removable(p) })),
-      invitations: sent.map((i) => ({ ...i, stateLabel: INVITATION_WORDS[i.state], open: i.state === 'pending' || i.state === 'expired', may: allowedFor(i.role) })),
+      invitations: sent.map((i) => presentInvitation(i, allowedFor(i.role))),
+      invitationsBase: `/cohorts/${cohort.id}`,
       removed: firstValue(req.query.removed) === '1',
       changed: firstValue(req.query.invitation),
       resentLink: firstValue(req.query.invitation) === 'resent' ? req.session.lastInviteLink : undefined,

@@ -84,6 +84,63 @@ describe('invitations on the cohort page', () => {
   });
 });
 
+describe('invitations without a cohort on /admin', () => {
+  it('show their state with the cohort page\'s Re-send and Revoke, and a repeated invitation says it is one', async () => {
+    const admin = await t.loginAs(w.admin.email);
+    const token = await t.csrf(admin, '/admin');
+    const invite = () => admin.post('/admin/invitations').type('form').send({ _csrf: token, name: 'Sol Adeyemi', email: 'sol@example.test', organisationId: w.a.org.id, role: 'lead', cohortId: '' });
+    const sent = await invite();
+    expect(sent.headers.location).toBe('/admin?invited=1');
+    let page = await admin.get(sent.headers.location);
+    expect(text(page.text)).toContain('Invitation created for sol@example.test.');
+    const first = linkOf(page.text);
+    const row = () => /<tr data-testid="invitation" data-state="(\w+)">\s*<th scope="row">Sol Adeyemi[\s\S]*?<\/tr>/.exec(page.text);
+    expect(row()?.[1]).toBe('pending');
+    expect(text(row()![0])).toContain(w.a.org.name);
+    expect(text(row()![0])).toContain('Lead');
+
+    // Again: the same invitation, sent again, and the page says so.
+    await invite();
+    page = await admin.get('/admin?invited=1');
+    expect(text(page.text)).toContain('sol@example.test was already invited on');
+    expect((await t.database.db.select().from(invitations).where(eq(invitations.name, 'Sol Adeyemi'))).length).toBe(1);
+    expect((await t.anonymous().get(pathOf(first))).text).not.toContain('name="password"');
+
+    const [inv] = await t.database.db.select().from(invitations).where(eq(invitations.name, 'Sol Adeyemi'));
+    expect(page.text).toContain(`action="/admin/invitations/${inv.id}/resend"`);
+    expect(page.text).toContain(`action="/admin/invitations/${inv.id}/revoke"`);
+    const resent = await admin.post(`/admin/invitations/${inv.id}/resend`).type('form').send({ _csrf: token });
+    expect(resent.headers.location).toBe('/admin?invitation=resent#invitations');
+    page = await admin.get(resent.headers.location);
+    expect(text(page.text)).toContain('Invitation sent again with a new link');
+    const live = linkOf(page.text);
+    expect((await t.anonymous().get(pathOf(live))).text).toContain('name="password"');
+
+    // Expired shows so, and may still be re-sent or revoked.
+    await t.database.db.update(userTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(userTokens.userId, inv.userId));
+    page = await admin.get('/admin');
+    expect(row()?.[1]).toBe('expired');
+    expect(text(row()![0])).toContain('Expired');
+    expect(row()![0]).toContain(`/admin/invitations/${inv.id}/revoke`);
+
+    const revoked = await admin.post(`/admin/invitations/${inv.id}/revoke`).type('form').send({ _csrf: token });
+    expect(revoked.headers.location).toBe('/admin?invitation=revoked#invitations');
+    page = await admin.get(revoked.headers.location);
+    expect(text(page.text)).toContain('Invitation revoked: its link no longer works and it grants nothing.');
+    expect(row()?.[1]).toBe('revoked');
+    // The button goes with the command's rule: no Re-send or Revoke once revoked, and a late post is refused in words.
+    expect(page.text).not.toContain(`/admin/invitations/${inv.id}/re`);
+    const again = await admin.post(`/admin/invitations/${inv.id}/resend`).type('form').send({ _csrf: token });
+    expect(again.status).toBe(409);
+    expect(text(again.text)).toContain('This invitation to Sol Adeyemi was revoked; invite them again instead.');
+
+    // A cohort's invitation is not listed here nor changed from here.
+    expect(page.text).not.toContain('Rae Okafor');
+    const [cohortInv] = await t.database.db.select().from(invitations).where(eq(invitations.name, 'Rae Okafor'));
+    expect((await admin.post(`/admin/invitations/${cohortInv.id}/revoke`).type('form').send({ _csrf: token })).status).toBe(404);
+  });
+});
+
 describe('removing a member from the cohort page', () => {
   it('keeps their records and ends their access at once: pages and their open socket', async () => {
     const base = await t.listen();

@@ -13,6 +13,14 @@ async function openInvitation(c: RowContext): Promise<string> {
   return inv.id;
 }
 
+/** A fresh open invitation of a new person to the tenant's organisation and no cohort (listed on /admin). */
+async function openOrganisationInvitation(c: RowContext): Promise<string> {
+  const user = await buildUser(c.db, { organisationId: c.tenant.org.id, status: 'invited' });
+  const [inv] = await c.db.insert(invitations).values({ userId: user.id, name: 'Invitee', organisationId: c.tenant.org.id, role: 'lead' }).returning();
+  await issueToken(c.db, user.id, 'invite', null);
+  return inv.id;
+}
+
 const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
 const adminOnly: RoleExpectations = { admin: 'allow', lead: 403, mentor: 403, candidate: 403 };
 /** Another tenant's object: only the provider's admin may see it; everyone else is told it does not exist. */
@@ -144,6 +152,9 @@ export const rows: AuthzRows = {
     own: { admin: 'allow', lead: 'allow', mentor: 403, candidate: 403 },
     other: otherTenant,
   },
+  // Invitations to no cohort, changed from /admin: the provider's admins only (anyone else is refused before the row is read).
+  'POST /admin/invitations/:invitationId/resend': { params: async (c) => ({ invitationId: await openOrganisationInvitation(c) }), own: adminOnly, other: 'same' },
+  'POST /admin/invitations/:invitationId/revoke': { params: async (c) => ({ invitationId: await openOrganisationInvitation(c) }), own: adminOnly, other: 'same' },
   'POST /cohorts/:cohortId/members/:userId/:role/remove': {
     params: async (c) => {
       const user = await freshCandidate(c);
