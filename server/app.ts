@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './logger';
 import { createMailer, type Mailer } from './mail';
 import { csrfProtection } from './http/csrf';
 import { errorHandler } from './http/errors';
+import { answerAfterBody } from './http/linger';
 import { requestContext, requireUser, type RequestDone } from './http/request-context';
 import { RouteRegistry, type CadreRouter } from './http/router';
 import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime } from './http/session';
@@ -142,6 +143,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   app.disable('x-powered-by');
   const doneListeners = new Set<(done: RequestDone) => void>();
   app.use(requestContext(logger, (done) => doneListeners.forEach((l) => l(done)), { statementsHeader: config.statementsHeader }));
+  // A refusal sent before a small body was read waits for the body, so the client sees the answer, not a reset.
+  app.use(answerAfterBody({ maxBytes: 1024 * 1024, maxMs: 5000 }));
   // Draining: keep-alive connections are closed after each answer, so the client's next request goes to another node.
   app.use((_req, res, next) => {
     if (lifecycle.draining) res.setHeader('connection', 'close');

@@ -1,5 +1,6 @@
 /** The request path's edge rules: same-origin redirects only, CSRF tokens never from the address, secrets never in
  * the request log. */
+import http from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { sameOriginPath } from '../../server/http/redirects';
@@ -147,5 +148,57 @@ describe('a whole account flow leaves no secret in the log', () => {
     const logged = JSON.stringify(lines.slice(before));
     expect(lines.length).toBeGreaterThan(before);
     for (const s of secrets) expect({ secret: s.slice(0, 6), inLog: logged.includes(s) }).toEqual({ secret: s.slice(0, 6), inLog: false });
+  });
+});
+
+describe('an upload refused before its body is read is answered, not reset', () => {
+  /** Posts a multipart body on a connection that closes after the answer (as a client without keep-alive does):
+   * the headers and a first part, then — after the server has had time to refuse — the rest. */
+  async function postSlowly(base: string, bytes: number) {
+    const url = new URL('/stages/preload-video/videos', base);
+    const boundary = 'cadre-test-boundary';
+    const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="clip.webm"\r\ncontent-type: video/webm\r\n\r\n`);
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const body = Buffer.concat([head, Buffer.alloc(bytes, 7), tail]);
+    return new Promise<{ status?: number; error?: string; answeredAfterBody: boolean }>((resolve) => {
+      let sentAll = false;
+      let status: number | undefined;
+      let answeredAfterBody = false;
+      const req = http.request(url, { method: 'POST', agent: false, headers: { connection: 'close', 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length } }, (res) => {
+        status = res.statusCode;
+        answeredAfterBody = sentAll;
+        res.resume();
+      });
+      // Settled once the whole body was written (or the write failed) and any late error had time to arrive.
+      req.on('error', (err) => resolve({ status, error: (err as NodeJS.ErrnoException).code ?? err.message, answeredAfterBody }));
+      req.on('finish', () => setTimeout(() => resolve({ status, answeredAfterBody }), 300));
+      setTimeout(() => resolve({ status, error: 'the rest of the body could not be sent', answeredAfterBody }), 5000);
+      req.write(body.subarray(0, 1024));
+      // Several pieces, well after the refusal: the first lands in a half-closed socket, the next meet its reset.
+      let offset = 1024;
+      const step = Math.ceil((body.length - offset) / 4);
+      const more = () => {
+        const piece = body.subarray(offset, offset + step);
+        offset += step;
+        if (offset < body.length) {
+          req.write(piece);
+          setTimeout(more, 100);
+        } else {
+          sentAll = true;
+          req.end(piece);
+        }
+      };
+      setTimeout(more, 300);
+    });
+  }
+
+  it('waits for a small body, so a client without keep-alive reads the answer instead of a broken pipe', async () => {
+    const base = await t.listen();
+    const result = await postSlowly(base, 200_000);
+    expect(result.error).toBeUndefined();
+    // Anonymous: the answer is the sign-in refusal, sent once the body has arrived.
+    expect(result.status).toBeGreaterThanOrEqual(300);
+    expect(result.status).toBeLessThan(500);
+    expect(result.answeredAfterBody).toBe(true);
   });
 });
