@@ -46,6 +46,8 @@ export function mainMenu(modules: InstalledModule[], actor: Actor | undefined, p
   };
   if (actor.isAdmin) add('Administration', '/admin');
   for (const e of CANDIDATE_ENTRIES) add(e.label, entryHref(e, actor));
+  // Only people on a register have a trainer record: one goes straight to it, several to a short list.
+  if (actor.trainerOf?.length) add('My trainer record', actor.trainerOf.length === 1 ? `/organisations/${actor.trainerOf[0]}/trainers/${actor.id}` : '/trainers/mine');
   // A candidate in one cohort has no use for a list of cohorts; anyone else (or a candidate in several) does.
   if (!onlyCandidate || candidateCohorts.size > 1) add('Cohorts', '/cohorts');
   if (flags.impact) add('Impact', '/impact');

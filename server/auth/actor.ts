@@ -1,7 +1,7 @@
 /** The logged-in person as every policy sees them: who they are and every role they hold. */
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { cohortMembers, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
+import { certificates, cohortMembers, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
 
 /** A relation to a cohort a capability can be granted to. */
 export type Grantee = 'admin' | 'lead' | 'mentor' | 'candidate' | 'observer';
@@ -18,6 +18,9 @@ export type Actor = {
   isAdmin: boolean;
   orgRoles: { organisationId: string; role: Role; kind: 'provider' | 'client' }[];
   cohortRoles: { cohortId: string; role: CohortRole }[];
+  /** The client organisations whose trainer register this person is on (issued a certificate there): their menu's
+   * "My trainer record". */
+  trainerOf?: string[];
   /** The capabilities of the app that loaded this actor (each app has its own modules, so its own grants). */
   capabilities: CapabilityGrants;
 };
@@ -36,13 +39,14 @@ export async function loadActor(db: Db, userId: string, capabilities: Capability
     .from(users)
     .where(eq(users.id, userId));
   if (!user || user.status !== 'active') return null;
-  const [orgRoles, cohortRoles] = await Promise.all([
+  const [orgRoles, cohortRoles, trainerOf] = await Promise.all([
     db
       .select({ organisationId: memberships.organisationId, role: memberships.role, kind: organisations.kind })
       .from(memberships)
       .innerJoin(organisations, eq(organisations.id, memberships.organisationId))
       .where(eq(memberships.userId, userId)),
     db.select({ cohortId: cohortMembers.cohortId, role: cohortMembers.role }).from(cohortMembers).where(and(eq(cohortMembers.userId, userId))),
+    db.selectDistinct({ organisationId: certificates.organisationId }).from(certificates).where(eq(certificates.holderId, userId)),
   ]);
   return {
     id: user.id,
@@ -51,6 +55,7 @@ export async function loadActor(db: Db, userId: string, capabilities: Capability
     isAdmin: orgRoles.some((m) => m.role === 'admin' && m.kind === 'provider'),
     orgRoles,
     cohortRoles,
+    trainerOf: trainerOf.map((t) => t.organisationId),
     capabilities,
   };
 }

@@ -12,7 +12,7 @@ import { loadActor, type Actor, type CapabilityGrants } from './actor';
 export const ACTOR_CHANGED_EVENT = 'cadre:actor-changed';
 
 /**
- * Actors by user id, loaded on a miss (3 queries) and dropped on invalidation. A load that overlapped an
+ * Actors by user id, loaded on a miss (4 queries) and dropped on invalidation. A load that overlapped an
  * invalidation is not kept, so a stale actor is never cached after the change that made it stale. Entries also
  * expire after `ttlMs`, a bound on staleness should a cross-node message be lost.
  */

@@ -3,6 +3,7 @@ import type { Actor } from '../auth/actor';
 import { ForbiddenError, NotFoundError, PolicyError, UnauthenticatedError } from '../errors';
 import { cohortRelation, leadsOrganisation, relatedToCohort, type CohortRef, type CohortRelation, type Grantee } from './relations';
 import { decideCourse, decideImpact, type CourseAction, type CourseRef, type ImpactAction } from './impact';
+import { decideTrainer, type TrainerAction } from './register';
 
 export type { CohortRef } from './relations';
 
@@ -22,7 +23,7 @@ export type LtiAction = 'lti:bind' | 'lti:deep-link';
  * holder), revoke it (admins). */
 export type CertificateAction = 'certificate:view' | 'certificate:badge' | 'certificate:revoke';
 /** Every core action. */
-export type CoreAction = ProviderAction | OrganisationAction | CohortAction | CandidateAction | LtiAction | CourseAction | ImpactAction | CertificateAction;
+export type CoreAction = ProviderAction | OrganisationAction | CohortAction | CandidateAction | LtiAction | CourseAction | ImpactAction | CertificateAction | TrainerAction;
 
 /**
  * The capabilities stage modules declare, as types: each module merges its manifest's keys in, next to its manifest —
@@ -48,7 +49,9 @@ export type Subject =
   /** The LTI launch the actor's session came from: only its own person may use it, and only teaching staff bind. */
   | { type: 'lti-launch'; userId: string | null; instructor: boolean }
   | { type: 'course'; cohort: CohortRef; course: CourseRef }
-  | { type: 'certificate'; holderId: string; organisationId: string };
+  | { type: 'certificate'; holderId: string; organisationId: string }
+  /** One trainer's record on one client organisation's register. */
+  | { type: 'trainer'; userId: string; organisationId: string };
 
 const cohortRules: Record<CohortAction, Grantee[]> = {
   'cohort:view': ['admin', 'lead', 'mentor', 'candidate', 'observer'],
@@ -136,6 +139,8 @@ function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forb
       return decideCourse(actor, action, subject.cohort, subject.course);
     case 'certificate':
       return decideCertificate(actor, action, subject.holderId, subject.organisationId);
+    case 'trainer':
+      return decideTrainer(actor, action, subject);
   }
 }
 

@@ -1,11 +1,26 @@
 /** Matrix rows for the trainer register (17.4): an organisation's register and CSV (its leads and the provider's
- * admins), the provider's whole register (admins). */
+ * admins), the provider's whole register (admins), and a trainer's record (the trainer, the organisation's leads,
+ * admins). */
+import { newCertificateCode } from '../../../server/credentials/code';
+import { certificates } from '../../../server/db/tables';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
 const leads: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 404, candidate: 403 };
 const otherOrg: RoleExpectations = { admin: 'allow', lead: 404, mentor: 404, candidate: 404 };
 const adminOnly: RoleExpectations = { admin: 'allow', lead: 403, mentor: 403, candidate: 403 };
+const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
+// The tenant's candidate is the trainer; the mentor (of the provider) is outside the organisation's world.
+const recordViewers: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 404, candidate: 'allow' };
 const org = (c: RowContext) => ({ organisationId: c.tenant.org.id });
+
+/** The tenant's candidate on their organisation's register: a certificate written directly (the matrix tests access). */
+export function trainerOnRegister(c: RowContext) {
+  return c.memo('register-trainer', async () => {
+    const now = new Date();
+    await c.db.insert(certificates).values({ code: newCertificateCode(), holderId: c.tenant.candidate.id, organisationId: c.tenant.org.id, cohortId: c.tenant.cohort.id, programmeName: 'Matrix programme', signedBy: c.tenant.mentor.id, issuedAt: now, validFrom: now, expiresAt: new Date(now.getTime() + 365 * 86_400_000) });
+    return { organisationId: c.tenant.org.id, userId: c.tenant.candidate.id };
+  });
+}
 
 /** Rows keyed by "METHOD /path" exactly as registered. */
 export const rows: AuthzRows = {
@@ -13,4 +28,6 @@ export const rows: AuthzRows = {
   'GET /organisations/:organisationId/register/register.csv': { params: org, own: leads, other: otherOrg },
   'GET /register': { own: adminOnly, other: 'same' },
   'GET /register/register.csv': { own: adminOnly, other: 'same' },
+  'GET /organisations/:organisationId/trainers/:userId': { params: trainerOnRegister, own: recordViewers, other: otherOrg },
+  'GET /trainers/mine': { own: everyone, other: 'same' },
 };
