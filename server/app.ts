@@ -105,7 +105,9 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const server = createServer(app);
   const io = new IoServer(server, {
     serveClient: true,
-    maxHttpBufferSize: 64 * 1024,
+    // Large enough that an oversized event reaches validation and is refused by name (`validation_failed`, the
+    // socket stays up); engine.io drops the connection only past this, and the live client never sends that much.
+    maxHttpBufferSize: 1024 * 1024,
     pingInterval: 10_000,
     pingTimeout: 8_000,
     // Cross-site WebSocket hijacking: a page elsewhere may not open a socket with the visitor's cookie.

@@ -161,26 +161,41 @@
       });
     }
 
+    // A note the form made is at most 1,000 characters; one this large was not typed here (an edited device store)
+    // and would be refused or dropped by the server on every try, so it is never sent.
+    var MAX_NOTE_CHARS = 16 * 1024;
+    // A server fault is retried, but not for ever: after this many the note is set aside so the rest can go.
+    var MAX_FAULTS = 5;
+    var faults = {};
+    // Takes a note out of the outbox for good, keeping its text on the page with the reason.
+    function setAside(item, reason) {
+      saveOutbox(outbox().filter(function (x) { return x.clientId !== item.clientId; }));
+      var ph = document.getElementById('pending-' + item.clientId);
+      if (ph) { var s = ph.querySelector('[data-testid="note-state"]'); s.textContent = 'Not sent: ' + reason; }
+    }
+
     function flush() {
       setStatus();
       var items = outbox();
       outboxEl.textContent = items.length ? plural(items.length, 'note is', 'notes are') + ' waiting to send. They are kept on this device until the server confirms them.' : '';
       if (sending || !items.length || !socket.connected) return;
-      sending = true;
       var item = items[0];
+      if (JSON.stringify(item).length > MAX_NOTE_CHARS) { setAside(item, 'this note is too large to send. Keep it shorter than 1,000 characters.'); flush(); return; }
+      sending = true;
       socket.timeout(10000).emit('live:note', item, function (err, res) {
         sending = false;
         if (err) { setTimeout(flush, 2000); return; }
         if (res && res.error) {
-          if (res.error.code === 'rate_limited' || res.error.code === 'internal') {
+          var fault = res.error.code === 'internal';
+          if (fault) faults[item.clientId] = (faults[item.clientId] || 0) + 1;
+          if (res.error.code === 'rate_limited' || (fault && faults[item.clientId] < MAX_FAULTS)) {
             outboxEl.textContent = res.error.message;
             setTimeout(flush, res.error.retryAfterMs || 3000);
             return;
           }
-          // The server refused this note for good (e.g. too long, session ended): say so and keep the text visible.
-          saveOutbox(outbox().filter(function (x) { return x.clientId !== item.clientId; }));
-          var ph = document.getElementById('pending-' + item.clientId);
-          if (ph) { var s = ph.querySelector('[data-testid="note-state"]'); s.textContent = 'Not sent: ' + res.error.message; }
+          // The server refused this note for good (e.g. too long, session ended), or kept failing: say so and keep the
+          // text visible, then carry on with the rest.
+          setAside(item, fault ? 'the server could not take this note after ' + MAX_FAULTS + ' tries. Copy its text and send it again.' : res.error.message);
         } else {
           saveOutbox(outbox().filter(function (x) { return x.clientId !== item.clientId; }));
           var placeholder = document.getElementById('pending-' + item.clientId);

@@ -92,6 +92,19 @@ describeBrowser('live feedback in the browser', () => {
 
       const overflow = await mentor.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
+      // A note the form could not have made (an edited device store, 18,000 characters) is set aside with its
+      // reason instead of being resent for ever; the note queued after it still arrives.
+      const roomId = mentor.url().split('/').pop() as string;
+      await mentor.evaluate((id) => {
+        const key = `cadre.live.outbox.${id}`;
+        const note = (body: string) => ({ roomId: id, clientId: crypto.randomUUID(), body, kind: 'strength', criterionId: null, tags: [], atOffsetMs: 1000 });
+        localStorage.setItem(key, JSON.stringify([note('too long '.repeat(2000)), note('Checked the exits with the group before starting.')]));
+      }, roomId);
+      await mentor.reload();
+      await mentor.getByText(/^Not sent: this note is too large to send/).waitFor();
+      await noteItems(candidate).getByText('Checked the exits with the group').waitFor();
+      expect(await mentor.evaluate((id) => localStorage.getItem(`cadre.live.outbox.${id}`), roomId)).toBe('[]');
+
       // The mentor ends the session: the candidate's open page says so and offers the timeline.
       mentor.once('dialog', (d) => void d.accept());
       await Promise.all([mentor.waitForURL(/\/timeline$/), mentor.getByRole('button', { name: /End (the )?session/ }).click()]);
@@ -100,7 +113,7 @@ describeBrowser('live feedback in the browser', () => {
       expect(await candidate.getByTestId('im-done').count()).toBe(0);
       expect(await checkA11y(candidate)).toEqual([]);
       await Promise.all([candidate.waitForURL(/\/timeline$/), ended.getByRole('link', { name: 'Open your feedback timeline' }).click()]);
-      expect(await candidate.getByTestId('timeline-note').count()).toBe(3);
+      expect(await candidate.getByTestId('timeline-note').count()).toBe(4);
       expect(await checkA11y(candidate)).toEqual([]);
     }));
 });

@@ -156,4 +156,14 @@ describe('every socket event refuses hostile payloads without `internal`', () =>
     }
     expect(problems).toEqual([]);
   });
+
+  it('refuses an oversized note by name and keeps the connection (a disconnect would make the outbox resend it forever)', async () => {
+    const mentor = await t.loginAs(w.a.mentor.email);
+    const room = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`).send({ candidateId: w.a.candidate.id, title: 'Oversized room' });
+    const roomId = (room.body.room?.id ?? room.body.id) as string;
+    const huge = await ask<{ error?: { code: string; fields?: { field: string }[] } }>(socket, 'live:note', { roomId, clientId: randomUUID(), body: 'x'.repeat(200_000), kind: 'observation', tags: [] });
+    expect(huge.error?.code).toBe('validation_failed');
+    expect(huge.error?.fields?.map((f) => f.field)).toContain('body');
+    expect(socket.connected).toBe(true);
+  });
 });
