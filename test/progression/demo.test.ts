@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { users } from '../../server/db/tables';
+import { ledgerEntries, signoffDecisions, signoffRequests, users } from '../../server/db/tables';
 import { computeProgress } from '../../server/progression/engine';
 import { seedDemo } from '../../seed/demo';
 import { startTestApp, type TestApp } from '../support/app';
@@ -8,6 +8,8 @@ import { startTestApp, type TestApp } from '../support/app';
 jest.setTimeout(120_000);
 
 let t: TestApp;
+/** When the demo was seeded (by the first test; the second reads what it wrote). */
+let seededAt = 0;
 beforeAll(async () => {
   t = await startTestApp();
 });
@@ -15,6 +17,7 @@ afterAll(() => t.stop());
 
 describe('demo seed: pre-load and the Zoom introduction', () => {
   it('puts candidate 1 part-way through pre-load and candidates 2 and 3 past both stages', async () => {
+    seededAt = Date.now();
     const { cohortId } = await seedDemo(t.database.db, t.config, t.cadre.modules);
     const idOf = async (email: string) => (await t.database.db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0].id;
     const progress = (await computeProgress(t.cadre.ctx, { cohortIds: [cohortId] })).get(cohortId);
@@ -44,5 +47,24 @@ describe('demo seed: pre-load and the Zoom introduction', () => {
     expect(seen.text).toContain('Sam’s competencies and evidence');
     expect(seen.text).toContain('Sam’s assessments');
     expect(seen.text).toContain(`href="/cohorts/${cohortId}/live"`);
+  });
+});
+
+describe('demo seed: the record reads as lived, not as seeded (issue 10.6)', () => {
+  it('dates each sign-off request, decision and its ledger entry in the past weeks, never at the seeding time', async () => {
+    expect(seededAt).toBeGreaterThan(0);
+    const db = t.database.db;
+    const requests = await db.select({ submittedAt: signoffRequests.submittedAt }).from(signoffRequests);
+    const decisions = await db.select({ createdAt: signoffDecisions.createdAt, seq: signoffDecisions.ledgerSeq }).from(signoffDecisions);
+    const entries = new Map((await db.select({ seq: ledgerEntries.seq, recordedAt: ledgerEntries.recordedAt }).from(ledgerEntries)).map((e) => [e.seq, Date.parse(e.recordedAt)]));
+    expect(requests.length).toBeGreaterThan(5);
+    expect(decisions.length).toBeGreaterThan(5);
+    const hourBeforeSeeding = seededAt - 3_600_000 + 60_000;
+    for (const at of [...requests.map((r) => r.submittedAt.getTime()), ...decisions.map((d) => d.createdAt.getTime())]) expect(at).toBeLessThan(hourBeforeSeeding);
+    // Each decision's ledger entry carries the decision's own time.
+    for (const d of decisions) expect(entries.get(d.seq as number)).toBe(d.createdAt.getTime());
+    // Spread over weeks, as a programme's decisions are.
+    const times = decisions.map((d) => d.createdAt.getTime());
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(20 * 86_400_000);
   });
 });
