@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { auditEvents, ledgerEntries, notifications, stageWaivers } from '../../server/db/tables';
+import { auditEvents, cohortStages, ledgerEntries, notifications, stageCompletionMarks, stageWaivers } from '../../server/db/tables';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 import { addStages } from './support';
@@ -101,5 +101,27 @@ describe('mark complete', () => {
     const api = await mentor.get(progressUrl(w.a.cohort.id, w.a.candidate.id));
     expect(api.body.stages[0].requirements[0]).toMatchObject({ kind: 'mentor-marked-complete', met: true });
     expect(api.body.stages[0].status).toBe('open'); // the rubric is still needed
+  });
+
+  it('refuses a mark on a stage that asks for none (409, saying what to do instead), writes nothing, and offers no button there (issue 10.6)', async () => {
+    const [third] = await t.database.db
+      .insert(cohortStages)
+      .values({ cohortId: w.a.cohort.id, position: 3, moduleKey: 'z', title: 'Third', completeRequirements: [{ kind: 'rubric-passed', params: { rubric: 'delivery' } }] })
+      .returning();
+    const mentor = await t.loginAs(w.a.mentor.email);
+    const before = await mentor.get(progressUrl(w.a.cohort.id, w.a.candidate.id));
+    const res = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/stages/${third.id}/complete`).send({ note: 'Looked fine to me' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe("'Third' does not ask for a mentor's mark: it completes when its own requirements are met. To excuse this candidate from it, waive the stage or a requirement with a reason.");
+    // Nothing recorded anywhere, and the candidate's progress reads exactly as before.
+    expect(await t.database.db.select().from(stageCompletionMarks)).toEqual([]);
+    expect(await t.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.kind, 'stage.marked_complete'))).toEqual([]);
+    expect(await t.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'stage.marked_complete'))).toEqual([]);
+    expect((await mentor.get(progressUrl(w.a.cohort.id, w.a.candidate.id))).body).toEqual(before.body);
+    // The timeline offers "Mark stage complete" only where a mark is asked for.
+    const page = await mentor.get(`/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`/stages/${stages[0].id}/complete"`);
+    expect(page.text).not.toContain(`/stages/${third.id}/complete"`);
   });
 });
