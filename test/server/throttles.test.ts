@@ -1,7 +1,7 @@
-/** Login throttles that hold with several nodes and a proxy (issue 10.9), and sessions that are not rewritten on every GET (14.2). */
+/** Login and password-reset throttles that hold with several nodes and a proxy (issue 10.9), and sessions that are not rewritten on every GET (14.2). */
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
-import { LOGIN_LIMITS } from '../../server/auth/rate-limit';
+import { LOGIN_LIMITS, RESET_LIMITS } from '../../server/auth/rate-limit';
 import { TOUCH_INTERVAL_MS } from '../../server/http/session';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildUser, buildWorld, TEST_PASSWORD, type World } from '../support/factories';
@@ -90,6 +90,27 @@ function recording(base: TestDatabase): { database: TestDatabase; statements: st
   };
   return { database, statements };
 }
+
+describe('password-reset throttle', () => {
+  it('is shared by every node and survives a restart (counters in the database), for known and unknown addresses alike', async () => {
+    const reset = (app: TestApp, email: string) => request(app.cadre.server).post('/api/v1/password-resets').set('X-Forwarded-For', '203.0.113.9').send({ email });
+    for (const email of [world.b.mentor.email, 'nobody.here@example.test']) {
+      for (let i = 0; i < RESET_LIMITS.perAddressPerHour; i++) expect((await reset(t, email)).status).toBe(202);
+    }
+    // A second node on the same database (or this one after a restart) has the same counts.
+    const other = await startTestApp({ database: t.database, config: { TRUST_PROXY: 'loopback' } });
+    try {
+      for (const email of [world.b.mentor.email, 'nobody.here@example.test']) {
+        const res = await reset(other, email);
+        expect(res.status).toBe(429);
+        expect(res.body.error.message).toMatch(/^Too many reset requests\. Try again in \d+ minutes?/);
+      }
+      expect((await reset(other, world.b.candidate.email)).status).toBe(202); // another address is not held back
+    } finally {
+      await other.cadre.close();
+    }
+  });
+});
 
 describe('sessions on GET (issue 14.2)', () => {
   it('write nothing on an unchanged session, touch it at most once a minute, and keep one CSRF cookie', async () => {
