@@ -18,6 +18,7 @@ import { onCourse, onOrganisation } from './grants';
 import { cohortCurriculum } from './programme';
 import { courseForm, courseQuery } from './schemas';
 import { changeTexts, courseTotals, summarise, totalsOf } from './summaries';
+import { standingsOf } from '../register/status';
 
 const DONE = { created: 'Course recorded. Share the questionnaire link or QR code with the learners.', updated: 'Course updated.', observed: 'Observation recorded.', picked: 'Course picked for observation.' };
 
@@ -73,17 +74,18 @@ export function courseRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   mine.get('/:courseId', { summary: 'A course: its details, questionnaire link and QR code, and what learners said', authorize: onCourse(ctx.db, 'course:view'), query: courseQuery }, async ({ actor, subject, query }, _req, res) => {
     const { course, cohort } = subject;
-    const [totals, words, qrSvg, observation] = await Promise.all([
+    const [totals, words, qrSvg, observation, standings] = await Promise.all([
       courseTotals(ctx.db, [course.id]),
       changeTexts(ctx.db, [course.id]),
       QRCode.toString(questionnaireUrl(ctx, course.questionnaireCode), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }),
       courseObservationView(ctx, actor, subject),
+      standingsOf(ctx.db, { organisationId: course.organisationId, holderIds: [course.trainerId, course.coTrainerId].filter((x): x is string => !!x) }),
     ]);
     const summary = summarise([totalsOf(totals, course.id)]);
     const edit = can(actor, 'course:edit', subject);
     res.render('impact/course', {
       title: `Course of ${new Date(`${course.deliveredOn}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}`,
-      course: presentCourseItem(course, summary, { edit }),
+      course: presentCourseItem(course, summary, { edit }, standings),
       cohort,
       register: course.register,
       registerMode: course.registerMode,
@@ -123,11 +125,11 @@ export function courseRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   org.get('/', { summary: 'Every course the organisation’s new trainers delivered, with learners’ before/after', authorize: onOrganisation(ctx.db, 'impact:view') }, async ({ subject }, _req, res) => {
     const courses = await organisationCourses(ctx.db, subject.id);
-    const totals = await courseTotals(ctx.db, courses.map((c) => c.id));
+    const [totals, standings] = await Promise.all([courseTotals(ctx.db, courses.map((c) => c.id)), standingsOf(ctx.db, { organisationId: subject.id })]);
     res.render('impact/org-courses', {
       title: 'Courses delivered',
       organisation: subject,
-      courses: courses.map((c) => presentCourseItem(c, summarise([totalsOf(totals, c.id)]), { edit: false })),
+      courses: courses.map((c) => presentCourseItem(c, summarise([totalsOf(totals, c.id)]), { edit: false }, standings)),
       summary: summarise(courses.map((c) => totalsOf(totals, c.id))),
     });
   });
