@@ -18,6 +18,8 @@ export type RegisterEntry = {
   /** The trainer record's id, when the trainer has one yet. */
   recordId: string | null;
   level: TrainerLevel;
+  /** When the provider suspended the trainer (null when not suspended). */
+  suspendedAt: Date | null;
   status: TrainerStatus;
   statusReason: string;
   certificateCode: string;
@@ -51,6 +53,7 @@ export async function registerEntries(db: Db, by: { organisationId?: string; hol
       organisationName: c.organisationName,
       recordId: record?.id ?? null,
       level: record?.level ?? 'associate',
+      suspendedAt: record?.suspendedAt ?? null,
       status,
       statusReason: reason,
       certificateCode: c.code,

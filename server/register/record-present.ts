@@ -4,6 +4,7 @@ import { presentCertificate } from '../credentials/present';
 import { sayDayTime } from '../exports/words';
 import { can } from '../policies';
 import { LEVEL_WORDS, STATUS_WORDS } from './model';
+import { mayPromote, mayReinstate, maySuspend } from './changes';
 import type { TrainerRecordView } from './record';
 
 /** The address of a trainer's record page. */
@@ -35,6 +36,9 @@ export function presentRecord(view: TrainerRecordView, actor: Actor) {
     cpd: view.cpd.map((c) => ({ id: c.id, doneOn: c.doneOn, hours: sayHours(Number(c.hours)), activity: c.activity, reflection: c.reflection, evidence: c.evidence })),
     cpdHoursYear: sayHours(view.cpdHoursYear),
     history: view.history.map((h) => ({ when: sayDayTime(h.at), by: h.byName ?? 'Cadre', change: h.change, reason: h.reason ?? '—' })),
-    can: { manage: can(actor, 'trainer:manage', subject), keep: can(actor, 'trainer:keep', subject) },
+    can: (() => {
+      const manage = can(actor, 'trainer:manage', subject);
+      return { manage, promote: manage && mayPromote(entry), suspend: manage && maySuspend(entry), reinstate: manage && mayReinstate(entry), keep: can(actor, 'trainer:keep', subject) };
+    })(),
   };
 }

@@ -1,10 +1,17 @@
 /** The trainer record's pages: one trainer's record on one organisation's register (the trainer, the organisation's
  * leads, admins) and "My trainer record" for someone on several registers. */
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor';
 import type { AppContext } from '../context';
 import { getOrganisation } from '../cohorts/queries';
-import { NotFoundError } from '../errors';
+import { NotFoundError, type AppError } from '../errors';
+import { formOf } from '../http/forms';
+import { seeOther } from '../http/present';
 import type { Action, Grant, RouteRegistry } from '../http/router';
+import { text } from '../http/validate';
+import { changeStanding } from './changes';
+import type { StandingChange } from './ledger';
 import { presentRecord, recordHref } from './record-present';
 import { recordsOfPerson, trainerRecordOf, type TrainerRecordView } from './record';
 import { STATUS_WORDS } from './model';
@@ -29,15 +36,58 @@ export async function recordOrNotFound(db: AppContext['db'], subject: TrainerSub
   return view;
 }
 
+/** What a page problem belongs to: which form on the record page. */
+export type RecordForm = StandingChange | 'cpd' | 'first-aid' | `cpd-${string}`;
+
+/** What the record page shows besides the record: a notice, or a form's problem with what was typed. */
+export type RecordExtra = { done?: string; error?: AppError; values?: Record<string, unknown>; errorFor?: RecordForm };
+
+const DONE: Record<string, string> = {
+  promote: 'Promoted to senior trainer. The history below records it with the reason.',
+  suspend: 'Suspended. The register and the verification page now show the trainer as suspended.',
+  reinstate: 'Reinstated. The register shows the trainer’s standing from their certificate again.',
+};
+
+const doneQuery = z.object({ done: z.enum(Object.keys(DONE) as [string, ...string[]]).optional() });
+
+const REASON: Record<StandingChange, string> = {
+  promote: 'Give the reason for promoting this trainer (at least 10 characters)',
+  suspend: 'Give the reason for suspending this trainer (at least 10 characters)',
+  reinstate: 'Give the reason for reinstating this trainer (at least 10 characters)',
+};
+const reasonForm = (change: StandingChange) => formOf(z.strictObject({ reason: text(1000, 10).meta({ label: 'reason', missing: REASON[change] }) }));
+
 /** Mounts the trainer record pages. */
 export function recordRoutes(registry: RouteRegistry, ctx: AppContext) {
   const trainers = registry.router('/organisations/:organisationId/trainers');
   const mine = registry.router('/trainers');
 
-  trainers.get('/:userId', { summary: 'A trainer’s record: level, standing, certificates, refresher, first aid, CPD log and history of changes', authorize: onTrainer(ctx.db, 'trainer:view') }, async ({ actor, subject }, _req, res) => {
+  async function renderRecord(res: Response, actor: Actor, subject: TrainerSubject, extra: RecordExtra = {}) {
     const record = presentRecord(await recordOrNotFound(ctx.db, subject), actor);
-    res.render('register/record', { title: record.own ? 'My trainer record' : `Trainer record — ${record.name}`, record });
+    const done = extra.done ? (DONE[extra.done] ?? extra.done) : undefined;
+    res.render('register/record', { title: record.own ? 'My trainer record' : `Trainer record — ${record.name}`, record, done, error: extra.error, errorFor: extra.errorFor, values: extra.values ?? {} });
+  }
+
+  trainers.get('/:userId', { summary: 'A trainer’s record: level, standing, certificates, refresher, first aid, CPD log and history of changes', query: doneQuery, authorize: onTrainer(ctx.db, 'trainer:view') }, async ({ actor, subject, query }, _req, res) => {
+    await renderRecord(res, actor, subject, { done: query.done });
   });
+
+  const changes: [StandingChange, string][] = [
+    ['promote', 'Promote an associate trainer to senior trainer, with a reason (admins; form)'],
+    ['suspend', 'Suspend a trainer from delivering, with a reason (admins; form)'],
+    ['reinstate', 'Reinstate a suspended trainer, with a reason (admins; form)'],
+  ];
+  for (const [change, summary] of changes) {
+    trainers.form(
+      `/:userId/${change}`,
+      { summary, body: reasonForm(change), authorize: onTrainer(ctx.db, 'trainer:manage'), rerender: (_req, res, { error, values, actor, subject }) => renderRecord(res, actor, subject, { error, values, errorFor: change }) },
+      async ({ body, actor, subject }) => {
+        await recordOrNotFound(ctx.db, subject);
+        await changeStanding(ctx, actor.id, subject, change, body.reason);
+        return seeOther(`${recordHref(subject.organisationId, subject.userId)}?done=${change}#standing-h`);
+      },
+    );
+  }
 
   mine.get('/mine', { summary: 'My trainer records: straight to the one, or a list when on several organisations’ registers', authorize: 'signed-in' }, async ({ actor }, _req, res) => {
     const entries = await recordsOfPerson(ctx.db, actor.id);

@@ -104,7 +104,7 @@ describe('npm run verify-ledger', () => {
     const script = path.resolve(__dirname, '../../scripts/verify-ledger.ts');
     const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
     const ok = await run(tsx, [script], { env });
-    expect(ok.stdout.trim()).toMatch(new RegExp(`^Ledger OK: 0 entries verified; last hash ${GENESIS_HASH}\\. Tables agree with the ledger: 0 sign-offs, 0 waivers, 0 completion marks, 0 certificates, 0 eligibility evidence, 0 course observations, 0 observation picks, 0 final readiness sign-offs\\.$`));
+    expect(ok.stdout.trim()).toMatch(new RegExp(`^Ledger OK: 0 entries verified; last hash ${GENESIS_HASH}\\. Tables agree with the ledger: 0 sign-offs, 0 waivers, 0 completion marks, 0 certificates, 0 eligibility evidence, 0 course observations, 0 observation picks, 0 trainer records, 0 final readiness sign-offs\\.$`));
 
     const again = await openDatabase({ dataDir });
     await appendThree(again.db);

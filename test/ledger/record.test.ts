@@ -185,12 +185,13 @@ describe('the full check of the record', () => {
       { name: 'eligibility evidence', rows: 0 },
       { name: 'course observations', rows: 0 },
       { name: 'observation picks', rows: 0 },
+      { name: 'trainer records', rows: 0 },
       { name: 'final readiness sign-offs', rows: 1 },
     ]);
-    expect(await reportWords(w.a.cohort.id)).toMatch(/Verified: all \d+ ledger entries chain correctly, and \d+ records \(sign-offs, waivers, completion marks, certificates, eligibility evidence, course observations, observation picks, final readiness sign-offs\) agree with them; nothing has been altered\./);
+    expect(await reportWords(w.a.cohort.id)).toMatch(/Verified: all \d+ ledger entries chain correctly, and \d+ records \(sign-offs, waivers, completion marks, certificates, eligibility evidence, course observations, observation picks, trainer records, final readiness sign-offs\) agree with them; nothing has been altered\./);
     const ok = await cli();
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^Ledger OK: \d+ entries verified; last hash [0-9a-f]{64}\. Tables agree with the ledger: \d+ sign-offs, 3 waivers, 2 completion marks, 1 certificates, 0 eligibility evidence, 0 course observations, 0 observation picks, 1 final readiness sign-offs\./);
+    expect(ok.stdout).toMatch(/^Ledger OK: \d+ entries verified; last hash [0-9a-f]{64}\. Tables agree with the ledger: \d+ sign-offs, 3 waivers, 2 completion marks, 1 certificates, 0 eligibility evidence, 0 course observations, 0 observation picks, 0 trainer records, 1 final readiness sign-offs\./);
   });
 
   it('is what the admin API answers', async () => {
@@ -267,8 +268,8 @@ describe('the full check of the record', () => {
     expect(after.ok).toBe(true);
     expect(after.checked.find((c) => c.name === 'waivers')!.rows).toBe(before.checked.find((c) => c.name === 'waivers')!.rows + 2);
     // One page of the chain, the tail check, three sign-off queries, one each for waivers, marks, certificates, eligibility evidence,
-    // course observations, observation picks and final sign-offs.
-    expect(first).toBe(12);
+    // course observations, observation picks, trainer records and final sign-offs.
+    expect(first).toBe(13);
     expect(statements).toBe(first);
   });
 });

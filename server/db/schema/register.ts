@@ -49,6 +49,8 @@ export const trainerRecords = pgTable(
     suspensionReason: text('suspension_reason'),
     firstAidExpiresOn: date('first_aid_expires_on', { mode: 'string' }),
     refresherDueOn: date('refresher_due_on', { mode: 'string' }),
+    /** The ledger entry of the last level or suspension change (null while the record is as its certificate made it). */
+    ledgerSeq: integer('ledger_seq'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('trainer_records_idx').on(t.userId, t.organisationId), index('trainer_records_org_idx').on(t.organisationId)],
@@ -63,6 +65,8 @@ export const trainerRecordChanges = pgTable(
     actorId: uuid('actor_id').references(() => users.id),
     change: text('change').notNull(),
     reason: text('reason'),
+    /** Evidence for the change (a renewed first aid certificate). */
+    fileId: uuid('file_id').references(() => files.id),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('trainer_record_changes_idx').on(t.trainerRecordId, t.at)],
@@ -79,6 +83,8 @@ export const cpdEntries = pgTable(
     activity: varchar('activity', { length: 200 }).notNull(),
     reflection: text('reflection').notNull(),
     evidence: text('evidence'),
+    /** An evidence file (certificate of attendance, notes), stored through the evidence kit. */
+    fileId: uuid('file_id').references(() => files.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('cpd_entries_idx').on(t.trainerRecordId, t.doneOn)],

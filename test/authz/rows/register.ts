@@ -2,7 +2,8 @@
  * admins), the provider's whole register (admins), and a trainer's record (the trainer, the organisation's leads,
  * admins). */
 import { newCertificateCode } from '../../../server/credentials/code';
-import { certificates } from '../../../server/db/tables';
+import { certificates, trainerRecords } from '../../../server/db/tables';
+import { buildUser } from '../../support/factories';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
 const leads: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 404, candidate: 403 };
@@ -22,6 +23,19 @@ export function trainerOnRegister(c: RowContext) {
   });
 }
 
+/** A fresh trainer on the tenant's register for each call (the change routes alter their record); `suspended` makes
+ * their record suspended already (for reinstating). Neither the lead's nor the candidate's own record. */
+async function freshTrainer(c: RowContext, suspended = false) {
+  const person = await buildUser(c.db, { organisationId: c.tenant.org.id, role: 'candidate' });
+  const now = new Date();
+  await c.db.insert(certificates).values({ code: newCertificateCode(), holderId: person.id, organisationId: c.tenant.org.id, cohortId: c.tenant.cohort.id, programmeName: 'Matrix programme', signedBy: c.tenant.mentor.id, issuedAt: now, validFrom: now, expiresAt: new Date(now.getTime() + 365 * 86_400_000) });
+  if (suspended) await c.db.insert(trainerRecords).values({ userId: person.id, organisationId: c.tenant.org.id, suspendedAt: now, suspensionReason: 'Matrix suspension' });
+  return { organisationId: c.tenant.org.id, userId: person.id };
+}
+// Admins change level and suspension; the lead sees the record but may not; others do not see it.
+const managers: RoleExpectations = { admin: 'allow', lead: 403, mentor: 404, candidate: 404 };
+const reason = () => ({ reason: 'A reason given in the matrix test' });
+
 /** Rows keyed by "METHOD /path" exactly as registered. */
 export const rows: AuthzRows = {
   'GET /organisations/:organisationId/register': { params: org, own: leads, other: otherOrg },
@@ -30,4 +44,7 @@ export const rows: AuthzRows = {
   'GET /register/register.csv': { own: adminOnly, other: 'same' },
   'GET /organisations/:organisationId/trainers/:userId': { params: trainerOnRegister, own: recordViewers, other: otherOrg },
   'GET /trainers/mine': { own: everyone, other: 'same' },
+  'POST /organisations/:organisationId/trainers/:userId/promote': { params: (c) => freshTrainer(c), body: reason, own: managers, other: otherOrg },
+  'POST /organisations/:organisationId/trainers/:userId/suspend': { params: (c) => freshTrainer(c), body: reason, own: managers, other: otherOrg },
+  'POST /organisations/:organisationId/trainers/:userId/reinstate': { params: (c) => freshTrainer(c, true), body: reason, own: managers, other: otherOrg },
 };
