@@ -26,7 +26,7 @@ import { revokeCertificate } from './issue';
 import type { CertificateRow } from './ledger';
 import { certificatePdf } from './pdf';
 import { historyLine, presentCertificate, statusSentence, sayDay } from './present';
-import { standingKey, standingsOf } from '../register/status';
+import { standingKey, standingsOf, type TrainerStanding as Standing } from '../register/status';
 import { certificateByCode, certificateById, certificateHistory, certificatesOf, statusOf, type CertificateView } from './queries';
 
 /** How many verification pages one address may open per hour (a person checking a few certificates never meets it). */
@@ -63,15 +63,21 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
     return found;
   }
 
+  /** A trainer's standing on the register as the certificate pages say it (the register's one rule, standingOf). */
+  const standingWords = (s: Standing | undefined) => s && { words: s.words, style: s.style, reason: s.reason };
+
   async function renderPage(res: Response, actor: Actor, row: CertificateRow, extra: { revoking?: boolean; error?: AppError; values?: Record<string, unknown>; done?: string } = {}) {
     const cert = await view(row);
     const subject = { type: 'certificate' as const, holderId: row.holderId, organisationId: row.organisationId };
-    const history = (await certificateHistory(ctx.db, row)).map(historyLine);
+    const [history, standings] = await Promise.all([certificateHistory(ctx.db, row), standingsOf(ctx.db, { holderIds: [row.holderId], organisationId: row.organisationId })]);
     res.render('credentials/certificate', {
       title: `Certificate — ${cert.holderName}`,
       certificate: presentCertificate(cert),
+      standing: standingWords(standings.get(standingKey(row.holderId, row.organisationId))),
+      // The trainer record is for the trainer, the organisation's leads and admins (a mentor sees the certificate only).
+      recordHref: can(actor, 'trainer:view', { type: 'trainer', userId: row.holderId, organisationId: row.organisationId }) ? `/organisations/${row.organisationId}/trainers/${row.holderId}` : null,
       own: actor.id === row.holderId,
-      history,
+      history: history.map(historyLine),
       can: { badge: can(actor, 'certificate:badge', subject), revoke: can(actor, 'certificate:revoke', subject) && cert.status !== 'revoked' },
       revoking: extra.revoking ?? false,
       error: extra.error,
@@ -83,8 +89,7 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   pages.get('/mine', { summary: 'My certificates (the signed-in person’s own)', authorize: 'signed-in' }, async ({ actor }, _req, res) => {
     const [list, standings] = await Promise.all([certificatesOf(ctx.db, { holderId: actor.id }), standingsOf(ctx.db, { holderIds: [actor.id] })]);
-    const standing = (c: CertificateView) => standings.get(standingKey(c.holderId, c.organisationId));
-    res.render('credentials/mine', { title: 'My certificates', certificates: list.map((c) => ({ ...presentCertificate(c), standing: standing(c) && { words: standing(c)?.words, style: standing(c)?.style, reason: standing(c)?.reason } })) });
+    res.render('credentials/mine', { title: 'My certificates', certificates: list.map((c) => ({ ...presentCertificate(c), standing: standingWords(standings.get(standingKey(c.holderId, c.organisationId))) })) });
   });
 
   pages.get('/:certificateId', { summary: 'A certificate: its status, what it certifies, its history and downloads', params: certificateParams, query: z.object({ done: z.literal('revoked').optional() }), authorize: onCertificate(ctx.db, 'certificate:view') }, async ({ actor, subject, query }, _req, res) => {
@@ -122,7 +127,12 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   cohortPages.get('/certificates', { summary: 'A cohort’s certificates: each holder with status and expiry', authorize: onCohort(ctx.db, 'cohort:view-progress') }, async ({ subject: { cohort } }, _req, res) => {
     const list = await certificatesOf(ctx.db, { cohortIds: [cohort.id] });
-    res.render('credentials/cohort', { title: `Certificates — ${cohort.name}`, cohort: { name: cohort.name, href: `/cohorts/${cohort.id}/readiness` }, certificates: list.map(presentCertificate) });
+    const standings = await standingsOf(ctx.db, { organisationId: cohort.organisationId, holderIds: [...new Set(list.map((c) => c.holderId))] });
+    res.render('credentials/cohort', {
+      title: `Certificates — ${cohort.name}`,
+      cohort: { name: cohort.name, href: `/cohorts/${cohort.id}/readiness` },
+      certificates: list.map((c) => ({ ...presentCertificate(c), standing: standingWords(standings.get(standingKey(c.holderId, c.organisationId))) })),
+    });
   });
 
   async function countVisit(req: Request) {

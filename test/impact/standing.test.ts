@@ -1,8 +1,10 @@
-/** A lapsed trainer is shown as such where their courses appear (17.4): the organisation's course list and the course
- * page put the register's standing beside a lapsed trainer's name, with its reason, and nothing beside an active one. */
+/** A lapsed trainer is shown as such wherever they appear (17.4): the organisation's course list and the course page
+ * put the register's standing beside a lapsed trainer's name, with its reason, and nothing beside an active one; the
+ * cohort's certificates and a certificate's own page say where its holder stands on the register. */
 import { newCertificateCode } from '../../server/credentials/code';
 import { writeIssue } from '../../server/credentials/ledger';
-import { impactCourses } from '../../server/db/tables';
+import { eq } from 'drizzle-orm';
+import { certificates, impactCourses } from '../../server/db/tables';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
 
@@ -41,4 +43,17 @@ it('puts "Lapsed" and its reason beside a lapsed trainer on the course list and 
   expect(page.text).toMatch(/data-testid="trainer-standing">Lapsed</);
   expect(page.text).toContain('Lapsed: the certificate has expired; a refresher renews it.');
   expect((await lead.get(`/courses/${active.id}`).expect(200)).text).not.toContain('trainer-standing');
+});
+
+it('says on the cohort’s certificates and on the certificate where its holder stands, linking the trainer record', async () => {
+  const lead = await t.loginAs(w.a.lead.email);
+  const list = await lead.get(`/cohorts/${w.a.cohort.id}/certificates`).expect(200);
+  const row = (name: string) => list.text.split('<tr>').find((r) => r.includes(`>${name}</a>`)) ?? '';
+  expect(row(w.a.otherCandidate.name)).toMatch(/data-testid="register-standing"><span class="status status-lapsed">Lapsed<\/span><br><span class="hint">Lapsed: the certificate has expired/);
+  expect(row(w.a.candidate.name)).toMatch(/data-testid="register-standing"><span class="status status-active">Active<\/span><\/td>/);
+
+  const [cert] = await t.database.db.select().from(certificates).where(eq(certificates.holderId, w.a.otherCandidate.id));
+  const page = await lead.get(`/certificates/${cert.id}`).expect(200);
+  expect(page.text).toMatch(/data-testid="holder-standing">On the trainer register: <span class="status status-lapsed">Lapsed<\/span>/);
+  expect(page.text).toContain(`href="/organisations/${w.a.org.id}/trainers/${w.a.otherCandidate.id}"`);
 });
