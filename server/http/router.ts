@@ -143,8 +143,11 @@ export function paramsSchemaFor(path: string, declared?: z.ZodType): z.ZodType |
   return schema;
 }
 
-/** Duplicated query parameters (`?a=1&a=2`) arrive as arrays: a field that wants one value gets the first. */
+/** Duplicated query parameters (`?a=1&a=2`) arrive as arrays: a field that wants one value gets the first. The text
+ * rule goes first: a query a schema accepts as it stands (`?rubric=a%00b`) must not reach the database. */
 function parseQuery(schema: z.ZodType, query: Record<string, unknown>): unknown {
+  const broken = textProblems(query);
+  if (broken.length) throw invalid(broken, 'query');
   const direct = schema.safeParse(query);
   if (direct.success) return direct.data;
   const first = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));

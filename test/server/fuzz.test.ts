@@ -1,6 +1,9 @@
 /** No 5xx from input, anywhere: every operation of the OpenAPI document and every socket event is sent hostile input
  * (NUL bytes, unpaired surrogates, unsupported charsets and encodings, malformed multipart, duplicated parameters,
- * broken percent-encoding) and must answer 4xx (or a success) — never 5xx, and never `internal` on a socket. */
+ * broken percent-encoding) and must answer 4xx (or a success) — never 5xx, and never `internal` on a socket. A
+ * documented body or socket payload made of invalid text must be refused by the one text rule (400 /
+ * validation_failed naming the field). The sweep stays signed in (and sends the CSRF token), so every operation is
+ * reached past sign-in: logging out mid-sweep once left most operations answering 401 and untested. */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { ask, connected, loginCookie, openSocket } from '../live/clients';
@@ -58,13 +61,28 @@ function record(what: string, status: number, body: unknown) {
 
 describe('every documented operation refuses hostile input with a 4xx', () => {
   it('answers no 5xx to hostile path segments, query values, bodies and headers', async () => {
-    const agent = await t.loginAs(w.admin.email);
+    // Signed in as the provider's admin, with the session's CSRF token on every request (page forms need it), so each
+    // request reaches the text rule instead of stopping at sign-in or CSRF. An operation that ends the session (log
+    // out) is noted and the admin signs in again, so the operations after it are not all answered 401.
+    let agent = await t.loginAs(w.admin.email);
+    let token = await t.csrf(agent, '/cohorts');
+    const endedSession: string[] = [];
+    const notRefused: string[] = [];
     const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
     expect(ops.length).toBeGreaterThan(50);
+    let previous = '';
+    const stillSignedIn = async (after: string) => {
+      if ((await agent.get('/api/v1/me')).status !== 401) return;
+      endedSession.push(after);
+      agent = await t.loginAs(w.admin.email);
+      token = await t.csrf(agent, '/cohorts');
+    };
     for (const { path, method, op } of ops) {
+      await stillSignedIn(previous);
+      previous = `${method.toUpperCase()} ${path}`;
       const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       const url = (override?: [string, string]) => path.replace(/\{(\w+)\}/g, (_m, n: string) => (override && override[0] === n ? override[1] : encodeURIComponent(paramValue(n))));
-      const send = (u: string) => (agent as unknown as Record<string, (u: string) => import('supertest').Test>)[method](u);
+      const send = (u: string) => (agent as unknown as Record<string, (u: string) => import('supertest').Test>)[method](u).set('x-csrf-token', token);
       // 1. Each path parameter, hostile.
       for (const name of names) {
         for (const seg of HOSTILE_SEGMENTS) {
@@ -93,6 +111,12 @@ describe('every documented operation refuses hostile input with a 4xx', () => {
         const raw = JSON.stringify(hostileBody(schema, bad)).replace(/\ud800/g, '\\ud800');
         const res = await send(url()).set('content-type', 'application/json').send(raw);
         record(`${method.toUpperCase()} ${url()} body ${JSON.stringify(bad)}`, res.status, res.body);
+        // A documented body whose every field is invalid text is refused by the one text rule: 400 naming a field (a
+        // page form re-shows the page with the sentence). A webhook checks its signature before reading the body.
+        if (!Object.keys(schema?.properties ?? {}).length || path.startsWith('/webhooks/')) continue;
+        const error = (res.body as { error?: { code?: string; fields?: { field: string }[] } } | undefined)?.error;
+        const refused = path.startsWith('/api/') ? res.status === 400 && error?.code === 'validation_failed' && !!error.fields?.length : res.status === 400 && /must not contain a NUL character|contains a broken character/.test(res.text);
+        if (!refused) notRefused.push(`${method.toUpperCase()} ${path} body ${JSON.stringify(bad)} → ${res.status} ${(res.text ?? '').slice(0, 160)}`);
       }
       // 4. Hostile headers: an unsupported charset and content encoding, a malformed multipart body.
       const headerCases: [string, Record<string, string>, string][] = [
@@ -112,7 +136,10 @@ describe('every documented operation refuses hostile input with a 4xx', () => {
         record(`${method.toUpperCase()} ${url()} ${label}`, res.status, res.body);
       }
     }
+    await stillSignedIn(previous);
     expect(failures).toEqual([]);
+    expect(notRefused).toEqual([]);
+    expect(endedSession).toEqual(['DELETE /api/v1/session']);
   });
 
   it('keeps pages free of 5xx for hostile next/back values and login e-mails', async () => {
@@ -132,7 +159,7 @@ describe('every socket event refuses hostile payloads without `internal`', () =>
   let socket: Socket;
   afterAll(() => socket?.close());
 
-  it('answers validation_failed (naming the field) or another 4xx-like code, never internal', async () => {
+  it('answers hostile text with validation_failed naming the field, and never internal', async () => {
     const mentor = await t.loginAs(w.a.mentor.email);
     const room = await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/live-rooms`).send({ candidateId: w.a.candidate.id, title: 'Fuzzed room' });
     expect(room.status).toBe(201);
@@ -150,8 +177,10 @@ describe('every socket event refuses hostile payloads without `internal`', () =>
       for (const bad of HOSTILE_TEXT) payloads.push({ ...Object.fromEntries(fields.map((f) => [f, bad])), roomId });
       for (const bad of HOSTILE_TEXT) payloads.push({ roomId, clientId: randomUUID(), body: bad, kind: 'observation', tags: [bad] });
       for (const payload of payloads) {
-        const answer = await ask<{ error?: { code: string; fields?: { field: string }[] } }>(socket, event, payload).catch((err: Error) => ({ error: { code: `no answer: ${err.message}` } }));
+        const answer = await ask<{ error?: { code: string; fields?: { field: string }[] } }>(socket, event, payload).catch((err: Error) => ({ error: { code: `no answer: ${err.message}`, fields: [] } }));
         if (answer.error?.code === 'internal' || answer.error?.code.startsWith('no answer')) problems.push(`${event} ${JSON.stringify(payload).slice(0, 120)} → ${answer.error.code}`);
+        // Invalid text is refused by the one text rule, naming the field, before anything else is looked at.
+        else if (payload !== null && !(answer.error?.code === 'validation_failed' && answer.error.fields?.length)) problems.push(`${event} ${JSON.stringify(payload).slice(0, 120)} → ${JSON.stringify(answer).slice(0, 120)}, not validation_failed naming a field`);
       }
     }
     expect(problems).toEqual([]);
