@@ -1,5 +1,6 @@
 /** Expiry warnings (17.4): 60, 30 and 7 days before a trainer's certificate, refresher or first aid/ILS expires, an
- * in-app notification and a (branded) e-mail to the trainer. From the durable job queue: an hourly scan (one per hour
+ * in-app notification and a (branded) e-mail to the trainer and to their organisation's leads (who must know before a
+ * trainer lapses). From the durable job queue: an hourly scan (one per hour
  * across every node: a pg-boss job keyed by its hour, which queues the next hour's before it works) enqueues one job per trainer
  * with something due; that job inserts each warning into `expiry_warnings` with `on conflict do nothing` and sends
  * only what it inserted — so each threshold warns exactly once, however many nodes scan and however often a job is
@@ -8,7 +9,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import type { ExpiryTopic } from '../db/schema/register';
-import { expiryWarnings, trainerRecords } from '../db/tables';
+import { expiryWarnings, memberships, trainerRecords, users } from '../db/tables';
 import { sayDay } from '../credentials/present';
 import { deliver, notify, type NewNotification } from '../notifications';
 import { londonDate } from '../progression/kinds/answers';
@@ -70,6 +71,15 @@ export function warningWords(entry: Pick<RegisterEntry, 'organisationName'>, w: 
   return { title: `Your first aid (ILS) certificate expires ${inDays(w.days)}`, body: `Your first aid certificate with immediate life support expires on ${when}. Renew it and give your mentor the new certificate so the ${entry.organisationName} register stays current.` };
 }
 
+/** The same warning as the organisation's leads read it, about their trainer. */
+export function leadWarningWords(entry: Pick<RegisterEntry, 'name' | 'organisationName'>, w: Pick<WarningDue, 'topic' | 'dueOn' | 'days'>): { title: string; body: string } {
+  const when = `${onDay(w.dueOn)} (${inDays(w.days)})`;
+  if (w.topic === 'certificate')
+    return { title: `${entry.name}’s trainer certificate expires ${inDays(w.days)}`, body: `${entry.name}’s trainer certificate for ${entry.organisationName} expires on ${when}. After that date the register shows them as lapsed until an annual refresher renews it.` };
+  if (w.topic === 'refresher') return { title: `${entry.name}’s annual refresher is due ${inDays(w.days)}`, body: `${entry.name}’s annual refresher for ${entry.organisationName} is due on ${when}.` };
+  return { title: `${entry.name}’s first aid (ILS) certificate expires ${inDays(w.days)}`, body: `${entry.name}’s first aid certificate with immediate life support expires on ${when}. The ${entry.organisationName} register needs the renewed certificate.` };
+}
+
 /** Sends one trainer's due warnings at `now`: inserts each (on conflict do nothing) in one transaction with its
  * notification, then delivers (socket push, e-mail) only what was inserted. Returns the warnings inserted. */
 export async function warnTrainer(ctx: AppContext, who: { userId: string; organisationId: string }, now: Date): Promise<WarningDue[]> {
@@ -84,7 +94,12 @@ export async function warnTrainer(ctx: AppContext, who: { userId: string; organi
       .onConflictDoNothing()
       .returning({ topic: expiryWarnings.topic, dueOn: expiryWarnings.dueOn, threshold: expiryWarnings.threshold });
     const fresh = due.filter((d) => inserted.some((i) => i.topic === d.topic && i.dueOn === d.dueOn && i.threshold === d.threshold));
-    const items: NewNotification[] = fresh.map((d) => ({ userId: who.userId, kind: WARNING_KIND, ...warningWords(entry, d), link: '/certificates/mine' }));
+    const link = `/organisations/${who.organisationId}/trainers/${who.userId}`;
+    const leads = fresh.length ? await tx.select({ userId: memberships.userId }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(and(eq(memberships.organisationId, who.organisationId), eq(memberships.role, 'lead'), eq(users.status, 'active'))) : [];
+    const items: NewNotification[] = fresh.flatMap((d) => [
+      { userId: who.userId, kind: WARNING_KIND, ...warningWords(entry, d), link },
+      ...leads.filter((l) => l.userId !== who.userId).map((l) => ({ userId: l.userId, kind: WARNING_KIND, ...leadWarningWords(entry, d), link })),
+    ]);
     return { sent: fresh, rows: await notify(tx, items) };
   });
   await deliver(ctx, rows);

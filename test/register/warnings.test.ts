@@ -111,3 +111,24 @@ test('the hourly scan is queued once per hour however many nodes ask', async () 
   expect(await scheduleNextScan(ctx(), new Date('2030-05-05T10:40:00Z'))).toBeNull();
   expect(await scheduleNextScan(ctx(), new Date('2030-05-05T11:05:00Z'))).toEqual(expect.any(String));
 });
+
+test('the organisation’s leads are told too, about their trainer by name, with a link to the trainer’s record', async () => {
+  const trainer = await buildUser(t.database.db, { name: 'Jordan Reyes', organisationId: w.b.org.id, role: 'candidate' });
+  const who = { userId: trainer.id, organisationId: w.b.org.id };
+  await issue(who.userId, w.b, '2027-05-01');
+  expect((await warnTrainer(ctx(), who, before('2027-05-01', 30))).map((d) => d.threshold)).toEqual([30]);
+  const toLeads = (await t.database.db.select().from(notifications).where(and(eq(notifications.userId, w.b.lead.id), eq(notifications.kind, WARNING_KIND)))).filter((n) => n.title.startsWith('Jordan Reyes'));
+  expect(toLeads).toHaveLength(1);
+  const [toLead] = toLeads;
+  expect(toLead.title).toBe('Jordan Reyes’s trainer certificate expires in 30 days');
+  expect(toLead.link).toBe(`/organisations/${w.b.org.id}/trainers/${trainer.id}`);
+  const [toTrainer] = await t.database.db.select().from(notifications).where(and(eq(notifications.userId, who.userId), eq(notifications.kind, WARNING_KIND)));
+  expect(toTrainer.link).toBe(toLead.link);
+  // The e-mail goes after the commit: wait for it.
+  const mailed = () => t.cadre.ctx.mailer.outbox.filter((m) => m.to === w.b.lead.email && m.subject === toLead.title);
+  for (let i = 0; i < 50 && !mailed().length; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(mailed()).toHaveLength(1);
+  // The lead's link opens the record.
+  const lead = await t.loginAs(w.b.lead.email);
+  await lead.get(toLead.link as string).expect(200);
+});
