@@ -32,6 +32,7 @@ import { buildRegistry, checkModuleTables, discoverModules, migrateModules, vali
 import type { StageManifest, StageRuntime } from './modules/types';
 import { stageHelpers } from './modules/stage-helpers';
 import { mainMenu } from './navigation';
+import { homeTimeZone } from './auth/actor';
 import { healthRoutes, type Lifecycle } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { adminApiRoutes } from './routes/api-admin';
@@ -39,6 +40,7 @@ import { adminPageRoutes } from './routes/admin-pages';
 import { ProviderIdentityCache, providerLogo } from './identity';
 import { brandedMailer } from './mail-brand';
 import { identityRoutes } from './routes/identity';
+import { organisationSettingsRoutes } from './routes/organisation-settings';
 import { homeRoutes } from './routes/home';
 import { openApiRoutes } from './routes/openapi';
 import { registerCoreFeatures } from './features';
@@ -205,6 +207,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     res.locals.path = req.path;
     res.locals.menu = mainMenu(registry.modules, req.user, req.path);
     res.locals.provider = ctx.identity.get();
+    // Dates and times on pages are in this zone; a route whose subject is a cohort or an organisation sets that one's.
+    res.locals.timeZone = homeTimeZone(req.user);
     // The token (and its cookie) is made only when a page renders it (see server/http/csrf.ts).
     Object.defineProperty(res.locals, 'csrfToken', { get: () => req.csrfToken?.(), enumerable: true, configurable: true });
     next();
@@ -230,6 +234,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   mount(identityRoutes(routes, ctx));
   mount(homeRoutes(routes, ctx), requireUser);
   mount(adminPageRoutes(routes, ctx), requireUser);
+  mount(organisationSettingsRoutes(routes, ctx), requireUser);
   mount(adminApiRoutes(routes, ctx), requireUser);
   mount(features.routers, requireUser);
   mount(lti.routers, requireUser);

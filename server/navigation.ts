@@ -56,6 +56,8 @@ export function mainMenu(modules: InstalledModule[], actor: Actor | undefined, p
   const leadOf = actor.orgRoles.find((m) => m.role === 'lead' && m.kind === 'client');
   if (actor.isAdmin) add('Trainer register', '/register');
   else if (leadOf) add('Trainer register', `/organisations/${leadOf.organisationId}/register`);
+  // A lead's organisation settings (its time zone); admins reach every organisation's from /admin.
+  if (!actor.isAdmin && leadOf) add('Organisation settings', `/organisations/${leadOf.organisationId}/settings`);
   for (const m of modules) for (const e of m.nav) add(e.label, entryHref(e, actor));
   add('Notifications', '/notifications', 'notifications');
   const under = (href: string) => path === href || path.startsWith(`${href}/`);

@@ -1,15 +1,13 @@
 /** Input schemas for co-delivery (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { id, londonToUtc, text } from '../../server/modules/kit';
+import { id, text } from '../../server/modules/kit';
 
 /** A learner's attainment on one outcome. */
 export const level = z.enum(['not_yet', 'partly', 'achieved'], { message: 'must be not_yet, partly or achieved' });
 
 const instant = z.iso.datetime({ offset: true, message: 'must be a date and time such as 2026-03-10T09:30:00Z' }).transform((s) => new Date(s));
-const local = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be a date and time')
-  .transform((s) => londonToUtc(s));
+// A form's wall-clock time (`datetime-local`); the route reads it in the cohort's organisation's zone (zonedToUtc).
+const local = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be a date and time');
 
 const endsAfterStart = { message: 'must be after the start', path: ['endsAt'] };
 
@@ -18,7 +16,7 @@ export const sessionInput = z
   .strictObject({ title: text(200), startsAt: instant, endsAt: instant, location: text(200).optional() })
   .refine((s) => s.endsAt > s.startsAt, endsAfterStart);
 
-/** A course session from a form (`datetime-local`, read as UK time). */
+/** A course session from a form (`datetime-local` wall-clock times, same format, so they compare as text). */
 export const sessionForm = z
   .strictObject({ title: text(200), startsAt: local, endsAt: local, location: text(200).optional() })
   .refine((s) => s.endsAt > s.startsAt, endsAfterStart);

@@ -1,7 +1,7 @@
 /** Co-delivery pages: the course overview (sessions, outcomes, groups, agreement) and each group's attainment grid. */
 import type { Response } from 'express';
 import { z } from 'zod';
-import { can, formOf, id, seeOther, ValidationError, type Actor, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
+import { can, formOf, id, seeOther, ValidationError, type Actor, type StageCandidateSubject, type StagePages, type StageRuntime, type StageSubject, zonedToUtc } from '../../server/modules/kit';
 import { groupInput, learnersForm, outcomeInput, sessionForm } from './inputs';
 import { addGroup, addLearners, addOutcomes, addSession, addStandardOutcomes, getGroup, recordAttainment } from './commands';
 import { agreement, assessLink, attainmentGrid, candidatesOf, listGroups, listOutcomes, listSessions, standings } from './queries';
@@ -65,7 +65,8 @@ export function coDeliveryPages(r: StagePages, rt: StageRuntime): void {
   const done = (cohortId: string, what: string) => seeOther(`${base(cohortId)}?saved=${what}`);
 
   r.form('/sessions', { summary: 'Add a dated session (form)', body: formOf(sessionForm), authorize: manage, rerender: redisplay('sessionError') }, async ({ body, actor, subject: { cohort, stage } }) => {
-    await addSession(rt, actor.id, stage, body);
+    // Typed times are read in the cohort's organisation's time zone.
+    await addSession(rt, actor.id, stage, { ...body, startsAt: zonedToUtc(body.startsAt, cohort.timeZone), endsAt: zonedToUtc(body.endsAt, cohort.timeZone) });
     return done(cohort.id, 'session');
   });
 

@@ -16,7 +16,7 @@ export function projectsWeekApi(r: StageApi, rt: StageRuntime): void {
 
   r.get('/', { summary: 'Projects week: modules, assignments with their latest assessment, and standings (a candidate sees their own)', tags, authorize: rt.stage.on('projects-week:view') }, async ({ actor, subject: { cohort, stage } }) => {
     const seeAll = can(actor, 'projects-week:see-all', { type: 'cohort', cohort });
-    const assignments = await listAssignments(db, stage, seeAll ? undefined : [actor.id]);
+    const assignments = await listAssignments(db, stage, cohort.timeZone, seeAll ? undefined : [actor.id]);
     const ids = seeAll ? (await cohortPeople(db, cohort.id, 'candidate')).map((p) => p.userId) : [actor.id];
     return reply(presentProjectsWeek(actor, cohort, stage, await listModules(db, stage.id), assignments, await standings(db, stage, ids)));
   });

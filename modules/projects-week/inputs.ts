@@ -1,6 +1,6 @@
 /** Input schemas for projects week (shared by the pages and the JSON API). */
 import { z } from 'zod';
-import { dateFormat, id, londonToUtc, text } from '../../server/modules/kit';
+import { id, text, zonedLocalTime } from '../../server/modules/kit';
 
 const meetingUrl = z
   .url({ protocol: /^https?$/, message: 'must be a web address starting https://' })
@@ -9,11 +9,8 @@ const meetingUrl = z
 /** An ISO date-time with an offset (API), e.g. 2026-03-10T10:00:00Z. */
 export const slotAt = z.iso.datetime({ offset: true, message: 'must be a date and time such as 2026-03-10T10:00:00Z' }).transform((s) => new Date(s));
 
-/** A date-time from a form's `datetime-local` field, read as UK time. */
-export const localSlot = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be a date and time')
-  .transform((s) => londonToUtc(s));
+/** A date-time from a form's `datetime-local` field (wall-clock; the route reads it in the cohort's organisation's zone). */
+export const localSlot = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be a date and time');
 
 /** Add a knowledge module to this cohort's projects week. */
 export const moduleInput = z.strictObject({
@@ -34,13 +31,7 @@ export const slotInput = z.strictObject({ slotAt, meetingUrl: meetingUrl.optiona
 /** The same from a form. */
 export const slotForm = z.strictObject({ slotAt: localSlot, meetingUrl: meetingUrl.optional() });
 
-/** The instant as a `datetime-local` value in UK time. */
-export function toLondonLocal(d: Date | null): string {
-  if (!d) return '';
-  const parts = Object.fromEntries(
-    dateFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+/** The instant as a `datetime-local` value in `zone` (the cohort's organisation's). */
+export function toLocalSlot(d: Date | null, zone: string): string {
+  return d ? zonedLocalTime(d, zone) : '';
 }

@@ -2,7 +2,7 @@
  * Each route authorises once (`rt.stage.on…`); a form's fixable problem re-renders the page with what was typed. */
 import type { Response } from 'express';
 import { z } from 'zod';
-import { can, cohortPeople, formOf, seeOther, type Actor, type StagePages, type StageRuntime, type StageSubject } from '../../server/modules/kit';
+import { can, cohortPeople, formOf, seeOther, type Actor, type StagePages, type StageRuntime, type StageSubject, zonedToUtc } from '../../server/modules/kit';
 import { assignmentForm, moduleInput, slotForm } from './inputs';
 import { addModule, addStandardModules, assignModule, getAssignment, scheduleSlot } from './commands';
 import { listAssignments, listModules, standings } from './queries';
@@ -29,13 +29,13 @@ export function projectsWeekPages(r: StagePages, rt: StageRuntime): void {
     const modules = await listModules(db, stage.id);
     let mine: Record<string, unknown> | undefined;
     if (flags.mine) {
-      mine = { lock: await rt.stage.lockReason(cohort.id, actor.id), assignments: await listAssignments(db, stage, [actor.id]), standing: (await standings(db, stage, [actor.id])).get(actor.id) };
+      mine = { lock: await rt.stage.lockReason(cohort.id, actor.id), assignments: await listAssignments(db, stage, cohort.timeZone, [actor.id]), standing: (await standings(db, stage, [actor.id])).get(actor.id) };
     }
     let staff: Record<string, unknown> | undefined;
     if (flags.seeAll) {
       const people = await cohortPeople(db, cohort.id, 'candidate');
       const standing = await standings(db, stage, people.map((p) => p.userId));
-      staff = { assignments: await listAssignments(db, stage), candidates: people.map((p) => ({ id: p.userId, name: p.name, standing: standing.get(p.userId) })) };
+      staff = { assignments: await listAssignments(db, stage, cohort.timeZone), candidates: people.map((p) => ({ id: p.userId, name: p.name, standing: standing.get(p.userId) })) };
     }
     // assignModule refuses a module or candidate the form cannot offer: with none to choose there is no form.
     const assign = flags.manage && modules.length > 0 && ((staff?.candidates as unknown[] | undefined)?.length ?? 0) > 0;
@@ -78,7 +78,7 @@ export function projectsWeekPages(r: StagePages, rt: StageRuntime): void {
       rerender: (_req, res, { error, values, actor, subject }) => render(res, actor, subject, { assignError: error, assignForm: values }),
     },
     async ({ body, actor, subject: { cohort, stage } }) => {
-      await assignModule(rt, actor.id, stage, body);
+      await assignModule(rt, actor.id, stage, { ...body, slotAt: body.slotAt ? zonedToUtc(body.slotAt, cohort.timeZone) : undefined });
       return seeOther(`${base(cohort.id)}?saved=assignment`);
     },
   );
@@ -92,7 +92,7 @@ export function projectsWeekPages(r: StagePages, rt: StageRuntime): void {
       rerender: (_req, res, { error, values, actor, subject }) => render(res, actor, subject, { slotError: error, slotId: subject.row.id, slotForm: values }),
     },
     async ({ body, actor, subject: { cohort, stage, row } }) => {
-      await scheduleSlot(rt, actor.id, stage, row, body);
+      await scheduleSlot(rt, actor.id, stage, row, { ...body, slotAt: zonedToUtc(body.slotAt, cohort.timeZone) });
       return seeOther(`${base(cohort.id)}?saved=slot`);
     },
   );

@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { cohortPeople, type Db, type StageRow } from '../../server/modules/kit';
 import { projectsWeekModules } from './schema';
 import { assignmentResults, assignmentState, modulesPassedKind } from './kinds';
-import { toLondonLocal } from './inputs';
+import { toLocalSlot } from './inputs';
 
 /** The stage's knowledge modules in order. */
 export async function listModules(db: Db, stageId: string) {
@@ -15,8 +15,9 @@ export function assessLink(cohortId: string, a: { id: string; stageId: string; c
   return `/cohorts/${cohortId}/candidates/${a.candidateId}/assess/${a.rubricKey}?contextType=module&contextId=${a.id}&cohortStageId=${a.stageId}`;
 }
 
-/** Assignments for the given candidates (all of the cohort's when omitted), each with its state and links. */
-export async function listAssignments(db: Db, stage: StageRow, candidateIds?: string[]) {
+/** Assignments for the given candidates (all of the cohort's when omitted), each with its state and links; `zone` is
+ * the cohort's organisation's (a slot's form value is in it). */
+export async function listAssignments(db: Db, stage: StageRow, zone: string, candidateIds?: string[]) {
   const people = await cohortPeople(db, stage.cohortId, 'candidate');
   const nameOf = new Map(people.map((p) => [p.userId, p.name]));
   const ids = candidateIds ?? people.map((p) => p.userId);
@@ -24,7 +25,7 @@ export async function listAssignments(db: Db, stage: StageRow, candidateIds?: st
   return rows.map((r) => ({
     ...r,
     candidateName: nameOf.get(r.candidateId) ?? '',
-    slotLocal: toLondonLocal(r.slotAt),
+    slotLocal: toLocalSlot(r.slotAt, zone),
     ...assignmentState(r),
     assessLink: assessLink(stage.cohortId, r),
   }));

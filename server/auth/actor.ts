@@ -1,5 +1,6 @@
 /** The logged-in person as every policy sees them: who they are and every role they hold. */
 import { and, eq } from 'drizzle-orm';
+import { DEFAULT_TIME_ZONE } from '../util/time-zones';
 import type { Db } from '../db';
 import { certificates, cohortMembers, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
 
@@ -16,7 +17,8 @@ export type Actor = {
   name: string;
   /** An admin of the training provider: sees and manages everything. */
   isAdmin: boolean;
-  orgRoles: { organisationId: string; role: Role; kind: 'provider' | 'client' }[];
+  /** Each organisation role, with that organisation's time zone (absent on actors built by hand in tests). */
+  orgRoles: { organisationId: string; role: Role; kind: 'provider' | 'client'; timeZone?: string }[];
   cohortRoles: { cohortId: string; role: CohortRole }[];
   /** The client organisations whose trainer register this person is on (issued a certificate there): their menu's
    * "My trainer record". */
@@ -41,7 +43,7 @@ export async function loadActor(db: Db, userId: string, capabilities: Capability
   if (!user || user.status !== 'active') return null;
   const [orgRoles, cohortRoles, trainerOf] = await Promise.all([
     db
-      .select({ organisationId: memberships.organisationId, role: memberships.role, kind: organisations.kind })
+      .select({ organisationId: memberships.organisationId, role: memberships.role, kind: organisations.kind, timeZone: organisations.timeZone })
       .from(memberships)
       .innerJoin(organisations, eq(organisations.id, memberships.organisationId))
       .where(eq(memberships.userId, userId)),
@@ -58,6 +60,13 @@ export async function loadActor(db: Db, userId: string, capabilities: Capability
     trainerOf: trainerOf.map((t) => t.organisationId),
     capabilities,
   };
+}
+
+/** The time zone a page outside any cohort or organisation address is shown in: the person's client organisation's
+ * (a lead's, a candidate's), else the provider's own organisation's, else UK time. */
+export function homeTimeZone(actor: Actor | undefined): string {
+  const roles = actor?.orgRoles ?? [];
+  return roles.find((m) => m.kind === 'client')?.timeZone ?? roles.find((m) => m.timeZone)?.timeZone ?? DEFAULT_TIME_ZONE;
 }
 
 /** The user's most significant role, for choosing their home page. */

@@ -1,5 +1,5 @@
 /** Reads about organisations and cohorts, scoped to what an actor may see. */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import type { Db } from '../db';
 import { cohortMembers, cohorts, organisations, users, type CohortRole } from '../db/tables';
@@ -8,10 +8,11 @@ import { VersionedCache } from '../db/versions';
 import { NotFoundError, ValidationError } from '../errors';
 import { id as uuidSchema, invalid } from '../http/validate';
 
-/** A cohort row. */
-export type CohortRow = typeof cohorts.$inferSelect;
+/** A cohort row, with its organisation's time zone (every date and time its people see is in it). */
+export type CohortRow = typeof cohorts.$inferSelect & { timeZone: string };
 
-/** Cohort rows by id, kept while the cohort's data version stays the same (a write to `cohorts` bumps it). */
+/** Cohort rows by id, kept while the cohort's data version stays the same (a write to `cohorts`, or to its
+ * organisation's row, bumps it). */
 const cohortRows = new VersionedCache<CohortRow>(5000);
 
 /**
@@ -24,8 +25,9 @@ export async function getCohort(db: Db, cohortId: string): Promise<CohortRow> {
   const found = await cohortRows.get(db, [cohortId], (k) => k, '', async () => {
     const [row] = await prepared(db, 'cadre_get_cohort', (d) =>
       d
-        .select()
+        .select({ ...getTableColumns(cohorts), timeZone: organisations.timeZone })
         .from(cohorts)
+        .innerJoin(organisations, eq(organisations.id, cohorts.organisationId))
         .where(eq(cohorts.id, sql.placeholder('id')))
         .prepare('cadre_get_cohort'),
     ).execute({ id: cohortId });

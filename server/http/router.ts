@@ -168,6 +168,14 @@ function parseAddress(req: Request, full: string, spec: RouteDoc): { params: unk
   return { params, query };
 }
 
+/** The time zone a page about `subject` shows dates in: its cohort's organisation's, or the organisation's own
+ * (both loaded with the subject); otherwise the person's own (set before routing, `homeTimeZone`). */
+function showTimesOf(res: Response, subject: unknown): void {
+  const s = subject as { cohort?: { timeZone?: unknown }; timeZone?: unknown } | undefined;
+  const zone = s?.cohort?.timeZone ?? s?.timeZone;
+  if (typeof zone === 'string') res.locals.timeZone = zone;
+}
+
 async function authorizeRoute(req: Request, authorize: unknown, input: unknown): Promise<{ actor: Actor | undefined; subject: unknown }> {
   if (authorize === 'public') return { actor: req.user, subject: undefined };
   if (!req.user) throw new UnauthenticatedError();
@@ -237,6 +245,7 @@ export class RouteRegistry {
             const body = spec.body ? parse(spec.body, stripToken(req.body), 'request') : undefined;
             const input = { params, query, body };
             const { actor, subject } = await authorizeRoute(req, spec.authorize, input);
+            showTimesOf(res, subject);
             send(res, await runInRequest(req, () => handler({ ...input, actor, subject }, req, res)), spec, full);
           });
           return;
@@ -265,6 +274,7 @@ export class RouteRegistry {
         const broken = textProblems(form);
         if (broken.length) throw invalid(broken, 'form');
         const { actor, subject } = await authorizeRoute(req, spec.authorize, { params, query, form });
+        showTimesOf(res, subject);
         const rerender = async (error: unknown) => {
           if (!spec.rerender || !(error instanceof AppError) || !FIXABLE.includes(error.status)) throw error;
           res.status(error.status);

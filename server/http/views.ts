@@ -4,12 +4,20 @@ import { existsSync } from 'node:fs';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import { composeMessage } from './sentences';
+import { dateFormat } from '../util/dates';
+import { DEFAULT_TIME_ZONE, timeZoneWords } from '../util/time-zones';
 
 /** The core views folder. */
 export const viewsDir = path.resolve(__dirname, '../../views');
 
-const dateFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
-const dateTimeFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+/** The zone a page shows times in: `timeZone` in the render context (res.locals: the person's, or the route subject's
+ * cohort's or organisation's organisation), UK time when absent. */
+function zoneOf(options: unknown): string {
+  const zone = (options as { data?: { root?: { timeZone?: unknown } } } | undefined)?.data?.root?.timeZone;
+  return typeof zone === 'string' ? zone : DEFAULT_TIME_ZONE;
+}
+const dateFmt = (zone: string) => dateFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: zone });
+const dateTimeFmt = (zone: string) => dateFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone });
 
 function toDate(v: unknown): Date | null {
   if (v instanceof Date) return v;
@@ -39,14 +47,19 @@ export const helpers = {
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   not: (a: unknown) => !a,
   json: (v: unknown) => JSON.stringify(v ?? null).replace(/</g, '\\u003c'),
-  date: (v: unknown) => {
+  /** "3 Mar 2026" in the page's time zone; a calendar date ('2026-03-03') as it is. */
+  date: (v: unknown, options?: unknown) => {
     const d = toDate(v);
-    return d ? dateFmt.format(d) : '';
+    if (!d) return '';
+    return dateFmt(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? 'UTC' : zoneOf(options)).format(d);
   },
-  datetime: (v: unknown) => {
+  /** "3 Mar, 09:30" in the page's time zone. */
+  datetime: (v: unknown, options?: unknown) => {
     const d = toDate(v);
-    return d ? dateTimeFmt.format(d) : '';
+    return d ? dateTimeFmt(zoneOf(options)).format(d) : '';
   },
+  /** The page's time zone in words, for a form's label: "UK time", "New York time". */
+  zoneWords: (options?: unknown) => timeZoneWords(zoneOf(options)),
   isoDate: (v: unknown) => toDate(v)?.toISOString().slice(0, 10) ?? '',
   percent: (done: unknown, of: unknown) => (Number(of) > 0 ? Math.round((Number(done) / Number(of)) * 100) : 0),
   plural: (n: unknown, one: string, many: string) => (Number(n) === 1 ? one : many),

@@ -1,17 +1,17 @@
 /** The impact export as CSV by the one CSV writer (`server/exports/csv.ts`: UTF-8 with a byte-order mark, so learners'
- * own words keep their accents in a spreadsheet; RFC 4180 quoting; the formula guard); times in UK time. One block per table, each with its header. */
+ * own words keep their accents in a spreadsheet; RFC 4180 quoting; the formula guard); times in the organisation's time zone. One block per table, each with its header. */
 import { toCsv } from '../exports/csv';
-import { localDateTime, TIME_ZONE_WORDS } from '../exports/words';
+import { localDateTime, timeZoneWords } from '../exports/words';
 import type { OrganisationImpact } from './queries';
 import { BED_DAYS_LABEL, MEASURES } from './vocabulary';
 
 const blank: unknown[] = [];
 
-/** The whole impact of an organisation as CSV text. */
-export function impactCsv(impact: OrganisationImpact, generatedAt: Date): string {
+/** The whole impact of an organisation as CSV text, times in `zone` (the organisation's). */
+export function impactCsv(impact: OrganisationImpact, generatedAt: Date, zone: string): string {
   const { model } = impact;
   const rows: unknown[][] = [
-    ['Impact of the trainer programme', impact.organisation.name, `Generated ${localDateTime(generatedAt)} ${TIME_ZONE_WORDS}`],
+    ['Impact of the trainer programme', impact.organisation.name, `Generated ${localDateTime(generatedAt, zone)} ${timeZoneWords(zone)}`],
     ['Before and after', model.comparison.text],
     blank,
     ['Milestones'],
@@ -23,9 +23,9 @@ export function impactCsv(impact: OrganisationImpact, generatedAt: Date): string
     ...model.months.map((m) => [m.month, m.services || '', ...MEASURES.map((x) => m.totals?.[x.key] ?? ''), m.bedDays ?? '', m.rates?.restraints ?? '', m.rates?.proneRestraints ?? '', m.milestones.join('; ')]),
     blank,
     ['Incident counts by service (current values, then every earlier version a correction replaced)'],
-    ['Month', 'Service', 'Version', 'Current', ...MEASURES.map((m) => m.label), BED_DAYS_LABEL, 'Recorded by', `Recorded at (${TIME_ZONE_WORDS})`, 'How', 'Note'],
+    ['Month', 'Service', 'Version', 'Current', ...MEASURES.map((m) => m.label), BED_DAYS_LABEL, 'Recorded by', `Recorded at (${timeZoneWords(zone)})`, 'How', 'Note'],
     ...impact.history.flatMap((h) =>
-      [h.current, ...h.earlier].map((v, i) => [v.month, v.serviceName, v.version, i === 0 ? 'Yes' : 'No — corrected', ...MEASURES.map((m) => v[m.key]), v.occupiedBedDays ?? '', v.recordedByName, localDateTime(v.recordedAt), v.source === 'import' ? 'Imported' : 'Entered', v.note ?? '']),
+      [h.current, ...h.earlier].map((v, i) => [v.month, v.serviceName, v.version, i === 0 ? 'Yes' : 'No — corrected', ...MEASURES.map((m) => v[m.key]), v.occupiedBedDays ?? '', v.recordedByName, localDateTime(v.recordedAt, zone), v.source === 'import' ? 'Imported' : 'Entered', v.note ?? '']),
     ),
     blank,
     ['Courses delivered by the new trainers'],

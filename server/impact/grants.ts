@@ -9,7 +9,7 @@ import { getCourse, type CourseListItem } from './course-queries';
 /** A course subject with its row and its cohort loaded. */
 export type CourseSubject = { type: 'course'; cohort: CohortRow; course: CourseListItem };
 /** A client organisation subject. */
-export type OrganisationSubject = { type: 'organisation'; id: string; name: string };
+export type OrganisationSubject = { type: 'organisation'; id: string; name: string; timeZone: string };
 
 /** Authorises `action` on the course `:courseId` (404 "That course" outside the actor's world). */
 export function onCourse(db: Db, action: Action) {
@@ -25,6 +25,6 @@ export function onOrganisation(db: Db, action: Action) {
   return async (_req: Request, input: { params: { organisationId: string } }): Promise<Grant<OrganisationSubject>> => {
     const org = await getOrganisation(db, input.params.organisationId);
     if (org.kind !== 'client') throw new NotFoundError('That organisation');
-    return [action, { type: 'organisation', id: org.id, name: org.name }, 'That organisation'];
+    return [action, { type: 'organisation', id: org.id, name: org.name, timeZone: org.timeZone }, 'That organisation'];
   };
 }

@@ -39,7 +39,7 @@ export function impactRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   orgRoot.get('/impact.csv', { summary: 'The impact view as CSV (UTF-8, with learners’ own words)', authorize: onOrganisation(ctx.db, 'impact:view'), produces: 'text/csv' }, async ({ subject }, _req, res) => {
     const impact = await organisationImpact(ctx, subject.id);
-    sendCsv(res, `${fileSlug(subject.name)}-impact.csv`, impactCsv(impact, new Date()));
+    sendCsv(res, `${fileSlug(subject.name)}-impact.csv`, impactCsv(impact, new Date(), subject.timeZone));
   });
 
   org.form('/settings', { summary: 'Choose whether course registers record codes or names (form)', body: settingsForm, authorize: onOrganisation(ctx.db, 'impact:manage') }, async ({ body, actor, subject }) => {

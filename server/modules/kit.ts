@@ -40,6 +40,7 @@ export { resolveEvidence, type ChoiceScope, type EvidenceAnswer, type EvidenceCh
 
 // Formatting: date formatters built once (never construct an Intl.DateTimeFormat per call).
 export { dateFormat, londonToUtc } from '../util/dates';
+export { DEFAULT_TIME_ZONE, timeZoneWords, zonedLocalTime, zonedToUtc } from '../util/time-zones';
 export type { AssessmentContext, AssessmentContextsHook } from '../rubrics/contexts';
 
 // Requests: validation at the edge, the actor, routers, plain-form helpers.

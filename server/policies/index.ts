@@ -12,7 +12,7 @@ export type { Grantee } from './relations';
 /** The training provider's actions (admins only). */
 export type ProviderAction = 'provider:manage' | 'provider:view' | 'organisation:create' | 'cohort:create';
 /** Organisation-level actions. */
-export type OrganisationAction = 'organisation:view' | 'organisation:invite' | 'register:view';
+export type OrganisationAction = 'organisation:view' | 'organisation:invite' | 'organisation:settings' | 'register:view';
 /** Cohort-level actions. */
 export type CohortAction = 'cohort:view' | 'cohort:manage' | 'cohort:add-candidate' | 'cohort:mentor' | 'cohort:view-progress' | 'cohort:sync-roster' | 'course:record';
 /** Actions on one candidate's record within a cohort. */
@@ -126,6 +126,8 @@ function decide(actor: Actor, action: string, subject: Subject): 'allow' | 'forb
       if (impact) return impact;
       if (action === 'organisation:view') return 'allow';
       if (action === 'organisation:invite') return lead ? 'allow' : 'forbid';
+      // The organisation's settings (its time zone): its leads (and the provider's admins, above).
+      if (action === 'organisation:settings') return lead ? 'allow' : 'forbid';
       return 'forbid';
     }
     case 'cohort':

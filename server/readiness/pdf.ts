@@ -4,7 +4,7 @@
 import type PDFKit from 'pdfkit';
 import type { OrganisationImpact } from '../impact/queries';
 import { impactPdfSection } from '../impact/pdf-section';
-import { sayDay, sayDayTime, TIME_ZONE_WORDS } from '../exports/words';
+import { sayDay, sayDayTime, timeZoneWords } from '../exports/words';
 import { sayDate, type CohortReadiness } from './model';
 import { candidateStateLabel } from './presenters';
 import type { SignoffRecord, WaiverRecord } from './records';
@@ -40,6 +40,8 @@ export type ReportInput = {
   ledger: LedgerSummary;
   generatedAt: Date;
   generatedBy: string;
+  /** The organisation's time zone: every date and time in the report is in it. */
+  timeZone: string;
   /** The training provider (the cover's "from"); the client is the cohort's organisation. */
   provider?: ReportParty | null;
   client?: ReportParty | null;
@@ -50,10 +52,10 @@ export type ReportInput = {
 };
 
 /** The integrity statement a person reads, from the full ledger check. */
-export function integrityStatement(ledger: LedgerSummary, checkedAt: Date): string {
+export function integrityStatement(ledger: LedgerSummary, checkedAt: Date, zone: string): string {
   const record = 'Every sign-off decision in this report is recorded in an append-only, tamper-evident record';
-  if (ledger.ok) return `${record}; it was checked on ${sayDayTime(checkedAt)} (${TIME_ZONE_WORDS}) and nothing had been altered.`;
-  return `${record}. When it was checked on ${sayDayTime(checkedAt)} (${TIME_ZONE_WORDS}) it did not match what Cadre shows, so this report cannot be relied on until the provider has investigated. The detail is in the appendix.`;
+  if (ledger.ok) return `${record}; it was checked on ${sayDayTime(checkedAt, zone)} (${timeZoneWords(zone)}) and nothing had been altered.`;
+  return `${record}. When it was checked on ${sayDayTime(checkedAt, zone)} (${timeZoneWords(zone)}) it did not match what Cadre shows, so this report cannot be relied on until the provider has investigated. The detail is in the appendix.`;
 }
 
 const dates = (c: CohortReadiness) => `${c.startsOn ? sayDate(c.startsOn) : 'not set'} to ${c.endsOn ? sayDate(c.endsOn) : 'not set'}`;
@@ -84,7 +86,7 @@ function cover(doc: Doc, input: ReportInput) {
   line('Programme', cohort.programmeName ?? 'Not recorded');
   line('Cohort dates', dates(cohort));
   line('Candidates', String(cohort.counts.candidates));
-  line('Generated', `${sayDayTime(input.generatedAt)} (${TIME_ZONE_WORDS}) by ${input.generatedBy}`);
+  line('Generated', `${sayDayTime(input.generatedAt, input.timeZone)} (${timeZoneWords(input.timeZone)}) by ${input.generatedBy}`);
   doc.font('Helvetica').fontSize(9).fillColor('#4a5560').text('This report shows each candidate’s progress through the programme’s stages and the competencies mentors have signed off, with the evidence they relied on.', PAGE.left, 700, { width: PAGE.width });
 }
 
@@ -104,7 +106,7 @@ function summary(doc: Doc, input: ReportInput) {
   doc.x = PAGE.left;
   doc.y = y + 56;
   para(doc, `${n.candidates} ${n.candidates === 1 ? 'candidate' : 'candidates'} in ${cohort.name} (${dates(cohort)}).`, 10);
-  para(doc, integrityStatement(input.ledger, input.generatedAt), 10, 'Helvetica-Bold');
+  para(doc, integrityStatement(input.ledger, input.generatedAt, input.timeZone), 10, 'Helvetica-Bold');
   heading(doc, 'Stages by candidate', 12);
   const stageWidth = Math.max(48, Math.floor((PAGE.width - 110 - 70) / Math.max(1, cohort.stages.length)));
   const nameWidth = PAGE.width - 70 - stageWidth * cohort.stages.length;
@@ -119,7 +121,7 @@ function summary(doc: Doc, input: ReportInput) {
 
 function integrity(doc: Doc, input: ReportInput) {
   doc.font('Helvetica-Bold').fontSize(18).fillColor('#111').text('How this record is protected', PAGE.left, doc.y).moveDown(0.3);
-  para(doc, integrityStatement(input.ledger, input.generatedAt), 11, 'Helvetica-Bold');
+  para(doc, integrityStatement(input.ledger, input.generatedAt, input.timeZone), 11, 'Helvetica-Bold');
   doc.moveDown(0.5);
   para(doc, 'When a mentor signs off or countersigns a competency, declines it, grants or withdraws a waiver, marks a stage complete or signs a candidate off as ready to deliver — and when a certificate is issued, renewed or revoked — Cadre writes that decision once to a record that is only ever added to. Each entry carries a digital fingerprint of the one before it, so changing or removing any earlier decision would break every fingerprint after it.', 10);
   doc.moveDown(0.4);
@@ -179,6 +181,7 @@ export function cohortReportPdf(input: ReportInput): Promise<Buffer> {
         signoffs: input.signoffs.filter((s) => s.candidateId === c.candidateId),
         evidence: input.evidence ?? new Map(),
         waivers: input.waivers.filter((w) => w.candidateId === c.candidateId),
+        timeZone: input.timeZone,
         sections: sections.filter((s) => s.byCandidate).map((s) => ({ title: s.title, lines: s.byCandidate?.[c.candidateId] ?? [] })),
         today,
       }), true);
@@ -209,7 +212,7 @@ export function cohortReportPdf(input: ReportInput): Promise<Buffer> {
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0; // writing in the margin must not start a new page
-    doc.font('Helvetica').fontSize(8).fillColor('#4a5560').text(`${cohort.name} — trainer readiness report — generated ${sayDay(input.generatedAt)}`, PAGE.left, 805, { width: PAGE.width - 90, lineBreak: false });
+    doc.font('Helvetica').fontSize(8).fillColor('#4a5560').text(`${cohort.name} — trainer readiness report — generated ${sayDay(input.generatedAt, input.timeZone)}`, PAGE.left, 805, { width: PAGE.width - 90, lineBreak: false });
     doc.text(`Page ${i + 1} of ${total}`, PAGE.left + PAGE.width - 90, 805, { width: 90, align: 'right', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import type { Actor } from '../auth/actor';
 import { onCohort, type CohortSubject } from '../http/grants';
+import { getCohort } from '../cohorts/queries';
 import { presented, reply } from '../http/present';
 import type { RouteRegistry } from '../http/router';
 import { cohortRelation } from '../policies/relations';
@@ -43,7 +44,9 @@ export async function buildCohortReport(ctx: AppContext, cohortId: string, gener
     reportParties(ctx, { id: readiness.organisationId, name: readiness.organisationName }),
   ]);
   const generatedAt = new Date();
-  return cohortReportPdf({ cohort: readiness, signoffs, evidence, waivers, sections: sections.filter((s) => s !== null), ledger, impact, generatedAt, generatedBy, ...parties, today: ukDate(generatedAt) });
+  // The cohort's row (cached while its version holds) carries its organisation's time zone.
+  const { timeZone } = await getCohort(ctx.db, cohortId);
+  return cohortReportPdf({ cohort: readiness, signoffs, evidence, waivers, sections: sections.filter((s) => s !== null), ledger, impact, generatedAt, generatedBy, timeZone, ...parties, today: ukDate(generatedAt) });
 }
 
 /** Page routes under /cohorts/:cohortId and API routes under /api/v1/cohorts/:cohortId. */
@@ -55,10 +58,10 @@ export function readinessRoutes(registry: RouteRegistry, ctx: AppContext) {
   const readable = onCohort(ctx.db, 'cohort:view-progress');
   type Input = { subject: CohortSubject; actor: Actor };
 
-  const csv = ({ subject: { cohort } }: Input, _req: Request, res: Response) => cohortReadiness(ctx, cohort.id).then((r) => sendCsv(res, `${slug(cohort.name)}-readiness.csv`, toCsv(readinessRows(r))));
+  const csv = ({ subject: { cohort } }: Input, _req: Request, res: Response) => cohortReadiness(ctx, cohort.id).then((r) => sendCsv(res, `${slug(cohort.name)}-readiness.csv`, toCsv(readinessRows(r, cohort.timeZone))));
   const signoffs = async ({ subject: { cohort }, actor }: Input, _req: Request, res: Response) => {
     const list = await cohortSignoffs(ctx.db, cohort.id);
-    sendCsv(res, `${slug(cohort.name)}-signoffs.csv`, toCsv(signoffRows(list, await evidenceWords(ctx, cohort.id, actor.id, list))));
+    sendCsv(res, `${slug(cohort.name)}-signoffs.csv`, toCsv(signoffRows(list, await evidenceWords(ctx, cohort.id, actor.id, list), cohort.timeZone)));
   };
   const pdf = async ({ subject: { cohort }, actor }: Input, _req: Request, res: Response) => {
     const file = await buildCohortReport(ctx, cohort.id, actor.name, actor.id);

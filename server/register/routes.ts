@@ -11,7 +11,8 @@ import { LEVEL_WORDS, registerOf, STATUS_WORDS, type RegisterEntry } from './mod
 import { NO_SAMPLING, registerSampling, type RegisterSampling } from './sampling';
 import { standingKey } from './status';
 
-const words = (iso: string | null) => (iso ? sayDay(new Date(`${iso}T12:00:00Z`)) : 'Not recorded');
+// A calendar date (no time of day), said as it is stored.
+const words = (iso: string | null) => (iso ? sayDay(new Date(`${iso}T12:00:00Z`), 'UTC') : 'Not recorded');
 
 type Row = RegisterEntry & { sampling: RegisterSampling };
 

@@ -36,7 +36,7 @@ export const presentOrganisation = presenter((actor: Actor, o: OrganisationRow) 
 }));
 
 /** A cohort row with the actor's `can` flags. */
-export function cohortView(actor: Actor, c: CohortRow) {
+export function cohortView(actor: Actor, c: Omit<CohortRow, 'timeZone'>) {
   const subject = { type: 'cohort' as const, cohort: c };
   return {
     id: c.id,
@@ -66,4 +66,4 @@ export function cohortSummary(actor: Actor, c: { id: string; name: string; organ
 /** `{ organisations }`. */
 export const presentOrganisations = presenter((actor: Actor, rows: OrganisationRow[]) => ({ organisations: rows.map((o) => presentOrganisation(actor, o)) }));
 /** `{ cohort }` with `can` flags. */
-export const presentCohort = presenter(<X extends object>(actor: Actor, c: CohortRow, extra?: X) => ({ cohort: cohortView(actor, c), ...(extra ?? ({} as X)) }));
+export const presentCohort = presenter(<X extends object>(actor: Actor, c: Omit<CohortRow, 'timeZone'>, extra?: X) => ({ cohort: cohortView(actor, c), ...(extra ?? ({} as X)) }));

@@ -1,3 +1,5 @@
+import { zonedToUtc } from './time-zones';
+
 /** Date formatters built once and reused: constructing an Intl.DateTimeFormat costs far more than formatting with one. */
 
 const formats = new Map<string, Intl.DateTimeFormat>();
@@ -13,14 +15,8 @@ export function dateFormat(locale: string, options: Intl.DateTimeFormatOptions):
   return format;
 }
 
-/** Converts a wall-clock time in Europe/London (`YYYY-MM-DDTHH:mm`) to the instant it names. */
+/** Converts a wall-clock time in Europe/London (`YYYY-MM-DDTHH:mm`) to the instant it names (an organisation's own
+ * zone: `zonedToUtc` in ./time-zones). */
 export function londonToUtc(localTime: string): Date {
-  const guess = new Date(`${localTime}:00Z`);
-  const parts = Object.fromEntries(
-    dateFormat('en-GB', { timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(guess)
-      .map((p) => [p.type, p.value]),
-  );
-  const asLondon = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
-  return new Date(guess.getTime() - (asLondon - guess.getTime()));
+  return zonedToUtc(localTime, 'Europe/London');
 }

@@ -125,10 +125,10 @@ describe('the inspector report', () => {
 
   it('says plainly when the record did not check out', () => {
     const when = new Date('2026-12-01T20:31:00Z');
-    expect(integrityStatement({ ok: true, count: 3, lastHash: 'x', summary: '' }, when)).toBe(
+    expect(integrityStatement({ ok: true, count: 3, lastHash: 'x', summary: '' }, when, 'Europe/London')).toBe(
       'Every sign-off decision in this report is recorded in an append-only, tamper-evident record; it was checked on 1 Dec 2026 at 20:31 (UK time) and nothing had been altered.',
     );
-    expect(integrityStatement({ ok: false, count: 3, lastHash: 'x', summary: '' }, when)).toMatch(/did not match what Cadre shows, so this report cannot be relied on/);
+    expect(integrityStatement({ ok: false, count: 3, lastHash: 'x', summary: '' }, when, 'Europe/London')).toMatch(/did not match what Cadre shows, so this report cannot be relied on/);
   });
 
   it('is also served by the API', async () => {

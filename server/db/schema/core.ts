@@ -29,6 +29,9 @@ export const organisations = pgTable('organisations', {
   /** The organisation's logo in storage (`logos/<random>.<ext>`), its type checked from the bytes. */
   logoKey: varchar('logo_key', { length: 80 }),
   logoType: varchar('logo_type', { length: 40 }),
+  /** The IANA time zone every date and time shown to the organisation's people is in (pages, CSVs, reports) and typed
+   * times in its forms are read in. */
+  timeZone: varchar('time_zone', { length: 64 }).notNull().default('Europe/London'),
   createdAt: createdAt(),
 });
 

@@ -18,6 +18,8 @@ export type CandidatePageInput = {
   /** Lines from stage modules about this candidate (e.g. the final readiness sign-off), by section title. */
   sections: { title: string; lines: string[] }[];
   today: string;
+  /** The organisation's time zone. */
+  timeZone: string;
 };
 
 const signoffState: Record<string, CellState> = { signed: 'complete', awaiting_countersign: 'in_progress', pending: 'in_progress', more_evidence: 'in_progress', declined: 'at_risk', revoked: 'blocked' };
@@ -47,7 +49,7 @@ export function candidatePage(doc: Doc, input: CandidatePageInput): void {
     [{ label: 'Stage', width: 150 }, { label: 'Window', width: 140 }, { label: 'Status', width: 115 }, { label: 'Completed on', width: 90 }],
     cohort.stages.map((s, i) => {
       const cell = c.stages[i];
-      return [`${s.position}. ${s.title}`, window(s), { text: cell.label, state: cell.state }, cell.state === 'complete' && cell.at !== null ? sayDay(cell.at) : cell.state === 'complete' ? 'Met its requirements' : '—'];
+      return [`${s.position}. ${s.title}`, window(s), { text: cell.label, state: cell.state }, cell.state === 'complete' && cell.at !== null ? sayDay(cell.at, input.timeZone) : cell.state === 'complete' ? 'Met its requirements' : '—'];
     }),
   );
 
@@ -58,16 +60,16 @@ export function candidatePage(doc: Doc, input: CandidatePageInput): void {
     const r = latest.get(k.code);
     latest.delete(k.code);
     const name = `${k.code} ${k.name}${k.safetyCritical ? ' (safety-critical)' : ''}`;
-    return r ? signoffRow(name, r, input.evidence.get(r.id) ?? []) : [name, { text: 'Not requested yet', state: 'not_started' }, '—', '—'];
+    return r ? signoffRow(name, r, input.evidence.get(r.id) ?? [], input.timeZone) : [name, { text: 'Not requested yet', state: 'not_started' }, '—', '—'];
   });
-  for (const r of latest.values()) rows.push(signoffRow(`${r.competencyCode} ${r.competencyName} (not required of this cohort)`, r, input.evidence.get(r.id) ?? []));
+  for (const r of latest.values()) rows.push(signoffRow(`${r.competencyCode} ${r.competencyName} (not required of this cohort)`, r, input.evidence.get(r.id) ?? [], input.timeZone));
   table(doc, [{ label: 'Competency', width: 125 }, { label: 'Outcome', width: 100 }, { label: 'Signed and countersigned', width: 120 }, { label: 'Evidence', width: 150 }], rows);
 
   heading(doc, 'Waivers', 12);
   if (!input.waivers.length) para(doc, 'No waivers were used.', 9);
   for (const w of input.waivers) {
-    bullet(doc, `${w.stageTitle} (${w.scope === 'stage' ? 'the whole stage' : 'one of its requirements'}) waived by ${w.mentorName} on ${sayDay(w.at)}. Reason: ${w.reason}`, 9);
-    if (w.withdrawal) para(doc, `      Withdrawn by ${w.withdrawal.by} on ${sayDay(w.withdrawal.at)}: ${w.withdrawal.reason}. It no longer counts.`, 9);
+    bullet(doc, `${w.stageTitle} (${w.scope === 'stage' ? 'the whole stage' : 'one of its requirements'}) waived by ${w.mentorName} on ${sayDay(w.at, input.timeZone)}. Reason: ${w.reason}`, 9);
+    if (w.withdrawal) para(doc, `      Withdrawn by ${w.withdrawal.by} on ${sayDay(w.withdrawal.at, input.timeZone)}: ${w.withdrawal.reason}. It no longer counts.`, 9);
   }
 
   heading(doc, 'Final readiness sign-off', 12);
@@ -76,16 +78,16 @@ export function candidatePage(doc: Doc, input: CandidatePageInput): void {
   for (const l of finals) bullet(doc, l, 9);
 }
 
-function signoffRow(name: string, r: SignoffRecord, evidence: string[]): TableCell[] {
+function signoffRow(name: string, r: SignoffRecord, evidence: string[], zone: string): TableCell[] {
   const rating = ratingWords(r.rating, r.ratingLevels);
-  return [name, { text: `${signoffStatusWords(r.status)}${rating ? ` — ${rating}` : ''}`, state: signoffState[r.status] ?? 'in_progress' }, whoDecided(r), evidence.length ? evidence.join('\n') : 'None cited'];
+  return [name, { text: `${signoffStatusWords(r.status)}${rating ? ` — ${rating}` : ''}`, state: signoffState[r.status] ?? 'in_progress' }, whoDecided(r, zone), evidence.length ? evidence.join('\n') : 'None cited'];
 }
 
 /** Who signed, who countersigned (or that a second mentor still must), and who declined, asked for more or revoked,
  * with the days, in words: the sign-off's "Signed and countersigned" cell. */
-export function whoDecided(r: Pick<SignoffRecord, 'status' | 'signedBy' | 'signedAt' | 'countersignedBy' | 'submittedAt' | 'steps'>): string {
+export function whoDecided(r: Pick<SignoffRecord, 'status' | 'signedBy' | 'signedAt' | 'countersignedBy' | 'submittedAt' | 'steps'>, zone: string): string {
   const last = (kind: string) => [...r.steps].reverse().find((s) => s.kind === kind);
-  const on = (at: number | null | undefined) => (at === null || at === undefined ? '' : ` on ${sayDay(at)}`);
+  const on = (at: number | null | undefined) => (at === null || at === undefined ? '' : ` on ${sayDay(at, zone)}`);
   const signStep = last('sign_off');
   const signer = r.signedBy ?? signStep?.by;
   const signed = signer ? `Signed by ${signer}${on(signStep?.at ?? r.signedAt)}` : '';

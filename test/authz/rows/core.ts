@@ -155,6 +155,9 @@ export const rows: AuthzRows = {
   // Invitations to no cohort, changed from /admin: the provider's admins only (anyone else is refused before the row is read).
   'POST /admin/invitations/:invitationId/resend': { params: async (c) => ({ invitationId: await openOrganisationInvitation(c) }), own: adminOnly, other: 'same' },
   'POST /admin/invitations/:invitationId/revoke': { params: async (c) => ({ invitationId: await openOrganisationInvitation(c) }), own: adminOnly, other: 'same' },
+  // An organisation's settings (its time zone): its leads and the provider's admins; a mentor is not of the organisation.
+  'GET /organisations/:organisationId/settings': { params: (c) => ({ organisationId: c.tenant.org.id }), own: { admin: 'allow', lead: 'allow', mentor: 404, candidate: 403 }, other: otherTenant },
+  'POST /organisations/:organisationId/settings': { params: (c) => ({ organisationId: c.tenant.org.id }), body: () => ({ timeZone: 'Europe/London' }), own: { admin: 'allow', lead: 'allow', mentor: 404, candidate: 403 }, other: otherTenant },
   'POST /cohorts/:cohortId/members/:userId/:role/remove': {
     params: async (c) => {
       const user = await freshCandidate(c);

@@ -1,0 +1,1 @@
+ALTER TABLE "organisations" ADD COLUMN "time_zone" varchar(64) DEFAULT 'Europe/London' NOT NULL;
