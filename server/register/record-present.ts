@@ -1,5 +1,5 @@
 /** The trainer record page's presenter: the record in words, with `can` flags from the same rules the commands use. */
-import type { Actor } from '../auth/actor';
+import { homeTimeZone, type Actor } from '../auth/actor';
 import { presentCertificate } from '../credentials/present';
 import { sayDayTime } from '../exports/words';
 import { can } from '../policies';
@@ -35,7 +35,7 @@ export function presentRecord(view: TrainerRecordView, actor: Actor) {
     certificates: view.certificates.map(presentCertificate),
     cpd: view.cpd.map((c) => ({ id: c.id, doneOn: c.doneOn, hours: sayHours(Number(c.hours)), activity: c.activity, reflection: c.reflection, evidence: c.evidence })),
     cpdHoursYear: sayHours(view.cpdHoursYear),
-    history: view.history.map((h) => ({ when: sayDayTime(h.at), by: h.byName ?? 'Cadre', change: h.change, reason: h.reason ?? '—' })),
+    history: view.history.map((h) => ({ when: sayDayTime(h.at, homeTimeZone(actor)), by: h.byName ?? 'Cadre', change: h.change, reason: h.reason ?? '—' })),
     can: (() => {
       const manage = can(actor, 'trainer:manage', subject);
       return { manage, promote: manage && mayPromote(entry), suspend: manage && maySuspend(entry), reinstate: manage && mayReinstate(entry), keep: can(actor, 'trainer:keep', subject) };
