@@ -1,7 +1,7 @@
 /** Remedial-workshop commands: request a topic, mark it covered, tick the checklist, sign a candidate off as ready. */
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { audit, isPgError, candidateStage, cohorts, competencies, ConflictError, deliver, finalSignoffGaps, ForbiddenError, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageProgress, type StageRow } from '../../server/modules/kit';
+import { audit, isPgError, rolesChanged, candidateStage, cohorts, competencies, ConflictError, deliver, finalSignoffGaps, ForbiddenError, GateClosedError, isCandidate, NotFoundError, notify, rubricCriteria, unmetReasons, ValidationError, type AppContext, type StageProgress, type StageRow } from '../../server/modules/kit';
 import { remedialWorkshopChecklist, remedialWorkshopTopics } from './schema';
 import { writeReadinessSignoff } from './ledger';
 import { checklistOf } from './checklist';
@@ -122,6 +122,8 @@ export async function signReadiness(ctx: AppContext, mentor: { id: string; name:
       return { row, notes };
     });
     await deliver(ctx, notes);
+    // The certificate issued with the sign-off makes them a trainer: their pages and menu show it at once.
+    rolesChanged(ctx, candidateId);
     return row;
   } catch (err) {
     if (isPgError(err, 'uniqueViolation')) throw new ConflictError('This candidate is already signed off as ready.');

@@ -68,7 +68,10 @@ export { bySubject, defineProjection, firstDifference, missingRow, NO_ENTRY, num
 
 // Certificates: a final sign-off calls `certify(tx, { cohortId, candidateId, signedBy, at })` inside its own
 // transaction; core issues the candidate's certificate (or, for a refresher, renews it) — ledgered with the sign-off.
+// After the commit, `rolesChanged(ctx, candidateId)`: a first certificate makes the person a trainer (their menu's
+// "My trainer record", their programme page), so every node reloads them.
 export { certify, type Certified, type CertifyFacts } from '../credentials/issue';
+export { rolesChanged } from '../auth/authority';
 
 // Readiness: what the readiness model says still stands between candidates and "ready" (for a final sign-off).
 export { finalSignoffGaps, type FinalStage } from '../readiness/gaps';

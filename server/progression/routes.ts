@@ -109,6 +109,8 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     res.render('progress/timeline', {
       // The candidate's own page opens with the same "at risk" signal their mentors and lead see, said to them.
       standing: isSelf ? await candidateStanding(ctx, cohort.id, stages) : null,
+      // Signed off and certified: the programme page says so first, and where the certificate and record are.
+      certified: isSelf && actor.trainerOf?.includes(cohort.organisationId) ? { recordHref: `/organisations/${cohort.organisationId}/trainers/${actor.id}` } : null,
       title: isSelf ? 'Your programme' : candidate.name,
       cohort,
       candidate,

@@ -54,8 +54,17 @@ describe('certificates', () => {
   let certId: string;
 
   it('the final readiness sign-off issues the certificate, for this organisation, valid 12 months', async () => {
+    // The candidate has their programme open (their actor is cached) when the mentor signs them off.
+    const candidate = await t.loginAs(w.a.candidate.email);
+    const programmePage = `/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}`;
+    expect((await candidate.get(programmePage).expect(200)).text).not.toContain('data-testid="certified"');
     const res = await signOff(mentor, w.a.cohort.id, w.a.candidate.id);
     expect(res.status).toBe(201);
+    // At once, their programme page says they are certified and leads to the certificate and their trainer record.
+    const after = (await candidate.get(programmePage).expect(200)).text;
+    expect(after).toContain('You are an associate trainer');
+    expect(after).toContain('href="/certificates/mine"');
+    expect(after).toContain(`href="/organisations/${w.a.org.id}/trainers/${w.a.candidate.id}"`);
     const cert = await holderCert(w.a.candidate.id);
     expect(cert).toMatchObject({ organisationId: w.a.org.id, programmeName: 'Restraint reduction trainer programme', role: 'Associate trainer', renewals: 0, revokedAt: null });
     expect(cert.code).toMatch(/^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/);
