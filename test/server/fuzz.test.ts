@@ -155,6 +155,74 @@ describe('every documented operation refuses hostile input with a 4xx', () => {
   });
 });
 
+describe('every page and form outside the OpenAPI document refuses hostile input', () => {
+  it('answers no 5xx to hostile path segments and query values, and re-shows invalid text in a form as a sentence', async () => {
+    // The core's pages and forms (names, reflections, decisions, waivers, passwords, admin forms) are not in the
+    // OpenAPI document; the registry lists them. Signed in as the admin, CSRF token sent, signed in again after a log-out.
+    const documented = new Set(Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m} ${p.replace(/\{(\w+)\}/g, ':$1')}`)));
+    // LTI's browser steps check the launch before reading anything else (test/lti/refusals.test.ts).
+    const routes = t.cadre.routes.routes.filter((r) => !documented.has(`${r.method} ${r.path}`) && !r.path.startsWith('/webhooks/') && !/^\/lti\/(enter|connect)$/.test(r.path));
+    expect(routes.filter((r) => r.method === 'post').length).toBeGreaterThan(20);
+    let agent = await t.loginAs(w.admin.email);
+    let token = await t.csrf(agent, '/cohorts');
+    const endedSession: string[] = [];
+    const notRefused: string[] = [];
+    const stillSignedIn = async (after: string) => {
+      if ((await agent.get('/api/v1/me')).status !== 401) return;
+      endedSession.push(after);
+      agent = await t.loginAs(w.admin.email);
+      token = await t.csrf(agent, '/cohorts');
+    };
+    let previous = '';
+    let formsChecked = 0;
+    for (const route of routes) {
+      await stillSignedIn(previous);
+      previous = `${route.method.toUpperCase()} ${route.path}`;
+      const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+      // Values the address accepts, so the body reaches the text rule (a role nobody holds: nothing is removed).
+      const value = (n: string) => ({ requirement: 'experience', role: 'observer' })[n] ?? paramValue(n);
+      const url = (override?: [string, string]) => route.path.replace(/:(\w+)/g, (_m, n: string) => (override && override[0] === n ? override[1] : encodeURIComponent(value(n))));
+      const send = (u: string) => (agent as unknown as Record<string, (u: string) => import('supertest').Test>)[route.method](u).set('x-csrf-token', token);
+      for (const name of names) {
+        for (const seg of HOSTILE_SEGMENTS) {
+          const res = await send(url([name, seg]));
+          record(`${route.method.toUpperCase()} ${url([name, seg])}`, res.status, res.text);
+        }
+      }
+      for (const q of ['next', 'back', 'q', 'page']) {
+        for (const bad of ['a%00b', '%E0%A4%A', `1&${q}=2&${q}=%00`]) {
+          const res = await send(`${url()}?${q}=${bad}`);
+          record(`${route.method.toUpperCase()} ${url()}?${q}=${bad}`, res.status, res.text);
+        }
+      }
+      if (route.method === 'get') continue;
+      await stillSignedIn(previous); // the query values above may have logged out (POST /logout)
+      // The form's own fields, each a NUL — as a browser sends a form — and each a lone surrogate in JSON (a form
+      // cannot carry one in UTF-8). A route that declares no fields reads none (log out), as in the API sweep.
+      const shape = (route.doc?.body as { shape?: Record<string, unknown> } | undefined)?.shape;
+      if (!shape || !Object.keys(shape).length) continue;
+      const fields = Object.keys(shape);
+      formsChecked += 1;
+      const bodies: [string, string, string][] = [
+        ['NUL', 'application/x-www-form-urlencoded', [...fields.map((f) => `${encodeURIComponent(f)}=a%00b`), `_csrf=${encodeURIComponent(token)}`].join('&')],
+        ['surrogate', 'application/json', JSON.stringify(Object.fromEntries(fields.map((f) => [f, SURROGATE]))).replace(/\ud800/g, '\\ud800')],
+      ];
+      for (const [label, type, body] of bodies) {
+        const res = await send(url()).set('content-type', type).send(body);
+        record(`${route.method.toUpperCase()} ${url()} ${label}`, res.status, res.text);
+        const error = (res.body as { error?: { code?: string; fields?: unknown[] } } | undefined)?.error;
+        const refused = res.status === 400 && (/must not contain a NUL character|contains a broken character/.test(res.text) || (error?.code === 'validation_failed' && !!error.fields?.length));
+        if (!refused) notRefused.push(`${route.method.toUpperCase()} ${route.path} ${label} → ${res.status} ${(res.text.split("<main")[1] ?? res.text).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").slice(0, 200)}`);
+      }
+    }
+    await stillSignedIn(previous);
+    expect(failures).toEqual([]);
+    expect(notRefused).toEqual([]);
+    expect(endedSession).toEqual(['POST /logout']);
+    expect(formsChecked).toBeGreaterThanOrEqual(20);
+  });
+});
+
 describe('every socket event refuses hostile payloads without `internal`', () => {
   let socket: Socket;
   afterAll(() => socket?.close());
