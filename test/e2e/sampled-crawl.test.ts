@@ -5,8 +5,8 @@
  * The fast HTTP crawl (test/crawl) covers every link for dead ends, ids and system words; the full browser crawl
  * (test/e2e/crawl.test.ts, CADRE_CRAWL=1) opens every page shape. */
 import type { Browser } from 'playwright-core';
-import { checkSamples, routePatterns, samplePages, type PageProblem } from './support/sample';
-import { AXE_SOURCE, describeBrowser, launchBrowser, login, newPage, startE2E, type E2EApp } from './support';
+import { checkSamples, overflowCulprit, routePatterns, samplePages, type PageProblem } from './support/sample';
+import { AXE_SOURCE, checkA11y, describeBrowser, launchBrowser, login, newPage, startE2E, type E2EApp } from './support';
 
 const VIEWPORTS = [
   { width: 768, height: 1024 },
@@ -31,6 +31,23 @@ describeBrowser('the sampled crawl: one page per route pattern, per role, at tab
     await app?.stop();
     const cpu = process.cpuUsage();
     console.info(`sampled crawl: ${((Date.now() - started) / 1000).toFixed(1)} s in all; the app and the test used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU`);
+  });
+
+  it('catches what it looks for: a page too wide, a table that scrolls sideways, an unlabelled field', async () => {
+    const page = await newPage(browser, app.baseUrl, VIEWPORTS[0]);
+    await page.goto('/login');
+    // Sizes set through the style object: the app's CSP ignores style attributes in markup.
+    await page.evaluate(() => {
+      const main = document.querySelector('main') ?? document.body;
+      main.insertAdjacentHTML('beforeend', '<div class="too-wide">wide</div><div class="table-scroll"><table class="table"><tr><td>cell</td></tr></table></div><input type="text" class="nameless">');
+      (main.querySelector('.too-wide') as HTMLElement).style.width = '900px';
+      (main.querySelector('.table-scroll td') as HTMLElement).style.minWidth = '1200px';
+    });
+    const { wider, element, scrollers } = await overflowCulprit(page);
+    expect({ wider: wider > 0, element, scrollers: scrollers.length }).toEqual({ wider: true, element: expect.stringMatching(/^div\.too-wide \(900px wide/), scrollers: 1 });
+    expect(scrollers[0]).toMatch(/^div\.table-scroll .* scrolls sideways to show \d+px$/);
+    expect((await checkA11y(page)).map((v) => v.id)).toContain('label');
+    await page.context().close();
   });
 
   for (const email of PEOPLE) {

@@ -14,11 +14,13 @@ export const AXE_SOURCE = { content: axe.source };
 /** Runs axe (WCAG 2.0–2.2 A/AA rules) on the page and returns the serious and critical violations (assert `[]`). */
 export async function checkA11y(page: Page | Frame): Promise<A11yViolation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  const result = await page.evaluate(async () => {
+  // Only the serious and critical violations leave the page: axe's whole result (every rule that passed or did not
+  // apply, with its descriptions) is hundreds of kilobytes, which playwright would serialise and validate each time.
+  return page.evaluate(async () => {
     const w = window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<AxeRun> } };
-    return w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
+    const result = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: String(v.impact), help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
   });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: String(v.impact), help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
 }
