@@ -1,11 +1,11 @@
 /** The `co-delivery:live-note` evidence kind: a mentor's live note, cited by a candidate asking for a sign-off. */
 import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
-import { dateFormat, users, type Db, type EvidenceChoice, type EvidenceKind, type ResolvedEvidence } from '../../../server/modules/kit';
+import { dateFormat, getCohort, users, type Db, type EvidenceChoice, type EvidenceKind, type ResolvedEvidence } from '../../../server/modules/kit';
 import { coDeliveryGroups, coDeliveryLiveNotes as notes, coDeliveryLiveRooms as rooms, coDeliverySessions } from '../schema';
 import { timeCode } from './presenters';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const day = dateFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
+const day = (zone: string) => dateFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: zone });
 const kindWords = { strength: 'A strength', to_work_on: 'Something to work on' } as const;
 /** How many notes a form lists, newest first. */
 const CHOICES = 40;
@@ -45,9 +45,10 @@ function notesWith(db: Db) {
 
 type NoteFacts = Awaited<ReturnType<ReturnType<typeof notesWith>['where']>>[number];
 
-/** The note in words: its text and time code, the session's date and group; who wrote it, in which room. */
-function words(r: NoteFacts): EvidenceChoice & { href: string } {
-  const when = day.format(r.sessionStartsAt ?? r.startedAt ?? new Date(0));
+/** The note in words: its text and time code, the session's date (in `zone`, the cohort's organisation's) and group;
+ * who wrote it, in which room. */
+function words(r: NoteFacts, zone: string): EvidenceChoice & { href: string } {
+  const when = day(zone).format(r.sessionStartsAt ?? r.startedAt ?? new Date(0));
   return {
     refId: r.id,
     label: `“${excerpt(r.body)}” at ${timeCode(r.atOffsetMs)} — ${when}${r.groupName ? `, ${r.groupName}` : ''}`,
@@ -64,14 +65,15 @@ export const liveNoteEvidence: EvidenceKind = {
     const ids = [...new Set(refIds.filter((id) => UUID.test(id)))];
     const out = new Map<string, ResolvedEvidence>();
     if (!ids.length) return out;
-    for (const r of await notesWith(db).where(inArray(notes.id, ids))) {
+    const [found, { timeZone }] = await Promise.all([notesWith(db).where(inArray(notes.id, ids)), getCohort(db, scope.cohortId)]);
+    for (const r of found) {
       if (out.has(r.id)) continue;
       const belongs = r.candidateId === scope.candidateId && r.cohortId === scope.cohortId;
       if (!belongs) {
         out.set(r.id, { label: 'A live note', description: 'This live note is not about this candidate in this cohort.', belongs });
         continue;
       }
-      const { label, description, href } = words(r);
+      const { label, description, href } = words(r, timeZone);
       out.set(r.id, { label, description, href, belongs });
     }
     return out;
@@ -83,8 +85,9 @@ export const liveNoteEvidence: EvidenceKind = {
       .where(and(eq(rooms.cohortId, scope.cohortId), eq(notes.candidateId, scope.candidateId), isNotNull(notes.releasedAt)))
       .orderBy(desc(notes.createdAt))
       .limit(CHOICES);
+    const { timeZone } = await getCohort(db, scope.cohortId);
     return rows.map((r) => {
-      const { refId, label, description } = words(r);
+      const { refId, label, description } = words(r, timeZone);
       return { refId, label, description };
     });
   },
