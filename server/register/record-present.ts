@@ -33,7 +33,10 @@ export function presentRecord(view: TrainerRecordView, actor: Actor) {
     refresherDueOn: entry.refresherDueOn,
     firstAidExpiresOn: entry.firstAidExpiresOn,
     certificates: view.certificates.map(presentCertificate),
-    cpd: view.cpd.map((c) => ({ id: c.id, doneOn: c.doneOn, hours: sayHours(Number(c.hours)), activity: c.activity, reflection: c.reflection, evidence: c.evidence })),
+    cpd: view.cpd.map((c) => {
+      const href = `${recordHref(entry.organisationId, entry.userId)}/cpd/${c.id}`;
+      return { id: c.id, doneOn: c.doneOn, hours: sayHours(Number(c.hours)), activity: c.activity, reflection: c.reflection, evidence: c.evidence, fileName: c.fileName, fileHref: c.fileId ? `${href}/file` : null, editHref: `${href}/edit` };
+    }),
     cpdHoursYear: sayHours(view.cpdHoursYear),
     history: view.history.map((h) => ({ when: sayDayTime(h.at, homeTimeZone(actor)), by: h.byName ?? 'Cadre', change: h.change, reason: h.reason ?? '—' })),
     can: (() => {

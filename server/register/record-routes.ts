@@ -10,7 +10,11 @@ import { formOf } from '../http/forms';
 import { seeOther } from '../http/present';
 import type { Action, Grant, RouteRegistry } from '../http/router';
 import { text } from '../http/validate';
+import { attachmentHeader } from '../evidence/routes';
+import { evidenceUpload } from '../evidence/store';
+import { londonDate } from '../progression/kinds/answers';
 import { changeStanding } from './changes';
+import { addCpd, cpdEntryOf, cpdForm, deleteCpd, editCpd, type CpdEntryRow } from './cpd';
 import type { StandingChange } from './ledger';
 import { presentRecord, recordHref } from './record-present';
 import { recordsOfPerson, trainerRecordOf, type TrainerRecordView } from './record';
@@ -37,15 +41,18 @@ export async function recordOrNotFound(db: AppContext['db'], subject: TrainerSub
 }
 
 /** What a page problem belongs to: which form on the record page. */
-export type RecordForm = StandingChange | 'cpd' | 'first-aid' | `cpd-${string}`;
+export type RecordForm = StandingChange | 'cpd' | 'cpd-edit' | 'first-aid';
 
 /** What the record page shows besides the record: a notice, or a form's problem with what was typed. */
-export type RecordExtra = { done?: string; error?: AppError; values?: Record<string, unknown>; errorFor?: RecordForm };
+export type RecordExtra = { done?: string; error?: AppError; values?: Record<string, unknown>; errorFor?: RecordForm; editing?: CpdEntryRow };
 
 const DONE: Record<string, string> = {
   promote: 'Promoted to senior trainer. The history below records it with the reason.',
   suspend: 'Suspended. The register and the verification page now show the trainer as suspended.',
   reinstate: 'Reinstated. The register shows the trainer’s standing from their certificate again.',
+  'cpd-added': 'CPD entry added to your log.',
+  'cpd-edited': 'CPD entry saved.',
+  'cpd-deleted': 'CPD entry deleted. The history keeps a line saying what it was.',
 };
 
 const doneQuery = z.object({ done: z.enum(Object.keys(DONE) as [string, ...string[]]).optional() });
@@ -65,7 +72,24 @@ export function recordRoutes(registry: RouteRegistry, ctx: AppContext) {
   async function renderRecord(res: Response, actor: Actor, subject: TrainerSubject, extra: RecordExtra = {}) {
     const record = presentRecord(await recordOrNotFound(ctx.db, subject), actor);
     const done = extra.done ? (DONE[extra.done] ?? extra.done) : undefined;
-    res.render('register/record', { title: record.own ? 'My trainer record' : `Trainer record — ${record.name}`, record, done, error: extra.error, errorFor: extra.errorFor, values: extra.values ?? {} });
+    const typed = (form: RecordForm) => (extra.errorFor === form ? (extra.values ?? {}) : {});
+    const e = extra.editing;
+    const editing = e && {
+      action: `${record.href}/cpd/${e.id}`,
+      fileName: e.fileName,
+      form: { doneOn: e.doneOn, hours: String(Number(e.hours)), activity: e.activity, reflection: e.reflection, ...typed('cpd-edit') },
+    };
+    res.render('register/record', {
+      title: record.own ? 'My trainer record' : `Trainer record — ${record.name}`,
+      record,
+      done,
+      error: extra.error,
+      errorFor: extra.errorFor,
+      values: extra.values ?? {},
+      today: londonDate(new Date()),
+      cpdForm: typed('cpd'),
+      editing,
+    });
   }
 
   trainers.get('/:userId', { summary: 'A trainer’s record: level, standing, certificates, refresher, first aid, CPD log and history of changes', query: doneQuery, authorize: onTrainer(ctx.db, 'trainer:view') }, async ({ actor, subject, query }, _req, res) => {
@@ -88,6 +112,68 @@ export function recordRoutes(registry: RouteRegistry, ctx: AppContext) {
       },
     );
   }
+
+  const entryOf = async (subject: TrainerSubject, entryId: string) => cpdEntryOf(ctx.db, entryId, (await recordOrNotFound(ctx.db, subject)).entry.recordId);
+  const uploaded = (req: Request) => (Array.isArray(req.files) ? req.files : []);
+
+  trainers.form(
+    '/:userId/cpd',
+    {
+      summary: 'The trainer adds a CPD entry to their log: date, hours, activity, reflection, optional evidence file (form; one file in `files`)',
+      body: cpdForm,
+      multipart: true,
+      upload: evidenceUpload(ctx.storage, ctx.config.evidenceMaxBytes),
+      authorize: onTrainer(ctx.db, 'trainer:keep'),
+      rerender: (_req, res, { error, values, actor, subject }) => renderRecord(res, actor, subject, { error, values, errorFor: 'cpd' }),
+    },
+    async ({ body, actor, subject }, req) => {
+      await recordOrNotFound(ctx.db, subject);
+      await addCpd(ctx, actor, subject, body, uploaded(req));
+      return seeOther(`${recordHref(subject.organisationId, subject.userId)}?done=cpd-added#cpd-h`);
+    },
+  );
+
+  trainers.get('/:userId/cpd/:entryId/edit', { summary: 'The trainer edits one of their CPD entries (the record page with the entry’s form)', authorize: onTrainer(ctx.db, 'trainer:keep') }, async ({ actor, subject, params }, _req, res) => {
+    await renderRecord(res, actor, subject, { editing: await entryOf(subject, params.entryId) });
+  });
+
+  trainers.form(
+    '/:userId/cpd/:entryId',
+    {
+      summary: 'The trainer saves an edited CPD entry; a new file replaces the evidence, none keeps it (form; one file in `files`)',
+      body: cpdForm,
+      multipart: true,
+      upload: evidenceUpload(ctx.storage, ctx.config.evidenceMaxBytes),
+      authorize: onTrainer(ctx.db, 'trainer:keep'),
+      rerender: async (_req, res, { error, values, actor, subject, params }) => renderRecord(res, actor, subject, { error, values, errorFor: 'cpd-edit', editing: await entryOf(subject, params.entryId) }),
+    },
+    async ({ body, actor, subject, params }, req) => {
+      await editCpd(ctx, actor, await entryOf(subject, params.entryId), body, uploaded(req));
+      return seeOther(`${recordHref(subject.organisationId, subject.userId)}?done=cpd-edited#cpd-h`);
+    },
+  );
+
+  trainers.form('/:userId/cpd/:entryId/delete', { summary: 'The trainer deletes one of their CPD entries (form)', authorize: onTrainer(ctx.db, 'trainer:keep') }, async ({ actor, subject, params }) => {
+    await deleteCpd(ctx, actor, await entryOf(subject, params.entryId));
+    return seeOther(`${recordHref(subject.organisationId, subject.userId)}?done=cpd-deleted#cpd-h`);
+  });
+
+  trainers.get(
+    '/:userId/cpd/:entryId/file',
+    { summary: 'The evidence file of a CPD entry, as a download (the trainer, their lead, admins)', produces: 'application/octet-stream', authorize: onTrainer(ctx.db, 'trainer:view') },
+    async ({ subject, params }, _req, res) => {
+      const entry = await entryOf(subject, params.entryId);
+      const info = entry.fileKey ? await ctx.storage.stat(entry.fileKey) : null;
+      if (!entry.fileKey || !info) throw new NotFoundError('That file');
+      res.setHeader('Content-Type', entry.fileType ?? 'application/octet-stream');
+      res.setHeader('Content-Length', String(info.size));
+      res.setHeader('Content-Disposition', attachmentHeader(entry.fileName ?? 'evidence'));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+      (await ctx.storage.get(entry.fileKey)).pipe(res);
+    },
+  );
 
   mine.get('/mine', { summary: 'My trainer records: straight to the one, or a list when on several organisations’ registers', authorize: 'signed-in' }, async ({ actor }, _req, res) => {
     const entries = await recordsOfPerson(ctx.db, actor.id);

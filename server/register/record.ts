@@ -5,12 +5,12 @@ import { asc, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { certificatesOf, type CertificateView } from '../credentials/queries';
 import type { Db } from '../db';
-import { cpdEntries, trainerRecordChanges, users } from '../db/tables';
+import { cpdEntries, files, trainerRecordChanges, users } from '../db/tables';
 import { londonDate } from '../progression/kinds/answers';
 import { registerEntries, type RegisterEntry } from './model';
 
-/** One CPD entry. */
-export type CpdEntry = typeof cpdEntries.$inferSelect;
+/** One CPD entry with its evidence file's name (if it has one). */
+export type CpdEntry = typeof cpdEntries.$inferSelect & { fileName: string | null };
 
 /** One change in a trainer record's history: when, who by (their name), what, why. */
 export type RecordChange = { id: string; at: Date; byName: string | null; change: string; reason: string | null };
@@ -40,8 +40,14 @@ export function hoursSince(entries: Pick<CpdEntry, 'doneOn' | 'hours'>[], since:
 }
 
 /** The CPD log of a trainer record, newest first. */
-export function cpdOf(db: Db, recordId: string): Promise<CpdEntry[]> {
-  return db.select().from(cpdEntries).where(eq(cpdEntries.trainerRecordId, recordId)).orderBy(desc(cpdEntries.doneOn), desc(cpdEntries.createdAt));
+export async function cpdOf(db: Db, recordId: string): Promise<CpdEntry[]> {
+  const rows = await db
+    .select({ entry: cpdEntries, fileName: files.displayName })
+    .from(cpdEntries)
+    .leftJoin(files, eq(files.id, cpdEntries.fileId))
+    .where(eq(cpdEntries.trainerRecordId, recordId))
+    .orderBy(desc(cpdEntries.doneOn), desc(cpdEntries.createdAt));
+  return rows.map((r) => ({ ...r.entry, fileName: r.fileName }));
 }
 
 /** The history of a trainer record, oldest first, with each actor's name. */

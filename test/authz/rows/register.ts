@@ -2,8 +2,12 @@
  * admins), the provider's whole register (admins), and a trainer's record (the trainer, the organisation's leads,
  * admins). */
 import { newCertificateCode } from '../../../server/credentials/code';
-import { certificates, trainerRecords } from '../../../server/db/tables';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { cpdEntries, certificates, trainerRecords } from '../../../server/db/tables';
+import { ensureTrainerRecord } from '../../../server/register/records';
+import { londonDate } from '../../../server/progression/kinds/answers';
 import { buildUser } from '../../support/factories';
+import { PNG } from '../../signoffs/support';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
 
 const leads: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 404, candidate: 403 };
@@ -36,6 +40,35 @@ async function freshTrainer(c: RowContext, suspended = false) {
 const managers: RoleExpectations = { admin: 'allow', lead: 403, mentor: 404, candidate: 404 };
 const reason = () => ({ reason: 'A reason given in the matrix test' });
 
+// The trainer keeps their own CPD log; the lead and admins only read it.
+const keeper: RoleExpectations = { admin: 403, lead: 403, mentor: 404, candidate: 'allow' };
+const otherKeeper: RoleExpectations = { admin: 403, lead: 404, mentor: 404, candidate: 404 };
+const yesterday = () => londonDate(new Date(Date.now() - 86_400_000));
+const cpdBody = (c: RowContext) => ({ doneOn: yesterday(), hours: '1.5', activity: `Matrix CPD ${c.uniq()}`, reflection: 'What I learned from it.' });
+
+/** A fresh CPD entry on the tenant candidate's record for each call (edited or deleted by the row). */
+async function freshEntry(c: RowContext) {
+  const trainer = await trainerOnRegister(c);
+  const record = await ensureTrainerRecord(c.db, trainer.userId, trainer.organisationId);
+  const [entry] = await c.db.insert(cpdEntries).values({ trainerRecordId: record.id, doneOn: yesterday(), hours: 1, activity: `Matrix entry ${c.uniq()}`, reflection: 'Written for the matrix.' }).returning();
+  return { ...trainer, entryId: entry.id };
+}
+
+/** A CPD entry with an evidence file, added through HTTP by the tenant's candidate (once per scope). */
+function entryWithFile(c: RowContext) {
+  return c.memo('register-cpd-file', async () => {
+    const trainer = await trainerOnRegister(c);
+    const agent = await c.app.loginAs(c.tenant.candidate.email);
+    const page = `/organisations/${trainer.organisationId}/trainers/${trainer.userId}`;
+    const token = await c.app.csrf(agent, page);
+    const res = await agent.post(`${page}/cpd`).set('x-csrf-token', token).field('doneOn', yesterday()).field('hours', '2').field('activity', 'Matrix course with evidence').field('reflection', 'Kept the attendance sheet.').attach('files', PNG, { filename: 'attendance.png', contentType: 'image/png' });
+    if (res.status !== 303) throw new Error(`CPD entry not added: ${res.status}`);
+    const record = await ensureTrainerRecord(c.db, trainer.userId, trainer.organisationId);
+    const [entry] = await c.db.select().from(cpdEntries).where(and(eq(cpdEntries.trainerRecordId, record.id), isNotNull(cpdEntries.fileId)));
+    return { ...trainer, entryId: entry.id };
+  });
+}
+
 /** Rows keyed by "METHOD /path" exactly as registered. */
 export const rows: AuthzRows = {
   'GET /organisations/:organisationId/register': { params: org, own: leads, other: otherOrg },
@@ -46,5 +79,10 @@ export const rows: AuthzRows = {
   'GET /trainers/mine': { own: everyone, other: 'same' },
   'POST /organisations/:organisationId/trainers/:userId/promote': { params: (c) => freshTrainer(c), body: reason, own: managers, other: otherOrg },
   'POST /organisations/:organisationId/trainers/:userId/suspend': { params: (c) => freshTrainer(c), body: reason, own: managers, other: otherOrg },
+  'POST /organisations/:organisationId/trainers/:userId/cpd': { params: trainerOnRegister, body: cpdBody, own: keeper, other: otherKeeper },
+  'GET /organisations/:organisationId/trainers/:userId/cpd/:entryId/edit': { params: freshEntry, own: keeper, other: otherKeeper },
+  'POST /organisations/:organisationId/trainers/:userId/cpd/:entryId': { params: freshEntry, body: cpdBody, own: keeper, other: otherKeeper },
+  'POST /organisations/:organisationId/trainers/:userId/cpd/:entryId/delete': { params: freshEntry, own: keeper, other: otherKeeper },
+  'GET /organisations/:organisationId/trainers/:userId/cpd/:entryId/file': { params: entryWithFile, own: recordViewers, other: otherOrg },
   'POST /organisations/:organisationId/trainers/:userId/reinstate': { params: (c) => freshTrainer(c, true), body: reason, own: managers, other: otherOrg },
 };
