@@ -10,7 +10,7 @@ import type { Db } from '../db';
 import { cpdEntries, files, trainerRecordChanges } from '../db/tables';
 import { insertFileRows, storedFiles } from '../evidence/store';
 import { NotFoundError } from '../errors';
-import { sayDay } from '../exports/words';
+import { ORGANISATION_TIME_ZONE, sayDay } from '../exports/words';
 import { formOf } from '../http/forms';
 import { invalid, isoDate, text } from '../http/validate';
 import { londonDate } from '../progression/kinds/answers';
@@ -59,7 +59,7 @@ function check(input: CpdInput, uploaded: number, now: Date) {
   if (problems.length) throw invalid(problems);
 }
 
-const summary = (input: Pick<CpdInput, 'activity' | 'hours' | 'doneOn'>) => `“${input.activity}”, ${input.hours} ${input.hours === 1 ? 'hour' : 'hours'} on ${sayDay(new Date(`${input.doneOn}T12:00:00Z`))}`;
+const summary = (input: Pick<CpdInput, 'activity' | 'hours' | 'doneOn'>) => `“${input.activity}”, ${input.hours} ${input.hours === 1 ? 'hour' : 'hours'} on ${sayDay(new Date(`${input.doneOn}T12:00:00Z`), ORGANISATION_TIME_ZONE)}`;
 
 /** Writes through the evidence kit: the stored upload is claimed once the transaction commits, discarded otherwise. */
 async function withUpload<T>(ctx: AppContext, uploaded: Express.Multer.File[], write: (written: ReturnType<typeof storedFiles>) => Promise<T>): Promise<T> {
