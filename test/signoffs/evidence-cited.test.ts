@@ -1,13 +1,14 @@
 /**
  * Evidence must exist and belong (issue 10.2, 12.5, 12.14). A sign-off request citing a note that does not exist,
  * another candidate's note, another tenant's note, an unknown kind, or a register the candidate is not on is refused
- * with 400 naming the field and writes nothing; cited evidence is shown in words in the queue, the portfolio and the
- * export; "Attach as evidence" shows the note and lets the candidate pick the competency; a bulk sign-off rests on a
+ * with 400 naming the field and writes nothing; cited evidence is shown in words in the queue, the portfolio, the
+ * export and the inspector report; "Attach as evidence" shows the note and lets the candidate pick the competency; a bulk sign-off rests on a
  * named session or register that every chosen candidate is on, and its page leaves out those who already hold it.
  */
 import { signoffEvidence, signoffRequests } from '../../server/db/tables';
 import { startTestApp, type TestApp } from '../support/app';
 import { liveNote } from '../support/evidence';
+import { asBuffer, binary, pdfWords } from '../support/pdf';
 import { buildSignoffWorld, onRegister, REFLECTION, requestJson, type SignoffWorld } from './support';
 import { transferWeekAttendance } from '../../modules/transfer-week/schema';
 
@@ -61,7 +62,7 @@ describe('a request cites evidence', () => {
     expect(missed.body.error.fields[0].message).toMatch(/does not show this candidate there/);
   });
 
-  it('shows the cited note in words in the portfolio, the queue and the sign-offs export — never its id', async () => {
+  it('shows the cited note in words in the portfolio, the queue, the sign-offs export and the inspector report — never its id', async () => {
     const candidate = await t.loginAs(w.a.candidate.email);
     expect((await requestJson(candidate, w, 'D1')).status).toBe(201);
     const noteId = w.note[w.a.candidate.id];
@@ -78,6 +79,13 @@ describe('a request cites evidence', () => {
     expect(csv.text).toContain('“You named the purpose of the session and checked everyone could hear.” at 2:05');
     expect(csv.text).toContain('noted by Mentor A');
     expect(csv.text).not.toContain(noteId);
+    const pdf = await asBuffer(await t.loginAs(w.a.lead.email), `/cohorts/${w.a.cohort.id}/report.pdf`);
+    expect(pdf.status).toBe(200);
+    const words = pdfWords(binary(pdf));
+    expect(words).toContain('You named the purpose of the session and checked everyone could hear.');
+    expect(words).toContain('noted by Mentor A');
+    expect(words).not.toContain(noteId);
+    expect(words).not.toContain('could not be found');
   });
 });
 
