@@ -26,7 +26,7 @@ import { revokeCertificate } from './issue';
 import type { CertificateRow } from './ledger';
 import { certificatePdf } from './pdf';
 import { historyLine, presentCertificate, statusSentence, sayDay } from './present';
-import { standingKey, standingsOf, type TrainerStanding as Standing } from '../register/status';
+import { standingDetail, standingKey, standingsOf, type TrainerStanding as Standing } from '../register/status';
 import { certificateByCode, certificateById, certificateHistory, certificatesOf, statusOf, type CertificateView } from './queries';
 
 /** How many verification pages one address may open per hour (a person checking a few certificates never meets it). */
@@ -64,7 +64,7 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
   }
 
   /** A trainer's standing on the register as the certificate pages say it (the register's one rule, standingOf). */
-  const standingWords = (s: Standing | undefined) => s && { words: s.words, style: s.style, reason: s.reason };
+  const standingWords = (s: Standing | undefined) => s && { words: s.words, style: s.style, reason: s.reason, detail: standingDetail(s) };
 
   async function renderPage(res: Response, actor: Actor, row: CertificateRow, extra: { revoking?: boolean; error?: AppError; values?: Record<string, unknown>; done?: string } = {}) {
     const cert = await view(row);
@@ -176,7 +176,7 @@ export function credentialRoutes(registry: RouteRegistry, ctx: AppContext) {
       valid: status === 'valid',
       revoked: status === 'revoked',
       revokedOn: cert.revokedAt ? sayDay(cert.revokedAt) : null,
-      standing: standing ? { words: standing.words, style: standing.style, reason: standing.publicReason } : null,
+      standing: standing ? { words: standing.words, style: standing.style, reason: standingDetail({ reason: standing.publicReason }) } : null,
     });
   });
 

@@ -1,6 +1,6 @@
 /** Shapes courses for the pages: the form's choices and values, a course's card, and its learners' summary. */
 import type { AppError } from '../errors';
-import { standingKey, type Standing } from '../register/status';
+import { standingDetail, standingKey, type Standing } from '../register/status';
 import type { CourseListItem } from './course-queries';
 import type { Curriculum } from './programme';
 import { totalsOf, type CourseTotals, type Summary } from './summaries';
@@ -57,7 +57,7 @@ export function presentCourseForm(input: {
  * wherever they appear); `standings` as `standingsOf` returns them. */
 function standingBeside(standings: Map<string, Standing> | undefined, userId: string | null, organisationId: string) {
   const standing = userId ? standings?.get(standingKey(userId, organisationId)) : undefined;
-  return standing && standing.status !== 'active' ? { words: standing.words, style: standing.style, reason: standing.reason } : null;
+  return standing && standing.status !== 'active' ? { words: standing.words, style: standing.style, reason: standingDetail(standing) } : null;
 }
 
 export function presentCourseItem(course: CourseListItem, summary: Summary, can: { edit: boolean }, standings?: Map<string, Standing>) {

@@ -12,6 +12,9 @@ export type TrainerStatus = 'active' | 'lapsed' | 'suspended';
 /** A standing as pages show it: the status, its word, a class for its badge and the sentence saying why. */
 export type Standing = { status: TrainerStatus; words: string; style: string; reason: string; publicReason: string };
 
+/** The reason without its leading status word, to sit beside the status badge ("the certificate has expired; …"). */
+export const standingDetail = (s: Pick<Standing, 'reason'>) => s.reason.replace(/^[A-Z][a-z]+( by the provider)?: /, (m) => (m.includes('provider') ? 'By the provider: ' : '')).replace(/^./, (c) => c.toUpperCase());
+
 /** Words for a status, as pages and the CSV say them. */
 export const STATUS_WORDS: Record<TrainerStatus, string> = { active: 'Active', lapsed: 'Lapsed', suspended: 'Suspended' };
 
@@ -22,8 +25,8 @@ export const standingKey = (userId: string, organisationId: string) => `${userId
  * reasons (for the register's readers); `publicReason` never does (for the public verification page). */
 export function standingOf(cert: Pick<CertificateView, 'status' | 'revocationReason'>, record?: Pick<TrainerRecord, 'suspendedAt' | 'suspensionReason'> | null): Standing {
   const make = (status: TrainerStatus, reason: string, publicReason: string): Standing => ({ status, words: STATUS_WORDS[status], style: `status-${status}`, reason, publicReason });
-  if (record?.suspendedAt) return make('suspended', `Suspended by the provider: ${record.suspensionReason ?? 'no reason recorded'}.`, 'Suspended by the provider: not able to deliver training for now.');
-  if (cert.status === 'revoked') return make('lapsed', `Lapsed: the certificate was revoked${cert.revocationReason ? ` (${cert.revocationReason})` : ''}.`, 'Lapsed: the certificate was revoked.');
+  if (record?.suspendedAt) return make('suspended', `Suspended by the provider: ${(record.suspensionReason ?? 'no reason recorded').trim().replace(/\.+$/, '')}.`, 'Suspended by the provider: not able to deliver training for now.');
+  if (cert.status === 'revoked') return make('lapsed', `Lapsed: the certificate was revoked${cert.revocationReason ? ` (${cert.revocationReason.trim().replace(/\.+$/, '')})` : ''}.`, 'Lapsed: the certificate was revoked.');
   if (cert.status === 'expired') return make('lapsed', 'Lapsed: the certificate has expired; a refresher renews it.', 'Lapsed: the certificate has expired.');
   return make('active', 'Active: the certificate is current.', 'Active: the certificate is current.');
 }

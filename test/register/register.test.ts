@@ -96,14 +96,14 @@ test('a lapsed trainer is shown lapsed on /verify and on their own certificates 
   const [expired] = await t.database.db.select().from(certificates).where(eq(certificates.holderId, w.a.otherCandidate.id));
   const page = await t.anonymous().get(`/verify/${expired.code}`);
   expect(page.status).toBe(200);
-  expect(page.text).toMatch(/data-testid="verify-standing"><span class="status status-lapsed">Lapsed<\/span> Lapsed: the certificate has expired\./);
+  expect(page.text).toMatch(/data-testid="verify-standing"><span class="status status-lapsed">Lapsed<\/span> The certificate has expired\./);
   const own = await (await t.loginAs(w.a.otherCandidate.email)).get('/certificates/mine');
-  expect(own.text).toContain('On the Client A trainer register: <span class="status status-lapsed">Lapsed</span> Lapsed: the certificate has expired; a refresher renews it.');
+  expect(own.text).toContain('On the Client A trainer register: <span class="status status-lapsed">Lapsed</span> The certificate has expired; a refresher renews it.');
   const [valid] = await t.database.db.select().from(certificates).where(eq(certificates.holderId, w.b.candidate.id));
   expect((await t.anonymous().get(`/verify/${valid.code}`)).text).toContain('<span class="status status-active">Active</span>');
   await t.database.db.transaction((tx) => writeRevocation(tx, valid, { by: w.admin.id, reason: 'Private reason kept off the page', at: new Date() }));
   const revoked = await t.anonymous().get(`/verify/${valid.code}`);
-  expect(revoked.text).toMatch(/<span class="status status-lapsed">Lapsed<\/span> Lapsed: the certificate was revoked\./);
+  expect(revoked.text).toMatch(/<span class="status status-lapsed">Lapsed<\/span> The certificate was revoked\./);
   expect(revoked.text).not.toContain('Private reason');
-  expect((await (await t.loginAs(w.b.candidate.email)).get('/certificates/mine')).text).toContain('Lapsed: the certificate was revoked (Private reason kept off the page).');
+  expect((await (await t.loginAs(w.b.candidate.email)).get('/certificates/mine')).text).toContain('The certificate was revoked (Private reason kept off the page).');
 });
