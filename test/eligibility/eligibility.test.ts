@@ -124,4 +124,19 @@ test('recorded evidence waits for a mentor; the candidate cannot confirm it; a r
   expect(broken.ok).toBe(false);
   expect(JSON.stringify(broken)).toContain('its status is “Waiting for a mentor” but the ledger says “Confirmed”');
   await t.database.db.update(eligibilityRecords).set({ status: 'confirmed' }).where(eq(eligibilityRecords.requirement, 'experience'));
+  // A record deleted, and one inserted with no ledger entry, are caught too (issue 10.1), each naming its row.
+  const db = t.database.db;
+  const [experience] = await db.select().from(eligibilityRecords).where(eq(eligibilityRecords.requirement, 'experience'));
+  await db.delete(eligibilityRecords).where(eq(eligibilityRecords.id, experience.id));
+  const deleted = await verifyRecord(db, ledgerProjections([]));
+  expect(deleted.disagreement).toMatchObject({ table: 'eligibility_records', rowId: experience.id });
+  expect(deleted.summary).toMatch(/^NOT VERIFIED: the eligibility evidence do not match the ledger — .*the row is missing, but ledger entry \d+ records it/);
+  await db.insert(eligibilityRecords).values(experience);
+  expect((await verifyRecord(db, ledgerProjections([]))).ok).toBe(true);
+  const [forged] = await db.insert(eligibilityRecords).values({ cohortId: w.a.cohort.id, candidateId: w.a.otherCandidate.id, requirement: 'qualification', description: 'Level 3 award (never recorded in Cadre)', status: 'confirmed', submittedAt: new Date(), decidedBy: w.a.mentor.id, decidedAt: new Date() }).returning();
+  const inserted = await verifyRecord(db, ledgerProjections([]));
+  expect(inserted.disagreement).toMatchObject({ table: 'eligibility_records', rowId: forged.id });
+  expect(inserted.summary).toMatch(/no ledger entry records it/);
+  await db.delete(eligibilityRecords).where(eq(eligibilityRecords.id, forged.id));
+  expect((await verifyRecord(db, ledgerProjections([]))).ok).toBe(true);
 });
