@@ -13,8 +13,16 @@ const VIEWPORTS = [
   { width: 1366, height: 900 },
 ];
 
-/** One person per demo role. */
-const PEOPLE = ['candidate1@cadre.test', 'mentor1@cadre.test', 'lead@cadre.test', 'admin@cadre.test', 'trainer1@cadre.test'];
+/** One person per demo role; CADRE_SAMPLE_EVERYONE=1 adds the other demo people (their data differs: mentor2's
+ * waiting list once made the mentor dashboard scroll sideways where mentor1's did not). */
+const PEOPLE = [
+  'candidate1@cadre.test',
+  'mentor1@cadre.test',
+  'lead@cadre.test',
+  'admin@cadre.test',
+  'trainer1@cadre.test',
+  ...(process.env.CADRE_SAMPLE_EVERYONE === '1' ? ['candidate2@cadre.test', 'candidate3@cadre.test', 'mentor2@cadre.test', 'trainer2@cadre.test'] : []),
+];
 
 const describeProblem = (p: PageProblem) => `${p.kind} at ${p.viewport} on ${p.path} (${p.pattern}): ${p.detail}`;
 
