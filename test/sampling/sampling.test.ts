@@ -145,9 +145,19 @@ describe('observing a course', () => {
 
     const verified = await verifyRecord(t.database.db, ledgerProjections(t.cadre.modules));
     expect(verified.ok).toBe(true);
-    // A row changed behind Cadre's back is caught.
+    // A row changed, deleted or inserted behind Cadre's back is caught, naming it (issue 10.1).
+    const check = () => verifyRecord(t.database.db, ledgerProjections(t.cadre.modules));
+    const [kept] = await t.database.db.select().from(courseObservations);
     await t.database.db.update(courseObservations).set({ notes: 'rewritten' });
-    expect((await verifyRecord(t.database.db, ledgerProjections(t.cadre.modules))).disagreement?.problem).toContain('its notes is');
+    expect((await check()).disagreement?.problem).toContain('its notes is');
+    await t.database.db.delete(courseObservations);
+    expect((await check()).disagreement).toMatchObject({ table: 'course_observations', rowId: kept.id, problem: expect.stringMatching(/the row is missing, but ledger entry \d+ records it/) });
+    await t.database.db.insert(courseObservations).values(kept);
+    expect((await check()).ok).toBe(true);
+    const [other] = await deliver(1, year - 3, () => w.a.otherCandidate.id);
+    const { id: _id, ...copy } = kept;
+    const [forged] = await t.database.db.insert(courseObservations).values({ ...copy, courseId: other }).returning();
+    expect((await check()).disagreement).toMatchObject({ table: 'course_observations', rowId: forged.id, problem: expect.stringMatching(/no ledger entry records it/) });
   });
 
   it('nobody observes their own course (trainer or co-trainer); a mentor of another tenant never learns of it', async () => {
@@ -182,6 +192,18 @@ describe('observing a course', () => {
     expect(await t.database.db.select().from(observationPicks)).toHaveLength(1);
     const mentor = await t.loginAs(w.a.mentor.email);
     expect((await mentor.post(`/courses/${ids[0]}/pick`).type('form').send({ _csrf: await csrfOf(mentor, `/courses/${ids[0]}`), reason: 'x' })).status).toBe(403);
-    expect((await verifyRecord(t.database.db, ledgerProjections(t.cadre.modules))).ok).toBe(true);
+    const check = () => verifyRecord(t.database.db, ledgerProjections(t.cadre.modules));
+    expect((await check()).ok).toBe(true);
+    // A pick's reason changed, the pick deleted, or one inserted with no entry: each caught, naming the course (issue 10.1).
+    const [pick] = await t.database.db.select().from(observationPicks);
+    await t.database.db.update(observationPicks).set({ reason: 'Random' });
+    expect((await check()).disagreement).toMatchObject({ table: 'observation_picks', rowId: notPicked, problem: expect.stringContaining('its reason is “Random”') });
+    await t.database.db.delete(observationPicks);
+    expect((await check()).disagreement).toMatchObject({ table: 'observation_picks', rowId: notPicked, problem: expect.stringMatching(/the row is missing, but ledger entry \d+ records it/) });
+    await t.database.db.insert(observationPicks).values(pick);
+    expect((await check()).ok).toBe(true);
+    const another = ids.find((id) => id !== notPicked) as string;
+    await t.database.db.insert(observationPicks).values({ ...pick, courseId: another, ledgerSeq: null });
+    expect((await check()).disagreement).toMatchObject({ table: 'observation_picks', rowId: another, problem: expect.stringMatching(/no ledger entry records it/) });
   });
 });
