@@ -38,7 +38,7 @@ export function presentRecord(view: TrainerRecordView, actor: Actor) {
       return { id: c.id, doneOn: c.doneOn, hours: sayHours(Number(c.hours)), activity: c.activity, reflection: c.reflection, evidence: c.evidence, fileName: c.fileName, fileHref: c.fileId ? `${href}/file` : null, editHref: `${href}/edit` };
     }),
     cpdHoursYear: sayHours(view.cpdHoursYear),
-    history: view.history.map((h) => ({ when: sayDayTime(h.at, homeTimeZone(actor)), by: h.byName ?? 'Cadre', change: h.change, reason: h.reason ?? '—' })),
+    history: view.history.map((h) => ({ when: sayDayTime(h.at, homeTimeZone(actor)), by: h.byName ?? 'Cadre', change: h.change, reason: h.reason ?? '—', fileName: h.fileName, fileHref: h.fileId ? `${recordHref(entry.organisationId, entry.userId)}/changes/${h.id}/file` : null })),
     can: (() => {
       const manage = can(actor, 'trainer:manage', subject);
       return { manage, promote: manage && mayPromote(entry), suspend: manage && maySuspend(entry), reinstate: manage && mayReinstate(entry), keep: can(actor, 'trainer:keep', subject) };

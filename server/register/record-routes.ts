@@ -15,6 +15,9 @@ import { evidenceUpload } from '../evidence/store';
 import { londonDate } from '../progression/kinds/answers';
 import { changeStanding } from './changes';
 import { addCpd, cpdEntryOf, cpdForm, deleteCpd, editCpd, type CpdEntryRow } from './cpd';
+import { firstAidForm, renewFirstAid } from './first-aid';
+import { and, eq } from 'drizzle-orm';
+import { files, trainerRecordChanges } from '../db/tables';
 import type { StandingChange } from './ledger';
 import { presentRecord, recordHref } from './record-present';
 import { recordsOfPerson, trainerRecordOf, type TrainerRecordView } from './record';
@@ -53,6 +56,7 @@ const DONE: Record<string, string> = {
   'cpd-added': 'CPD entry added to your log.',
   'cpd-edited': 'CPD entry saved.',
   'cpd-deleted': 'CPD entry deleted. The history keeps a line saying what it was.',
+  'first-aid': 'First aid (ILS) expiry recorded. The register and the expiry reminders use the new date.',
 };
 
 const doneQuery = z.object({ done: z.enum(Object.keys(DONE) as [string, ...string[]]).optional() });
@@ -88,6 +92,7 @@ export function recordRoutes(registry: RouteRegistry, ctx: AppContext) {
       values: extra.values ?? {},
       today: londonDate(new Date()),
       cpdForm: typed('cpd'),
+      firstAidForm: typed('first-aid'),
       editing,
     });
   }
@@ -158,20 +163,59 @@ export function recordRoutes(registry: RouteRegistry, ctx: AppContext) {
     return seeOther(`${recordHref(subject.organisationId, subject.userId)}?done=cpd-deleted#cpd-h`);
   });
 
+  /** Streams a stored evidence file as a download (404 when it has none or storage lost it). */
+  async function sendFile(res: Response, file: { key: string | null; name: string | null; type: string | null }) {
+    const info = file.key ? await ctx.storage.stat(file.key) : null;
+    if (!file.key || !info) throw new NotFoundError('That file');
+    res.setHeader('Content-Type', file.type ?? 'application/octet-stream');
+    res.setHeader('Content-Length', String(info.size));
+    res.setHeader('Content-Disposition', attachmentHeader(file.name ?? 'evidence'));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    (await ctx.storage.get(file.key)).pipe(res);
+  }
+
   trainers.get(
     '/:userId/cpd/:entryId/file',
     { summary: 'The evidence file of a CPD entry, as a download (the trainer, their lead, admins)', produces: 'application/octet-stream', authorize: onTrainer(ctx.db, 'trainer:view') },
     async ({ subject, params }, _req, res) => {
       const entry = await entryOf(subject, params.entryId);
-      const info = entry.fileKey ? await ctx.storage.stat(entry.fileKey) : null;
-      if (!entry.fileKey || !info) throw new NotFoundError('That file');
-      res.setHeader('Content-Type', entry.fileType ?? 'application/octet-stream');
-      res.setHeader('Content-Length', String(info.size));
-      res.setHeader('Content-Disposition', attachmentHeader(entry.fileName ?? 'evidence'));
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Cache-Control', 'private, no-store');
-      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-      (await ctx.storage.get(entry.fileKey)).pipe(res);
+      await sendFile(res, { key: entry.fileKey, name: entry.fileName, type: entry.fileType });
+    },
+  );
+
+  trainers.form(
+    '/:userId/first-aid',
+    {
+      summary: 'The trainer records a renewed first aid (ILS) certificate: the new expiry date with evidence (form; one file in `files`, or a described document)',
+      body: firstAidForm,
+      multipart: true,
+      upload: evidenceUpload(ctx.storage, ctx.config.evidenceMaxBytes),
+      authorize: onTrainer(ctx.db, 'trainer:keep'),
+      rerender: (_req, res, { error, values, actor, subject }) => renderRecord(res, actor, subject, { error, values, errorFor: 'first-aid' }),
+    },
+    async ({ body, actor, subject }, req) => {
+      await recordOrNotFound(ctx.db, subject);
+      await renewFirstAid(ctx, actor, subject, body, uploaded(req));
+      return seeOther(`${recordHref(subject.organisationId, subject.userId)}?done=first-aid#standing-h`);
+    },
+  );
+
+  trainers.get(
+    '/:userId/changes/:changeId/file',
+    { summary: 'The evidence file of a change in a trainer record’s history (a renewed first aid certificate), as a download', produces: 'application/octet-stream', authorize: onTrainer(ctx.db, 'trainer:view') },
+    async ({ subject, params }, _req, res) => {
+      const { entry } = await recordOrNotFound(ctx.db, subject);
+      const [change] = entry.recordId
+        ? await ctx.db
+            .select({ key: files.storageKey, name: files.displayName, type: files.mimeType })
+            .from(trainerRecordChanges)
+            .innerJoin(files, eq(files.id, trainerRecordChanges.fileId))
+            .where(and(eq(trainerRecordChanges.id, params.changeId), eq(trainerRecordChanges.trainerRecordId, entry.recordId)))
+        : [];
+      if (!change) throw new NotFoundError('That file');
+      await sendFile(res, change);
     },
   );
 

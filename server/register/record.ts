@@ -13,7 +13,7 @@ import { registerEntries, type RegisterEntry } from './model';
 export type CpdEntry = typeof cpdEntries.$inferSelect & { fileName: string | null };
 
 /** One change in a trainer record's history: when, who by (their name), what, why. */
-export type RecordChange = { id: string; at: Date; byName: string | null; change: string; reason: string | null };
+export type RecordChange = { id: string; at: Date; byName: string | null; change: string; reason: string | null; fileId: string | null; fileName: string | null };
 
 /** A trainer's record as its page shows it. */
 export type TrainerRecordView = {
@@ -54,9 +54,10 @@ export async function cpdOf(db: Db, recordId: string): Promise<CpdEntry[]> {
 export async function historyOf(db: Db, recordId: string): Promise<RecordChange[]> {
   const actor = alias(users, 'actor');
   return db
-    .select({ id: trainerRecordChanges.id, at: trainerRecordChanges.at, byName: actor.name, change: trainerRecordChanges.change, reason: trainerRecordChanges.reason })
+    .select({ id: trainerRecordChanges.id, at: trainerRecordChanges.at, byName: actor.name, change: trainerRecordChanges.change, reason: trainerRecordChanges.reason, fileId: trainerRecordChanges.fileId, fileName: files.displayName })
     .from(trainerRecordChanges)
     .leftJoin(actor, eq(actor.id, trainerRecordChanges.actorId))
+    .leftJoin(files, eq(files.id, trainerRecordChanges.fileId))
     .where(eq(trainerRecordChanges.trainerRecordId, recordId))
     .orderBy(asc(trainerRecordChanges.at), asc(trainerRecordChanges.id));
 }

@@ -3,7 +3,7 @@
  * admins). */
 import { newCertificateCode } from '../../../server/credentials/code';
 import { and, eq, isNotNull } from 'drizzle-orm';
-import { cpdEntries, certificates, trainerRecords } from '../../../server/db/tables';
+import { cpdEntries, certificates, trainerRecordChanges, trainerRecords } from '../../../server/db/tables';
 import { ensureTrainerRecord } from '../../../server/register/records';
 import { londonDate } from '../../../server/progression/kinds/answers';
 import { buildUser } from '../../support/factories';
@@ -69,6 +69,22 @@ function entryWithFile(c: RowContext) {
   });
 }
 
+/** A renewed first aid certificate with its evidence file, recorded through HTTP by the tenant's candidate (once per
+ * scope): the history row that holds the file. */
+function renewalWithFile(c: RowContext) {
+  return c.memo('register-first-aid-file', async () => {
+    const trainer = await trainerOnRegister(c);
+    const agent = await c.app.loginAs(c.tenant.candidate.email);
+    const page = `/organisations/${trainer.organisationId}/trainers/${trainer.userId}`;
+    const token = await c.app.csrf(agent, page);
+    const res = await agent.post(`${page}/first-aid`).set('x-csrf-token', token).field('expiresOn', londonDate(new Date(Date.now() + 200 * 86_400_000))).attach('files', PNG, { filename: 'ils.png', contentType: 'image/png' });
+    if (res.status !== 303) throw new Error(`first aid not renewed: ${res.status}`);
+    const record = await ensureTrainerRecord(c.db, trainer.userId, trainer.organisationId);
+    const [change] = await c.db.select().from(trainerRecordChanges).where(and(eq(trainerRecordChanges.trainerRecordId, record.id), isNotNull(trainerRecordChanges.fileId)));
+    return { ...trainer, changeId: change.id };
+  });
+}
+
 /** Rows keyed by "METHOD /path" exactly as registered. */
 export const rows: AuthzRows = {
   'GET /organisations/:organisationId/register': { params: org, own: leads, other: otherOrg },
@@ -84,5 +100,7 @@ export const rows: AuthzRows = {
   'POST /organisations/:organisationId/trainers/:userId/cpd/:entryId': { params: freshEntry, body: cpdBody, own: keeper, other: otherKeeper },
   'POST /organisations/:organisationId/trainers/:userId/cpd/:entryId/delete': { params: freshEntry, own: keeper, other: otherKeeper },
   'GET /organisations/:organisationId/trainers/:userId/cpd/:entryId/file': { params: entryWithFile, own: recordViewers, other: otherOrg },
+  'POST /organisations/:organisationId/trainers/:userId/first-aid': { params: trainerOnRegister, body: () => ({ expiresOn: londonDate(new Date(Date.now() + 100 * 86_400_000)), document: 'Certificate seen by my manager' }), own: keeper, other: otherKeeper },
+  'GET /organisations/:organisationId/trainers/:userId/changes/:changeId/file': { params: renewalWithFile, own: recordViewers, other: otherOrg },
   'POST /organisations/:organisationId/trainers/:userId/reinstate': { params: (c) => freshTrainer(c, true), body: reason, own: managers, other: otherOrg },
 };
