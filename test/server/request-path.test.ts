@@ -65,6 +65,29 @@ describe('CSRF tokens are never taken from the address', () => {
     const viaField = await admin.post('/admin/organisations').type('form').send({ _csrf: csrf, kind: 'client', name: 'Field Token Trust' });
     expect(viaField.status).toBe(303);
   });
+
+  it('no form on any page puts the token (or any secret-looking value) in its address', async () => {
+    // Every page route of the registry, as the admin and a mentor, with tenant A's ids where the path names them.
+    const known: Record<string, string> = { cohortId: w.a.cohort.id, organisationId: w.a.org.id, userId: w.a.candidate.id, candidateId: w.a.candidate.id };
+    const pages = t.cadre.routes.routes.filter((r) => r.method === 'get' && !r.path.startsWith('/api/') && r.path.split('/:').slice(1).every((seg) => seg.split('/')[0] in known));
+    const inAction: string[] = [];
+    let forms = 0;
+    for (const email of [w.admin.email, w.a.mentor.email]) {
+      const agent = await t.loginAs(email);
+      const token = await t.csrf(agent, '/cohorts');
+      for (const route of pages) {
+        const res = await agent.get(route.path.replace(/:(\w+)/g, (_m, n: string) => known[n]));
+        if (res.status !== 200 || !String(res.headers['content-type']).includes('text/html')) continue;
+        for (const [form, action] of res.text.matchAll(/<form\b[^>]*\baction="([^"]*)"[^>]*>/gi)) {
+          forms += 1;
+          const decoded = action.replace(/&amp;/g, '&');
+          if (/[?&](_csrf|csrf|token)=/i.test(decoded) || decoded.includes(token) || decoded.includes(encodeURIComponent(token))) inAction.push(`${email} ${route.path}: ${form}`);
+        }
+      }
+    }
+    expect(forms).toBeGreaterThan(20);
+    expect(inAction).toEqual([]);
+  });
 });
 
 describe('secrets stay out of the request log', () => {
