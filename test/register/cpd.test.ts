@@ -97,7 +97,7 @@ test('the trainer keeps their CPD log: add with evidence, refused dates and miss
   const deleted = await trainer.get(page());
   expect(entries(deleted.text)).toHaveLength(1);
   expect(deleted.text).toContain('1 hour of CPD in the last 12 months.');
-  const history = deleted.text.split('data-testid="record-change"').slice(1).map((h) => /<th scope="row">([^<]*)</.exec(h)?.[1] ?? '');
+  const history = deleted.text.split('data-testid="record-change"').slice(1).map((h) => /<th scope="row" class="wide">([^<]*)</.exec(h)?.[1] ?? '');
   expect(history).toEqual([
     expect.stringMatching(/^CPD logged: “Positive behaviour support course”, 2.5 hours on /),
     expect.stringMatching(/^CPD logged: “Reading: RRN standards”, 1 hour on /),

@@ -93,7 +93,7 @@ test('an admin promotes, suspends and reinstates with reasons; only allowed acti
   expect(reinstated.text).toContain('<span class="status status-active">Active</span>');
   expect(offers(reinstated.text)).toEqual(['suspend']);
   const history = reinstated.text.split('data-testid="record-change"').slice(1);
-  expect(history.map((h) => /<th scope="row">([^<]*)</.exec(h)?.[1])).toEqual(['Promoted to senior trainer', 'Suspended', 'Reinstated']);
+  expect(history.map((h) => /<th scope="row" class="wide">([^<]*)</.exec(h)?.[1])).toEqual(['Promoted to senior trainer', 'Suspended', 'Reinstated']);
   expect(history[1]).toContain('<td data-label="Who">Admin</td>');
   expect(history[1]).toContain('Complaint under investigation.');
 
