@@ -63,10 +63,22 @@ const stop = (s: string) => (/[.!?…]$/.test(s) ? s : `${s}.`);
 /** How a field asks for a value: choose from a list, or enter it. */
 export type Verb = 'Enter' | 'Choose';
 
+/** Lists whose rows a person numbers: a field inside one names its row ("the weight of criterion 3"). */
+const ROWS: Record<string, string> = { criteria: 'criterion', levels: 'level', questions: 'question', options: 'answer', items: 'item' };
+
+/** 'criteria.2.weight' → ' of criterion 3' (the last numbered row the field sits in); '' for any other field. */
+function rowOf(field: string): string {
+  const parts = field.split('.');
+  for (let i = parts.length - 2; i > 0; i -= 1) {
+    if (/^\d+$/.test(parts[i]) && ROWS[parts[i - 1]]) return ` of ${ROWS[parts[i - 1]]} ${Number(parts[i]) + 1}`;
+  }
+  return '';
+}
+
 /** One field problem as a sentence: kept when it already is one; "Enter the name." when the value is missing;
- * otherwise "The <label> <fragment>." */
+ * otherwise "The <label> <fragment>." A field in a numbered row says which ("The weight of criterion 3 must be…"). */
 export function asSentence(field: string, message: string, options: { missing?: boolean; verb?: Verb; meta?: FieldMeta } = {}): string {
-  const label = options.meta?.label ?? labelOf(field);
+  const label = (options.meta?.label ?? labelOf(field)) + rowOf(field);
   const verb = options.verb ?? (/Ids?$/.test(field) ? 'Choose' : 'Enter');
   const required = /^is required\b/.exec(message);
   if (options.missing || required) {

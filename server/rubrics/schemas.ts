@@ -6,7 +6,7 @@ import { id, text } from '../http/validate';
 export const rubricInput = z
   .object({
     key: z.string().trim().regex(/^[a-z0-9-]{2,80}$/, 'must be 2–80 lower-case letters, digits or dashes').optional(),
-    name: text(200),
+    name: text(200).meta({ missing: 'Give the rubric a name' }),
     description: z.string().trim().max(2000).optional(),
     passThreshold: z.coerce.number({ message: 'must be a number' }).min(0, 'must be 0 or more').max(100, 'must be 100 or less'),
     levels: z.array(z.object({ label: text(100), points: z.coerce.number().int('must be a whole number').min(0).max(100) })).min(2, 'needs at least 2 levels').max(8),

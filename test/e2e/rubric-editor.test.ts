@@ -64,7 +64,7 @@ describeBrowser('rubric editor', () => {
       await summary.waitFor();
       expect(admin.url()).toMatch(/\/edit$/);
       const links = summary.getByRole('link');
-      expect((await links.allTextContents()).map((s) => s.trim())).toEqual(['Enter the name.', 'The weight must be more than 0.']);
+      expect((await links.allTextContents()).map((s) => s.trim())).toEqual(['Give the rubric a name.', 'The weight of criterion 3 must be more than 0.']);
       expect(await links.evaluateAll((els) => els.map((e) => e.getAttribute('href')))).toEqual(['#field-name', '#field-criteria.2.weight']);
       const timingAgain = admin.locator('fieldset', { has: admin.locator('input[value="Session timing"]') });
       expect(await timingAgain.getByLabel('What “Secure” looks like').inputValue()).toBe(NEW_DESCRIPTOR);
@@ -73,7 +73,7 @@ describeBrowser('rubric editor', () => {
       expect(await admin.getByLabel('Name', { exact: true }).inputValue()).toBe('');
       await checkAndShoot(admin, 'edit-refused');
       // The weight's link lands on the weight field.
-      await links.filter({ hasText: 'The weight must be more than 0.' }).click();
+      await links.filter({ hasText: 'The weight of criterion 3 must be more than 0.' }).click();
       await admin.waitForURL(/#field-criteria\.2\.weight$/);
       const target = admin.locator('[id="field-criteria.2.weight"]');
       expect(await target.getByLabel('Weight').inputValue()).toBe('0');

@@ -49,7 +49,10 @@ describe('error sentences', () => {
     expect(asSentence('endsOn', 'must be on or after the start date')).toBe('The end date must be on or after the start date.');
     expect(asSentence('cohortId', 'is required')).toBe('Choose the cohort.');
     expect(asSentence('rubricId', 'Choose a rubric that exists.')).toBe('Choose a rubric that exists.');
-    expect(new ValidationError('x', [{ field: 'criteria.2.title', message: 'is required' }]).fields[0].message).toBe('Enter the title.');
+    expect(new ValidationError('x', [{ field: 'criteria.2.title', message: 'is required' }]).fields[0].message).toBe('Enter the title of criterion 3.');
+    // A field in a numbered row says which row; a field in any other list does not invent one.
+    expect(new ValidationError('x', [{ field: 'criteria.0.weight', message: 'must be more than 0' }]).fields[0].message).toBe('The weight of criterion 1 must be more than 0.');
+    expect(new ValidationError('x', [{ field: 'complete.1.params.count', message: 'must be a number' }]).fields[0].message).toBe('The count must be a number.');
     expect(labelOf('scheduledAt')).toBe('scheduled time');
   });
 });
