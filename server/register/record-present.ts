@@ -6,6 +6,7 @@ import { can } from '../policies';
 import { LEVEL_WORDS, STATUS_WORDS } from './model';
 import { mayPromote, mayReinstate, maySuspend } from './changes';
 import type { TrainerRecordView } from './record';
+import { standingDetail } from './status';
 
 /** The address of a trainer's record page. */
 export const recordHref = (organisationId: string, userId: string) => `/organisations/${organisationId}/trainers/${userId}`;
@@ -30,6 +31,7 @@ export function presentRecord(view: TrainerRecordView, actor: Actor) {
     statusWords: STATUS_WORDS[entry.status],
     statusStyle: `status-${entry.status}`,
     statusReason: entry.statusReason,
+    statusDetail: standingDetail({ reason: entry.statusReason }),
     refresherDueOn: entry.refresherDueOn,
     firstAidExpiresOn: entry.firstAidExpiresOn,
     certificates: view.certificates.map(presentCertificate),

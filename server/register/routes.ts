@@ -9,7 +9,7 @@ import type { RouteRegistry } from '../http/router';
 import { onOrganisation } from '../impact/grants';
 import { LEVEL_WORDS, registerOf, STATUS_WORDS, type RegisterEntry } from './model';
 import { NO_SAMPLING, registerSampling, type RegisterSampling } from './sampling';
-import { standingKey } from './status';
+import { standingDetail, standingKey } from './status';
 
 // A calendar date (no time of day), said as it is stored.
 const words = (iso: string | null) => (iso ? sayDay(new Date(`${iso}T12:00:00Z`), 'UTC') : 'Not recorded');
@@ -23,7 +23,7 @@ async function rowsOf(db: AppContext['db'], organisationId: string | null): Prom
 }
 
 function present(rows: Row[]) {
-  return rows.map((e) => ({ ...e, statusWords: STATUS_WORDS[e.status], levelWords: LEVEL_WORDS[e.level], statusStyle: `status-${e.status}` }));
+  return rows.map((e) => ({ ...e, statusWords: STATUS_WORDS[e.status], statusDetail: standingDetail({ reason: e.statusReason }), levelWords: LEVEL_WORDS[e.level], statusStyle: `status-${e.status}` }));
 }
 
 function csvOf(rows: Row[]): string {

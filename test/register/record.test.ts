@@ -60,7 +60,7 @@ test('the lead opens a trainer’s record from the register by name and sees the
   const page = await lead.get(recordPath(w.a, w.a.candidate.id));
   expect(page.status).toBe(200);
   expect(page.text).toContain('Candidate A — trainer record');
-  expect(page.text).toMatch(/data-testid="record-standing"><span class="status status-active">Active<\/span> Active: the certificate is current\./);
+  expect(page.text).toMatch(/data-testid="record-standing"><span class="status status-active">Active<\/span> The certificate is current\./);
   expect(page.text).toMatch(/data-testid="record-level">Associate trainer</);
   expect(page.text).toContain(codeA);
   expect(page.text).toMatch(/data-testid="record-first-aid">Not recorded</);
@@ -74,7 +74,7 @@ test('the lead opens a trainer’s record from the register by name and sees the
   expect(change).toContain('New certificate seen');
   // A lapsed trainer's record says so in the register's words.
   const lapsed = await lead.get(recordPath(w.a, w.a.otherCandidate.id));
-  expect(lapsed.text).toContain('Lapsed: the certificate has expired; a refresher renews it.');
+  expect(lapsed.text).toContain('The certificate has expired; a refresher renews it.');
   expect(lapsed.text).toContain('No changes yet');
 });
 

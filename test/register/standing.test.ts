@@ -78,11 +78,11 @@ test('an admin promotes, suspends and reinstates with reasons; only allowed acti
 
   expect((await admin.post(`${page(w.a.candidate.id)}/suspend`).type('form').send({ _csrf: csrf, reason: 'Complaint under investigation.' })).status).toBe(303);
   const suspended = await admin.get(page(w.a.candidate.id));
-  expect(suspended.text).toMatch(/data-testid="record-standing"><span class="status status-suspended">Suspended<\/span> Suspended by the provider: Complaint under investigation\./);
+  expect(suspended.text).toMatch(/data-testid="record-standing"><span class="status status-suspended">Suspended<\/span> By the provider: Complaint under investigation\./);
   expect(offers(suspended.text)).toEqual(['reinstate']);
   const lead = await t.loginAs(w.a.lead.email);
   const register = await lead.get(`/organisations/${w.a.org.id}/register`);
-  expect(register.text.split('data-testid="trainer"').find((r) => r.includes('>Candidate A<'))).toContain('Suspended by the provider: Complaint under investigation.');
+  expect(register.text.split('data-testid="trainer"').find((r) => r.includes('>Candidate A<'))).toContain('By the provider: Complaint under investigation.');
   // The lead reads the record but is offered no change, and a post is refused.
   const leadView = await lead.get(page(w.a.candidate.id));
   expect(offers(leadView.text)).toEqual([]);
