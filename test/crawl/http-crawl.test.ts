@@ -1,7 +1,7 @@
 /** The fast crawl (issue 12.4), part of every `npm test`: logged in as each demo person, follow every link the pages
  * offer over HTTP (GET, a few pages per address shape) and fail on what a person should never meet — a 4xx/5xx or a
  * dead link, visible text that looks like an id, JSON or a system word (snake_case, module:key), and a "0 of 0"
- * measure of something that does not apply. The browser crawl (test/e2e/crawl.test.ts, CADRE_CRAWL=1) adds layout
+ * measure of something that does not apply, or a token in a form's action or a link (issue 10.14). The browser crawl (test/e2e/crawl.test.ts, CADRE_CRAWL=1) adds layout
  * and axe at both viewports. */
 import type TestAgent from 'supertest/lib/agent';
 import { seedDemo } from '../../seed/demo';
@@ -81,6 +81,11 @@ async function crawlAs(agent: TestAgent, start: string[]): Promise<{ visited: st
     for (const d of firstMatches(text, SYSTEM_WORD)) problems.push(`${key}: a system word on screen — ${d}`);
     for (const d of firstMatches(text, ZERO_OF_ZERO)) problems.push(`${key}: a measure of nothing — ${d}`);
     for (const d of firstMatches(text, JSON_LIKE)) problems.push(`${key}: JSON on screen — ${d}`);
+    // Secrets stay out of addresses (issue 10.14): no form's action and no link carries a CSRF or other token.
+    for (const m of res.text.matchAll(/(?:action|href)="([^"]*)"/g)) {
+      const address = m[1].replace(/&amp;/g, '&');
+      if (/[?&](_csrf|csrf|token)=/i.test(address)) problems.push(`${key}: a token in an address — ${address}`);
+    }
     for (const next of linksOf(res.text, new URL(key, ORIGIN))) if (followable(next, ORIGIN)) queue.push({ url: next, from: key });
   }
   return { visited, problems };
@@ -95,7 +100,7 @@ afterAll(() => t?.stop());
 
 describe('the fast crawl: every page each demo person can reach, over HTTP', () => {
   for (const email of PEOPLE) {
-    it(`${email}: no error, dead link, id, JSON, system word or "0 of 0"`, async () => {
+    it(`${email}: no error, dead link, id, JSON, system word, "0 of 0" or token in an address`, async () => {
       const agent = t.anonymous();
       const login = await agent.post('/api/v1/session').send({ email, password: 'cadre-demo' });
       expect(login.status).toBe(200);
