@@ -156,12 +156,12 @@ function learnerSentence(s: Summary, courses: number): string {
 export function learnerSummary(courses: ModelCourse[]) {
   const answered = courses.filter((c) => c.totals.responses > 0);
   const overall = summarise(courses.map((c) => c.totals));
-  const trainers = new Map<string, { trainerName: string; courses: ModelCourse[] }>();
-  for (const c of courses) trainers.set(c.trainerId, { trainerName: c.trainerName, courses: [...(trainers.get(c.trainerId)?.courses ?? []), c] });
+  const trainers = new Map<string, { trainerId: string; trainerName: string; courses: ModelCourse[] }>();
+  for (const c of courses) trainers.set(c.trainerId, { trainerId: c.trainerId, trainerName: c.trainerName, courses: [...(trainers.get(c.trainerId)?.courses ?? []), c] });
   return {
     overall,
     byOutcome: byOutcome(courses),
-    byTrainer: [...trainers.values()].map((t) => ({ trainerName: t.trainerName, courses: t.courses.length, attendees: t.courses.reduce((s, c) => s + c.attendees, 0), ...summarise(t.courses.map((c) => c.totals)) })).sort((a, b) => a.trainerName.localeCompare(b.trainerName)),
+    byTrainer: [...trainers.values()].map((t) => ({ trainerId: t.trainerId, trainerName: t.trainerName, courses: t.courses.length, attendees: t.courses.reduce((s, c) => s + c.attendees, 0), ...summarise(t.courses.map((c) => c.totals)) })).sort((a, b) => a.trainerName.localeCompare(b.trainerName)),
     summary: learnerSentence(overall, answered.length),
   };
 }

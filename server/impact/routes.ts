@@ -14,6 +14,7 @@ import { fileSlug, sendCsv } from '../exports/csv';
 import { onOrganisation } from './grants';
 import { presentImpactPage } from './present';
 import { organisationImpact } from './queries';
+import { standingsOf } from '../register/status';
 import { settingsForm } from './schemas';
 import { z } from 'zod';
 
@@ -33,8 +34,8 @@ export function impactRoutes(registry: RouteRegistry, ctx: AppContext) {
   });
 
   org.get('/', { summary: 'The impact view: incidents with the programme’s milestones, courses delivered and learners’ before/after', authorize: onOrganisation(ctx.db, 'impact:view'), query: z.object({ saved: z.literal('1').optional() }) }, async ({ actor, subject, query }, _req, res) => {
-    const impact = await organisationImpact(ctx, subject.id);
-    res.render('impact/impact', { title: `Impact — ${subject.name}`, ...presentImpactPage(impact, { manage: can(actor, 'impact:manage', subject) }), isAdmin: actor.isAdmin, saved: !!query.saved });
+    const [impact, standings] = await Promise.all([organisationImpact(ctx, subject.id), standingsOf(ctx.db, { organisationId: subject.id })]);
+    res.render('impact/impact', { title: `Impact — ${subject.name}`, ...presentImpactPage(impact, { manage: can(actor, 'impact:manage', subject) }, standings), isAdmin: actor.isAdmin, saved: !!query.saved });
   });
 
   orgRoot.get('/impact.csv', { summary: 'The impact view as CSV (UTF-8, with learners’ own words)', authorize: onOrganisation(ctx.db, 'impact:view'), produces: 'text/csv' }, async ({ subject }, _req, res) => {

@@ -43,6 +43,13 @@ it('puts "Lapsed" and its reason beside a lapsed trainer on the course list and 
   expect(page.text).toMatch(/data-testid="trainer-standing">Lapsed</);
   expect(page.text).toContain("The certificate has expired; a refresher renews it.");
   expect((await lead.get(`/courses/${active.id}`).expect(200)).text).not.toContain('trainer-standing');
+
+  // The impact view's confidence by trainer says it too.
+  const impact = (await lead.get(`/organisations/${w.a.org.id}/impact`).expect(200)).text;
+  const byTrainer = impact.slice(impact.indexOf('data-testid="impact-trainers"'));
+  const trainerRow = (name: string) => byTrainer.split('<tr>').find((r) => new RegExp(`<th scope="row">${name}[ <]`).test(r)) ?? '';
+  expect(trainerRow(w.a.otherCandidate.name)).toMatch(/data-testid="trainer-standing">Lapsed</);
+  expect(trainerRow(w.a.candidate.name)).not.toContain('trainer-standing');
 });
 
 it('says on the cohort’s certificates and on the certificate where its holder stands, linking the trainer record', async () => {
