@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import type { AppContext } from '../context';
+import { standingDetail, standingKey, standingsOf, type TrainerStanding } from '../register/status';
 import { organisations, programmeTemplates } from '../db/tables';
 import { ValidationError, type AppError, type FieldProblem } from '../errors';
 import { fileSlug, sendCsv, toCsv } from '../exports/csv';
@@ -45,13 +46,18 @@ const ratesForm = z.record(z.string().regex(/^(org|prog)_[0-9a-f-]{36}$|^_csrf$/
 });
 
 /** The report's rows as pages and the CSV read them. */
-function presentSamples(samples: TrainerSample[], observers: Map<string, string>) {
-  return samples.map((s) => ({
+function presentSamples(samples: TrainerSample[], observers: Map<string, string>, standings: Map<string, TrainerStanding>) {
+  return samples.map((s) => {
+    const standing = standings.get(standingKey(s.trainerId, s.organisationId));
+    return {
     ...s,
+    // A lapsed or suspended trainer is shown as such here too (the register's one rule).
+    standing: standing && standing.status !== 'active' ? { words: standing.words, style: standing.style, detail: standingDetail(standing) } : null,
     statusWords: STATUS_WORDS[s.status],
     overdue: s.status === 'overdue',
     pickedCourses: s.pickedCourses.map((c) => ({ ...c, reasonWords: reasonWords(c.reason, s.year, s.rate), observedBy: observers.get(c.id) ?? null })),
-  }));
+    };
+  });
 }
 
 /** Who observed each course and when, in words ("Observed by Mo Mentor on 3 March 2026"). */
@@ -80,7 +86,8 @@ export function samplingRoutes(registry: RouteRegistry, ctx: AppContext) {
 
   async function report(organisationId?: string) {
     const samples = await trainerSamples(ctx.db, { organisationId });
-    return presentSamples(samples, await observedWords(ctx, samples));
+    const [observers, standings] = await Promise.all([observedWords(ctx, samples), standingsOf(ctx.db, organisationId ? { organisationId } : { holderIds: [...new Set(samples.map((x) => x.trainerId))] })]);
+    return presentSamples(samples, observers, standings);
   }
 
   root.get('/sampling', { summary: 'The provider’s QA report: every trainer’s observation sampling, per organisation and year', authorize: onProvider('provider:view'), query: doneQuery }, async ({ query }, _req, res) => {

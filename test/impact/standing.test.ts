@@ -50,6 +50,12 @@ it('puts "Lapsed" and its reason beside a lapsed trainer on the course list and 
   const trainerRow = (name: string) => byTrainer.split('<tr>').find((r) => new RegExp(`<th scope="row">${name}[ <]`).test(r)) ?? '';
   expect(trainerRow(w.a.otherCandidate.name)).toMatch(/data-testid="trainer-standing">Lapsed</);
   expect(trainerRow(w.a.candidate.name)).not.toContain('trainer-standing');
+
+  // And the organisation's observation sampling.
+  const sampling = (await lead.get(`/organisations/${w.a.org.id}/sampling`).expect(200)).text;
+  const sampleRow = (name: string) => sampling.split('<tr').find((r) => new RegExp(`<th scope="row" class="wide">${name}[ <]`).test(r)) ?? '';
+  expect(sampleRow(w.a.otherCandidate.name)).toMatch(/data-testid="trainer-standing">Lapsed</);
+  expect(sampleRow(w.a.candidate.name)).not.toContain('trainer-standing');
 });
 
 it('says on the cohort’s certificates and on the certificate where its holder stands, linking the trainer record', async () => {
