@@ -1,6 +1,6 @@
 /** Shapes courses for the pages: the form's choices and values, a course's card, and its learners' summary. */
 import type { AppError } from '../errors';
-import { standingDetail, standingKey, type Standing } from '../register/status';
+import { badgeOf, standingKey, type Standing } from '../register/status';
 import type { CourseListItem } from './course-queries';
 import type { Curriculum } from './programme';
 import { totalsOf, type CourseTotals, type Summary } from './summaries';
@@ -53,13 +53,6 @@ export function presentCourseForm(input: {
 }
 
 /** A course in a list, with its answers' summary. */
-/** A trainer's standing beside their name, when it is not Active (a lapsed or suspended trainer is shown as such
- * wherever they appear); `standings` as `standingsOf` returns them. */
-function standingBeside(standings: Map<string, Standing> | undefined, userId: string | null, organisationId: string) {
-  const standing = userId ? standings?.get(standingKey(userId, organisationId)) : undefined;
-  return standing && standing.status !== 'active' ? { words: standing.words, style: standing.style, reason: standingDetail(standing) } : null;
-}
-
 export function presentCourseItem(course: CourseListItem, summary: Summary, can: { edit: boolean }, standings?: Map<string, Standing>) {
   return {
     id: course.id,
@@ -68,8 +61,8 @@ export function presentCourseItem(course: CourseListItem, summary: Summary, can:
     cohortName: course.cohortName,
     trainerName: course.trainerName,
     coTrainerName: course.coTrainerName,
-    trainerStanding: standingBeside(standings, course.trainerId, course.organisationId),
-    coTrainerStanding: standingBeside(standings, course.coTrainerId, course.organisationId),
+    trainerStanding: badgeOf(standings?.get(standingKey(course.trainerId, course.organisationId))),
+    coTrainerStanding: course.coTrainerId ? badgeOf(standings?.get(standingKey(course.coTrainerId, course.organisationId))) : null,
     modules: course.modules,
     attendees: course.attendees,
     hours: hours(course.durationMinutes),

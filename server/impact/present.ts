@@ -4,7 +4,7 @@ import type { ImpactModel, MonthRow } from './model';
 import type { OrganisationImpact } from './queries';
 import { hours, signed } from './course-present';
 import { MEASURES, type Measure } from './vocabulary';
-import { standingDetail, standingKey, type Standing } from '../register/status';
+import { badgeOf, standingKey, type Standing } from '../register/status';
 
 type Marker = { index: number; label: string };
 
@@ -28,9 +28,6 @@ const series = (months: MonthRow[], pick: (m: MonthRow) => number | null) => mon
 
 /** The impact page's context. */
 /** `standings`: the organisation's trainers' standings (standingsOf), so a lapsed or suspended trainer is shown so. */
-/** A standing worth showing beside a name: only when it is not Active. */
-const notActive = (s: Standing | undefined) => (s && s.status !== 'active' ? { words: s.words, style: s.style, detail: standingDetail(s) } : null);
-
 export function presentImpactPage(impact: OrganisationImpact, can: { manage: boolean }, standings?: Map<string, Standing>) {
   const { model } = impact;
   const months = model.months;
@@ -67,7 +64,7 @@ export function presentImpactPage(impact: OrganisationImpact, can: { manage: boo
       summary: learners.summary,
       overall: { ...learners.overall, change: signed(learners.overall.change) },
       byOutcome: learners.byOutcome.map((o) => ({ ...o, change: signed(o.change) })),
-      byTrainer: learners.byTrainer.map((t) => ({ ...t, standing: notActive(standings?.get(standingKey(t.trainerId, impact.organisation.id))), before: t.before ?? '—', after: t.after ?? '—', change: signed(t.change), safePercent: t.safePercent ?? '—' })),
+      byTrainer: learners.byTrainer.map((t) => ({ ...t, standing: badgeOf(standings?.get(standingKey(t.trainerId, impact.organisation.id))), before: t.before ?? '—', after: t.after ?? '—', change: signed(t.change), safePercent: t.safePercent ?? '—' })),
       chart: learners.byOutcome.length ? { type: 'bar', horizontal: true, max: 5, labels: learners.byOutcome.map((o) => o.outcome), datasets: [{ label: 'Before the course', data: learners.byOutcome.map((o) => o.before) }, { label: 'After the course', data: learners.byOutcome.map((o) => o.after) }] } : null,
     },
     words: impact.words.slice(0, 50),

@@ -18,6 +18,12 @@ export const standingDetail = (s: Pick<Standing, 'reason'>) => s.reason.replace(
 /** Words for a status, as pages and the CSV say them. */
 export const STATUS_WORDS: Record<TrainerStatus, string> = { active: 'Active', lapsed: 'Lapsed', suspended: 'Suspended' };
 
+/** A standing as a badge beside a trainer's name, where pages name trainers in passing (courses, impact, sampling):
+ * only when it is not Active — a lapsed or suspended trainer is shown as such everywhere. */
+export function badgeOf(s: Standing | undefined): { words: string; style: string; detail: string } | null {
+  return s && s.status !== 'active' ? { words: s.words, style: s.style, detail: standingDetail(s) } : null;
+}
+
 /** The key of a (person, organisation) pair in the maps below. */
 export const standingKey = (userId: string, organisationId: string) => `${userId}|${organisationId}`;
 

@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import type { AppContext } from '../context';
-import { standingDetail, standingKey, standingsOf, type TrainerStanding } from '../register/status';
+import { badgeOf, standingKey, standingsOf, type TrainerStanding } from '../register/status';
 import { organisations, programmeTemplates } from '../db/tables';
 import { ValidationError, type AppError, type FieldProblem } from '../errors';
 import { fileSlug, sendCsv, toCsv } from '../exports/csv';
@@ -47,17 +47,13 @@ const ratesForm = z.record(z.string().regex(/^(org|prog)_[0-9a-f-]{36}$|^_csrf$/
 
 /** The report's rows as pages and the CSV read them. */
 function presentSamples(samples: TrainerSample[], observers: Map<string, string>, standings: Map<string, TrainerStanding>) {
-  return samples.map((s) => {
-    const standing = standings.get(standingKey(s.trainerId, s.organisationId));
-    return {
+  return samples.map((s) => ({
     ...s,
-    // A lapsed or suspended trainer is shown as such here too (the register's one rule).
-    standing: standing && standing.status !== 'active' ? { words: standing.words, style: standing.style, detail: standingDetail(standing) } : null,
+    standing: badgeOf(standings.get(standingKey(s.trainerId, s.organisationId))),
     statusWords: STATUS_WORDS[s.status],
     overdue: s.status === 'overdue',
     pickedCourses: s.pickedCourses.map((c) => ({ ...c, reasonWords: reasonWords(c.reason, s.year, s.rate), observedBy: observers.get(c.id) ?? null })),
-    };
-  });
+  }));
 }
 
 /** Who observed each course and when, in words ("Observed by Mo Mentor on 3 March 2026"). */
