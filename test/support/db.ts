@@ -43,7 +43,19 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     async truncateAll() {
       const rows = await database.query(`select tablename from pg_tables where schemaname = 'public'`);
       const names = rows.rows.map((r) => `"${String(r.tablename)}"`).filter((n) => n !== '"socket_io_attachments"');
-      if (names.length) await database.db.execute(sql.raw(`truncate ${names.join(', ')} restart identity cascade`));
+      if (!names.length) return;
+      // The app's own after-commit work (e-mails sent after an answer, job workers) may still be writing when a test
+      // clears the tables: on PostgreSQL the TRUNCATE can then lose a deadlock. It is retried, as that work ends.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await database.db.execute(sql.raw(`truncate ${names.join(', ')} restart identity cascade`));
+          return;
+        } catch (err) {
+          const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+          if (code !== '40P01' || attempt >= 5) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        }
+      }
     },
     async drop() {
       if (!closed) {
