@@ -8,7 +8,7 @@ import type { AppContext } from '../context';
 import type { EligibilityRequirement } from '../db/schema/register';
 import type { AppError } from '../errors';
 import { NotFoundError } from '../errors';
-import { attachmentHeader } from '../evidence/routes';
+import { sendStoredFile } from '../evidence/routes';
 import { evidenceUpload } from '../evidence/store';
 import { formOf } from '../http/forms';
 import { onCandidate, onCohort } from '../http/grants';
@@ -111,15 +111,7 @@ export function eligibilityRoutes(registry: RouteRegistry, ctx: AppContext) {
     { summary: 'The file attached to a piece of eligibility evidence, as a download', params: requirementParams, produces: 'application/octet-stream', authorize: onRequirement('candidate:view') },
     async ({ subject }, _req, res) => {
       const [record] = await eligibilityRecordsOf(ctx.db, subject.cohort.id, [subject.candidateId]).then((rows) => rows.filter((x) => x.requirement === subject.requirement));
-      const info = record?.fileKey ? await ctx.storage.stat(record.fileKey) : null;
-      if (!record?.fileKey || !info) throw new NotFoundError('That file');
-      res.setHeader('Content-Type', record.fileType ?? 'application/octet-stream');
-      res.setHeader('Content-Length', String(info.size));
-      res.setHeader('Content-Disposition', attachmentHeader(record.fileName ?? 'evidence'));
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Cache-Control', 'private, no-store');
-      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-      (await ctx.storage.get(record.fileKey)).pipe(res);
+      await sendStoredFile(ctx.storage, res, { key: record?.fileKey ?? null, name: record?.fileName ?? null, type: record?.fileType ?? null });
     },
   );
 

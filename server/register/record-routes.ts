@@ -10,7 +10,7 @@ import { formOf } from '../http/forms';
 import { seeOther } from '../http/present';
 import type { Action, Grant, RouteRegistry } from '../http/router';
 import { text } from '../http/validate';
-import { attachmentHeader } from '../evidence/routes';
+import { sendStoredFile } from '../evidence/routes';
 import { evidenceUpload } from '../evidence/store';
 import { londonDate } from '../progression/kinds/answers';
 import { changeStanding } from './changes';
@@ -163,25 +163,13 @@ export function recordRoutes(registry: RouteRegistry, ctx: AppContext) {
     return seeOther(`${recordHref(subject.organisationId, subject.userId)}?done=cpd-deleted#cpd-h`);
   });
 
-  /** Streams a stored evidence file as a download (404 when it has none or storage lost it). */
-  async function sendFile(res: Response, file: { key: string | null; name: string | null; type: string | null }) {
-    const info = file.key ? await ctx.storage.stat(file.key) : null;
-    if (!file.key || !info) throw new NotFoundError('That file');
-    res.setHeader('Content-Type', file.type ?? 'application/octet-stream');
-    res.setHeader('Content-Length', String(info.size));
-    res.setHeader('Content-Disposition', attachmentHeader(file.name ?? 'evidence'));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    (await ctx.storage.get(file.key)).pipe(res);
-  }
 
   trainers.get(
     '/:userId/cpd/:entryId/file',
     { summary: 'The evidence file of a CPD entry, as a download (the trainer, their lead, admins)', produces: 'application/octet-stream', authorize: onTrainer(ctx.db, 'trainer:view') },
     async ({ subject, params }, _req, res) => {
       const entry = await entryOf(subject, params.entryId);
-      await sendFile(res, { key: entry.fileKey, name: entry.fileName, type: entry.fileType });
+      await sendStoredFile(ctx.storage, res, { key: entry.fileKey, name: entry.fileName, type: entry.fileType });
     },
   );
 
@@ -215,7 +203,7 @@ export function recordRoutes(registry: RouteRegistry, ctx: AppContext) {
             .where(and(eq(trainerRecordChanges.id, params.changeId), eq(trainerRecordChanges.trainerRecordId, entry.recordId)))
         : [];
       if (!change) throw new NotFoundError('That file');
-      await sendFile(res, change);
+      await sendStoredFile(ctx.storage, res, change);
     },
   );
 
