@@ -6,7 +6,7 @@ import type { Db } from '../db';
 import { files } from '../db/tables';
 import { AppError, UploadError } from '../errors';
 import { readAll, type FileStorage } from '../storage';
-import { concurrentUploads, streamingEngine, type HeadVerdict, type StoredUpload } from '../storage/upload-engine';
+import { concurrentUploads, multerFileName, streamingEngine, type HeadVerdict, type StoredUpload } from '../storage/upload-engine';
 import { ACCEPTED_LIST, centralDirectoryNames, centralDirectoryOf, DOCX, sniff, type EvidenceType } from './sniff';
 
 /** How many files one request may carry. */
@@ -21,8 +21,9 @@ export function megabytes(bytes: number): string {
 /** How many uploads one person may have running at once. */
 export const MAX_CONCURRENT_UPLOADS = 2;
 
-const tooLarge = (maxBytes: number) => (name: string) =>
-  new UploadError(`“${sanitiseName(name)}” is larger than ${megabytes(maxBytes)}, the most one piece of evidence may be. Nothing was saved. Try a shorter clip or a smaller export.`, 413, 'files');
+/** The refusal of a file past the cap, naming the file as the person chose it (or "That file" when its name is unknown). */
+const tooLarge = (maxBytes: number) => (name: string | undefined) =>
+  new UploadError(`${name ? `“${sanitiseName(name)}”` : 'That file'} is larger than ${megabytes(maxBytes)}, the most one piece of evidence may be. Nothing was saved. Try a shorter clip or a smaller export.`, 413, 'files');
 
 /**
  * Parses a multipart body (field `files`), streaming each file into storage: its first bytes are checked before
@@ -52,7 +53,7 @@ export function evidenceUpload(storage: FileStorage, maxBytes: number, options: 
       parser(req, res, (err: unknown) => {
         if (err instanceof UploadError) return fail(err);
         if (err instanceof MulterError) {
-          if (err.code === 'LIMIT_FILE_SIZE') return fail(tooLarge(maxBytes)(err.field ?? 'files'));
+          if (err.code === 'LIMIT_FILE_SIZE') return fail(tooLarge(maxBytes)(multerFileName(err)));
           if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') return fail(new UploadError(`Attach at most ${MAX_FILES} files, in the “files” field. Nothing was saved.`, 400, 'files'));
           return fail(new UploadError(`The upload was refused (${err.message}). Nothing was saved.`, 400, 'files'));
         }

@@ -52,7 +52,8 @@ export function streamingEngine<T>(options: {
   storage: FileStorage;
   prefix: string;
   maxBytes: number;
-  tooLarge: (name: string) => UploadError;
+  /** The refusal of a file past `maxBytes`, given the file's name as the client sent it (unknown: undefined). */
+  tooLarge: (name: string | undefined) => UploadError;
   check: (head: Buffer, file: Express.Multer.File) => Promise<HeadVerdict<T>>;
   /** The storage key for a checked file (default: `<prefix>/<48 random hex>`). */
   key?: (info: T, random: string) => string;
@@ -94,6 +95,12 @@ export function streamingEngine<T>(options: {
   };
 }
 
+/** The client's name of the file a multer error is about (multer 2 sets `filename`; its types do not declare it). */
+export function multerFileName(err: MulterError): string | undefined {
+  const name = (err as MulterError & { filename?: unknown }).filename;
+  return typeof name === 'string' && name ? name : undefined;
+}
+
 /** Caps how many uploads one person may have running at once (per node: it bounds this node's open streams). */
 export function concurrentUploads(limit: number): RequestHandler {
   const running = new Map<string, number>();
@@ -127,7 +134,7 @@ export function singleFileUpload<T>(options: {
   field: string;
   prefix: string;
   maxBytes: number;
-  tooLarge: (name: string) => UploadError;
+  tooLarge: (name: string | undefined) => UploadError;
   check: (head: Buffer, file: Express.Multer.File) => Promise<HeadVerdict<T>>;
   key?: (info: T, random: string) => string;
   /** How many text fields may come with the file, and how long each may be (default 5 of 1 KB). */
@@ -144,7 +151,7 @@ export function singleFileUpload<T>(options: {
       if (slotErr) return next(slotErr);
       upload(req, res, (err: unknown) => {
         if (!err) return next();
-        if (err instanceof MulterError && err.code === 'LIMIT_FILE_SIZE') return next(tooLarge(err.field ?? field));
+        if (err instanceof MulterError && err.code === 'LIMIT_FILE_SIZE') return next(tooLarge(multerFileName(err)));
         if (err instanceof MulterError) return next(new UploadError(`The upload could not be read (${err.message}).`, 400, field));
         next(err);
       });

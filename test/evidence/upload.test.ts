@@ -117,11 +117,13 @@ describe('refused uploads leave nothing behind', () => {
     await expectNothingStored();
   });
 
-  it('refuses an oversize file (413) naming the limit', async () => {
+  it('refuses an oversize file (413) naming the file and the limit', async () => {
     const big = Buffer.concat([PDF, Buffer.alloc(MAX + 1024, 0x20)]);
     const res = await upload({ data: big, name: 'video-notes.pdf', type: 'application/pdf' });
     expect(res.status).toBe(413);
-    expect(res.body.error.message).toMatch(/larger than 64 KB|larger than 0\.1 MB/);
+    // The file as the person named it, never the form's field ("files").
+    expect(res.body.error.message).toMatch(/^“video-notes\.pdf” is larger than (64 KB|0\.1 MB)/);
+    expect(res.body.error.fields).toEqual([{ field: 'files', message: res.body.error.message }]);
     await expectNothingStored();
   });
 
