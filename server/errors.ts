@@ -71,6 +71,17 @@ export class UploadError extends AppError {
   }
 }
 
+/**
+ * 503: the file store (the S3 bucket, or the upload folder) did not answer, so a file could not be read or saved. A
+ * person is told so in words; operators find `cause` (the network or server error) in the log.
+ */
+export class StorageUnavailableError extends AppError {
+  constructor(cause?: unknown) {
+    super('Cadre cannot reach its file store just now, so files cannot be opened or saved. Nothing was changed; please try again in a few minutes.', 503, 'storage_unavailable');
+    this.cause = cause;
+  }
+}
+
 /** 429: too many attempts; `retryAfterSeconds` says when to try again. */
 export class RateLimitedError extends AppError {
   constructor(

@@ -21,6 +21,8 @@ export function attachmentHeader(name: string): string {
 export async function sendStoredFile(storage: FileStorage, res: Response, file: { key: string | null; name: string | null; type: string | null }, options: { inline?: boolean } = {}): Promise<void> {
   const info = file.key ? await storage.stat(file.key) : null;
   if (!file.key || !info) throw new NotFoundError('That file');
+  // Opened before any header is set: a store that fails now leaves the answer free for the error page.
+  const stream = await storage.get(file.key);
   const type = file.type ?? 'application/octet-stream';
   res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', String(info.size));
@@ -32,7 +34,6 @@ export async function sendStoredFile(storage: FileStorage, res: Response, file: 
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'private, no-store');
   res.setHeader('Content-Security-Policy', inline ? "default-src 'none'; object-src 'self'; frame-ancestors 'self'" : "default-src 'none'; sandbox");
-  const stream = await storage.get(file.key);
   await new Promise<void>((resolve, reject) => {
     stream.on('error', reject);
     res.on('finish', resolve);

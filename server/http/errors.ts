@@ -37,12 +37,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     void _next;
     const known = normalise(err);
     if (!known) logger.error({ err, reqId: req.id }, 'unhandled error');
+    // A person's mistake is not logged; a failure on our side that has words for people (the file store down) is.
+    else if (known.status >= 500) logger.error({ err: known.cause ?? known, code: known.code, reqId: req.id }, known.message);
     const status = known?.status ?? 500;
     const code = known?.code ?? 'internal_error';
     const message = known?.message ?? 'Something went wrong on our side. It has been logged; please try again.';
     const fields = known?.fields ?? [];
     if (known instanceof RateLimitedError) res.setHeader('Retry-After', String(known.retryAfterSeconds));
     if (res.headersSent) return;
+    // A route may have begun describing a file (a video's type and range, a logo's day-long caching) before it
+    // failed: the error page is none of that, and must never be cached.
+    for (const h of ['Content-Type', 'Content-Length', 'Content-Range', 'Content-Disposition', 'Accept-Ranges']) res.removeHeader(h);
+    res.setHeader('Cache-Control', 'no-store');
     res.status(status);
     if (wantsJson(req)) {
       res.json({ error: { code, message, fields } });

@@ -11,7 +11,7 @@ import { Readable, pipeline } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { StorageConfig } from '../config';
-import { CadreError } from '../errors';
+import { CadreError, StorageUnavailableError } from '../errors';
 import { meter, type FileStorage, type PutResult } from './index';
 
 /** The S3 settings from configuration. */
@@ -27,6 +27,15 @@ function statusOf(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
+/** True when the bucket gave no answer (a refused or dropped connection, no answer in time) or failed itself (5xx). */
+function unreachable(err: unknown): boolean {
+  const status = statusOf(err);
+  return status === undefined || status >= 500;
+}
+
+/** How long a read, stat or delete waits for the bucket's answer (its headers: a video's body then flows at its own pace). */
+export const ANSWER_MS = 10_000;
+
 /** Files in one bucket; keys are Cadre's (`evidence/<random hex>`, `videos/<random hex>.webm`). */
 export class S3Storage implements FileStorage {
   readonly kind = 's3' as const;
@@ -34,8 +43,14 @@ export class S3Storage implements FileStorage {
   readonly client: S3Client;
   readonly bucket: string;
 
-  constructor(private readonly settings: S3Settings) {
+  private readonly answerMs: number;
+
+  constructor(
+    private readonly settings: S3Settings,
+    options: { answerMs?: number } = {},
+  ) {
     this.bucket = settings.bucket;
+    this.answerMs = options.answerMs ?? ANSWER_MS;
     // Video viewers hold a stream each: allow more than the SDK's 50 sockets, and fail fast when S3 is unreachable.
     const agent = { keepAlive: true, maxSockets: 256 };
     this.client = new S3Client({
@@ -48,6 +63,23 @@ export class S3Storage implements FileStorage {
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { connectionTimeout: 5_000, httpAgent: new http.Agent(agent), httpsAgent: new https.Agent(agent) },
     });
+  }
+
+  /**
+   * Runs one request that must be answered within `answerMs` (a bucket that accepts connections but never answers
+   * would otherwise hold the person's request, and a page waiting on its logo, for ever). No answer, or a failure of
+   * the store itself, becomes StorageUnavailableError: a 503 that says so in words, the cause in the log.
+   */
+  private async answered<T>(call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(), this.answerMs);
+    try {
+      return await call(limit.signal);
+    } catch (err) {
+      throw unreachable(err) ? new StorageUnavailableError(err) : err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Where this storage points, for messages (never the credentials). */
@@ -94,14 +126,14 @@ export class S3Storage implements FileStorage {
       // The multipart upload was aborted by the library; the object exists only if the failure came after it was
       // complete (an error on the last part's answer, say) — delete it so a refused file never stays stored.
       await this.delete(key).catch(() => undefined);
-      throw cause ?? err;
+      throw cause ?? (unreachable(err) ? new StorageUnavailableError(err) : err);
     }
     return counted.result();
   }
 
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
-    const res = await this.client.send(
-      new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined }),
+    const res = await this.answered((abortSignal) =>
+      this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined }), { abortSignal }),
     );
     if (!(res.Body instanceof Readable)) throw new Error(`S3 gave no stream for ${key}`);
     return res.Body;
@@ -109,7 +141,7 @@ export class S3Storage implements FileStorage {
 
   async stat(key: string): Promise<{ size: number } | null> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await this.answered((abortSignal) => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }));
       return { size: head.ContentLength ?? 0 };
     } catch (err) {
       if (statusOf(err) === 404 || (err instanceof S3ServiceException && err.name === 'NotFound')) return null;
@@ -118,7 +150,7 @@ export class S3Storage implements FileStorage {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.answered((abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }));
   }
 
   /** Closes the client's kept-alive connections. */
