@@ -30,12 +30,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts Cadre with the demo seed (password "cadre-demo" for every demo login). Call `stop()` in afterAll. */
-export async function startE2E(): Promise<E2EApp> {
+/**
+ * Starts Cadre with the demo seed (password "cadre-demo" for every demo login). Call `stop()` in afterAll. `config`
+ * adds environment variables (an S3 peer's `env`, say, so the demo's files and every upload go to its bucket).
+ */
+export async function startE2E(options: { config?: Record<string, string> } = {}): Promise<E2EApp> {
   const database = await openTestDatabase();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = testConfig({ PORT: String(port), PUBLIC_URL: baseUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' });
+  const config = testConfig({ ...options.config, PORT: String(port), PUBLIC_URL: baseUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' });
   const cadre = await createApp({ database, config, logger: createLogger(config.logLevel) });
   const { cohortId } = await seedDemo(database.db, config, cadre.modules);
   await new Promise<void>((resolve, reject) => {
