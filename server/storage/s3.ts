@@ -72,7 +72,8 @@ export class S3Storage implements FileStorage {
    */
   private async answered<T>(call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     const limit = new AbortController();
-    const timer = setTimeout(() => limit.abort(), this.answerMs);
+    // A string reason becomes the SDK's error message, which the log then shows.
+    const timer = setTimeout(() => limit.abort(`${this.where()} gave no answer within ${this.answerMs} ms`), this.answerMs);
     try {
       return await call(limit.signal);
     } catch (err) {

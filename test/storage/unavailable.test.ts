@@ -36,7 +36,10 @@ describe('S3Storage when the bucket does not answer', () => {
     const silent = await silentServer();
     const storage = new S3Storage(settings(silent.url), { answerMs: 300 });
     try {
-      await expect(storage.stat('evidence/abc')).rejects.toBeInstanceOf(StorageUnavailableError);
+      const err = await storage.stat('evidence/abc').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageUnavailableError);
+      // What operators read in the log: which bucket, and that it did not answer.
+      expect(String((err as StorageUnavailableError).cause)).toContain(`S3_BUCKET cadre-files at S3_ENDPOINT ${silent.url} gave no answer within 300 ms`);
       await expect(storage.get('videos/abc.webm', { start: 0, end: 9 })).rejects.toBeInstanceOf(StorageUnavailableError);
       await expect(storage.delete('evidence/abc')).rejects.toBeInstanceOf(StorageUnavailableError);
     } finally {
