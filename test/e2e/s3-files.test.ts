@@ -26,8 +26,9 @@ describeBrowser('files on S3: evidence and videos as people use them', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
-    await peer?.stop();
+    if (!peerStopped) await peer?.stop();
   });
+  let peerStopped = false;
 
   it('the demo keeps its files in the bucket, not on the local disk', () => {
     expect(peer.keys().filter((k) => k.startsWith('videos/')).length).toBeGreaterThanOrEqual(3);
@@ -124,5 +125,36 @@ describeBrowser('files on S3: evidence and videos as people use them', () => {
       expect(played.cues).toBeGreaterThan(0);
       expect(ranges.length).toBeGreaterThan(0);
       expect(ranges.every((r) => /^206 bytes \d+-\d+\/\d+$/.test(r))).toBe(true);
+    }));
+
+  it('the admin’s logo is in every header; with the bucket stopped pages still show the name, and a file says why it cannot open', () =>
+    screenshotOnFailure(browser, 's3-logo', async () => {
+      const admin = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
+      await login(admin, 'admin@cadre.test');
+      await admin.goto('/admin');
+      await admin.locator('#field-logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG });
+      await Promise.all([admin.waitForURL(/saved=identity/), admin.getByRole('button', { name: 'Upload logo' }).click()]);
+      expect(peer.keys().some((k) => k.startsWith('logos/'))).toBe(true);
+      const logo = admin.getByTestId('brand').locator('img.brand-logo');
+      await admin.waitForFunction((img) => img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0, await logo.elementHandle());
+
+      const mentor = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
+      await login(mentor, 'mentor1@cadre.test');
+      await mentor.goto(`/cohorts/${app.cohortId}/signoffs`);
+      const href = String(await mentor.getByRole('link', { name: 'Download the PDF' }).first().getAttribute('href'));
+      await peer.stop();
+      peerStopped = true;
+      // Someone arriving now (a browser that has not kept the logo): the name alone, no broken image.
+      const later = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
+      await login(later, 'mentor2@cadre.test');
+      await later.goto(`/cohorts/${app.cohortId}/signoffs`);
+      await later.getByRole('heading', { level: 1, name: 'Sign-off queue' }).waitFor();
+      const brand = later.getByTestId('brand');
+      await brand.locator('img.brand-logo[hidden]').waitFor({ state: 'attached' });
+      expect(await brand.innerText()).toContain('Calm Response Training');
+      const refused = await mentor.goto(href);
+      expect(refused?.status()).toBe(503);
+      await mentor.getByText('Cadre cannot reach its file store just now, so files cannot be opened or saved.').waitFor();
+      expect(await checkA11y(mentor)).toEqual([]);
     }));
 });
