@@ -52,6 +52,11 @@
       from = null;
       last = null;
     });
+    // The file could not be fetched (the file store down, the network gone): say so instead of a spinner.
+    var unavailable = document.querySelector('[data-testid="video-unavailable"]');
+    function failed() { if (unavailable) unavailable.hidden = false; }
+    if (video.error) failed();
+    video.addEventListener('error', failed);
     video.addEventListener('pause', flush);
     video.addEventListener('ended', flush);
     document.addEventListener('visibilitychange', function () { if (document.visibilityState === 'hidden') flush(); });

@@ -127,7 +127,7 @@ describeBrowser('files on S3: evidence and videos as people use them', () => {
       expect(ranges.every((r) => /^206 bytes \d+-\d+\/\d+$/.test(r))).toBe(true);
     }));
 
-  it('the admin’s logo is in every header; with the bucket stopped pages still show the name, and a file says why it cannot open', () =>
+  it('the admin’s logo is in every header; with the bucket stopped pages still show the name, a video and a file say why they cannot open', () =>
     screenshotOnFailure(browser, 's3-logo', async () => {
       const admin = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
       await login(admin, 'admin@cadre.test');
@@ -152,6 +152,11 @@ describeBrowser('files on S3: evidence and videos as people use them', () => {
       const brand = later.getByTestId('brand');
       await brand.locator('img.brand-logo[hidden]').waitFor({ state: 'attached' });
       expect(await brand.innerText()).toContain('Calm Response Training');
+      // A candidate's video says it cannot be played just now, instead of a spinner.
+      const candidate = await newPage(browser, app.baseUrl, VIEWPORTS.tablet);
+      await login(candidate, 'candidate1@cadre.test');
+      await candidate.goto(`/cohorts/${app.cohortId}/stages/preload-video`);
+      await candidate.getByRole('alert').filter({ hasText: 'This video cannot be played just now: Cadre could not fetch it.' }).waitFor();
       const refused = await mentor.goto(href);
       expect(refused?.status()).toBe(503);
       await mentor.getByText('Cadre cannot reach its file store just now, so files cannot be opened or saved.').waitFor();
