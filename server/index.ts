@@ -43,6 +43,9 @@ async function main() {
   let seeded = false;
   if (config.env !== 'production' && config.seedDemo === 'auto' && (await isEmpty(database.db))) {
     await seedDemo(database.db, config, cadre.modules);
+    // The layout's provider name and logo were loaded from the empty database: read the seeded provider now, not at
+    // the next minute's refresh (until then every page said "Cadre").
+    await cadre.ctx.identity.refresh();
     seeded = true;
     phase('seed');
   }

@@ -67,7 +67,10 @@ describe('npm start', () => {
       expect(login.status).toBe(200);
       const page = await fetch(`${base}/login`);
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain('Log in to Cadre');
+      const loginPage = await page.text();
+      expect(loginPage).toContain('Log in to Cadre');
+      // The seeded provider names every page at once (not "Cadre" until the identity's next refresh).
+      expect(loginPage).toContain('data-testid="brand">Calm Response Training<');
 
       child.kill('SIGTERM');
       expect(await exit).toBe(0);

@@ -41,6 +41,7 @@ export async function startE2E(options: { config?: Record<string, string> } = {}
   const config = testConfig({ ...options.config, PORT: String(port), PUBLIC_URL: baseUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' });
   const cadre = await createApp({ database, config, logger: createLogger(config.logLevel) });
   const { cohortId } = await seedDemo(database.db, config, cadre.modules);
+  await cadre.ctx.identity.refresh();
   await new Promise<void>((resolve, reject) => {
     cadre.server.once('error', reject);
     cadre.server.listen(port, '127.0.0.1', resolve);
