@@ -5,6 +5,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { AppContext } from './context';
 import { notifications, users } from './db/tables';
 import { currentRequestId } from './request-scope';
+import { QUEUES } from './jobs';
 
 type NotificationRow = typeof notifications.$inferSelect;
 
@@ -16,7 +17,7 @@ export type Emit = { room: string; event: string; payload: unknown };
 export type Effects = { notifications?: NotificationRow[]; emits?: Emit[]; load?: () => Promise<Emit[]> };
 
 /** The retry job's name and payload. */
-export const MAIL_JOB = 'after-commit.mail';
+export const MAIL_JOB = QUEUES.mail;
 type MailJob = { notificationIds: string[]; requestId?: string };
 // 2 s, doubling, ten times: about half an hour of retries covers a mail server's restart or a short outage.
 const RETRY = { retryLimit: 10, retryDelaySeconds: 2 };

@@ -53,10 +53,25 @@ function executorFor(db: Db): PgBoss.Db {
 /** The schema the queue's tables live in. */
 const JOB_SCHEMA = 'pgboss';
 
+/** Every queue the app works, by what it is for. Named here, in one place, so the migrated PGlite template holds
+ * them already: creating a queue is DDL (a partition each), which a first start would otherwise pay for. */
+export const QUEUES = {
+  /** E-mails for notifications, sent after the transaction that wrote them commits. */
+  mail: 'after-commit.mail',
+  /** The hourly scan for certificates, refreshers and first aid about to expire. */
+  expiryScan: 'register.expiry-scan',
+  /** One expiry warning to a trainer and their organisation's leads. */
+  expiryWarn: 'register.expiry-warn',
+  /** A cohort's grades posted back to the LTI platform. */
+  ltiGrades: 'lti.grades',
+} as const;
+
 /** Installs the queue's tables on a database that has none (the migrated PGlite template carries them, so a first
  * start need not; `startJobs` still installs or upgrades them when missing or older). */
 export async function installJobSchema(database: Database): Promise<void> {
   await database.script(PgBoss.getConstructionPlans(JOB_SCHEMA));
+  const boss = new PgBoss({ db: { executeSql: (text, values) => database.query(text, values) }, schema: JOB_SCHEMA, supervise: false, schedule: false, migrate: false });
+  for (const name of Object.values(QUEUES)) await boss.createQueue(name);
 }
 
 /** Starts the queue on `database` (installing or migrating its `pgboss` schema the first time). */

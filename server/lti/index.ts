@@ -15,9 +15,10 @@ import { ltiPublicRoutes } from './routes-public';
 import { PlatformServices } from './services';
 import { ltiSessionFraming, scopeActor } from './session';
 import { PlatformKeys } from './verify';
+import { QUEUES } from '../jobs';
 
 /** The grade sync job: one cohort's gradebook columns brought up to date. */
-export const GRADE_JOB = 'lti.grades';
+export const GRADE_JOB = QUEUES.ltiGrades;
 // 10 s, doubling, eight times: about forty minutes of retries covers a platform's restart or a short outage.
 const GRADE_RETRY = { retryLimit: 8, retryDelaySeconds: 10 };
 const SWEEP_MS = 10 * 60_000;

@@ -15,11 +15,12 @@ import { deliver, notify, type NewNotification } from '../notifications';
 import { londonDate } from '../progression/kinds/answers';
 import { registerEntries, registerOf, type RegisterEntry } from './model';
 import { ensureTrainerRecord } from './records';
+import { QUEUES } from '../jobs';
 
 /** The hourly scan's job name. */
-export const SCAN_JOB = 'register.expiry-scan';
+export const SCAN_JOB = QUEUES.expiryScan;
 /** The per-trainer job's name. */
-export const WARN_JOB = 'register.expiry-warn';
+export const WARN_JOB = QUEUES.expiryWarn;
 /** Days before a date when its warnings go out, farthest first. */
 export const THRESHOLDS = [60, 30, 7] as const;
 /** The notification kind of a warning. */
