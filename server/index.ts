@@ -3,8 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db';
 import { createLogger } from './logger';
-import { createApp } from './app';
-import { DEMO_LOGINS, DEMO_PASSWORD, isEmpty, seedDemo } from '../seed/demo';
 
 async function main() {
   let config;
@@ -36,7 +34,8 @@ async function main() {
     mark = Date.now();
     cpuMark = cpuMs();
   };
-  const database = await openDatabase(config);
+  // The app's code (most of a start's CPU) loads while the embedded database's files copy and PGlite starts.
+  const [database, { createApp }, { DEMO_LOGINS, DEMO_PASSWORD, isEmpty, seedDemo }] = await Promise.all([openDatabase(config), import('./app.js'), import('../seed/demo.js')]);
   phase('database');
   const cadre = await createApp({ database, config, logger });
   phase('app');

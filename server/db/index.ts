@@ -70,7 +70,7 @@ export function pgliteDatabase(client: PGlite): Database {
 export async function openEmbedded(dataDir: string, onWarning: (message: string) => void = (m) => process.emitWarning(m)): Promise<Database> {
   if (!hasCluster(dataDir)) {
     try {
-      copyTemplate(await ensurePgliteTemplate((client) => prepareTemplate(pgliteDatabase(client))), dataDir);
+      await copyTemplate(await ensurePgliteTemplate((client) => prepareTemplate(pgliteDatabase(client))), dataDir);
     } catch (err) {
       onWarning(`no PGlite template (${(err as Error).message}); creating the database in place`);
     }

@@ -5,9 +5,11 @@
  * (into `dist/.cache`) or, failing that, by the first start that needs it (into `.cache`).
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { QUEUES } from '../jobs';
 
 /** The folder holding `server/`, `modules/` and `views/`: the repository, or `dist/` when built. */
 const appRoot = path.resolve(__dirname, '../..');
@@ -47,9 +49,10 @@ function versionOf(name: string): string {
   throw new Error(`no package.json for ${name}`);
 }
 
-/** A short hash of the PGlite and pg-boss versions and every migration file: a schema change makes a new template. */
+/** A short hash of the PGlite and pg-boss versions, the job queues and every migration file: a schema change makes a
+ * new template. */
 export function schemaHash(): string {
-  const h = createHash('sha256').update(`pglite ${versionOf('@electric-sql/pglite')}\0pg-boss ${versionOf('pg-boss')}\0`);
+  const h = createHash('sha256').update(`pglite ${versionOf('@electric-sql/pglite')}\0pg-boss ${versionOf('pg-boss')}\0queues ${Object.values(QUEUES).join(' ')}\0`);
   for (const folder of migrationFolders()) {
     h.update(`${path.relative(appRoot, folder)}\0`);
     hashTree(h, folder);
@@ -63,6 +66,14 @@ export function pgliteTemplateDir(): string {
 }
 
 const READY = 'cadre-template-ready';
+
+/** The copy, run in a worker thread (CommonJS source, so it needs no build step). */
+const COPY_IN_WORKER = `
+const { cpSync } = require('node:fs');
+const path = require('node:path');
+const { from, to, skip } = require('node:worker_threads').workerData;
+cpSync(from, to, { recursive: true, filter: (src) => path.basename(src) !== skip });
+`;
 
 /**
  * Returns the template directory, making it first when it is missing: initdb and every migration in a scratch
@@ -101,11 +112,16 @@ export function hasCluster(dataDir: string): boolean {
  * Makes `dataDir` (absent or empty) a copy of the template; the caller opens it and applies any newer migrations.
  * The copy is made beside it and renamed into place, so an interrupted copy never looks like a database.
  */
-export function copyTemplate(template: string, dataDir: string): void {
+export async function copyTemplate(template: string, dataDir: string): Promise<void> {
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const partial = `${dataDir}.copying`;
   rmSync(partial, { recursive: true, force: true });
-  cpSync(template, partial, { recursive: true, filter: (src) => path.basename(src) !== READY });
+  // On a thread of its own: a first start loads the app's code while the files copy.
+  await new Promise<void>((resolve, reject) => {
+    const copier = new Worker(COPY_IN_WORKER, { eval: true, workerData: { from: template, to: partial, skip: READY } });
+    copier.once('error', reject);
+    copier.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`copying the PGlite template stopped (exit ${code})`))));
+  });
   if (existsSync(dataDir)) rmdirSync(dataDir); // only ever empty here: rmdir refuses a folder with files in it
   renameSync(partial, dataDir);
 }
