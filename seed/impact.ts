@@ -1,7 +1,7 @@
 /** Demo impact: Harbourside's first cohort (finished last year; its two graduates now deliver the course), fourteen
  * months of incident counts from three services (the third opened later; one month corrected), and the graduates'
  * courses with learners' before/after answers — so the impact view is filled in on `npm start`. Deterministic. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import type { Config } from '../server/config';
 import type { Db } from '../server/db';
@@ -137,50 +137,53 @@ async function seedCourses(db: Db, modules: StageManifest[], world: ImpactSeedWo
   const outcomes = curriculum.outcomes.slice(0, 5);
   const venues = ['Harbour House training room', 'Quayside Lodge lounge', 'Harbourside Care training suite, Bristol'];
   const plan = [250, 228, 200, 172, 143, 115, 86, 58, 30, 12];
+  // Three statements for every course, response and rating (ids made here, so rows can name each other).
+  const courses: (typeof impactCourses.$inferInsert)[] = [];
+  const responses: (typeof impactResponses.$inferInsert)[] = [];
+  const ratings: (typeof impactResponseRatings.$inferInsert)[] = [];
   for (const [i, daysBack] of plan.entries()) {
     const trainerId = first.trainers[i % 2];
     const attendees = 8 + pick(`att${i}`, 7);
-    const [course] = await db
-      .insert(impactCourses)
-      .values({
-        organisationId: world.clientId,
-        cohortId: first.cohortId,
-        trainerId,
-        coTrainerId: i % 3 === 0 ? first.trainers[(i + 1) % 2] : null,
-        deliveredOn: iso(new Date(world.today.getTime() - daysBack * DAY)),
-        venue: venues[i % venues.length],
-        modules: offered.filter((_, k) => (k + i) % 2 === 0 || k >= offered.length - 2),
-        outcomes,
-        attendees,
-        register: Array.from({ length: attendees }, (_, k) => `HC-${String(100 + i * 20 + k)}`),
-        registerMode: 'codes',
-        durationMinutes: i % 2 ? 360 : 420,
-        questionnaireCode: randomBytes(16).toString('base64url'),
-        createdBy: trainerId,
-        createdAt: new Date(world.today.getTime() - (daysBack - 1) * DAY),
-      })
-      .returning();
+    const courseId = randomUUID();
+    courses.push({
+      id: courseId,
+      organisationId: world.clientId,
+      cohortId: first.cohortId,
+      trainerId,
+      coTrainerId: i % 3 === 0 ? first.trainers[(i + 1) % 2] : null,
+      deliveredOn: iso(new Date(world.today.getTime() - daysBack * DAY)),
+      venue: venues[i % venues.length],
+      modules: offered.filter((_, k) => (k + i) % 2 === 0 || k >= offered.length - 2),
+      outcomes,
+      attendees,
+      register: Array.from({ length: attendees }, (_, k) => `HC-${String(100 + i * 20 + k)}`),
+      registerMode: 'codes',
+      durationMinutes: i % 2 ? 360 : 420,
+      questionnaireCode: randomBytes(16).toString('base64url'),
+      createdBy: trainerId,
+      createdAt: new Date(world.today.getTime() - (daysBack - 1) * DAY),
+    });
     const answered = Math.max(3, attendees - 2 - pick(`ans${i}`, 4));
     for (let r = 0; r < answered; r++) {
       const key = `${i}-${r}`;
-      const [response] = await db
-        .insert(impactResponses)
-        .values({
-          courseId: course.id,
-          deviceHash: createHash('sha256').update(`demo-device-${key}`).digest('hex'),
-          safetyAnswer: pick(`safe${key}`, 10) === 0 ? 'unsure' : 'release',
-          changeText: pick(`txt${key}`, 3) === 0 ? null : CHANGES[pick(`chg${key}`, CHANGES.length)],
-          createdAt: new Date(world.today.getTime() - daysBack * DAY + (16 * 60 + r) * 60_000),
-        })
-        .returning();
-      await db.insert(impactResponseRatings).values(
-        outcomes.map((_, o) => {
-          const before = 1 + pick(`b${key}${o}`, 3);
-          return { responseId: response.id, position: o + 1, before, after: Math.min(5, before + 1 + pick(`a${key}${o}`, 3)) };
-        }),
-      );
+      const responseId = randomUUID();
+      responses.push({
+        id: responseId,
+        courseId,
+        deviceHash: createHash('sha256').update(`demo-device-${key}`).digest('hex'),
+        safetyAnswer: pick(`safe${key}`, 10) === 0 ? 'unsure' : 'release',
+        changeText: pick(`txt${key}`, 3) === 0 ? null : CHANGES[pick(`chg${key}`, CHANGES.length)],
+        createdAt: new Date(world.today.getTime() - daysBack * DAY + (16 * 60 + r) * 60_000),
+      });
+      outcomes.forEach((_, o) => {
+        const before = 1 + pick(`b${key}${o}`, 3);
+        ratings.push({ responseId, position: o + 1, before, after: Math.min(5, before + 1 + pick(`a${key}${o}`, 3)) });
+      });
     }
   }
+  await db.insert(impactCourses).values(courses);
+  await db.insert(impactResponses).values(responses);
+  await db.insert(impactResponseRatings).values(ratings);
 }
 
 /** Seeds the impact demo (call after the current cohort is seeded). */
