@@ -19,7 +19,7 @@ import { csrfProtection } from './http/csrf';
 import { errorHandler } from './http/errors';
 import { answerAfterBody } from './http/linger';
 import { requestContext, requireUser, type RequestDone } from './http/request-context';
-import { RouteRegistry, type CadreRouter } from './http/router';
+import { RouteRegistry, whenRouted, type CadreRouter } from './http/router';
 import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime } from './http/session';
 import { ActorCache, sessionRoom } from './auth/authority';
 import type { FileStorage } from './storage';
@@ -222,7 +222,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   );
 
   const mount = (routers: CadreRouter[], ...guards: RequestHandler[]) => {
-    for (const r of routers) app.use(r.prefix || '/', ...guards, r.express);
+    for (const r of routers) app.use(r.prefix || '/', whenRouted(r.express, guards));
   };
   mount(healthRoutes(routes, ctx, lifecycle));
   mount(openApiRoutes(routes));
@@ -259,6 +259,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     }
   }
 
+  // A path no router has: someone signed out is asked to log in first (as every guarded router would ask them).
+  app.use(requireUser);
   app.use((req, _res, next) => next(new NotFoundError(req.path.startsWith('/api/') ? 'That API route' : 'That page')));
   app.use(errorHandler(logger));
 

@@ -295,3 +295,19 @@ export class RouteRegistry {
     return { express, prefix, form, get: make('get'), post: make('post'), put: make('put'), patch: make('patch'), delete: make('delete') };
   }
 }
+
+/** A layer of an express router, as far as `whenRouted` reads it. */
+type RouterLayer = { route?: unknown; match(path: string): boolean };
+
+/**
+ * `router` behind `guards`, entered only when one of its routes could match the request's path (or it has
+ * middleware of its own, which may handle any path). The app mounts some seventy routers side by side; trying each
+ * one's guards and routes in turn cost more per request than rendering the page. A path no router matches still
+ * reaches the app's not-found handler; which router answers a path, and how, is unchanged.
+ */
+export function whenRouted(router: Router, guards: RequestHandler[]): RequestHandler {
+  const inner = Router({ mergeParams: true });
+  inner.use(...guards, router);
+  const layers = router.stack as unknown as RouterLayer[];
+  return (req, res, next) => (layers.some((layer) => !layer.route || layer.match(req.path)) ? inner(req, res, next) : next());
+}
