@@ -9,7 +9,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { countStatement } from './statements';
-import { copyTemplate, ensurePgliteTemplate, hasCluster, moduleMigrationFolders } from './template';
+import { copyTemplate, ensurePgliteTemplate, hasCluster, migrationFolders, moduleMigrationFolders } from './template';
 import { installJobSchema } from '../jobs';
 
 /** The Drizzle database handle used everywhere (a transaction handle has the same shape). */
@@ -68,14 +68,19 @@ export function pgliteDatabase(client: PGlite): Database {
  * made (a read-only install), PGlite creates the cluster in place.
  */
 export async function openEmbedded(dataDir: string, onWarning: (message: string) => void = (m) => process.emitWarning(m)): Promise<Database> {
+  let fromTemplate = false;
   if (!hasCluster(dataDir)) {
     try {
       await copyTemplate(await ensurePgliteTemplate((client) => prepareTemplate(pgliteDatabase(client))), dataDir);
+      fromTemplate = true;
     } catch (err) {
       onWarning(`no PGlite template (${(err as Error).message}); creating the database in place`);
     }
   }
-  return openPglite({ dataDir });
+  const database = await openPglite({ dataDir });
+  // The template is keyed by the content of every migration folder: a copy of it has them all applied.
+  if (fromTemplate) for (const folder of migrationFolders()) migratedIn(database).add(path.resolve(folder));
+  return database;
 }
 
 /** Connects to a PostgreSQL server. */
@@ -195,6 +200,23 @@ export const MIGRATION_LOCK = 7_301;
  * migrates while the others wait, then find nothing left to apply.
  */
 export async function migrateFolder(database: Database, folder: string, migrationsTable?: string): Promise<void> {
+  // Once per folder and open database: start-up reaches the built-in modules' folders twice (migrateDatabase, then
+  // the loader's migrateModules), and a database copied from the current template needs none.
+  const done = migratedIn(database);
+  if (done.has(path.resolve(folder))) return;
+  await migrateFolderNow(database, folder, migrationsTable);
+  done.add(path.resolve(folder));
+}
+
+/** The migration folders already applied to an open database, in this process. */
+const migrated = new WeakMap<Database, Set<string>>();
+function migratedIn(database: Database): Set<string> {
+  let done = migrated.get(database);
+  if (!done) migrated.set(database, (done = new Set()));
+  return done;
+}
+
+async function migrateFolderNow(database: Database, folder: string, migrationsTable?: string): Promise<void> {
   const config = { migrationsFolder: folder, ...(migrationsTable ? { migrationsTable } : {}) };
   if (database.kind === 'pglite' || !database.pool) {
     await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], config);
