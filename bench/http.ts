@@ -96,7 +96,8 @@ function readinessRows(env: NodeJS.ProcessEnv): (BenchRow | MissingRow)[] {
 
 async function startCadre(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const port = await freePort();
-  return startServer('server/index.ts', [], { ...env, PORT: String(port), STATEMENTS_HEADER: 'on' }, { ready: /Cadre is running at (\S+)/, url: `http://127.0.0.1:${port}` });
+  // Ready once the start-up lines end with an empty line: a first start prints its demo logins only when the demo is in.
+  return startServer('server/index.ts', [], { ...env, PORT: String(port), STATEMENTS_HEADER: 'on' }, { ready: /Cadre is running at (\S+)[^\n]*\n(?:[^\n]+\n)*\n/, url: `http://127.0.0.1:${port}` });
 }
 
 async function loginCookie(base: string, email: string): Promise<string> {

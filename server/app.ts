@@ -81,6 +81,9 @@ export type CadreApp = {
   lti: Lti;
   /** Hears every finished request with the SQL statements it sent; returns the unsubscribe. */
   onRequestDone(listener: (done: RequestDone) => void): () => void;
+  /** Until `work` settles, only the login page, static files and the probes answer (/readyz with 503 "preparing");
+   * every other request waits for it. A first start writes the demo this way while it already listens. */
+  holdUntil(work: Promise<unknown>): void;
   /**
    * Starts draining (SIGTERM): /readyz answers 503 so the load balancer sends nothing new, every response closes its
    * connection, and socket.io clients are disconnected so they reconnect through another node. Requests in flight finish.
@@ -149,6 +152,13 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   app.use(requestContext(logger, (done) => doneListeners.forEach((l) => l(done)), { statementsHeader: config.statementsHeader }));
   // A refusal sent before a small body was read waits for the body, so the client sees the answer, not a reset.
   app.use(answerAfterBody({ maxBytes: 1024 * 1024, maxMs: 5000 }));
+  // While a first start writes the demo (holdUntil), the login page, static files and the probes answer at once and
+  // every other request waits for it.
+  app.use((req, _res, next) => {
+    const preparing = lifecycle.preparing;
+    if (!preparing || ((req.method === 'GET' || req.method === 'HEAD') && /^\/(login|healthz|readyz|static\/.*)$/.test(req.path))) return next();
+    preparing.then(() => next(), next);
+  });
   // Draining: keep-alive connections are closed after each answer, so the client's next request goes to another node.
   app.use((_req, res, next) => {
     if (lifecycle.draining) res.setHeader('connection', 'close');
@@ -301,6 +311,13 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     onRequestDone(listener) {
       doneListeners.add(listener);
       return () => doneListeners.delete(listener);
+    },
+    holdUntil(work) {
+      const preparing = work.finally(() => {
+        if (lifecycle.preparing === preparing) lifecycle.preparing = undefined;
+      });
+      preparing.catch(() => undefined);
+      lifecycle.preparing = preparing;
     },
     drain() {
       if (lifecycle.draining) return;

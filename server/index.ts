@@ -39,25 +39,30 @@ async function main() {
   phase('database');
   const cadre = await createApp({ database, config, logger });
   phase('app');
-  let seeded = false;
-  if (config.env !== 'production' && config.seedDemo === 'auto' && (await isEmpty(database.db))) {
-    await seedDemo(database.db, config, cadre.modules);
-    // The layout's provider name and logo were loaded from the empty database: read the seeded provider now, not at
-    // the next minute's refresh (until then every page said "Cadre").
-    await cadre.ctx.identity.refresh();
-    seeded = true;
-    phase('seed');
-  }
+  // A first start writes the demo while it already answers: the login page and static files at once, anything
+  // else once the demo is in (server/app.ts holds those requests), so nobody meets a half-written demo. The layout's
+  // provider name and logo were loaded from the empty database: the seeded provider is read before the hold ends
+  // (else every page said "Cadre" until the next minute's refresh).
+  const seeding =
+    config.env !== 'production' && config.seedDemo === 'auto' && (await isEmpty(database.db))
+      ? seedDemo(database.db, config, cadre.modules).then(() => cadre.ctx.identity.refresh())
+      : null;
+  if (seeding) cadre.holdUntil(seeding);
   await new Promise<void>((resolve) => cadre.server.listen(config.port, config.host, resolve));
   const address = cadre.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
+  phase('listen');
   logger.info({ port, database: database.kind, ms: Date.now() - started, phases, cpu }, 'Cadre is listening');
-  const lines = [
-    '',
-    `  Cadre is running at ${url}  (database: ${database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,
-  ];
-  if (config.env !== 'production' && (seeded || database.kind === 'pglite')) {
+  process.stdout.write(`\n  Cadre is running at ${url}  (database: ${database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})\n`);
+  if (seeding) {
+    process.stdout.write('  Writing the demo data…\n');
+    await seeding;
+    phase('seed');
+    logger.info({ ms: Date.now() - started, phases, cpu }, 'demo data written');
+  }
+  const lines: string[] = [];
+  if (config.env !== 'production' && (seeding || database.kind === 'pglite')) {
     lines.push(`  Demo logins (password "${DEMO_PASSWORD}"):`);
     for (const l of DEMO_LOGINS) lines.push(`    ${l.email.padEnd(24)} ${l.role}`);
   }
@@ -79,6 +84,7 @@ async function main() {
     cadre.drain();
     const closed = new Promise<void>((resolve) => cadre.server.close(() => resolve()));
     cadre.server.closeIdleConnections();
+    await seeding?.catch(() => undefined); // a demo being written is finished (one transaction), not cut off
     await cadre.close();
     await closed;
     await database.close();

@@ -58,3 +58,27 @@ export async function stop(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/** A first start timed twice: to the first page (GET /login answers 200) and to the first login (a demo person's
+ * POST /api/v1/session answers 200, so the demo data is in). Stops the process after. */
+export async function timeFirstStart(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; base: string; email: string; password: string }): Promise<{ firstPageMs: number; firstLoginMs: number }> {
+  const started = performance.now();
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  try {
+    const firstPageMs = await waitFor200(`${options.base}/login`, started, child);
+    for (;;) {
+      if (performance.now() - started > 120_000) throw new Error('the demo login did not answer 200 within 120 s');
+      const res = await fetch(`${options.base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: options.email, password: options.password }) });
+      await res.arrayBuffer();
+      if (res.status === 200) return { firstPageMs, firstLoginMs: performance.now() - started };
+      await sleep(25);
+    }
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
+  } finally {
+    await stop(child);
+  }
+}

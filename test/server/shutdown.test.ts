@@ -55,7 +55,7 @@ describe('npm start', () => {
     try {
       const started = Date.now();
       const [, url] = await waitFor(child, output, /Cadre is running at (http:\/\/localhost:\d+)/, 90_000);
-      await waitFor(child, output, /candidate3@cadre\.test/, 5_000);
+      await waitFor(child, output, /candidate3@cadre\.test/, 60_000);
       const startMs = Date.now() - started;
       expect(output.text).toContain('Demo logins (password "cadre-demo")');
       for (const email of LOGINS) expect(output.text).toContain(email);
