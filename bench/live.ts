@@ -1,34 +1,36 @@
 /**
  * Live feedback latency: post-to-receipt p50/p99 with 200 concurrent rooms (a logged-in mentor and candidate
  * each), against a bare socket.io echo server with the same clients and pacing, measured in the same run.
+ * Each server runs in its own process (bench/support/live-server.ts); this process is the load generator (the 400
+ * client sockets), so a server's figure is not held back by its own clients. Beside latency it reads each server's
+ * CPU (utime + stime from /proc) over the measured rounds, per note.
  * Run: `npx tsx bench/live.ts` (PGlite in memory, loopback only, bounded to under two minutes). It also prints
  * `BENCH_ROW` lines for `npm run bench` (bench/run.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Server as IoServer } from 'socket.io';
 import { io as connectIo, type Socket } from 'socket.io-client';
-import { createApp } from '../server/app';
-import { hashPassword } from '../server/auth/passwords';
-import { migrateDatabase, openPglite } from '../server/db';
-import { cohortMembers, cohorts, memberships, organisations, users } from '../server/db/tables';
-import { coDeliveryLiveRooms } from '../modules/co-delivery/schema';
-import { createLogger } from '../server/logger';
-import { testConfig } from '../test/support/app';
+import type { LiveSetup } from './support/live-server';
+import { cpuMs, startServer, type ServerProcess } from './support/procs';
 import { benchRowLine } from './support/table';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 // One note per room every ~4 s (a busy mentor): 50 notes a second across 200 rooms. Faster pacing measures
-// PGlite's single-threaded write ceiling (~130 notes/s here, shared with the 400 client sockets) rather than latency.
+// PGlite's single-threaded write ceiling rather than latency.
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 4000);
-const PASSWORD = 'bench-password-not-secret';
+/** Extra node flags for the Cadre server process (e.g. BENCH_SERVER_FLAGS=--cpu-prof to profile it). */
+const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
 /** Lines already measured, printed even if the run is cut short. */
 const measured: string[] = [];
+const children: ServerProcess[] = [];
 const deadline = setTimeout(() => {
   console.log(measured.join('\n'));
   console.error('bench/live: over the two-minute bound (a busy machine?); stopping without the Cadre figure.');
+  for (const c of children) c.child.kill('SIGKILL');
   process.exit(1);
 }, 115_000);
 deadline.unref();
@@ -54,8 +56,19 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
   return out;
 }
 
-/** Sends ROUNDS notes per pair, spread over each round; returns the post-to-receipt latencies. */
-async function drive(pairs: { send: (body: string) => void }[], received: Map<string, number>, sent: Map<string, number>): Promise<number[]> {
+async function start(mode: 'bare' | 'cadre', setupFile: string): Promise<ServerProcess> {
+  const flags = mode === 'cadre' ? SERVER_FLAGS : [];
+  const server = await startServer('bench/support/live-server.ts', [mode, setupFile, String(ROOMS)], {}, { limitMs: 90_000, nodeFlags: flags });
+  children.push(server);
+  return server;
+}
+
+/** What one server measured: latencies of the notes that arrived, and its CPU over the measured rounds. */
+type Measured = { latencies: number[]; expected: number; cpuMsPerNote: number };
+
+/** Sends ROUNDS notes per pair, spread over each round; returns the post-to-receipt latencies and the server's CPU per note. */
+async function drive(pid: number, pairs: { send: (body: string) => void }[], received: Map<string, number>, sent: Map<string, number>): Promise<Measured> {
+  const cpu0 = cpuMs(pid);
   for (let round = 0; round < ROUNDS; round++) {
     for (const pair of pairs) {
       setTimeout(() => {
@@ -68,42 +81,24 @@ async function drive(pairs: { send: (body: string) => void }[], received: Map<st
   }
   const expected = pairs.length * ROUNDS;
   for (let waited = 0; received.size < expected && waited < 10_000; waited += 100) await sleep(100);
-  return [...received.entries()].filter(([k]) => sent.has(k)).map(([k, at]) => at - (sent.get(k) as number));
+  const cpuMsPerNote = (cpuMs(pid) - cpu0) / expected;
+  return { latencies: [...received.entries()].filter(([k]) => sent.has(k)).map(([k, at]) => at - (sent.get(k) as number)), expected, cpuMsPerNote };
 }
 
-async function benchCadre() {
-  const database = await openPglite();
-  await migrateDatabase(database);
-  const config = testConfig();
-  const cadre = await createApp({ database, config, logger: createLogger('silent') });
-  await new Promise<void>((resolve) => cadre.server.listen(0, '127.0.0.1', resolve));
-  const addr = cadre.server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-
-  const db = database.db;
-  const hash = await hashPassword(PASSWORD);
-  const [provider] = await db.insert(organisations).values({ name: 'Bench provider', kind: 'provider' }).returning();
-  const [client] = await db.insert(organisations).values({ name: 'Bench client', kind: 'client' }).returning();
-  const [cohort] = await db.insert(cohorts).values({ organisationId: client.id, name: 'Bench cohort' }).returning();
-  const people = (role: 'mentor' | 'candidate') =>
-    Array.from({ length: ROOMS }, (_, i) => ({ email: `${role}${i}@bench.test`, name: `${role} ${i}`, passwordHash: hash, status: 'active' as const }));
-  const mentors = await db.insert(users).values(people('mentor')).returning({ id: users.id, email: users.email });
-  const candidates = await db.insert(users).values(people('candidate')).returning({ id: users.id, email: users.email });
-  await db.insert(memberships).values([...mentors.map((m) => ({ userId: m.id, organisationId: provider.id, role: 'mentor' as const })), ...candidates.map((c) => ({ userId: c.id, organisationId: client.id, role: 'candidate' as const }))]);
-  await db.insert(cohortMembers).values([...mentors.map((m) => ({ cohortId: cohort.id, userId: m.id, role: 'mentor' as const })), ...candidates.map((c) => ({ cohortId: cohort.id, userId: c.id, role: 'candidate' as const }))]);
-  const rooms = await db
-    .insert(coDeliveryLiveRooms)
-    .values(candidates.map((c, i) => ({ cohortId: cohort.id, candidateId: c.id, title: `Bench room ${i}`, createdBy: mentors[i].id, quietMode: false })))
-    .returning({ id: coDeliveryLiveRooms.id });
+async function benchCadre(dir: string) {
+  const setupFile = path.join(dir, 'setup.json');
+  const server = await start('cadre', setupFile);
+  const { url } = server;
+  const setup = JSON.parse(readFileSync(setupFile, 'utf8')) as LiveSetup;
 
   const t0 = performance.now();
   const login = async (email: string) => {
-    const res = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+    const res = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: setup.password }) });
     if (res.status !== 200) throw new Error(`login ${email}: ${res.status}`);
     return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   };
-  const mentorCookies = await inBatches(mentors, 16, (m) => login(m.email));
-  const candidateCookies = await inBatches(candidates, 16, (c) => login(c.email));
+  const mentorCookies = await inBatches(setup.mentors, 16, login);
+  const candidateCookies = await inBatches(setup.candidates, 16, login);
   const loginMs = performance.now() - t0;
 
   const sent = new Map<string, number>();
@@ -115,7 +110,7 @@ async function benchCadre() {
       s.on('live:note', (m: { note: { body: string } }) => {
         if (!received.has(m.note.body)) received.set(m.note.body, performance.now());
       });
-      const res = (await s.timeout(10_000).emitWithAck('live:join', { roomId: rooms[i].id, afterSeq: 0 })) as { error?: unknown };
+      const res = (await s.timeout(10_000).emitWithAck('live:join', { roomId: setup.rooms[i], afterSeq: 0 })) as { error?: unknown };
       if (res.error) throw new Error(`join failed: ${JSON.stringify(res.error)}`);
     }),
   );
@@ -124,35 +119,19 @@ async function benchCadre() {
     send: (body: string) =>
       void s
         .timeout(10_000)
-        .emitWithAck('live:note', { roomId: rooms[i].id, clientId: randomUUID(), body, kind: 'strength', tags: [] })
+        .emitWithAck('live:note', { roomId: setup.rooms[i], clientId: randomUUID(), body, kind: 'strength', tags: [] })
         .then((r: { error?: unknown }) => void (r.error && errors++))
         .catch(() => void errors++),
   }));
-  const latencies = await drive(pairs, received, sent);
+  const result = await drive(server.pid, pairs, received, sent);
   for (const s of [...mentorSockets, ...candidateSockets]) s.close();
-  await cadre.close();
-  cadre.server.closeAllConnections();
-  await new Promise<void>((resolve) => cadre.server.close(() => resolve()));
-  await database.close();
-  return { latencies, expected: ROOMS * ROUNDS, errors, loginMs };
+  await server.stop();
+  return { ...result, errors, loginMs };
 }
 
 async function benchEcho() {
-  const server = createServer();
-  const io = new IoServer(server);
-  io.on('connection', (socket) => {
-    socket.on('join', (room: string, ack: () => void) => {
-      void socket.join(room);
-      ack();
-    });
-    socket.on('msg', (m: { room: string; body: string }, ack: (r: unknown) => void) => {
-      ack({ ok: true });
-      socket.to(m.room).emit('msg', m.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const server = await start('bare', '');
+  const { url } = server;
   const senders = await inBatches(Array.from({ length: ROOMS }, (_, i) => i), 50, () => socketTo(url));
   const receivers = await inBatches(Array.from({ length: ROOMS }, (_, i) => i), 50, () => socketTo(url));
   const sent = new Map<string, number>();
@@ -164,30 +143,39 @@ async function benchEcho() {
     }),
   );
   const pairs = senders.map((s, i) => ({ send: (body: string) => void s.timeout(10_000).emitWithAck('msg', { room: `r${i}`, body }).catch(() => undefined) }));
-  const latencies = await drive(pairs, received, sent);
+  const result = await drive(server.pid, pairs, received, sent);
   for (const s of [...senders, ...receivers]) s.close();
-  await new Promise<void>((resolve) => io.close(() => resolve()));
-  return { latencies, expected: ROOMS * ROUNDS };
+  await server.stop();
+  return result;
 }
 
 async function main() {
   const started = performance.now();
-  console.log(`bench/live: ${ROOMS} rooms (${ROOMS * 2} logged-in sockets), ${ROUNDS} notes per room, one note per room every ~${ROUND_MS} ms (${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s)`);
-  const row = (name: string, l: number[], expected: number) => `${name.padEnd(24)} received ${String(l.length).padStart(5)}/${expected}  p50 ${fmt(pct(l, 50)).padStart(10)}  p99 ${fmt(pct(l, 99)).padStart(10)}`;
-  const echo = await benchEcho();
-  measured.push(row('bare socket.io echo', echo.latencies, echo.expected));
-  const cadre = await benchCadre();
-  console.log(measured[0]);
-  console.log(row('Cadre live (PGlite)', cadre.latencies, cadre.expected));
-  console.log(`ratio (Cadre / bare)     p50 ×${(pct(cadre.latencies, 50) / pct(echo.latencies, 50)).toFixed(1)}  p99 ×${(pct(cadre.latencies, 99) / pct(echo.latencies, 99)).toFixed(1)}`);
-  const note = `${ROOMS} rooms, ${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s, PGlite; post → candidate receipt`;
-  console.log(benchRowLine({ measure: 'live feedback post-to-receipt p50 vs bare socket.io echo', cadre: pct(cadre.latencies, 50), baseline: pct(echo.latencies, 50), unit: 'ms', better: 'lower', note }));
-  console.log(benchRowLine({ measure: 'live feedback post-to-receipt p99 vs bare socket.io echo', cadre: pct(cadre.latencies, 99), baseline: pct(echo.latencies, 99), unit: 'ms', better: 'lower', note }));
-  console.log(`(Cadre: validate, authorise, one transaction with the per-room seq, ack, then broadcast; ${cadre.errors} errors; ${ROOMS * 2} logins took ${(cadre.loginMs / 1000).toFixed(1)} s; whole run ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cadre-bench-live-'));
+  console.log(`bench/live: ${ROOMS} rooms (${ROOMS * 2} logged-in sockets), ${ROUNDS} notes per room, one note per room every ~${ROUND_MS} ms (${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s); servers in their own process`);
+  const row = (name: string, m: Measured) =>
+    `${name.padEnd(24)} received ${String(m.latencies.length).padStart(5)}/${m.expected}  p50 ${fmt(pct(m.latencies, 50)).padStart(10)}  p99 ${fmt(pct(m.latencies, 99)).padStart(10)}  server CPU ${m.cpuMsPerNote.toFixed(2)} ms/note`;
+  try {
+    const echo = await benchEcho();
+    measured.push(row('bare socket.io echo', echo));
+    const cadre = await benchCadre(dir);
+    console.log(measured[0]);
+    console.log(row('Cadre live (PGlite)', cadre));
+    const ratio = (a: number, b: number) => `×${(a / b).toFixed(1)}`;
+    console.log(`ratio (Cadre / bare)     p50 ${ratio(pct(cadre.latencies, 50), pct(echo.latencies, 50))}  p99 ${ratio(pct(cadre.latencies, 99), pct(echo.latencies, 99))}  CPU ${ratio(cadre.cpuMsPerNote, echo.cpuMsPerNote)}`);
+    const note = `${ROOMS} rooms, ${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s, PGlite; post → candidate receipt; server and clients in separate processes`;
+    console.log(benchRowLine({ measure: 'live feedback post-to-receipt p50 vs bare socket.io echo', cadre: pct(cadre.latencies, 50), baseline: pct(echo.latencies, 50), unit: 'ms', better: 'lower', note }));
+    console.log(benchRowLine({ measure: 'live feedback post-to-receipt p99 vs bare socket.io echo', cadre: pct(cadre.latencies, 99), baseline: pct(echo.latencies, 99), unit: 'ms', better: 'lower', note }));
+    console.log(benchRowLine({ measure: 'live feedback server CPU per note vs bare socket.io echo', cadre: cadre.cpuMsPerNote, baseline: echo.cpuMsPerNote, unit: 'ms', better: 'lower', note: 'server process utime + stime over the measured rounds, per note sent' }));
+    console.log(`(Cadre: validate, authorise, one transaction with the per-room seq, ack, then broadcast; ${cadre.errors} errors; ${ROOMS * 2} logins took ${(cadre.loginMs / 1000).toFixed(1)} s; whole run ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   process.exit(0);
 }
 
 main().catch((err: unknown) => {
   console.error(err);
+  for (const c of children) c.child.kill('SIGKILL');
   process.exit(1);
 });

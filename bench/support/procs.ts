@@ -33,10 +33,10 @@ export function cpuMs(pid: number): number {
 export type ServerProcess = { url: string; pid: number; child: ChildProcess; output(): string; stop(): Promise<void> };
 
 /** Starts `script` (TypeScript, through tsx) and waits for it to print `ready` (default `READY <url>`; the url is its first group). */
-export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv, options: { ready?: RegExp; url?: string; limitMs?: number } = {}): Promise<ServerProcess> {
+export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv, options: { ready?: RegExp; url?: string; limitMs?: number; nodeFlags?: string[] } = {}): Promise<ServerProcess> {
   const limitMs = options.limitMs ?? 180_000;
   const ready = options.ready ?? /READY (\S+)/;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', path.join(root, script), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
