@@ -22,7 +22,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 // One note per room every ~4 s (a busy mentor): 50 notes a second across 200 rooms. Faster pacing measures
 // PGlite's single-threaded write ceiling rather than latency.
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 4000);
-/** Extra node flags for the Cadre server process (e.g. BENCH_SERVER_FLAGS=--cpu-prof to profile it). */
+/** Rounds sent before the measured ones and not counted (both servers). */
+const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 1);
+/** Extra node flags for the Cadre server process (e.g. BENCH_SERVER_FLAGS=--heapsnapshot-signal=SIGUSR1). To profile the
+ * Cadre server over the measured rounds only: BENCH_PROFILE=/tmp/live.cpuprofile (see bench/support/live-server.ts). */
 const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
 /** Lines already measured, printed even if the run is cut short. */
 const measured: string[] = [];
@@ -67,9 +70,10 @@ async function start(mode: 'bare' | 'cadre', setupFile: string): Promise<ServerP
 type Measured = { latencies: number[]; expected: number; cpuMsPerNote: number };
 
 /** Sends ROUNDS notes per pair, spread over each round; returns the post-to-receipt latencies and the server's CPU per note. */
-async function drive(pid: number, pairs: { send: (body: string) => void }[], received: Map<string, number>, sent: Map<string, number>): Promise<Measured> {
-  const cpu0 = cpuMs(pid);
-  for (let round = 0; round < ROUNDS; round++) {
+async function drive({ pid, profiled }: { pid: number; profiled: boolean }, pairs: { send: (body: string) => void }[], received: Map<string, number>, sent: Map<string, number>): Promise<Measured> {
+  // One round first that is not measured (for both servers): the first note of each socket warms what any long-lived
+  // server has warm (compiled code, the room each mentor's socket joined), as a real session does after its first minute.
+  const round = async () => {
     for (const pair of pairs) {
       setTimeout(() => {
         const body = `note ${randomUUID()}`;
@@ -78,9 +82,19 @@ async function drive(pid: number, pairs: { send: (body: string) => void }[], rec
       }, Math.random() * (ROUND_MS - 200));
     }
     await sleep(ROUND_MS);
-  }
+  };
+  const settle = async (expected: number) => {
+    for (let waited = 0; received.size < expected && waited < 10_000; waited += 100) await sleep(100);
+  };
+  for (let w = 0; w < WARMUP_ROUNDS; w++) await round();
+  await settle(pairs.length * WARMUP_ROUNDS);
+  sent.clear();
+  received.clear();
+  if (profiled && process.env.BENCH_PROFILE) process.kill(pid, 'SIGUSR2');
+  const cpu0 = cpuMs(pid);
+  for (let r = 0; r < ROUNDS; r++) await round();
   const expected = pairs.length * ROUNDS;
-  for (let waited = 0; received.size < expected && waited < 10_000; waited += 100) await sleep(100);
+  await settle(expected);
   const cpuMsPerNote = (cpuMs(pid) - cpu0) / expected;
   return { latencies: [...received.entries()].filter(([k]) => sent.has(k)).map(([k, at]) => at - (sent.get(k) as number)), expected, cpuMsPerNote };
 }
@@ -114,6 +128,13 @@ async function benchCadre(dir: string) {
       if (res.error) throw new Error(`join failed: ${JSON.stringify(res.error)}`);
     }),
   );
+  // The mentor's page joins its room on connect (public/js/live-mentor.js), so each note also reaches its poster.
+  await Promise.all(
+    mentorSockets.map(async (s, i) => {
+      const res = (await s.timeout(10_000).emitWithAck('live:join', { roomId: setup.rooms[i], afterSeq: 0 })) as { error?: unknown };
+      if (res.error) throw new Error(`join failed: ${JSON.stringify(res.error)}`);
+    }),
+  );
   let errors = 0;
   const pairs = mentorSockets.map((s, i) => ({
     send: (body: string) =>
@@ -123,7 +144,7 @@ async function benchCadre(dir: string) {
         .then((r: { error?: unknown }) => void (r.error && errors++))
         .catch(() => void errors++),
   }));
-  const result = await drive(server.pid, pairs, received, sent);
+  const result = await drive({ pid: server.pid, profiled: true }, pairs, received, sent);
   for (const s of [...mentorSockets, ...candidateSockets]) s.close();
   await server.stop();
   return { ...result, errors, loginMs };
@@ -143,7 +164,7 @@ async function benchEcho() {
     }),
   );
   const pairs = senders.map((s, i) => ({ send: (body: string) => void s.timeout(10_000).emitWithAck('msg', { room: `r${i}`, body }).catch(() => undefined) }));
-  const result = await drive(server.pid, pairs, received, sent);
+  const result = await drive({ pid: server.pid, profiled: false }, pairs, received, sent);
   for (const s of [...senders, ...receivers]) s.close();
   await server.stop();
   return result;
@@ -152,7 +173,7 @@ async function benchEcho() {
 async function main() {
   const started = performance.now();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cadre-bench-live-'));
-  console.log(`bench/live: ${ROOMS} rooms (${ROOMS * 2} logged-in sockets), ${ROUNDS} notes per room, one note per room every ~${ROUND_MS} ms (${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s); servers in their own process`);
+  console.log(`bench/live: ${ROOMS} rooms (${ROOMS * 2} logged-in sockets), ${WARMUP_ROUNDS} unmeasured then ${ROUNDS} measured notes per room, one note per room every ~${ROUND_MS} ms (${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s); servers in their own process`);
   const row = (name: string, m: Measured) =>
     `${name.padEnd(24)} received ${String(m.latencies.length).padStart(5)}/${m.expected}  p50 ${fmt(pct(m.latencies, 50)).padStart(10)}  p99 ${fmt(pct(m.latencies, 99)).padStart(10)}  server CPU ${m.cpuMsPerNote.toFixed(2)} ms/note`;
   try {
@@ -163,7 +184,7 @@ async function main() {
     console.log(row('Cadre live (PGlite)', cadre));
     const ratio = (a: number, b: number) => `×${(a / b).toFixed(1)}`;
     console.log(`ratio (Cadre / bare)     p50 ${ratio(pct(cadre.latencies, 50), pct(echo.latencies, 50))}  p99 ${ratio(pct(cadre.latencies, 99), pct(echo.latencies, 99))}  CPU ${ratio(cadre.cpuMsPerNote, echo.cpuMsPerNote)}`);
-    const note = `${ROOMS} rooms, ${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s, PGlite; post → candidate receipt; server and clients in separate processes`;
+    const note = `${ROOMS} rooms (mentor and candidate joined), ${Math.round((ROOMS * 1000) / ROUND_MS)} notes/s, PGlite; post → candidate receipt over ${ROUNDS} rounds after ${WARMUP_ROUNDS} unmeasured; server and clients in separate processes`;
     console.log(benchRowLine({ measure: 'live feedback post-to-receipt p50 vs bare socket.io echo', cadre: pct(cadre.latencies, 50), baseline: pct(echo.latencies, 50), unit: 'ms', better: 'lower', note }));
     console.log(benchRowLine({ measure: 'live feedback post-to-receipt p99 vs bare socket.io echo', cadre: pct(cadre.latencies, 99), baseline: pct(echo.latencies, 99), unit: 'ms', better: 'lower', note }));
     console.log(benchRowLine({ measure: 'live feedback server CPU per note vs bare socket.io echo', cadre: cadre.cpuMsPerNote, baseline: echo.cpuMsPerNote, unit: 'ms', better: 'lower', note: 'server process utime + stime over the measured rounds, per note sent' }));

@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
 import { Server as IoServer } from 'socket.io';
 import { createApp } from '../../server/app';
 import { hashPassword, TEST_COST } from '../../server/auth/passwords';
@@ -67,8 +68,21 @@ async function cadre(setupFile: string, rooms: number): Promise<string> {
 async function main() {
   const [mode = 'bare', setupFile = '', rooms = '200'] = process.argv.slice(2);
   const url = mode === 'cadre' ? await cadre(setupFile, Number(rooms)) : await bare();
-  // A normal exit on SIGTERM, so a --cpu-prof or --heap-prof run writes its profile.
-  process.on('SIGTERM', () => process.exit(0));
+  // BENCH_PROFILE=<file.cpuprofile>: SIGUSR2 (sent by bench/live.ts before the measured rounds) starts the CPU
+  // profiler and SIGTERM writes the profile, so it holds the notes and not the set-up.
+  const profileFile = mode === 'cadre' ? process.env.BENCH_PROFILE : undefined;
+  const session = profileFile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    process.on('SIGUSR2', () => session.post('Profiler.enable', () => session.post('Profiler.start')));
+  }
+  process.on('SIGTERM', () => {
+    if (!session || !profileFile) process.exit(0);
+    session.post('Profiler.stop', (err, res) => {
+      if (!err) writeFileSync(profileFile, JSON.stringify(res.profile));
+      process.exit(0);
+    });
+  });
   console.log(`READY ${url}`);
 }
 
