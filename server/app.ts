@@ -44,6 +44,7 @@ import { organisationSettingsRoutes } from './routes/organisation-settings';
 import { homeRoutes } from './routes/home';
 import { openApiRoutes } from './routes/openapi';
 import { registerCoreFeatures } from './features';
+import { adoptHandshake, handshakeSession, settleHandshake } from './sockets';
 import { createLti, type Lti, type LtiOptions } from './lti';
 
 declare module 'node:http' {
@@ -275,12 +276,9 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   app.use(errorHandler(logger));
 
   // Sockets share the login session (socket.io's passport recipe): anonymous handshakes are refused.
-  io.engine.use(sessionMiddleware);
-  io.engine.use(sessionLifetime);
-  io.engine.use(passport.initialize());
-  io.engine.use(passport.session());
+  io.engine.use(handshakeSession([sessionMiddleware, sessionLifetime, passport.initialize(), passport.session()] as Parameters<typeof handshakeSession>[0]));
   io.use((socket, next) => {
-    const user = (socket.request as { user?: Express.User }).user;
+    const user = adoptHandshake(socket);
     if (!user) return next(new Error('unauthorized'));
     next();
   });
@@ -292,6 +290,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     if (sessionId) void socket.join(sessionRoom(sessionId));
     for (const register of features.sockets) register(io, socket, ctx);
     for (const m of modules) m.sockets?.(io, socket, runtimeOf(m));
+    settleHandshake(socket);
   });
 
   const pruneTimer = setInterval(

@@ -1,6 +1,7 @@
 /** The socket edge, like the HTTP one: an event's payload is checked by the one text rule and parsed with its zod
  * schema before the handler runs; bad input answers `validation_failed` naming the field (never `internal`, which a
  * live client retries). Every event answers through its ack. */
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Actor } from './auth/actor';
@@ -24,7 +25,70 @@ export function socketError(err: unknown, log: Logger): SocketError {
   return { code: 'internal', message: 'Something went wrong on the server. Your note is kept and will be sent again.' };
 }
 
-type SocketRequest = { user?: Actor; session?: { startedAt?: number } };
+type SocketRequest = { user?: Actor; sessionID?: string; sessionStartedAt?: number };
+
+/** A connect-style middleware, as the engine runs them on a handshake. */
+type EngineMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** What each handshake's login session left for its socket, until `adoptHandshake` (and its response, until
+ * `settleHandshake`). Kept beside the request, not on it: the engine deletes a property of the request after the
+ * middlewares ran, and a request with properties added after that one would turn into a slower, larger dictionary. */
+const handshakes = new WeakMap<object, { res: ServerResponse; user?: Actor; sessionID?: string; sessionStartedAt?: number }>();
+
+/**
+ * The login session on a socket handshake: runs `chain` (express-session, the lifetime rule, passport) on a scratch
+ * request holding what they read of the handshake's (headers, address, socket), and keeps only what the socket needs
+ * — the person, the session id and when the session started (for the absolute lifetime). The socket holds its
+ * handshake's request for as long as it is open; without this every idle socket would also hold the Session, its
+ * cookie, passport's helpers and express-session's closures.
+ */
+export function handshakeSession(chain: EngineMiddleware[]): EngineMiddleware {
+  return (req, res, next) => {
+    // What express-session and passport read of a request (the cookie header, the address, whether it is secure).
+    const scratch = { headers: req.headers, url: req.url, originalUrl: req.url, method: req.method, socket: req.socket, connection: req.socket } as unknown as IncomingMessage & SocketRequest & { session?: { startedAt?: number } };
+    let i = 0;
+    const step = (err?: unknown) => {
+      if (err) return next(err);
+      const middleware = chain[i++];
+      if (!middleware) {
+        handshakes.set(req, { res, user: scratch.user, sessionID: scratch.sessionID, sessionStartedAt: scratch.session?.startedAt });
+        return next();
+      }
+      try {
+        middleware(scratch, res, step);
+      } catch (e) {
+        next(e);
+      }
+    };
+    step();
+  };
+}
+
+/** In the socket's first middleware: puts the handshake's person, session id and session start on `socket.request`
+ * (`user`, `sessionID`, `sessionStartedAt`); returns the person, or undefined for an anonymous handshake. */
+export function adoptHandshake(socket: Socket): Actor | undefined {
+  const kept = handshakes.get(socket.request);
+  if (!kept) return undefined;
+  const request = socket.request as unknown as SocketRequest;
+  request.user = kept.user;
+  request.sessionID = kept.sessionID;
+  request.sessionStartedAt = kept.sessionStartedAt;
+  return kept.user;
+}
+
+/**
+ * Once a socket is connected: puts back the handshake response's own end/writeHead, which express-session and
+ * on-headers wrapped (their closures hold the whole session middleware's state); the engine never calls them again.
+ */
+export function settleHandshake(socket: Socket): void {
+  const res = handshakes.get(socket.request)?.res;
+  handshakes.delete(socket.request);
+  if (!res) return;
+  if (res instanceof ServerResponse && !res.writableEnded) return; // a polling answer still open keeps its wrappers
+  const own = Object.getPrototypeOf(res) as ServerResponse;
+  res.end = own.end;
+  res.writeHead = own.writeHead;
+}
 
 /**
  * The socket's person with their roles as they are now (the actor cache, invalidated on every membership change on
@@ -35,7 +99,7 @@ export async function socketActor(socket: Socket, ctx: { actors: ActorCache }): 
   const request = socket.request as unknown as SocketRequest;
   const userId = request.user?.id;
   if (!userId) return null;
-  const startedAt = request.session?.startedAt;
+  const startedAt = request.sessionStartedAt;
   if (!startedAt || Date.now() - startedAt >= SESSION_ABSOLUTE_MS) {
     socket.disconnect(true);
     return null;

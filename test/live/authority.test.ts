@@ -146,8 +146,9 @@ describe('other changes of authority', () => {
     const mentor = await socketAt(url, w.a.mentor.email);
     // The server side of this socket logged in longer ago than the absolute lifetime.
     for (const s of t.cadre.io.of('/').sockets.values()) {
-      const request = s.request as unknown as { user?: { id: string }; session?: { startedAt?: number } };
-      if (request.user?.id === w.a.mentor.id && request.session) request.session.startedAt = Date.now() - SESSION_ABSOLUTE_MS - 1000;
+      // The socket keeps when its login session started (server/sockets.ts handshakeSession), not the session itself.
+      const request = s.request as unknown as { user?: { id: string }; sessionStartedAt?: number };
+      if (request.user?.id === w.a.mentor.id && request.sessionStartedAt) request.sessionStartedAt = Date.now() - SESSION_ABSOLUTE_MS - 1000;
     }
     const gone = disconnection(mentor);
     const res = await ask<Ack>(mentor, 'live:note', note(roomId, 'Too late'), 2000).catch(() => ({ error: { code: 'disconnected' } }) as Ack);
