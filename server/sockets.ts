@@ -116,17 +116,50 @@ export async function socketActor(socket: Socket, ctx: { actors: ActorCache }): 
 /** What the socket edge needs from the app: the logger, and the actor cache for fresh roles on every event. */
 export type SocketEdgeContext = { logger: Logger; actors: ActorCache };
 
-/** What a socket event handler receives. */
-export type SocketInput<T> = { payload: T; actor: Actor; reply: Ack; raw: unknown };
+/** What a socket event handler receives (`socket`: the socket the event came on). */
+export type SocketInput<T> = { payload: T; actor: Actor; reply: Ack; raw: unknown; socket: Socket };
 
 /** Options of one event: a throttle checked before parsing (answer a `SocketError` to refuse). */
-export type SocketEventOptions = { before?: () => SocketError | undefined };
+export type SocketEventOptions = { before?: (socket: Socket) => SocketError | undefined };
 
 /**
- * Registers `event` on `socket`: the person re-authorised with fresh roles (`socketActor`; anonymous, disabled or
- * expired → `unauthenticated`); the payload parsed with `schema` (and the text rule) → `validation_failed` naming the
- * field; then `handler` with that fresh actor, whose return value (if any) is the ack's answer.
+ * The listener for `event`, made once and shared by every socket it is registered on (socket.io calls a listener with
+ * its socket as `this`), so an idle socket holds no closure per event: the person re-authorised with fresh roles
+ * (`socketActor`; anonymous, disabled or expired → `unauthenticated`); the payload parsed with `schema` (and the text
+ * rule) → `validation_failed` naming the field; then `handler` with that fresh actor, whose return value (if any) is
+ * the ack's answer.
  */
+export function eventListener<S extends z.ZodType>(
+  ctx: SocketEdgeContext,
+  event: string,
+  schema: S,
+  handler: (input: SocketInput<z.output<S>>) => Promise<unknown>,
+  options: SocketEventOptions = {},
+): (this: Socket, raw: unknown, ack?: unknown) => Promise<void> {
+  return async function (this: Socket, raw: unknown, ack?: unknown) {
+    const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
+    const log = ctx.logger;
+    let actor: Actor | null;
+    try {
+      actor = await socketActor(this, ctx);
+    } catch (err) {
+      return reply({ error: socketError(err, log) });
+    }
+    if (!actor) return reply({ error: socketError(new UnauthenticatedError(), log) });
+    const refused = options.before?.(this);
+    if (refused) return reply({ error: refused });
+    try {
+      const payload = parse(schema, raw, event);
+      const result = await runInRequest({ id: `socket:${this.id}:${event}` }, () => handler({ payload, actor, reply, raw, socket: this }));
+      if (result !== undefined) reply(result);
+    } catch (err) {
+      reply({ error: socketError(err, log) });
+    }
+  };
+}
+
+/** Registers `event` on one `socket` (see `eventListener`; a hook that registers on every socket should make its
+ * listeners once with `eventListener` and register those). */
 export function onEvent<S extends z.ZodType>(
   socket: Socket,
   ctx: SocketEdgeContext,
@@ -135,24 +168,5 @@ export function onEvent<S extends z.ZodType>(
   handler: (input: SocketInput<z.output<S>>) => Promise<unknown>,
   options: SocketEventOptions = {},
 ): void {
-  socket.on(event, async (raw: unknown, ack?: unknown) => {
-    const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
-    const log = ctx.logger;
-    let actor: Actor | null;
-    try {
-      actor = await socketActor(socket, ctx);
-    } catch (err) {
-      return reply({ error: socketError(err, log) });
-    }
-    if (!actor) return reply({ error: socketError(new UnauthenticatedError(), log) });
-    const refused = options.before?.();
-    if (refused) return reply({ error: refused });
-    try {
-      const payload = parse(schema, raw, event);
-      const result = await runInRequest({ id: `socket:${socket.id}:${event}` }, () => handler({ payload, actor, reply, raw }));
-      if (result !== undefined) reply(result);
-    } catch (err) {
-      reply({ error: socketError(err, log) });
-    }
-  });
+  socket.on(event, eventListener(ctx, event, schema, handler, options));
 }

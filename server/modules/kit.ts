@@ -46,7 +46,7 @@ export type { AssessmentContext, AssessmentContextsHook } from '../rubrics/conte
 // Requests: validation at the edge, the actor, routers, plain-form helpers.
 export { email, id, invalid, isoDate, paramId, parse, text } from '../http/validate';
 export { actorOf } from '../http/request-context';
-export { onEvent, socketActor, socketError, type Ack, type SocketError, type SocketInput } from '../sockets';
+export { eventListener, onEvent, socketActor, socketError, type Ack, type SocketError, type SocketInput } from '../sockets';
 export { grant, type CadreRouter, type Grant, type RouteRegistry } from '../http/router';
 export { plain, presented, presenter, reply, seeOther, type Presented } from '../http/present';
 export { onCandidate, onCohort, onProvider, type CandidateSubject, type CohortSubject } from '../http/grants';
