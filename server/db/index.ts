@@ -8,7 +8,8 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import { countStatement } from './statements';
+import { countStatement, isWrite } from './statements';
+import { trackEmbeddedWrites } from './versions';
 import { copyTemplate, ensurePgliteTemplate, hasCluster, migrationFolders, moduleMigrationFolders } from './template';
 import { installJobSchema } from '../jobs';
 
@@ -44,8 +45,10 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
 
 /** The Database shape over an open PGlite client (statements counted). */
 export function pgliteDatabase(client: PGlite): Database {
-  countPgliteStatements(client);
+  const writes = { sent: 0 };
+  countPgliteStatements(client, writes);
   const db = drizzlePglite(client) as unknown as Db;
+  trackEmbeddedWrites(db, () => writes.sent);
   return {
     db,
     kind: 'pglite',
@@ -110,16 +113,20 @@ export async function openPostgres(url: string, options: { max?: number; onError
 }
 
 /** Makes this PGlite instance report every statement it sends (`server/db/statements.ts`), transactions included. */
-function countPgliteStatements(client: PGlite): void {
+function countPgliteStatements(client: PGlite, writes: { sent: number }): void {
+  const sent = (text: string) => {
+    countStatement(text);
+    if (isWrite(text)) writes.sent += 1;
+  };
   const count = (target: Pick<Transaction, 'query' | 'exec'>) => {
     const query = target.query.bind(target);
     const exec = target.exec.bind(target);
     target.query = ((text: string, ...rest: unknown[]) => {
-      countStatement(text);
+      sent(text);
       return (query as (...a: unknown[]) => unknown)(text, ...rest);
     }) as Transaction['query'];
     target.exec = ((text: string, ...rest: unknown[]) => {
-      countStatement(text);
+      sent(text);
       return (exec as (...a: unknown[]) => unknown)(text, ...rest);
     }) as Transaction['exec'];
   };

@@ -41,7 +41,12 @@ export function countStatement(text: string): void {
   const tally = storage.getStore();
   if (!tally) return;
   tally.count += 1;
-  if (!/^\s*select\b/i.test(text)) tally.writes += 1;
+  if (isWrite(text)) tally.writes += 1;
   if (tally.full) tally.texts.push(text.replace(/\s+/g, ' ').trim());
   else if (tally.texts.length < KEEP_TEXTS) tally.texts.push(text.replace(/\s+/g, ' ').trim().slice(0, 300));
+}
+
+/** Whether a statement may change data: anything but a plain SELECT (BEGIN and COMMIT included). */
+export function isWrite(text: string): boolean {
+  return !/^\s*select\b/i.test(text);
 }

@@ -5,7 +5,8 @@
  * *before* it was computed, so it is never older than its stamp, and it is used only while the versions are equal:
  * a changed rule, mark or heartbeat applies at the next read, on every node (the versions live in the database).
  *
- * Within one request the versions are read once (one statement) and reused until the request writes anything.
+ * Within one request the versions are read once (one statement) and reused until the request writes anything; on
+ * the embedded database they are reused across requests until anything is written (see `fetchVersions`).
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from './index';
@@ -46,7 +47,47 @@ export async function readVersions(db: Db, scopes: string[]): Promise<Map<string
   return current.versions;
 }
 
+/**
+ * The embedded database has one writer, this process, and every statement it sends is counted as it is sent: the
+ * versions read on the root connection (outside any transaction — a query there waits for an open transaction to
+ * end) hold until the next write is sent, so reads between writes are answered from memory. Never used for
+ * PostgreSQL, which other nodes write too.
+ */
+type Embedded = { writes: () => number; seen?: { at: number; versions: Map<string, string> } };
+const embedded = new WeakMap<Db, Embedded>();
+
+/** Marks `db` as an embedded database's root connection; `writes()` counts the writes sent through it so far. */
+export function trackEmbeddedWrites(db: Db, writes: () => number): void {
+  embedded.set(db, { writes });
+}
+
+/** Forgets the embedded database's versions held between writes, so the next read asks the database (the statement
+ * budget test counts a page's worst case this way: what it sends after any write, and always on PostgreSQL). */
+export function forgetEmbeddedVersions(db: Db): void {
+  const local = embedded.get(db);
+  if (local) local.seen = undefined;
+}
+
 async function fetchVersions(db: Db, scopes: string[], into: Map<string, string>): Promise<Map<string, string>> {
+  const local = embedded.get(db);
+  if (!local) return queryVersions(db, scopes, into);
+  const at = local.writes();
+  const seen = local.seen?.at === at ? local.seen.versions : undefined;
+  if (seen && scopes.every((s) => seen.has(s))) {
+    for (const s of scopes) into.set(s, seen.get(s) as string);
+    return into;
+  }
+  const read = await queryVersions(db, scopes, new Map());
+  // Kept only if nothing was written while it was read (such a write may or may not be in what it read).
+  if (local.writes() === at) {
+    if (local.seen?.at !== at) local.seen = { at, versions: new Map() };
+    for (const [s, v] of read) local.seen.versions.set(s, v);
+  }
+  for (const [s, v] of read) into.set(s, v);
+  return into;
+}
+
+async function queryVersions(db: Db, scopes: string[], into: Map<string, string>): Promise<Map<string, string>> {
   const list = `{${scopes.map((s) => `"${s}"`).join(',')}}`;
   const rows = await prepared(db, 'cadre_data_versions', (d) =>
     d
