@@ -19,6 +19,7 @@ import { cohortCurriculum } from './programme';
 import { courseForm, courseQuery } from './schemas';
 import { changeTexts, courseTotals, summarise, totalsOf } from './summaries';
 import { standingsOf } from '../register/status';
+import { calendarDay } from '../util/dates';
 
 const DONE = { created: 'Course recorded. Share the questionnaire link or QR code with the learners.', updated: 'Course updated.', observed: 'Observation recorded.', picked: 'Course picked for observation.' };
 
@@ -84,7 +85,7 @@ export function courseRoutes(registry: RouteRegistry, ctx: AppContext) {
     const summary = summarise([totalsOf(totals, course.id)]);
     const edit = can(actor, 'course:edit', subject);
     res.render('impact/course', {
-      title: `Course of ${new Date(`${course.deliveredOn}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}`,
+      title: `Course of ${calendarDay(course.deliveredOn)}`,
       course: presentCourseItem(course, summary, { edit }, standings),
       cohort,
       register: course.register,

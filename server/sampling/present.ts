@@ -8,8 +8,8 @@ import { can } from '../policies';
 import { combineAssessments, DEFAULT_COMBINE } from '../rubrics/combine';
 import { reasonWords, STATUS_WORDS } from './model';
 import { courseSampling, handPickOf, observationsOf } from './queries';
+import { calendarDay } from '../util/dates';
 
-const day = (d: string) => new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** The course page's observation section. */
 export async function courseObservationView(ctx: AppContext, actor: Actor, subject: CourseSubject) {
@@ -21,8 +21,8 @@ export async function courseObservationView(ctx: AppContext, actor: Actor, subje
     100,
   );
   return {
-    observedBy: observations.length ? `Observed by ${[...new Set(observations.map((o) => o.observerName))].join(' and ')} on ${day(observations[0].observedOn)}` : null,
-    observations: observations.map((o) => ({ ...o, day: day(o.observedOn), scoreWords: `${o.percent}%`, resultWords: o.passed ? 'Passed' : o.mustPassFailed ? 'Not passed: an essential criterion was not met' : 'Not passed' })),
+    observedBy: observations.length ? `Observed by ${[...new Set(observations.map((o) => o.observerName))].join(' and ')} on ${calendarDay(observations[0].observedOn)}` : null,
+    observations: observations.map((o) => ({ ...o, day: calendarDay(o.observedOn), scoreWords: `${o.percent}%`, resultWords: o.passed ? 'Passed' : o.mustPassFailed ? 'Not passed: an essential criterion was not met' : 'Not passed' })),
     result: combined && observations.length > 1 ? (combined.met ? 'Passed — every observer’s latest observation passed.' : `Not passed — ${combined.failing.map((a) => a.assessorName).join(' and ')} did not pass it (every observer’s latest observation must pass).`) : null,
     sample: sample && { year: sample.year, due: sample.due, done: sample.done, courses: sample.courses, rateWords: sample.rateWords, statusWords: STATUS_WORDS[sample.status] },
     picked: pick ? reasonWords(pick.reason, sample?.year ?? 0, sample?.rate ?? 0) : null,

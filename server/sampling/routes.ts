@@ -19,6 +19,7 @@ import { listRubrics, loadRubric } from '../rubrics/queries';
 import { pickCourse, recordObservation, setRate } from './commands';
 import { DEFAULT_RATE, reasonWords, STATUS_WORDS } from './model';
 import { observationsOf, ratesSet, trainerSamples, type TrainerSample } from './queries';
+import { calendarDay } from '../util/dates';
 
 const DONE = { rates: 'Sampling rates saved.' } as const;
 const doneQuery = z.object({ done: z.enum(['rates']).optional() });
@@ -59,9 +60,8 @@ function presentSamples(samples: TrainerSample[], observers: Map<string, string>
 /** Who observed each course and when, in words ("Observed by Mo Mentor on 3 March 2026"). */
 async function observedWords(ctx: AppContext, samples: TrainerSample[]): Promise<Map<string, string>> {
   const obs = await observationsOf(ctx.db, samples.flatMap((s) => s.pickedCourses.filter((c) => c.observed).map((c) => c.id)));
-  const fmt = (d: string) => new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
   const out = new Map<string, string>();
-  for (const o of obs) if (!out.has(o.courseId)) out.set(o.courseId, `Observed by ${o.observerName} on ${fmt(o.observedOn)}`);
+  for (const o of obs) if (!out.has(o.courseId)) out.set(o.courseId, `Observed by ${o.observerName} on ${calendarDay(o.observedOn)}`);
   return out;
 }
 

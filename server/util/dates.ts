@@ -15,6 +15,13 @@ export function dateFormat(locale: string, options: Intl.DateTimeFormatOptions):
   return format;
 }
 
+const dayInWords = dateFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** A calendar date (`YYYY-MM-DD`) in words: "4 March 2026" (the same day wherever it is read). */
+export function calendarDay(date: string): string {
+  return dayInWords.format(new Date(`${date}T12:00:00Z`));
+}
+
 /** Converts a wall-clock time in Europe/London (`YYYY-MM-DDTHH:mm`) to the instant it names (an organisation's own
  * zone: `zonedToUtc` in ./time-zones). */
 export function londonToUtc(localTime: string): Date {
