@@ -106,7 +106,7 @@ async function seedInside(db: Db, config: Config, storage: FileStorage, modules:
     const seed = byKey.get(stage.moduleKey)?.seed;
     if (seed) await seed({ db, config, storage, cohortId: cohort.id, stage, people, reached });
   }
-  await seedDemoExtras(db, { cohortId: cohort.id, people, reached, stages, frameworkId });
+  await seedDemoExtras(db, { cohortId: cohort.id, people, reached, stages, frameworkId, modules });
   await seedImpactDemo(db, config, modules, { clientId: client.id, templateId, people, passwordHash: hash, today, storage });
   return { cohortId: cohort.id };
 }

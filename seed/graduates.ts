@@ -3,7 +3,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../server/db';
 import { assessments, assessmentScores, cohortStages, competencies } from '../server/db/tables';
-import { refEvidence } from '../server/signoffs/ledger';
 import { writeSignoffStory } from '../server/signoffs/story';
 import { loadRubric } from '../server/rubrics/queries';
 import { scoreAssessment } from '../server/rubrics/score';
@@ -29,7 +28,9 @@ async function signEverything(db: Db, w: GraduateWorld): Promise<void> {
           competency,
           reflection: `What I did on the first cohort for ${competency.code} ${competency.name}, with my mentor's notes.`,
           submittedAt,
-          evidence: [refEvidence('note', `first-cohort-${competency.code.toLowerCase()}`, 'Mentor’s observation notes')],
+          // No citable record of the first cohort's sessions was kept in Cadre: the reflection tells the story, and
+          // nothing is cited that would resolve to "evidence that Cadre can no longer find".
+          evidence: [],
           steps: [
             { kind: 'sign_off', by: w.mentor, rating: 2, note: null, at: at(2) },
             ...(competency.safetyCritical ? [{ kind: 'countersign' as const, by: w.countersigner, note: null, at: at(3) }] : []),

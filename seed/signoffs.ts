@@ -41,6 +41,7 @@ export async function seedSignoffs(db: Db, world: DemoWorld): Promise<void> {
   const { people, cohortId } = world;
   const comps = await db.select().from(competencies).where(eq(competencies.frameworkId, world.frameworkId));
   const byCode = new Map(comps.map((c) => [c.code, c]));
+  const citable = await citableEvidence(db, world, [...new Set(STORIES.map((s) => people[s.candidate]))]);
   // Requests are submitted mid-morning; each decision follows within the days after, never later than an hour ago.
   const today = new Date();
   today.setUTCHours(10, 0, 0, 0);
@@ -57,12 +58,34 @@ export async function seedSignoffs(db: Db, world: DemoWorld): Promise<void> {
         competency,
         reflection: story.reflection,
         submittedAt,
-        evidence: [refEvidence('live_note', `demo-${story.code.toLowerCase()}`, 'Mentor’s live note from the session')],
+        evidence: citable.get(candidateId)?.length ? [pickEvidence(citable.get(candidateId) ?? [], n)] : [],
         steps: story.steps.map((step, i) => ({ kind: step.kind as StoryStep['kind'], by: people[step.by], rating: step.rating ?? null, note: step.note ?? null, at: new Date(Math.min(Date.now() - HOUR, submittedAt.getTime() + (i + 1) * gap)) })),
       }),
     );
   }
   await seedAssessments(db, world);
+}
+
+/** What each candidate could cite from what the stage modules seeded (their live notes, the registers they are
+ * marked on), as a sign-off form offers it: a demo request cites something real, never an id that resolves to nothing. */
+async function citableEvidence(db: Db, world: DemoWorld, candidates: string[]): Promise<Map<string, { refType: string; refId: string }[]>> {
+  const out = new Map<string, { refType: string; refId: string }[]>();
+  for (const candidateId of candidates) {
+    const found: { refType: string; refId: string }[] = [];
+    for (const m of world.modules) {
+      for (const [refType, kind] of Object.entries(m.evidenceKinds ?? {})) {
+        for (const c of (await kind.choices?.(db, { cohortId: world.cohortId, candidateId })) ?? []) found.push({ refType, refId: c.refId });
+      }
+    }
+    out.set(candidateId, found);
+  }
+  return out;
+}
+
+/** The `n`th story's evidence: the candidate's citable items in turn. */
+function pickEvidence(items: { refType: string; refId: string }[], n: number) {
+  const item = items[n % items.length];
+  return refEvidence(item.refType, item.refId);
 }
 
 async function seedAssessments(db: Db, world: DemoWorld) {
