@@ -1,7 +1,7 @@
 /** Opens the database — embedded PGlite by default, PostgreSQL when DATABASE_URL is set — and migrates it. */
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -46,6 +46,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
 /** The Database shape over an open PGlite client (statements counted). */
 export function pgliteDatabase(client: PGlite): Database {
   const writes = { sent: 0 };
+  const standard = textForDrizzle(client);
   countPgliteStatements(client, writes);
   const db = drizzlePglite(client) as unknown as Db;
   trackEmbeddedWrites(db, () => writes.sent);
@@ -54,11 +55,12 @@ export function pgliteDatabase(client: PGlite): Database {
     kind: 'pglite',
     query: async (text, params) => {
       const r = await client.query<Record<string, unknown>>(text, params as unknown[] | undefined);
-      return { rows: r.rows };
+      return { rows: parsedAsStandard(r, standard) };
     },
     script: async (text) => {
       const results = await client.exec(text);
-      return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+      const last = results.at(-1);
+      return { rows: last ? parsedAsStandard(last as Results<Record<string, unknown>>, standard) : [] };
     },
     dump: () => client.dumpDataDir('none') as Promise<Blob>,
     close: () => client.close(),
@@ -112,6 +114,51 @@ export async function openPostgres(url: string, options: { max?: number; onError
   };
 }
 
+/**
+ * The types Drizzle wants as PGlite's text (it maps dates, intervals and numeric arrays itself), and its table of
+ * them: Drizzle hands that table to every query, and PGlite then copies its whole parser table (over 300 entries,
+ * one per type and array type) to merge it in — about 0.15 ms of each statement. The client is made to return these
+ * types as text by default instead (its own table changed once), and `countPgliteStatements` drops Drizzle's table
+ * from each query, so nothing is copied.
+ */
+const DRIZZLE_TEXT_TYPES: number[] = [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182];
+/** timestamp[], timestamptz[], interval[] and date[], by their element types. */
+const ARRAYS_OF_TEXT_TYPES: [number, number][] = [[1115, types.TIMESTAMP], [1185, types.TIMESTAMPTZ], [1187, types.INTERVAL], [1182, types.DATE]];
+const asText = (value: string) => value;
+const isDrizzleTable = (parsers: Record<number | string, unknown>) => Object.keys(parsers).every((oid) => DRIZZLE_TEXT_TYPES.includes(Number(oid)));
+
+type Results<T> = { rows: T[]; fields: { name: string; dataTypeID: number }[] };
+
+/** Makes `client` return Drizzle's text types as text; returns PGlite's standard parsers of those types (for raw queries). */
+function textForDrizzle(client: PGlite): Map<number, (value: string, typeId?: number) => unknown> {
+  type Parse = (value: string, typeId?: number) => unknown;
+  const standard = new Map<number, Parse>();
+  for (const oid of DRIZZLE_TEXT_TYPES) {
+    const parser = client.parsers[oid] as Parse | undefined;
+    if (parser) standard.set(oid, parser);
+  }
+  // An array type's parser looks its element's parser up when it runs, so it would parse elements as text too.
+  for (const [array, element] of ARRAYS_OF_TEXT_TYPES) {
+    const parseElement = standard.get(element);
+    if (parseElement) standard.set(array, (value) => types.arrayParser(value, parseElement, array) as unknown);
+  }
+  for (const oid of DRIZZLE_TEXT_TYPES) client.parsers[oid] = asText;
+  return standard;
+}
+
+/** A raw query's rows as PGlite parses them by default (dates as Dates): its text-type columns parsed here. */
+function parsedAsStandard(result: Results<Record<string, unknown>>, standard: Map<number, (value: string, typeId?: number) => unknown>): Record<string, unknown>[] {
+  const columns = (result.fields ?? []).filter((f) => standard.has(f.dataTypeID));
+  if (!columns.length) return result.rows;
+  for (const row of result.rows) {
+    for (const { name, dataTypeID } of columns) {
+      const value = row[name];
+      if (typeof value === 'string') row[name] = standard.get(dataTypeID)!(value, dataTypeID);
+    }
+  }
+  return result.rows;
+}
+
 /** Makes this PGlite instance report every statement it sends (`server/db/statements.ts`), transactions included. */
 function countPgliteStatements(client: PGlite, writes: { sent: number }): void {
   const sent = (text: string) => {
@@ -121,9 +168,14 @@ function countPgliteStatements(client: PGlite, writes: { sent: number }): void {
   const count = (target: Pick<Transaction, 'query' | 'exec'>) => {
     const query = target.query.bind(target);
     const exec = target.exec.bind(target);
-    target.query = ((text: string, ...rest: unknown[]) => {
+    target.query = ((text: string, params?: unknown[], options?: { parsers?: Record<number, unknown> }) => {
       sent(text);
-      return (query as (...a: unknown[]) => unknown)(text, ...rest);
+      // Drizzle's own parsers table is what the client now does by default (`textForDrizzle`): dropped, not copied.
+      if (options?.parsers && isDrizzleTable(options.parsers)) {
+        const { parsers: _drizzle, ...rest } = options;
+        return (query as (...a: unknown[]) => unknown)(text, params, rest);
+      }
+      return (query as (...a: unknown[]) => unknown)(text, params, options);
     }) as Transaction['query'];
     target.exec = ((text: string, ...rest: unknown[]) => {
       sent(text);
