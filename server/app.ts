@@ -202,7 +202,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   }
 
   const { middleware: sessionMiddleware } = createSessionMiddleware(database, config);
-  const passport = createPassport(database, actors, lti.scope);
+  const passport = createPassport(database, actors, lti.confinement);
   app.use(sessionMiddleware);
   app.use(sessionLifetime);
   app.use(passport.initialize());
@@ -276,7 +276,7 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   app.use(errorHandler(logger));
 
   // Sockets share the login session (socket.io's passport recipe): anonymous handshakes are refused.
-  io.engine.use(handshakeSession([sessionMiddleware, sessionLifetime, passport.initialize(), passport.session()] as Parameters<typeof handshakeSession>[0]));
+  io.engine.use(handshakeSession([sessionMiddleware, sessionLifetime, passport.initialize(), passport.session()] as Parameters<typeof handshakeSession>[0], lti.confinement));
   io.use((socket, next) => {
     const user = adoptHandshake(socket);
     if (!user) return next(new Error('unauthorized'));

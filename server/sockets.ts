@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { Actor } from './auth/actor';
 import type { ActorCache } from './auth/authority';
 import { AppError, UnauthenticatedError } from './errors';
-import { SESSION_ABSOLUTE_MS } from './http/session';
+import { SESSION_ABSOLUTE_MS, type SessionConfinement } from './http/session';
 import type { Logger } from './logger';
 import { runInRequest } from './request-scope';
 import { parse } from './http/validate';
@@ -25,7 +25,9 @@ export function socketError(err: unknown, log: Logger): SocketError {
   return { code: 'internal', message: 'Something went wrong on the server. Your note is kept and will be sent again.' };
 }
 
-type SocketRequest = { user?: Actor; sessionID?: string; sessionStartedAt?: number };
+/** What a socket keeps of its login session: the person, the session, when it started, and the organisation its
+ * actor is confined to (an LTI session's), which every event's fresh actor is confined to again. */
+type SocketRequest = { user?: Actor; sessionID?: string; sessionStartedAt?: number; confinedTo?: string };
 
 /** A connect-style middleware, as the engine runs them on a handshake. */
 type EngineMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -33,25 +35,26 @@ type EngineMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?:
 /** What each handshake's login session left for its socket, until `adoptHandshake` (and its response, until
  * `settleHandshake`). Kept beside the request, not on it: the engine deletes a property of the request after the
  * middlewares ran, and a request with properties added after that one would turn into a slower, larger dictionary. */
-const handshakes = new WeakMap<object, { res: ServerResponse; user?: Actor; sessionID?: string; sessionStartedAt?: number }>();
+const handshakes = new WeakMap<object, { res: ServerResponse; user?: Actor; sessionID?: string; sessionStartedAt?: number; confinedTo?: string }>();
 
 /**
  * The login session on a socket handshake: runs `chain` (express-session, the lifetime rule, passport) on a scratch
  * request holding what they read of the handshake's (headers, address, socket), and keeps only what the socket needs
- * — the person, the session id and when the session started (for the absolute lifetime). The socket holds its
+ * — the person, the session id, when the session started (for the absolute lifetime) and the organisation an LTI
+ * session's actor is confined to. The socket holds its
  * handshake's request for as long as it is open; without this every idle socket would also hold the Session, its
  * cookie, passport's helpers and express-session's closures.
  */
-export function handshakeSession(chain: EngineMiddleware[]): EngineMiddleware {
+export function handshakeSession(chain: EngineMiddleware[], confinement: SessionConfinement = () => undefined): EngineMiddleware {
   return (req, res, next) => {
     // What express-session and passport read of a request (the cookie header, the address, whether it is secure).
-    const scratch = { headers: req.headers, url: req.url, originalUrl: req.url, method: req.method, socket: req.socket, connection: req.socket } as unknown as IncomingMessage & SocketRequest & { session?: { startedAt?: number } };
+    const scratch = { headers: req.headers, url: req.url, originalUrl: req.url, method: req.method, socket: req.socket, connection: req.socket } as unknown as IncomingMessage & SocketRequest & { session?: Parameters<SessionConfinement>[0] & { startedAt?: number } };
     let i = 0;
     const step = (err?: unknown) => {
       if (err) return next(err);
       const middleware = chain[i++];
       if (!middleware) {
-        handshakes.set(req, { res, user: scratch.user, sessionID: scratch.sessionID, sessionStartedAt: scratch.session?.startedAt });
+        handshakes.set(req, { res, user: scratch.user, sessionID: scratch.sessionID, sessionStartedAt: scratch.session?.startedAt, confinedTo: confinement(scratch.session) });
         return next();
       }
       try {
@@ -73,6 +76,7 @@ export function adoptHandshake(socket: Socket): Actor | undefined {
   request.user = kept.user;
   request.sessionID = kept.sessionID;
   request.sessionStartedAt = kept.sessionStartedAt;
+  request.confinedTo = kept.confinedTo;
   return kept.user;
 }
 
@@ -104,7 +108,7 @@ export async function socketActor(socket: Socket, ctx: { actors: ActorCache }): 
     socket.disconnect(true);
     return null;
   }
-  const actor = await ctx.actors.get(userId);
+  const actor = await ctx.actors.get(userId, request.confinedTo);
   if (!actor) {
     socket.disconnect(true);
     return null;

@@ -1,8 +1,8 @@
 /** The logged-in person as every policy sees them: who they are and every role they hold. */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { DEFAULT_TIME_ZONE } from '../util/time-zones';
 import type { Db } from '../db';
-import { certificates, cohortMembers, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
+import { certificates, cohortMembers, cohorts, memberships, organisations, users, type CohortRole, type Role } from '../db/tables';
 
 /** A relation to a cohort a capability can be granted to. */
 export type Grantee = 'admin' | 'lead' | 'mentor' | 'candidate' | 'observer';
@@ -59,6 +59,24 @@ export async function loadActor(db: Db, userId: string, capabilities: Capability
     cohortRoles,
     trainerOf: trainerOf.map((t) => t.organisationId),
     capabilities,
+  };
+}
+
+/**
+ * The actor confined to one client organisation (an LTI session acts this way): only roles inside it (and the
+ * provider's mentor role, which works only through cohorts of that organisation), never the provider's
+ * administration. A platform can therefore never reach another client's data, whatever account it signs in.
+ */
+export async function confineActor(db: Db, actor: Actor, organisationId: string): Promise<Actor> {
+  const ids = actor.cohortRoles.map((c) => c.cohortId);
+  const inside = ids.length
+    ? new Set((await db.select({ id: cohorts.id }).from(cohorts).where(and(inArray(cohorts.id, ids), eq(cohorts.organisationId, organisationId)))).map((c) => c.id))
+    : new Set<string>();
+  return {
+    ...actor,
+    isAdmin: false,
+    orgRoles: actor.orgRoles.filter((m) => m.organisationId === organisationId || (m.kind === 'provider' && m.role === 'mentor')),
+    cohortRoles: actor.cohortRoles.filter((c) => inside.has(c.cohortId)),
   };
 }
 

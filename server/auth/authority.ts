@@ -6,7 +6,7 @@
  */
 import type { Server as IoServer } from 'socket.io';
 import type { Db } from '../db';
-import { loadActor, type Actor, type CapabilityGrants } from './actor';
+import { confineActor, loadActor, type Actor, type CapabilityGrants } from './actor';
 
 /** The socket.io server-to-server event that tells other nodes to forget a cached actor. */
 export const ACTOR_CHANGED_EVENT = 'cadre:actor-changed';
@@ -17,7 +17,8 @@ export const ACTOR_CHANGED_EVENT = 'cadre:actor-changed';
  * expire after `ttlMs`, a bound on staleness should a cross-node message be lost.
  */
 export class ActorCache {
-  private readonly entries = new Map<string, { actor: Actor | null; at: number }>();
+  /** Each user's actor, and beside it that actor confined to an organisation (LTI sessions), per organisation. */
+  private readonly entries = new Map<string, { actor: Actor | null; at: number; confined: Map<string, Actor> }>();
   private invalidations = 0;
   /** True when other nodes share the database (the PostgreSQL adapter carries invalidations to them). */
   crossNode = false;
@@ -29,18 +30,29 @@ export class ActorCache {
     private readonly options: { ttlMs: number; max: number } = { ttlMs: 60_000, max: 10_000 },
   ) {}
 
-  /** The active user's actor with fresh roles; null when missing or not active. */
-  async get(userId: string): Promise<Actor | null> {
-    const hit = this.entries.get(userId);
-    if (hit && Date.now() - hit.at < this.options.ttlMs) return hit.actor;
-    const before = this.invalidations;
-    const actor = await loadActor(this.db, userId, this.capabilities);
-    if (before === this.invalidations) {
-      this.entries.delete(userId);
-      if (this.entries.size >= this.options.max) this.entries.delete(this.entries.keys().next().value as string);
-      this.entries.set(userId, { actor, at: Date.now() });
+  /** The active user's actor with fresh roles, confined to the organisation `confinedTo` when given (an LTI
+   * session's; see `confineActor`); null when missing or not active. Both forms are forgotten together. */
+  async get(userId: string, confinedTo?: string): Promise<Actor | null> {
+    let entry = this.entries.get(userId);
+    if (!entry || Date.now() - entry.at >= this.options.ttlMs) {
+      const before = this.invalidations;
+      entry = { actor: await loadActor(this.db, userId, this.capabilities), at: Date.now(), confined: new Map() };
+      if (before === this.invalidations) this.remember(userId, entry);
     }
-    return actor;
+    if (!confinedTo || !entry.actor) return entry.actor;
+    let confined = entry.confined.get(confinedTo);
+    if (!confined) {
+      const before = this.invalidations;
+      confined = await confineActor(this.db, entry.actor, confinedTo);
+      if (before === this.invalidations) entry.confined.set(confinedTo, confined);
+    }
+    return confined;
+  }
+
+  private remember(userId: string, entry: { actor: Actor | null; at: number; confined: Map<string, Actor> }): void {
+    this.entries.delete(userId);
+    if (this.entries.size >= this.options.max) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(userId, entry);
   }
 
   /** Forgets one user's actor on this node. */

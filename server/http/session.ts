@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { Database } from '../db';
 import { users } from '../db/tables';
 import type { Request, RequestHandler } from 'express';
-import { loadActor, type Actor } from '../auth/actor';
+import { loadActor } from '../auth/actor';
 import type { ActorCache } from '../auth/authority';
 import { decoyHash, verifyPassword } from '../auth/passwords';
 
@@ -128,11 +128,12 @@ export async function pruneSessions(database: Database): Promise<void> {
   await database.db.execute(sql`delete from session where expire < now()`);
 }
 
-/** How a session may narrow the actor it carries (an LTI session acts only inside its platform's organisation). */
-export type ActorScope = (req: Request, actor: Actor) => Promise<Actor>;
+/** The organisation a login session's actor is confined to, if any (an LTI session acts only inside its platform's
+ * organisation): read on every request and every socket event, so the confinement can never be skipped. */
+export type SessionConfinement = (session: Partial<session.SessionData> | undefined) => string | undefined;
 
 /** A passport instance (never the shared singleton: each app has its own deserializer). */
-export function createPassport(database: Database, actors: ActorCache, scope: ActorScope = async (_req, actor) => actor) {
+export function createPassport(database: Database, actors: ActorCache, confinement: SessionConfinement = () => undefined) {
   const passport = new Passport();
   passport.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, async (email, password, done) => {
@@ -157,8 +158,7 @@ export function createPassport(database: Database, actors: ActorCache, scope: Ac
   passport.serializeUser((user, done) => done(null, user.id));
   passport.deserializeUser(async (req: Request, id: string, done: (err: unknown, user?: Express.User | false) => void) => {
     try {
-      const actor = await actors.get(id);
-      done(null, actor ? await scope(req, actor) : false);
+      done(null, (await actors.get(id, confinement(req.session))) ?? false);
     } catch (err) {
       done(err);
     }

@@ -1,9 +1,9 @@
 /** Cadre as an LTI 1.3 Advantage tool (core: it serves every stage). `createLti` wires the parts: platform key sets,
  * service calls, the routes, the session framing, and the grade sync (a durable job per cohort, enqueued when a write
  * under a linked cohort succeeds, and swept every few minutes for changes that come through sockets or webhooks). */
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { isNotNull } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
+import type { SessionConfinement } from '../http/session';
 import type { AppContext } from '../context';
 import { ltiResourceLinks } from '../db/tables';
 import type { CadreRouter, RouteRegistry } from '../http/router';
@@ -13,7 +13,7 @@ import { ltiAdminRoutes } from './routes-admin';
 import { ltiPageRoutes } from './routes-pages';
 import { ltiPublicRoutes } from './routes-public';
 import { PlatformServices } from './services';
-import { ltiSessionFraming, scopeActor } from './session';
+import { ltiConfinement, ltiSessionFraming } from './session';
 import { PlatformKeys } from './verify';
 import { QUEUES } from '../jobs';
 
@@ -42,8 +42,8 @@ export type Lti = {
   gradeTrigger: RequestHandler;
   /** Enqueues a grade sync for a cohort (no-op unless a course link points at it). */
   gradesChanged(cohortId: string): Promise<void>;
-  /** The actor as the request's session may act: scoped to the registration's organisation in an LTI session. */
-  scope(req: Request, actor: Actor): Promise<Actor>;
+  /** The organisation an LTI session's actor is confined to (its registration's), for every request and socket event. */
+  confinement: SessionConfinement;
   stop(): void;
 };
 
@@ -93,7 +93,7 @@ export async function createLti(registry: RouteRegistry, ctx: AppContext, option
     sessionFraming: ltiSessionFraming,
     gradeTrigger,
     gradesChanged,
-    scope: (req, actor) => (req.session?.lti ? scopeActor(ctx.db, actor, req.session.lti.organisationId) : Promise.resolve(actor)),
+    confinement: ltiConfinement,
     stop: () => timers.forEach(clearInterval),
   };
 }

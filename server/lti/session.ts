@@ -1,36 +1,17 @@
 /** An LTI session: the launch it came from, scoped to the registration's organisation, framable by its platform, and
  * (over HTTPS) carried by `SameSite=None; Secure` cookies so it works inside the LMS's iframe where cookies are allowed. */
 import type { Request, RequestHandler, Response } from 'express';
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import type { Db } from '../db';
-import { cohorts } from '../db/tables';
 
 /** What the session keeps of the launch that signed it in. */
 export type LtiSession = { launchId: string; registrationId: string; organisationId: string; frameOrigins: string[] };
+
+/** The organisation an LTI session's actor is confined to (see `confineActor`); undefined for any other session. */
+export const ltiConfinement = (session: { lti?: LtiSession } | undefined): string | undefined => session?.lti?.organisationId;
 
 declare module 'express-session' {
   interface SessionData {
     lti?: LtiSession;
   }
-}
-
-/**
- * The actor as an LTI session sees them: only roles inside the registration's organisation (and the provider's mentor
- * role, which works only through cohorts of that organisation), never the provider's administration. A platform can
- * therefore never reach another client's data, whatever account it signs in.
- */
-export async function scopeActor(db: Db, actor: Actor, organisationId: string): Promise<Actor> {
-  const ids = actor.cohortRoles.map((c) => c.cohortId);
-  const inside = ids.length
-    ? new Set((await db.select({ id: cohorts.id }).from(cohorts).where(and(inArray(cohorts.id, ids), eq(cohorts.organisationId, organisationId)))).map((c) => c.id))
-    : new Set<string>();
-  return {
-    ...actor,
-    isAdmin: false,
-    orgRoles: actor.orgRoles.filter((m) => m.organisationId === organisationId || (m.kind === 'provider' && m.role === 'mentor')),
-    cohortRoles: actor.cohortRoles.filter((c) => inside.has(c.cohortId)),
-  };
 }
 
 /** Lets the given origins frame this response (CSP frame-ancestors; X-Frame-Options removed) and, optionally, lets its
