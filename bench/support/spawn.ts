@@ -33,20 +33,26 @@ export async function waitFor200(url: string, since: number, child: ChildProcess
   throw new Error(`${url} did not answer 200 within ${limitMs} ms`);
 }
 
-/** Spawns `command args`, times until `url` first answers 200, then stops the process (SIGTERM, then SIGKILL). */
-export async function timeToFirst200(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; url: string }): Promise<number> {
+/** Spawns `command args` and runs `measure` with the start time and the child (its output is added to any error), then
+ * stops the process (SIGTERM, then SIGKILL). */
+async function whileRunning<T>(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string }, measure: (started: number, child: ChildProcess) => Promise<T>): Promise<T> {
   const started = performance.now();
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   try {
-    return await waitFor200(options.url, started, child);
+    return await measure(started, child);
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
   } finally {
     await stop(child);
   }
+}
+
+/** Spawns `command args`, times until `url` first answers 200, then stops the process. */
+export function timeToFirst200(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; url: string }): Promise<number> {
+  return whileRunning(command, args, options, (started, child) => waitFor200(options.url, started, child));
 }
 
 /** Stops a child: SIGTERM, and SIGKILL after 10 s. */
@@ -61,13 +67,8 @@ export async function stop(child: ChildProcess): Promise<void> {
 
 /** A first start timed twice: to the first page (GET /login answers 200) and to the first login (a demo person's
  * POST /api/v1/session answers 200, so the demo data is in). Stops the process after. */
-export async function timeFirstStart(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; base: string; email: string; password: string }): Promise<{ firstPageMs: number; firstLoginMs: number }> {
-  const started = performance.now();
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  try {
+export function timeFirstStart(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; base: string; email: string; password: string }): Promise<{ firstPageMs: number; firstLoginMs: number }> {
+  return whileRunning(command, args, options, async (started, child) => {
     const firstPageMs = await waitFor200(`${options.base}/login`, started, child);
     for (;;) {
       if (performance.now() - started > 120_000) throw new Error('the demo login did not answer 200 within 120 s');
@@ -76,9 +77,5 @@ export async function timeFirstStart(command: string, args: string[], options: {
       if (res.status === 200) return { firstPageMs, firstLoginMs: performance.now() - started };
       await sleep(25);
     }
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
-  } finally {
-    await stop(child);
-  }
+  });
 }
