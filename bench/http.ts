@@ -124,7 +124,8 @@ async function browserCookies(url: string, cookie: string): Promise<string> {
  * minute a request also reloads the person's roles, 4 statements, and pushes the session's expiry back, 1). */
 async function statementsOf(url: string, cookie: string): Promise<number> {
   let count = NaN;
-  for (let i = 0; i < 2; i++) {
+  // The third of three: the first may be that once-a-minute one, and the second re-reads the data versions after its write.
+  for (let i = 0; i < 3; i++) {
     const res = await fetch(url, { headers: { cookie } });
     await res.text();
     count = Number(res.headers.get('x-cadre-statements'));
