@@ -18,7 +18,9 @@ import { cpuMs, startServer, type ServerProcess } from './support/procs';
 import { benchRowLine } from './support/table';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+// Four measured rounds: 800 notes a server, so the p99 is the 8th-slowest note, not the 4th (two rounds made it swing
+// between 0.7× and 4.5× from run to run on the same machine).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 // One note per room every ~4 s (a busy mentor): 50 notes a second across 200 rooms. Faster pacing measures
 // PGlite's single-threaded write ceiling rather than latency.
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 4000);
