@@ -1,5 +1,5 @@
 /** Wall-clock time in an IANA time zone ⇄ UTC instants, with Intl only. */
-import { dateFormat } from '../../server/modules/kit';
+import { dateFormat, timeZoneWords } from '../../server/modules/kit';
 
 /** True when `tz` is an IANA time zone this server knows. */
 export function isTimeZone(tz: string): boolean {
@@ -31,11 +31,11 @@ export function zonedToUtc(date: string, time: string, tz: string): Date {
   return new Date(guess);
 }
 
-/** "Tuesday 17 March 2026 at 14:00 (Europe/London)". */
+/** "Tuesday 17 March 2026 at 14:00 (UK time)": the zone in words, never its IANA name. */
 export function spokenDateTime(instant: Date, tz: string): string {
   const day = dateFormat('en-GB', { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant).replace(/,/g, '');
   const time = dateFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
-  return `${day} at ${time} (${tz})`;
+  return `${day} at ${time} (${timeZoneWords(tz)})`;
 }
 
 /** The date and time fields of an instant in `tz`, for pre-filling the schedule form. */

@@ -63,7 +63,7 @@ describe('scheduling and the invite', () => {
     expect(text.replace(/\r\n /g, '')).toContain('LOCATION:https://zoom.us/j/81234567890?pwd=a\\,b\\;c');
     for (const line of text.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
     const page = await candidate.get(pageUrl());
-    expect(page.text).toContain('Tuesday 17 March 2026 at 14:00 (Europe/London)');
+    expect(page.text).toContain('Tuesday 17 March 2026 at 14:00 (UK time)');
   });
 
   it('escapes text and folds long lines without splitting characters', () => {
