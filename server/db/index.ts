@@ -159,17 +159,25 @@ function parsedAsStandard(result: Results<Record<string, unknown>>, standard: Ma
   return result.rows;
 }
 
-/** Makes this PGlite instance report every statement it sends (`server/db/statements.ts`), transactions included. */
+/**
+ * Makes this PGlite instance report every statement it sends (`server/db/statements.ts`), transactions included.
+ * Each statement on the root connection first lets the event loop turn once (setImmediate): PGlite runs statements on
+ * this thread, so without the turn a busy server runs request after request inside one loop iteration, and since
+ * libuv accepts one new connection per iteration (libuv 1.45+), a burst of new connections under load waited up to
+ * 3 s to be accepted while the requests already in were answered in milliseconds. Statements inside a transaction
+ * do not turn: the transaction holds the database until it ends.
+ */
 function countPgliteStatements(client: PGlite, writes: { sent: number }): void {
   const sent = (text: string) => {
     countStatement(text);
     if (isWrite(text)) writes.sent += 1;
   };
-  const count = (target: Pick<Transaction, 'query' | 'exec'>) => {
+  const count = (target: Pick<Transaction, 'query' | 'exec'>, yieldFirst: boolean) => {
     const query = target.query.bind(target);
     const exec = target.exec.bind(target);
-    target.query = ((text: string, params?: unknown[], options?: { parsers?: Record<number, unknown> }) => {
+    target.query = (async (text: string, params?: unknown[], options?: { parsers?: Record<number, unknown> }) => {
       sent(text);
+      if (yieldFirst) await new Promise<void>((resolve) => setImmediate(resolve));
       // Drizzle's own parsers table is what the client now does by default (`textForDrizzle`): dropped, not copied.
       if (options?.parsers && isDrizzleTable(options.parsers)) {
         const { parsers: _drizzle, ...rest } = options;
@@ -182,12 +190,12 @@ function countPgliteStatements(client: PGlite, writes: { sent: number }): void {
       return (exec as (...a: unknown[]) => unknown)(text, ...rest);
     }) as Transaction['exec'];
   };
-  count(client);
+  count(client, true);
   const transaction = client.transaction.bind(client);
   client.transaction = <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => {
     countStatement('BEGIN');
     return transaction(async (tx) => {
-      count(tx);
+      count(tx, false);
       try {
         const result = await fn(tx);
         countStatement('COMMIT');
