@@ -177,6 +177,9 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
       }
       return callback(null, html);
     }
-    Promise.all([view, layout, all]).then(([v, l, p]) => callback(null, render(v, l, context, { helpers: hbs.helpers, partials: p })), callback);
+    // A template that throws rejects the chain, so its error reaches the callback (never an unhandled rejection).
+    Promise.all([view, layout, all])
+      .then(([v, l, p]) => render(v, l, context, { helpers: hbs.helpers, partials: p }))
+      .then((html) => callback(null, html), callback);
   };
 }
