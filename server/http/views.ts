@@ -135,33 +135,13 @@ type Template = (context: unknown, options: { helpers: unknown; partials: unknow
  * millisecond a page, a twentieth of the progress page's server time).
  */
 function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
-  const kept = new Map<string, Template | Promise<Template>>();
-  let partials: Record<string, unknown> | Promise<Record<string, unknown>> | undefined;
-  const templateOf = (file: string): Template | Promise<Template> => {
-    const hit = kept.get(file);
-    if (hit) return hit;
-    const reading = (hbs.getTemplate(file, { cache: true }) as Promise<Template>).then(
-      (t) => (kept.set(file, t), t),
-      (err: unknown) => {
-        kept.delete(file);
-        throw err;
-      },
-    );
-    kept.set(file, reading);
-    return reading;
+  const templates = new Map<string, () => Template | Promise<Template>>();
+  const templateOf = (file: string) => {
+    let read = templates.get(file);
+    if (!read) templates.set(file, (read = keptOnce(() => hbs.getTemplate(file, { cache: true }) as Promise<Template>)));
+    return read();
   };
-  const partialsOf = () => {
-    if (!partials) {
-      partials = (hbs.getPartials({ cache: true }) as Promise<Record<string, unknown>>).then(
-        (p) => (partials = p),
-        (err: unknown) => {
-          partials = undefined;
-          throw err;
-        },
-      );
-    }
-    return partials;
-  };
+  const partialsOf = keptOnce(() => hbs.getPartials({ cache: true }) as Promise<Record<string, unknown>>);
   const render = (view: Template, layout: Template, context: object, runtime: { helpers: unknown; partials: unknown }) =>
     layout({ ...context, body: view(context, runtime).trim() }, runtime).trim();
   return (viewPath: string, context: object, callback: (err: unknown, html?: string) => void): void => {
@@ -181,5 +161,21 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     Promise.all([view, layout, all])
       .then(([v, l, p]) => render(v, l, context, { helpers: hbs.helpers, partials: p }))
       .then((html) => callback(null, html), callback);
+  };
+}
+
+/** `read()` once: its promise while it is pending, then its value, kept; a failed read is forgotten and tried again. */
+function keptOnce<T>(read: () => Promise<T>): () => T | Promise<T> {
+  let kept: { value: T } | Promise<T> | undefined;
+  return () => {
+    if (kept && !(kept instanceof Promise)) return kept.value;
+    kept ??= read().then(
+      (value) => ((kept = { value }), value),
+      (err: unknown) => {
+        kept = undefined;
+        throw err;
+      },
+    );
+    return kept;
   };
 }
