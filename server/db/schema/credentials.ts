@@ -42,8 +42,9 @@ export const certificates = pgTable(
   ],
 );
 
-/** The provider's key for signing Open Badges credentials (ES256). The private JWK is stored encrypted (AES-256-GCM
- * under a key derived from CREDENTIALS_SECRET, else SESSION_SECRET); only the signer decrypts it. */
+/** The provider's keys for signing Open Badges credentials (ES256): one active (the partial unique index), the rest
+ * retired by a rotation and published for good, so what they signed still verifies. The private JWK is stored encrypted
+ * (AES-256-GCM under a key derived from SESSION_SECRET); only the signer decrypts it. */
 export const credentialKeys = pgTable(
   'credential_keys',
   {
@@ -52,6 +53,8 @@ export const credentialKeys = pgTable(
     publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
     privateJwkSealed: text('private_jwk_sealed').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When a rotation replaced it (null while active). */
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('credential_keys_one_active_idx').on(t.status).where(sql`${t.status} = 'active'`)],
 );
