@@ -1,12 +1,16 @@
 /**
  * Open Badges 3.0: the certificate as an `OpenBadgeCredential` (W3C VC data model 2.0), secured as a VC-JWT signed
  * ES256 with the provider's key. The key is made on first use; its private half is stored sealed (AES-256-GCM under a
- * key derived with HKDF from SESSION_SECRET, which every node shares) and only `signBadge` opens it. The public key is
- * published as a JWK Set at /credentials/jwks.json and named in the issuer profile (/credentials/issuer).
+ * key derived with HKDF from SESSION_SECRET, which every node shares) and only `signBadge` opens it. An admin rotates
+ * it (`rotateBadgeKey`): the active key is retired and a new one signs from then on. Every key, retired ones too, is
+ * published as a JWK Set at /credentials/jwks.json and named in the issuer profile (/credentials/issuer), for good: a
+ * badge is kept for years, and the key that signed it must still be there when someone checks it.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import { eq } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import { audit } from '../audit';
+import type { Actor } from '../auth/actor';
 import type { AppContext } from '../context';
 import type { Db } from '../db';
 import { credentialKeys } from '../db/tables';
@@ -14,6 +18,9 @@ import { sha256 } from '../util/canonical';
 import type { CertificateView } from './queries';
 
 const ALG = 'ES256';
+
+/** The advisory lock rotations take first (audit 7201, ledger 7202, incidents 7203), so they run one after another. */
+const ROTATION_LOCK = 7204;
 
 function sealingKey(secret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'cadre-credentials', 'open badges signing key v1', 32));
@@ -39,16 +46,51 @@ export function issuerUrls(publicUrl: string) {
   return { profile: `${publicUrl}/credentials/issuer`, jwks: `${publicUrl}/credentials/jwks.json`, kid: (thumbprint: string) => `${publicUrl}/credentials/jwks.json#${thumbprint}` };
 }
 
+/** A new key pair as its row (thumbprint, public JWK, sealed private JWK), not yet stored. */
+async function newBadgeKey(secret: string) {
+  const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
+  const pub = await exportJWK(publicKey);
+  return { kid: await calculateJwkThumbprint(pub), publicJwk: { ...pub, alg: ALG, use: 'sig' }, privateJwkSealed: seal(secret, await exportJWK(privateKey)) };
+}
+
 /** The active key's thumbprint, creating the key on first use (two nodes racing: one insert wins). */
 export async function ensureBadgeKey(db: Db, secret: string): Promise<string> {
   const [active] = await db.select({ kid: credentialKeys.kid }).from(credentialKeys).where(eq(credentialKeys.status, 'active'));
   if (active) return active.kid;
-  const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
-  const pub = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(pub);
-  await db.insert(credentialKeys).values({ kid, status: 'active', publicJwk: { ...pub, alg: ALG, use: 'sig' }, privateJwkSealed: seal(secret, await exportJWK(privateKey)) }).onConflictDoNothing();
+  await db.insert(credentialKeys).values({ ...(await newBadgeKey(secret)), status: 'active' }).onConflictDoNothing();
   const [now] = await db.select({ kid: credentialKeys.kid }).from(credentialKeys).where(eq(credentialKeys.status, 'active'));
   return now.kid;
+}
+
+/** Retires the active key (it stays published for good) and makes a new one active, audited, in one transaction;
+ * returns both thumbprints. Rotations wait for each other on an advisory lock, so two at once retire one key each and
+ * leave one active (the partial unique index refuses a second active key whatever happens). */
+export async function rotateBadgeKey(ctx: AppContext, actor: Pick<Actor, 'id'>): Promise<{ retired: string | null; active: string }> {
+  // A key exists before the transaction, so a first use on another node cannot insert beside this one's new key.
+  await ensureBadgeKey(ctx.db, ctx.config.sessionSecret);
+  const key = await newBadgeKey(ctx.config.sessionSecret);
+  return ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${ROTATION_LOCK})`);
+    // Read after the lock: a rotation that went first has committed, and its new key is the one retired here.
+    const now = new Date();
+    const [retired] = await tx.update(credentialKeys).set({ status: 'retired', retiredAt: now }).where(eq(credentialKeys.status, 'active')).returning({ kid: credentialKeys.kid });
+    await tx.insert(credentialKeys).values({ ...key, status: 'active', createdAt: now });
+    await audit(tx, { actorId: actor.id, action: 'credentials.key_rotated', subjectType: 'credential_key', subjectId: key.kid, before: { kid: retired?.kid ?? null }, after: { kid: key.kid } });
+    return { retired: retired?.kid ?? null, active: key.kid };
+  });
+}
+
+/** One signing key as admins see it (no key material): its thumbprint and `kid` URI, status and dates. */
+export type BadgeKeyStatus = { thumbprint: string; kid: string; status: 'active' | 'retired'; createdAt: Date; retiredAt: Date | null };
+
+/** Every signing key, newest (the active one) first, creating the first key if there is none. */
+export async function badgeKeyStatus(ctx: AppContext): Promise<BadgeKeyStatus[]> {
+  await ensureBadgeKey(ctx.db, ctx.config.sessionSecret);
+  const rows = await ctx.db
+    .select({ thumbprint: credentialKeys.kid, status: credentialKeys.status, createdAt: credentialKeys.createdAt, retiredAt: credentialKeys.retiredAt })
+    .from(credentialKeys)
+    .orderBy(desc(credentialKeys.createdAt), asc(credentialKeys.status));
+  return rows.map((r) => ({ ...r, kid: issuerUrls(ctx.config.publicUrl).kid(r.thumbprint) }));
 }
 
 /** The published key set: every key (retired keys stay, so credentials they signed still verify), each with its `kid` URI. */
