@@ -1,5 +1,5 @@
 /** Matrix rows for certificates: the holder, their organisation's lead and admins see one; the holder downloads its Open
- * Badge; admins revoke; the verification page and the issuer's keys are public. */
+ * Badge; admins revoke and rotate the signing key; the verification page and the issuer's keys are public. */
 import { newCertificateCode } from '../../../server/credentials/code';
 import { certificates } from '../../../server/db/tables';
 import type { AuthzRows, RoleExpectations, RowContext } from '../support';
@@ -10,6 +10,8 @@ const otherViewers: RoleExpectations = { admin: 'allow', lead: 404, mentor: 404,
 const holder: RoleExpectations = { admin: 403, lead: 403, mentor: 404, candidate: 'allow' };
 const otherHolder: RoleExpectations = { admin: 403, lead: 404, mentor: 404, candidate: 404 };
 const admins: RoleExpectations = { admin: 'allow', lead: 403, mentor: 404, candidate: 403 };
+// The provider's own settings (no tenant's subject): only admins, everyone else refused.
+const providerAdmins: RoleExpectations = { admin: 'allow', lead: 403, mentor: 403, candidate: 403 };
 const everyone: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 'allow' };
 const progress: RoleExpectations = { admin: 'allow', lead: 'allow', mentor: 'allow', candidate: 403 };
 const otherProgress: RoleExpectations = { admin: 'allow', lead: 404, mentor: 404, candidate: 404 };
@@ -41,4 +43,8 @@ export const rows: AuthzRows = {
   'GET /verify/:code': { params: async (c) => ({ code: (await certificate(c)).code }), own: everyone, other: 'same', anonymous: 'allow' },
   'GET /credentials/issuer': { own: everyone, other: 'same', anonymous: 'allow' },
   'GET /credentials/jwks.json': { own: everyone, other: 'same', anonymous: 'allow' },
+  'GET /admin/credentials': { own: providerAdmins, other: 'same' },
+  'POST /admin/credentials/keys/rotation': { own: providerAdmins, other: 'same' },
+  'GET /api/v1/credentials/keys': { own: providerAdmins, other: 'same' },
+  'POST /api/v1/credentials/keys/rotation': { body: () => ({}), own: providerAdmins, other: 'same' },
 };
