@@ -2,7 +2,8 @@
  * Rotating the Open Badges signing key on the real app: only admins may (page, form and API); a badge signed before a
  * rotation still verifies afterwards, and one signed after carries the new key's kid — both checked with jose as a
  * verifier would, fetching the published key set over HTTP and picking the key by kid; two rotations at once leave
- * exactly one active key, each audited; the admin page shows the keys and the rotate button.
+ * exactly one active key, each audited; the admin page shows the keys and the rotate button; after SESSION_SECRET
+ * changed (the run-book in docs/DEPLOY.md) a rotation is what lets badges be signed again.
  */
 import { and, eq } from 'drizzle-orm';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -156,5 +157,26 @@ describe('rotating the Open Badges signing key', () => {
     expect(done.headers.location).toBe('/admin/credentials?done=rotated');
     expect((await t.database.db.select().from(credentialKeys)).length).toBe(count + 1);
     expect((await admins.get('/admin/credentials?done=rotated')).text).toContain('A new signing key is active. The old one stays published, so every badge it signed still verifies.');
+  });
+
+  it('after SESSION_SECRET changed, the sealed key cannot sign until an admin rotates it; then badges sign again and old ones still verify', async () => {
+    const old = await downloadBadge();
+    const moved = await startTestApp({ database: t.database, config: { SESSION_SECRET: 'a-new-secret-a-new-secret-a-new-secret-0123' } });
+    try {
+      const candidate = await moved.loginAs(w.a.candidate.email);
+      expect((await candidate.get(`/certificates/${certId}/open-badge.jwt`)).status).toBe(500);
+      expect((await (await moved.loginAs(w.admin.email)).post('/api/v1/credentials/keys/rotation').send({})).status).toBe(201);
+      const res = await candidate.get(`/certificates/${certId}/open-badge.jwt`).buffer(true).parse((r, cb) => {
+        let s = '';
+        r.on('data', (c: Buffer) => (s += c.toString()));
+        r.on('end', () => cb(null, s));
+      });
+      expect(res.status).toBe(200);
+      expect(decodeProtectedHeader(res.body as string).kid).toBe(`${t.config.publicUrl}/credentials/jwks.json#${(await activeKeys())[0].kid}`);
+      await verifyBadge(res.body as string);
+      await verifyBadge(old);
+    } finally {
+      await moved.stop();
+    }
   });
 });
