@@ -129,15 +129,17 @@ export function freeze<T>(value: T): T {
  * used go first). Concurrent misses of the same key and stamp share one computation.
  */
 export class VersionedCache<V> {
-  private readonly entries = new Map<string, { stamp: string; value: V }>();
+  private readonly entries = new Map<string, { stamp: string; value: V; until: number }>();
   private readonly pending = new Map<string, Promise<V | undefined>>();
 
   constructor(private readonly max = 1000) {
     registerVersionedCache(this);
   }
 
-  /** The values for `keys`; `compute(missing)` answers the keys whose stamp changed (absent keys get no value). */
-  async get(db: Db, keys: string[], scopeOf: (key: string) => string, variant: string, compute: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
+  /** The values for `keys`; `compute(missing)` answers the keys whose stamp changed (absent keys get no value).
+   * `until(value)`: the instant (epoch ms) the clock alone changes a computed value, when it is not only the date
+   * in `variant` (kept until then at most). */
+  async get(db: Db, keys: string[], scopeOf: (key: string) => string, variant: string, compute: (missing: string[]) => Promise<Map<string, V>>, until?: (value: V) => number): Promise<Map<string, V>> {
     const out = new Map<string, V>();
     if (!keys.length) return out;
     const versions = await readVersions(db, keys.map(scopeOf));
@@ -147,7 +149,7 @@ export class VersionedCache<V> {
     for (const key of keys) {
       const stamp = stampOf(key);
       const hit = this.entries.get(key);
-      if (hit && hit.stamp === stamp) {
+      if (hit && hit.stamp === stamp && (hit.until === Infinity || Date.now() < hit.until)) {
         // Refresh its place in the least-recently-used order.
         this.entries.delete(key);
         this.entries.set(key, hit);
@@ -176,7 +178,7 @@ export class VersionedCache<V> {
         for (const key of missing) {
           const value = computed.get(key);
           if (value === undefined) continue;
-          this.store(key, stampOf(key), freeze(value));
+          this.store(key, stampOf(key), freeze(value), until ? until(value) : Infinity);
           out.set(key, value);
         }
       } finally {
@@ -192,9 +194,9 @@ export class VersionedCache<V> {
     this.entries.clear();
   }
 
-  private store(key: string, stamp: string, value: V): void {
+  private store(key: string, stamp: string, value: V, until: number): void {
     this.entries.delete(key);
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { stamp, value });
+    this.entries.set(key, { stamp, value, until });
   }
 }

@@ -15,6 +15,11 @@ import { aboutCandidate, currentStage, nextStep, presentProgressJson, presentTim
 import { candidateStanding } from '../readiness/standing';
 import { candidateProgress, unmetReasons } from './queries';
 import { markComplete, recordOf, waive, withdrawWaiver } from './waivers';
+import { VersionedCache } from '../db/versions';
+import { londonDate } from './kinds/answers';
+
+/** Timelines as their pages show them (see `timelineModel`): a repeat view is a lookup, not a computation. */
+const timelines = new VersionedCache<{ model: Record<string, unknown>; until: number }>(5000);
 
 const waiverBody = z.object({
   stageId: z.uuid({ message: 'must be a stage id' }),
@@ -73,7 +78,7 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
       };
     });
     // "All done" comes from the readiness model, the one source of truth: every stage done is not yet ready to deliver.
-    const verdicts = rows.some((r) => !r.current) ? await readinessOf(cohort.id) : new Map<string, { ready: boolean; nextAction: string }>();
+    const verdicts = rows.some((r) => !r.current) ? (await readinessOf(cohort.id)).verdicts : new Map<string, { ready: boolean; nextAction: string }>();
     for (const row of rows) {
       const v = verdicts.get(row.userId);
       if (!row.current && v && !v.ready) Object.assign(row, { notReady: v.nextAction });
@@ -89,33 +94,51 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
   });
 
   /** The readiness model's verdict for each candidate of a cohort (ready, and what is still needed). */
-  async function readinessOf(cohortId: string): Promise<Map<string, { ready: boolean; nextAction: string }>> {
-    const { cohorts } = await computeReadiness(ctx, { cohortIds: [cohortId] });
-    return new Map((cohorts[0]?.candidates ?? []).map((c) => [c.candidateId, { ready: c.ready, nextAction: c.nextAction }]));
+  async function readinessOf(cohortId: string, now?: Date): Promise<{ verdicts: Map<string, { ready: boolean; nextAction: string }>; until: number }> {
+    const { cohorts, until } = await computeReadiness(ctx, { cohortIds: [cohortId], now });
+    const verdicts = new Map((cohorts[0]?.candidates ?? []).map((c) => [c.candidateId, { ready: c.ready, nextAction: c.nextAction }]));
+    return { verdicts, until };
   }
 
-  /** A candidate's timeline (the route authorised `candidate:view`, or `candidate:mentor` for a form's re-render). */
-  const renderTimeline = async (req: Request, res: Response, actor: Actor, cohort: CohortRow, candidateId: string, extra: Record<string, unknown> = {}) => {
-    const candidate = await getCandidate(ctx.db, cohort.id, candidateId);
-    const stages = await candidateProgress(ctx, cohort.id, candidateId);
+  /** A candidate's timeline as the page shows it to one kind of viewer: everything it reads is cohort-scoped (or global)
+   * data and today's date, so it is kept while the cohort's and the global data version and the date stay the same,
+   * per viewer's view (the candidate themself, a mentor, or anyone else who may view) — a changed rule, mark or
+   * sign-off shows at the next read, on every node. */
+  const timelineModel = async (actor: Actor, cohort: CohortRow, candidateId: string) => {
     const isSelf = actor.id === candidateId;
+    const canMentor = can(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId });
+    const certified = isSelf && !!actor.trainerOf?.includes(cohort.organisationId);
+    const now = new Date();
+    const key = `${cohort.id}|${candidateId}|${isSelf ? 'self' : canMentor ? 'mentor' : 'viewer'}|${certified ? 'certified' : ''}`;
+    const build = () => buildTimeline(cohort, candidateId, { isSelf, canMentor, certified }, now);
+    const found = await timelines.get(ctx.db, [key], () => cohort.id, londonDate(now), async () => new Map([[key, await build()]]), (t) => t.until);
+    return (found.get(key) ?? (await build())).model;
+  };
+
+  const buildTimeline = async (cohort: CohortRow, candidateId: string, viewer: { isSelf: boolean; canMentor: boolean; certified: boolean }, now: Date) => {
+    const { isSelf } = viewer;
+    const [candidate, stages, record] = await Promise.all([getCandidate(ctx.db, cohort.id, candidateId), candidateProgress(ctx, cohort.id, candidateId, now), recordOf(ctx, cohort.id, candidateId)]);
     const firstName = candidate.name.split(' ')[0] ?? candidate.name;
     let next = nextStep(cohort.id, stages);
+    // Kept until the clock alone would change it: the readiness verdict's next change, if it is read (else the date).
+    let until = Infinity;
     if (stages.length && !currentStage(stages)) {
       // Every stage is done: whether that is "complete" is the readiness model's to say, as on the dashboards and the report.
-      const verdict = (await readinessOf(cohort.id)).get(candidateId);
+      const readiness = await readinessOf(cohort.id, now);
+      until = readiness.until;
+      const verdict = readiness.verdicts.get(candidateId);
       if (verdict && !verdict.ready) next = { ...next, text: `Every stage is done, but ${isSelf ? 'you are' : `${candidate.name} is`} not ready to deliver yet: ${verdict.nextAction}.`, href: `/cohorts/${cohort.id}/candidates/${candidateId}/competencies`, title: isSelf ? 'your competencies' : `${candidate.name}’s competencies` };
     }
-    res.render('progress/timeline', {
+    const model = {
       // The candidate's own page opens with the same "at risk" signal their mentors and lead see, said to them.
-      standing: isSelf ? await candidateStanding(ctx, cohort.id, stages) : null,
+      standing: isSelf ? await candidateStanding(ctx, cohort.id, stages, now) : null,
       // Signed off and certified: the programme page says so first, and where the certificate and record are.
-      certified: isSelf && actor.trainerOf?.includes(cohort.organisationId) ? { recordHref: `/organisations/${cohort.organisationId}/trainers/${actor.id}` } : null,
+      certified: viewer.certified ? { recordHref: `/organisations/${cohort.organisationId}/trainers/${candidateId}` } : null,
       title: isSelf ? 'Your programme' : candidate.name,
       cohort,
       candidate,
       isSelf,
-      canMentor: can(actor, 'candidate:mentor', { type: 'candidate', cohort, candidateId }),
+      canMentor: viewer.canMentor,
       // A mentor's, lead's or admin's page speaks about the candidate ("Sam is at 64%"), never to them.
       stages: presentTimeline(cohort.id, stages, isSelf ? undefined : firstName),
       next: isSelf || next.text.startsWith('Every stage is done') ? next : { ...next, text: aboutCandidate(next.text, firstName), rest: next.rest.map((r) => ({ ...r, text: aboutCandidate(r.text, firstName) })) },
@@ -123,7 +146,15 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
       recordLinks: isSelf ? [] : recordLinks(cohort.id, candidateId, firstName),
       doneCount: stages.filter((s) => s.status === 'complete' || s.status === 'waived').length,
       total: stages.length,
-      record: await recordOf(ctx, cohort.id, candidateId),
+      record,
+    };
+    return { model, until };
+  };
+
+  /** A candidate's timeline (the route authorised `candidate:view`, or `candidate:mentor` for a form's re-render). */
+  const renderTimeline = async (req: Request, res: Response, actor: Actor, cohort: CohortRow, candidateId: string, extra: Record<string, unknown> = {}) => {
+    res.render('progress/timeline', {
+      ...(await timelineModel(actor, cohort, candidateId)),
       saved: Array.isArray(req.query.saved) ? req.query.saved[0] : req.query.saved,
       ...extra,
     });

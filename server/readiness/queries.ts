@@ -22,7 +22,8 @@ import { freeze, GLOBAL_SCOPE, readVersions, registerVersionedCache, VersionedCa
 export type ReadinessQuery = { cohortIds: string[]; now?: Date; stageSource?: StageSource | 'auto' };
 
 /** The answer: each cohort's readiness, in the order asked, and where stage statuses came from. */
-export type ReadinessResult = { cohorts: CohortReadiness[]; stageSource: StageSource };
+/** `until`: the instant (epoch ms) the clock alone would change these answers (the next UK day at the latest). */
+export type ReadinessResult = { cohorts: CohortReadiness[]; stageSource: StageSource; until: number };
 
 type CohortRow = {
   id: string;
@@ -53,7 +54,7 @@ registerVersionedCache({
 export async function computeReadiness(ctx: ProgressContext, query: ReadinessQuery): Promise<ReadinessResult> {
   const now = query.now ?? new Date();
   const ids = [...new Set(query.cohortIds)];
-  if (!ids.length) return { cohorts: [], stageSource: 'sql' };
+  if (!ids.length) return { cohorts: [], stageSource: 'sql', until: Infinity };
   const stageSource: StageSource = query.stageSource === 'sql' ? 'sql' : 'engine';
   const versions = await readVersions(ctx.db, ids);
   const today = ukDate(now);
@@ -74,7 +75,8 @@ export async function computeReadiness(ctx: ProgressContext, query: ReadinessQue
       kept.set(id, { stamp: stampOf(id), from: t, until: Math.min(until, changesAt), value: freeze(value) });
     }
   }
-  return { cohorts: ids.map((id) => kept.get(id)?.value).filter((c): c is CohortReadiness => !!c), stageSource };
+  const entries = ids.map((id) => kept.get(id)).filter((e): e is ModelEntry => !!e);
+  return { cohorts: entries.map((e) => e.value), stageSource, until: Math.min(...entries.map((e) => e.until)) };
 }
 
 /** The first instant of the next UK calendar day after `now`. */

@@ -4,10 +4,10 @@
  * watched by the version triggers, every write to a watched table moves the version of the cohorts it concerns (and
  * only those), and after each kind of write the pages people read show the new state on the next request.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { audit } from '../../server/audit';
 import { countStatements } from '../../server/db/statements';
-import { readVersions, GLOBAL_SCOPE } from '../../server/db/versions';
+import { readVersions, GLOBAL_SCOPE, VersionedCache } from '../../server/db/versions';
 import { cohortMembers, cohortStages, cohorts, rubrics, users } from '../../server/db/tables';
 import { computeProgress } from '../../server/progression/engine';
 import { recordOf } from '../../server/progression/waivers';
@@ -132,6 +132,38 @@ describe('a changed rule or fact applies at once', () => {
     expect(await versionOf(w.b.cohort.id)).toBe(otherCohort);
   });
 
+  it('the timeline page, kept per kind of viewer, shows each write at the next view to each of them', async () => {
+    const mentor = await t.loginAs(w.a.mentor.email);
+    const candidate = await t.loginAs(w.a.candidate.email);
+    const lead = await t.loginAs(w.a.lead.email);
+    const timeline = `/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}`;
+    const seen = async (agent: Awaited<ReturnType<TestApp['loginAs']>>) => {
+      const html = (await agent.get(timeline).expect(200)).text;
+      const statuses = [...html.matchAll(/data-status="([a-z_]+)"/g)].map((m) => m[1]);
+      return { statuses, own: html.includes('Your programme') };
+    };
+    // Each viewer twice (the second from memory): the candidate's own page, the mentor's and the lead's differ.
+    for (let i = 0; i < 2; i++) {
+      expect(await seen(candidate)).toMatchObject({ own: true, statuses: ['open', 'locked'] });
+      expect(await seen(mentor)).toMatchObject({ own: false, statuses: ['open', 'locked'] });
+      expect(await seen(lead)).toMatchObject({ own: false, statuses: ['open', 'locked'] });
+    }
+    const mentorPage = (await mentor.get(timeline).expect(200)).text;
+    const leadPage = (await lead.get(timeline).expect(200)).text;
+    expect(mentorPage).toContain('/waivers');
+    expect(leadPage).not.toContain('/waivers');
+    // A changed requirement (as applying an edited programme does) opens the next stage for every viewer at their next view.
+    await t.database.db.update(cohortStages).set({ completeRequirements: [{ kind: 'date-reached', params: { date: '2020-01-01' } }] }).where(eq(cohortStages.title, 'Pre-load videos'));
+    for (const agent of [candidate, mentor, lead]) expect((await seen(agent)).statuses).toEqual(['complete', 'open']);
+    // A mentor's waiver, likewise.
+    await mentor.post(`/api/v1/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}/waivers`).send({ stageId: await stageId('Zoom introduction'), reason: 'Met the team in person instead' }).expect(201);
+    for (const agent of [candidate, mentor, lead]) expect((await seen(agent)).statuses).toEqual(['complete', 'waived']);
+    // The mentor loses the cohort: their next view is refused, whatever was kept for mentors.
+    await t.database.db.delete(cohortMembers).where(and(eq(cohortMembers.userId, w.a.mentor.id), eq(cohortMembers.cohortId, w.a.cohort.id)));
+    t.cadre.ctx.actors.invalidate(w.a.mentor.id);
+    expect([403, 404]).toContain((await mentor.get(timeline)).status);
+  });
+
   it('a heartbeat and a new video in the library change the candidate’s reasons on the next read', async () => {
     const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'Non-escalation basics', durationSeconds: 100 });
     const candidate = await t.loginAs(w.a.candidate.email);
@@ -170,6 +202,15 @@ describe('a changed rule or fact applies at once', () => {
     expect(again.text).toContain('Robin Renamed');
     await t.database.db.delete(cohortMembers).where(eq(cohortMembers.userId, w.a.candidate.id));
     await mentor.get(timeline).expect(404);
+  });
+
+  it('a kept value that the clock alone changes (a readiness verdict’s next change) is worked out again once that time comes', async () => {
+    const cache = new VersionedCache<{ n: number; until: number }>();
+    let n = 0;
+    const get = async (until: number) => (await cache.get(t.database.db, ['k'], () => w.a.cohort.id, '', async () => new Map([['k', { n: ++n, until }]]), (v) => v.until)).get('k')?.n;
+    expect(await get(Date.now() - 1)).toBe(1);
+    expect(await get(Date.now() + 60_000)).toBe(2); // the first was past its time: worked out again
+    expect(await get(Date.now() + 60_000)).toBe(2); // kept
   });
 
   it('a new day opens a dated stage without any write', async () => {
