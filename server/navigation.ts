@@ -34,9 +34,23 @@ export function entryHref(entry: ModuleNavEntry, actor: Actor): string | null {
   return entry.href.replaceAll(':cohortId', cohort?.cohortId ?? '').replaceAll(':userId', actor.id);
 }
 
+/** Each actor's entries, made once: an actor is replaced, never changed, when the person's roles change (the actor
+ * cache), so its menu is kept with it. */
+const entriesOf = new WeakMap<Actor, WeakMap<InstalledModule[], Omit<MenuEntry, 'current'>[]>>();
+
 /** The main menu for `actor` on `path` (empty when nobody is logged in); the longest entry `path` falls under is current. */
 export function mainMenu(modules: InstalledModule[], actor: Actor | undefined, path: string): MenuEntry[] {
   if (!actor) return [];
+  let byModules = entriesOf.get(actor);
+  if (!byModules) entriesOf.set(actor, (byModules = new WeakMap()));
+  let entries = byModules.get(modules);
+  if (!entries) byModules.set(modules, (entries = menuEntries(modules, actor)));
+  let current: Omit<MenuEntry, 'current'> | undefined;
+  for (const e of entries) if ((path === e.href || path.startsWith(`${e.href}/`)) && (!current || e.href.length > current.href.length)) current = e;
+  return entries.map((e) => ({ ...e, current: e === current }));
+}
+
+function menuEntries(modules: InstalledModule[], actor: Actor): Omit<MenuEntry, 'current'>[] {
   const flags = impactNav(actor);
   const onlyCandidate = !actor.isAdmin && !actor.orgRoles.length && actor.cohortRoles.every((r) => r.role === 'candidate');
   const candidateCohorts = new Set(actor.cohortRoles.filter((r) => r.role === 'candidate').map((r) => r.cohortId));
@@ -60,7 +74,5 @@ export function mainMenu(modules: InstalledModule[], actor: Actor | undefined, p
   if (!actor.isAdmin && leadOf) add('Organisation settings', `/organisations/${leadOf.organisationId}/settings`);
   for (const m of modules) for (const e of m.nav) add(e.label, entryHref(e, actor));
   add('Notifications', '/notifications', 'notifications');
-  const under = (href: string) => path === href || path.startsWith(`${href}/`);
-  const current = entries.filter((e) => under(e.href)).sort((a, b) => b.href.length - a.href.length)[0];
-  return entries.map((e) => ({ ...e, current: e === current }));
+  return entries;
 }

@@ -16,8 +16,17 @@ function zoneOf(options: unknown): string {
   const zone = (options as { data?: { root?: { timeZone?: unknown } } } | undefined)?.data?.root?.timeZone;
   return typeof zone === 'string' ? zone : DEFAULT_TIME_ZONE;
 }
-const dateFmt = (zone: string) => dateFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: zone });
-const dateTimeFmt = (zone: string) => dateFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone });
+/** A formatter per zone, found by the zone alone (a page formats dozens of dates). */
+function perZone(options: Intl.DateTimeFormatOptions): (zone: string) => Intl.DateTimeFormat {
+  const byZone = new Map<string, Intl.DateTimeFormat>();
+  return (zone) => {
+    let format = byZone.get(zone);
+    if (!format) byZone.set(zone, (format = dateFormat('en-GB', { ...options, timeZone: zone })));
+    return format;
+  };
+}
+const dateFmt = perZone({ day: 'numeric', month: 'short', year: 'numeric' });
+const dateTimeFmt = perZone({ day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
 function toDate(v: unknown): Date | null {
   if (v instanceof Date) return v;

@@ -1,5 +1,6 @@
 /** The readiness model: pure functions from loaded facts to per-candidate, per-stage and per-competency states. */
 import type { StageStatus } from '../progression/types';
+import { dayOfMinute } from '../util/dates';
 
 /** A heatmap cell's state, always shown with words as well as colour. */
 export type CellState = 'complete' | 'in_progress' | 'at_risk' | 'blocked' | 'not_started';
@@ -85,8 +86,9 @@ const ukFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', y
 
 /** Today's date in the UK (the programme's calendar), as YYYY-MM-DD. */
 export function ukDate(now: Date): string {
-  return ukFormat.format(now);
+  return ukFormatDay(now);
 }
+const ukFormatDay = dayOfMinute(ukFormat);
 
 const spoken = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 

@@ -15,6 +15,22 @@ export function dateFormat(locale: string, options: Intl.DateTimeFormatOptions):
   return format;
 }
 
+/** `format` of a calendar day (such as 'YYYY-MM-DD' in a zone) of an instant, remembered for the minute it is in: a
+ * zone's day starts on a whole minute, so the answer is the same all that minute (formatting costs microseconds, and
+ * a page asks for today's date several times). */
+export function dayOfMinute(format: Intl.DateTimeFormat): (now: Date) => string {
+  let minute = NaN;
+  let day = '';
+  return (now) => {
+    const m = Math.floor(now.getTime() / 60_000);
+    if (m !== minute) {
+      day = format.format(now);
+      minute = m;
+    }
+    return day;
+  };
+}
+
 const dayInWords = dateFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** A calendar date (`YYYY-MM-DD`) in words: "4 March 2026" (the same day wherever it is read). */

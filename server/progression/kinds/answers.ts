@@ -1,5 +1,6 @@
 /** Small helpers evaluators share: building the stage → candidate → evaluation map and formatting numbers. */
 import type { Evaluation, EvaluationItem, EvaluationResult } from '../types';
+import { dayOfMinute } from '../../util/dates';
 
 /** Answers every candidate of every item with `answer(item, candidateId)`. */
 export function answerAll<P>(items: EvaluationItem<P>[], answer: (item: EvaluationItem<P>, candidateId: string) => Evaluation): EvaluationResult {
@@ -42,5 +43,6 @@ export function spokenDate(isoDate: string, now: Date): string {
 
 /** Today's date in the UK (the programme's calendar), as YYYY-MM-DD. */
 export function londonDate(now: Date): string {
-  return london.format(now);
+  return londonDay(now);
 }
+const londonDay = dayOfMinute(london);
