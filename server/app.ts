@@ -19,7 +19,7 @@ import { csrfProtection } from './http/csrf';
 import { errorHandler } from './http/errors';
 import { answerAfterBody } from './http/linger';
 import { requestContext, requireUser, type RequestDone } from './http/request-context';
-import { RouteRegistry, whenRouted, type CadreRouter } from './http/router';
+import { RouteRegistry, routerDispatch, type CadreRouter, type MountedRouter } from './http/router';
 import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime } from './http/session';
 import { ActorCache, sessionRoom } from './auth/authority';
 import type { FileStorage } from './storage';
@@ -205,7 +205,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const passport = createPassport(database, actors, lti.confinement);
   app.use(sessionMiddleware);
   app.use(sessionLifetime);
-  app.use(passport.initialize());
+  // No passport.initialize(): since passport 0.6 it only adds what `authenticate` (here the session strategy) adds on
+  // every request anyway, plus a shim for strategies written for passport 0.4.
   app.use(passport.session());
   // LTI: a session from a launch may be framed by its platform; launches and logins carry signatures, not CSRF tokens.
   app.use(lti.sessionFraming);
@@ -232,8 +233,10 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     { cache: config.viewCache },
   );
 
+  // Every router, in this order, is reached through one dispatch that tries only those a path can belong to.
+  const mounted: MountedRouter[] = [];
   const mount = (routers: CadreRouter[], ...guards: RequestHandler[]) => {
-    for (const r of routers) app.use(r.prefix || '/', whenRouted(r.express, guards));
+    for (const r of routers) mounted.push({ prefix: r.prefix || '/', router: r.express, guards });
   };
   mount(healthRoutes(routes, ctx, lifecycle));
   mount(openApiRoutes(routes));
@@ -270,13 +273,14 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
     }
   }
 
+  app.use(routerDispatch(mounted));
   // A path no router has: someone signed out is asked to log in first (as every guarded router would ask them).
   app.use(requireUser);
   app.use((req, _res, next) => next(new NotFoundError(req.path.startsWith('/api/') ? 'That API route' : 'That page')));
   app.use(errorHandler(logger));
 
   // Sockets share the login session (socket.io's passport recipe): anonymous handshakes are refused.
-  io.engine.use(handshakeSession([sessionMiddleware, sessionLifetime, passport.initialize(), passport.session()] as Parameters<typeof handshakeSession>[0], lti.confinement));
+  io.engine.use(handshakeSession([sessionMiddleware, sessionLifetime, passport.session()] as Parameters<typeof handshakeSession>[0], lti.confinement));
   io.use((socket, next) => {
     const user = adoptHandshake(socket);
     if (!user) return next(new Error('unauthorized'));
