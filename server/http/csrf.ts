@@ -57,6 +57,9 @@ export function csrfProtection(config: Config): RequestHandler {
       return false;
     },
   });
+  // Cookies already found valid for their session (a token's validity depends on nothing else): a page reuses its
+  // session's token without checking its signature again on every view.
+  const known = new Set<string>();
   return (req, res, next) => {
     csrf.doubleCsrfProtection(req, res, (err?: unknown) => {
       if (err) return next(err);
@@ -64,8 +67,14 @@ export function csrfProtection(config: Config): RequestHandler {
       req.csrfToken = () => {
         if (token) return token;
         const existing = (req.cookies as Record<string, string | undefined>)[cookieName];
+        const knownAs = existing ? `${req.user ? req.sessionID : 'anonymous'}\n${existing}` : '';
+        if (existing && known.has(knownAs)) return (token = existing);
         const quiet = { cookie: (name: string, value: string, opts: object) => (value === existing ? quiet : res.cookie(name, value, opts)) };
         token = csrf.generateCsrfToken(req, quiet as unknown as typeof res);
+        if (token === existing) {
+          if (known.size >= 20_000) known.delete(known.values().next().value as string);
+          known.add(knownAs);
+        }
         return token;
       };
       next();

@@ -67,7 +67,7 @@ class ThrottledPgStore extends PgStore {
   }
 
   override set(sid: string, sess: session.SessionData, fn?: (err?: unknown) => void): void {
-    if (sess.cookie?.expires) this.remember(sid, new Date(sess.cookie.expires).getTime());
+    this.remember(sid, sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + SESSION_IDLE_MS);
     super.set(sid, sess, fn as () => void);
   }
 
@@ -91,6 +91,8 @@ export function createSessionMiddleware(database: Database, config: Config) {
     createTableIfMissing: false,
     // Pruning is done by us on a timer we can stop (see pruneSessions), so tests and shutdown don't hang.
     pruneSessionInterval: false,
+    // The idle lifetime lives here, in the stored expiry (pushed back by `touch`), not in the cookie.
+    ttl: SESSION_IDLE_MS / 1000,
   });
   const middleware = session({
     name: SESSION_COOKIE,
@@ -98,12 +100,14 @@ export function createSessionMiddleware(database: Database, config: Config) {
     store,
     resave: false,
     saveUninitialized: false,
-    rolling: true,
+    // A browser-session cookie (no Expires; OWASP's advice for session ids): it goes when the browser closes, and
+    // the session ends on the server after SESSION_IDLE_MS unused (its stored expiry, pushed back at most once a
+    // minute) or SESSION_ABSOLUTE_MS after login. So the cookie is sent once, at login, not re-signed on every answer.
+    rolling: false,
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
       secure: config.env === 'production',
-      maxAge: SESSION_IDLE_MS,
     },
   });
   return { middleware, store };
