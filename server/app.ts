@@ -20,7 +20,7 @@ import { errorHandler } from './http/errors';
 import { answerAfterBody } from './http/linger';
 import { requestContext, requireUser, type RequestDone } from './http/request-context';
 import { RouteRegistry, routerDispatch, type CadreRouter, type MountedRouter } from './http/router';
-import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime } from './http/session';
+import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime, sessionUser } from './http/session';
 import { ActorCache, sessionRoom } from './auth/authority';
 import type { FileStorage } from './storage';
 import { createStorage } from './storage/create';
@@ -205,9 +205,8 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const passport = createPassport(database, actors, lti.confinement);
   app.use(sessionMiddleware);
   app.use(sessionLifetime);
-  // No passport.initialize(): since passport 0.6 it only adds what `authenticate` (here the session strategy) adds on
-  // every request anyway, plus a shim for strategies written for passport 0.4.
-  app.use(passport.session());
+  // passport.session(), leaner (server/http/session.ts); no passport.initialize(), whose request helpers it provides.
+  app.use(sessionUser(app, passport));
   // LTI: a session from a launch may be framed by its platform; launches and logins carry signatures, not CSRF tokens.
   app.use(lti.sessionFraming);
   app.use(lti.gradeTrigger);

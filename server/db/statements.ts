@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** How many statements a unit of work sent (`writes`: those that are not a plain SELECT, BEGIN and COMMIT
  * included), and the first few of their texts (for debug logs and test failures). */
-export type StatementTally = { count: number; writes: number; texts: string[]; full?: boolean };
+export type StatementTally = { count: number; writes: number; readonly texts: string[]; full?: boolean; sent: string[] };
 
 /** Only the first texts are kept: enough to see what a page issues, bounded for a runaway loop. */
 const KEEP_TEXTS = 100;
@@ -16,7 +16,17 @@ const storage = new AsyncLocalStorage<StatementTally>();
 
 /** A fresh, empty tally; `full` keeps every text whole (tests that read which tables were touched). */
 export function newTally(full = false): StatementTally {
-  return { count: 0, writes: 0, texts: [], full };
+  const sent: string[] = [];
+  return {
+    count: 0,
+    writes: 0,
+    full,
+    sent,
+    // Tidied when read (debug logs, tests), not as each statement is sent.
+    get texts() {
+      return sent.map((text) => (full ? text.replace(/\s+/g, ' ').trim() : text.replace(/\s+/g, ' ').trim().slice(0, 300)));
+    },
+  };
 }
 
 /** Runs `fn` with `tally` receiving every statement sent from inside it (including its async continuations). */
@@ -42,8 +52,7 @@ export function countStatement(text: string): void {
   if (!tally) return;
   tally.count += 1;
   if (isWrite(text)) tally.writes += 1;
-  if (tally.full) tally.texts.push(text.replace(/\s+/g, ' ').trim());
-  else if (tally.texts.length < KEEP_TEXTS) tally.texts.push(text.replace(/\s+/g, ' ').trim().slice(0, 300));
+  if (tally.full || tally.sent.length < KEEP_TEXTS) tally.sent.push(text);
 }
 
 /** Whether a statement may change data: anything but a plain SELECT (BEGIN and COMMIT included). */

@@ -43,10 +43,13 @@ export function requestContext(logger: Logger, onDone?: (done: RequestDone) => v
       } as typeof res.writeHead;
     }
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10, statements: tally.count };
-      if (req.log.isLevelEnabled('debug')) req.log.debug({ ...line, sql: tally.texts }, 'request');
-      else req.log.info(line, 'request');
+      // The request line is made only when it is logged (LOG_LEVEL info or debug).
+      if (req.log.isLevelEnabled('info')) {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const line = { method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10, statements: tally.count };
+        if (req.log.isLevelEnabled('debug')) req.log.debug({ ...line, sql: tally.texts }, 'request');
+        else req.log.info(line, 'request');
+      }
       onDone?.({ id: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, statements: tally });
     });
     withTally(tally, next);

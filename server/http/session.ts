@@ -7,7 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { users } from '../db/tables';
-import type { Request, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import { loadActor } from '../auth/actor';
 import type { ActorCache } from '../auth/authority';
 import { decoyHash, verifyPassword } from '../auth/passwords';
@@ -168,4 +168,29 @@ export function createPassport(database: Database, actors: ActorCache, confineme
     }
   });
   return passport;
+}
+
+// passport's request helpers (logIn, logOut, isAuthenticated), which its middleware adds to every request.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const passportRequest = require('passport/lib/http/request') as Record<string, unknown>;
+
+/**
+ * `passport.session()` for the app's pages: the login session's person as `req.user`, through the passport
+ * instance's own deserializer (fresh roles from the actor cache, confined for an LTI session), and a session whose
+ * person is gone loses its login — as passport's session strategy does, without the strategy object it makes for each
+ * request and the seven properties it adds to each one: the request helpers are put on `app`'s request prototype once.
+ * (Socket handshakes, on bare requests, use `passport.session()` itself.)
+ */
+export function sessionUser(app: Express, passport: ReturnType<typeof createPassport>): RequestHandler {
+  Object.assign(app.request, passportRequest, { _sessionManager: (passport as unknown as { _sm: unknown })._sm });
+  return (req, _res, next) => {
+    const login = (req.session as { passport?: { user?: unknown } } | undefined)?.passport;
+    if (login?.user === undefined || login.user === null) return next();
+    passport.deserializeUser(login.user, req, (err: unknown, user?: Express.User | false) => {
+      if (err) return next(err);
+      if (user) req.user = user;
+      else delete login.user;
+      next();
+    });
+  };
 }

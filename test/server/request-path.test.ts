@@ -225,3 +225,26 @@ describe('an upload refused before its body is read is answered, not reset', () 
     expect(result.answeredAfterBody).toBe(true);
   });
 });
+
+describe('one dispatch for every router', () => {
+  it('routes as express would: any case, a trailing slash, parameters; an unknown path is a 404 or the login page', async () => {
+    const candidate = await t.loginAs(w.a.candidate.email);
+    const timeline = `/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}`;
+    for (const path of [timeline, `${timeline}/`, timeline.replace('/cohorts/', '/COHORTS/').replace('/candidates/', '/Candidates/')]) {
+      const res = await candidate.get(path);
+      expect([path, res.status]).toEqual([path, 200]);
+      expect(res.text).toContain('Your programme');
+    }
+    // A module's page (mounted under /cohorts/:cohortId/stages/<key>), the API, a public page, the home page.
+    expect((await candidate.get(`/cohorts/${w.a.cohort.id}/stages/preload-video`)).status).toBeLessThan(500);
+    expect((await candidate.get('/api/v1/me')).status).toBe(200);
+    expect((await t.anonymous().get('/login')).status).toBe(200);
+    expect([200, 302]).toContain((await candidate.get('/')).status);
+    // Nobody's route: 404 for the signed-in (page and API), the login page for anyone else.
+    expect((await candidate.get(`/cohorts/${w.a.cohort.id}/nothing-here`)).status).toBe(404);
+    expect((await candidate.get('/nothing-here/at/all')).status).toBe(404);
+    expect((await candidate.get('/api/v1/nothing')).status).toBe(404);
+    const anonymous = await t.anonymous().get('/nothing-here');
+    expect([anonymous.status, anonymous.headers.location]).toEqual([302, '/login?next=%2Fnothing-here']);
+  });
+});
