@@ -19,7 +19,7 @@ import { csrfProtection } from './http/csrf';
 import { errorHandler } from './http/errors';
 import { answerAfterBody } from './http/linger';
 import { requestContext, requireUser, type RequestDone } from './http/request-context';
-import { RouteRegistry, routerDispatch, type CadreRouter, type MountedRouter } from './http/router';
+import { inSeries, RouteRegistry, routerDispatch, type CadreRouter, type MountedRouter } from './http/router';
 import { createPassport, createSessionMiddleware, pruneSessions, sessionLifetime, sessionUser } from './http/session';
 import { ActorCache, sessionRoom } from './auth/authority';
 import type { FileStorage } from './storage';
@@ -150,48 +150,51 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   const doneListeners = new Set<(done: RequestDone) => void>();
-  app.use(requestContext(logger, (done) => doneListeners.forEach((l) => l(done)), { statementsHeader: config.statementsHeader }));
-  // A refusal sent before a small body was read waits for the body, so the client sees the answer, not a reset.
-  app.use(answerAfterBody({ maxBytes: 1024 * 1024, maxMs: 5000 }));
-  // While a first start writes the demo (holdUntil), the login page, static files and the probes answer at once and
-  // every other request waits for it.
-  app.use((req, _res, next) => {
-    const preparing = lifecycle.preparing;
-    if (!preparing || ((req.method === 'GET' || req.method === 'HEAD') && /^\/(login|healthz|readyz|static\/.*)$/.test(req.path))) return next();
-    preparing.then(() => next(), next);
-  });
-  // Draining: keep-alive connections are closed after each answer, so the client's next request goes to another node.
-  app.use((_req, res, next) => {
-    if (lifecycle.draining) res.setHeader('connection', 'close');
-    next();
-  });
+  // The request path's first steps, run as one layer (inSeries): the request's id, logger and statement tally, …
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          mediaSrc: ["'self'", 'blob:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-          formAction: ["'self'"],
-          upgradeInsecureRequests: config.env === 'production' ? [] : null,
-        },
+    inSeries(
+      requestContext(logger, (done) => doneListeners.forEach((l) => l(done)), { statementsHeader: config.statementsHeader }),
+      // … a refusal sent before a small body was read waits for the body, so the client sees the answer, not a reset …
+      answerAfterBody({ maxBytes: 1024 * 1024, maxMs: 5000 }),
+      // … while a first start writes the demo (holdUntil), the login page, static files and the probes answer at once
+      // and every other request waits for it …
+      (req, _res, next) => {
+        const preparing = lifecycle.preparing;
+        if (!preparing || ((req.method === 'GET' || req.method === 'HEAD') && /^\/(login|healthz|readyz|static\/.*)$/.test(req.path))) return next();
+        preparing.then(() => next(), next);
       },
-      strictTransportSecurity: config.env === 'production',
-    }),
+      // … draining: keep-alive connections are closed after each answer, so the client's next request goes to another
+      // node …
+      (_req, res, next) => {
+        if (lifecycle.draining) res.setHeader('connection', 'close');
+        next();
+      },
+      // … and the security headers.
+      helmet({
+        contentSecurityPolicy: {
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'", 'data:', 'blob:'],
+            mediaSrc: ["'self'", 'blob:'],
+            connectSrc: ["'self'", 'ws:', 'wss:'],
+            objectSrc: ["'none'"],
+            frameAncestors: ["'none'"],
+            formAction: ["'self'"],
+            upgradeInsecureRequests: config.env === 'production' ? [] : null,
+          },
+        },
+        strictTransportSecurity: config.env === 'production',
+      }),
+    ),
   );
   app.use('/static', express.static(path.resolve(__dirname, '../public'), { maxAge: config.env === 'production' ? '7d' : 0 }));
   app.use('/static/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js/auto')).replace(/auto$/, 'dist'), { maxAge: '7d' }));
   const keepRaw = (req: { rawBody?: Buffer }, _res: unknown, buf: Buffer) => {
     req.rawBody = buf;
   };
-  app.use(express.json({ limit: '256kb', verify: keepRaw }));
-  app.use(express.urlencoded({ extended: false, limit: '256kb' }));
-  app.use(cookieParser());
+  app.use(inSeries(express.json({ limit: '256kb', verify: keepRaw }), express.urlencoded({ extended: false, limit: '256kb' }), cookieParser()));
 
   // Webhooks: signed by their sender, so no session or CSRF.
   for (const m of modules) {
@@ -203,13 +206,9 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
 
   const { middleware: sessionMiddleware } = createSessionMiddleware(database, config);
   const passport = createPassport(database, actors, lti.confinement);
-  app.use(sessionMiddleware);
-  app.use(sessionLifetime);
   // passport.session(), leaner (server/http/session.ts); no passport.initialize(), whose request helpers it provides.
-  app.use(sessionUser(app, passport));
   // LTI: a session from a launch may be framed by its platform; launches and logins carry signatures, not CSRF tokens.
-  app.use(lti.sessionFraming);
-  app.use(lti.gradeTrigger);
+  app.use(inSeries(sessionMiddleware, sessionLifetime, sessionUser(app, passport), lti.sessionFraming, lti.gradeTrigger));
   for (const r of lti.publicRouters) app.use(r.prefix, r.express);
 
   app.use(csrfProtection(config));

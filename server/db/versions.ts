@@ -23,10 +23,12 @@ const memos = new WeakMap<StatementTally, Memo>();
 /** The current version of each scope ('0' for one never written); one statement, or none when this request has
  * already read them (or is reading them: parallel readers share the read) and has written nothing since. */
 export async function readVersions(db: Db, scopes: string[]): Promise<Map<string, string>> {
-  const wanted = [...new Set([...scopes, GLOBAL_SCOPE])];
   const tally = currentTally();
+  let memo = tally && memos.get(tally);
+  // Read already in this request, nothing written since (most calls): the same map, nothing made.
+  if (memo && !memo.reading && memo.writes === tally?.writes && memo.versions.has(GLOBAL_SCOPE) && scopes.every((s) => memo?.versions.has(s))) return memo.versions;
+  const wanted = [...new Set([...scopes, GLOBAL_SCOPE])];
   if (!tally) return fetchVersions(db, wanted, new Map());
-  let memo = memos.get(tally);
   if (memo?.reading && memo.writes === tally.writes) await memo.reading.catch(() => undefined);
   memo = memos.get(tally);
   if (!memo || memo.writes !== tally.writes) {
@@ -185,7 +187,7 @@ export class VersionedCache<V> {
         for (const key of missing) this.pending.delete(`${key}@${stampOf(key)}`);
       }
     }
-    await Promise.all(waits);
+    if (waits.length) await Promise.all(waits);
     return out;
   }
 

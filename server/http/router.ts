@@ -371,8 +371,11 @@ const fits = (shape: Shape, path: string[]) =>
  */
 export function routerDispatch(mounted: MountedRouter[]): RequestHandler {
   const handlers = mounted.map((m) => {
+    const guarded = whenRouted(m.router, m.guards);
+    // At the root nothing is trimmed from the path: no mount of its own is needed.
+    if (!m.prefix || m.prefix === '/') return guarded;
     const outer = Router({ mergeParams: true });
-    outer.use(m.prefix || '/', whenRouted(m.router, m.guards));
+    outer.use(m.prefix, guarded);
     return outer;
   });
   // Indexed at the first request, once every route is registered: by first segment (a parameter there: in every list).
@@ -394,6 +397,29 @@ export function routerDispatch(mounted: MountedRouter[]): RequestHandler {
       if (err) return next(err);
       if (at === order.length) return next();
       handlers[order[at++].at](req, res, step);
+    };
+    step();
+  };
+}
+
+/**
+ * Middleware run one after another as one layer of the app (each layer of an express router costs its path match,
+ * parameter merging and bookkeeping, for every request): as express runs them — an error passed to `next`, thrown, or
+ * rejected by a returned promise goes to the error handlers, skipping the rest.
+ */
+export function inSeries(...handlers: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
+    let at = 0;
+    const step = (err?: unknown): void => {
+      if (err) return next(err);
+      if (at === handlers.length) return next();
+      const handler = handlers[at++];
+      try {
+        const ret = handler(req, res, step) as unknown;
+        if (ret instanceof Promise) ret.catch((e: unknown) => next(e ?? new Error('Rejected without a reason')));
+      } catch (e) {
+        next(e);
+      }
     };
     step();
   };
