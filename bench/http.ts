@@ -6,7 +6,7 @@
  * PostgreSQL's backends); statements per request come from Cadre's X-Cadre-Statements header. Runs are interleaved
  * (bare, ceiling, Cadre, … per round) and the median of the rounds is kept, so a busy machine slows each alike.
  *
- * `npx tsx bench/http.ts [--db=pglite|postgres|both] [--duration=5] [--connections=50] [--rounds=2]` — PostgreSQL
+ * `npx tsx bench/http.ts [--db=pglite|postgres|both] [--duration=5] [--connections=50] [--rounds=3] [--warm=5]` — PostgreSQL
  * is a throwaway server from scripts/pg-test-server.sh. Prints BENCH_ROW lines for `npm run bench`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -25,7 +25,10 @@ const duration = Number(flag('duration') ?? 3);
 const connections = Number(flag('connections') ?? 50);
 /** The lead dashboard is heavy (500 candidates a page): fewer connections, so a loaded machine still answers within autocannon's timeout. */
 const leadConnections = Number(flag('lead-connections') ?? 10);
-const rounds = Number(flag('rounds') ?? 2);
+const rounds = Number(flag('rounds') ?? 3);
+/** Seconds of unmeasured load on each page before the first round: a server's first seconds compile its code (V8's
+ * optimising compiler runs on other threads, counted in the process's CPU), more of it for Cadre than for a baseline. */
+const warmSeconds = Number(flag('warm') ?? Math.max(5, duration));
 const dbs = (flag('db') ?? 'both') === 'both' ? (['pglite', 'postgres'] as const) : ([flag('db')] as ('pglite' | 'postgres')[]);
 const log = (msg: string) => process.stderr.write(`bench/http: ${msg}\n`);
 const SECRET = 'bench-session-secret-bench-session-secret-0123';
@@ -173,6 +176,14 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<(BenchRow | Missing
         failures.push(`${what}: ${(err as Error).message.split('\n')[0]}`);
       }
     };
+    // Steady state: every page under load once, unmeasured, before the rounds (the median of three is then a middle run).
+    log(`${kind}: warming each server (${warmSeconds} s a page)`);
+    const warm = { ...options, duration: warmSeconds, warmup: 0 };
+    await sample([], 'warming bare express', () => loadWithCpu(bare.url, pidsOf(bare), warm));
+    await sample([], 'warming the progress ceiling page', () => loadWithCpu(ceilingProgress.server.url, pidsOf(ceilingProgress.server), { ...warm, headers: { cookie: ceilingProgress.cookie } }));
+    await sample([], 'warming the progress page', () => loadWithCpu(progressUrl, pidsOf(cadre), { ...warm, headers: { cookie: candidateCookie } }));
+    await sample([], 'warming the lead ceiling page', () => loadWithCpu(ceilingLead.server.url, pidsOf(ceilingLead.server), { ...warm, connections: leadConnections, headers: { cookie: ceilingLead.cookie } }));
+    await sample([], 'warming the lead dashboard', () => loadWithCpu(leadUrl, pidsOf(cadre), { ...warm, connections: leadConnections, headers: { cookie: leadCookie } }));
     for (let round = 1; round <= rounds; round++) {
       log(`${kind}: round ${round} of ${rounds}`);
       await sample(runs.bare, 'bare express', () => loadWithCpu(bare.url, pidsOf(bare), options));
@@ -191,7 +202,7 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<(BenchRow | Missing
     const cl = summary(runs.ceilingLead);
     const l = summary(runs.lead);
     const x = (a: number, c: number) => `${(a / c).toPrecision(2)}×`;
-    const how = `${connections} connections, ${label}, median of ${rounds} interleaved runs of ${duration} s`;
+    const how = `${connections} connections, ${label}, median of ${rounds} interleaved runs of ${duration} s after ${warmSeconds} s warming`;
     const leadHow = `${leadConnections} connections`;
     return [
       { measure: `progress page req/s (${how})`, cadre: p.rps, baseline: b.rps, unit: 'req/s', better: 'higher', note: `baseline: bare express; the ceiling page reaches ${Math.round(cp.rps)} req/s (${x(cp.rps, b.rps)} bare); ${progressStatements} statements per request (ceiling 2; once a minute 4 more reload the person’s roles)` },
