@@ -19,7 +19,7 @@ import type { CertificateView } from './queries';
 
 const ALG = 'ES256';
 
-/** The advisory lock rotations take first (audit 7201, ledger 7202, incidents 7203), so they run one after another. */
+/** The advisory lock rotations take first (audit 7201, ledger 7202, incidents 7203; LTI keys 7205), so they run one after another. */
 const ROTATION_LOCK = 7204;
 
 function sealingKey(secret: string): Buffer {

@@ -1,7 +1,7 @@
 /** The tool's signing keys: generated and kept in the database, published as a JWKS, rotated with overlap. The
  * private key is read only by `signJwt`; nothing else selects it. */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
-import { and, eq, gt, or } from 'drizzle-orm';
+import { and, eq, gt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { ltiKeys, type StoredJwk } from '../db/tables';
 import { audit } from '../audit';
@@ -51,10 +51,18 @@ export async function keyStatus(db: Db) {
     .orderBy(ltiKeys.createdAt);
 }
 
+/** The advisory lock key rotations take first. */
+const ROTATION_LOCK = 7205;
+
 /** Retires the active key (still published for a week) and makes a new one active; returns the new kid. */
 export async function rotateKey(db: Db, actorId: string): Promise<string> {
+  // A key exists before the transaction, so a first use elsewhere cannot insert an active key beside this one's.
+  await ensureActiveKey(db);
   const key = await newKey();
   return db.transaction(async (tx) => {
+    // Rotations wait for each other (audit 7201, ledger 7202, incidents 7203, badge keys 7204): two at once retire one
+    // key each and leave one active, where both would otherwise retire the same key and one fail on the unique index.
+    await tx.execute(sql`select pg_advisory_xact_lock(${ROTATION_LOCK})`);
     const now = new Date();
     const retired = await tx
       .update(ltiKeys)

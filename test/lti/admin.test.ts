@@ -1,6 +1,7 @@
 /** LMS connections for admins: registering a platform by the page form (defaults saved, errors named), the values to
  * paste, the tool's key set with rotation (the old key still published), and cookies and framing in an LTI session. */
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { ltiKeys } from '../../server/db/tables';
 import { signJwt } from '../../server/lti/keys';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildWorld, type World } from '../support/factories';
@@ -67,6 +68,14 @@ describe('LMS connections (admin)', () => {
     expect(decodeProtectedHeader(await signJwt(t.database.db, { iss: 'x' })).kid).toBe(rotated.body.keys[1].kid);
     const page = await admin.get('/admin/lti');
     expect(page.text).toContain('Retired key, still published until');
+  });
+
+  it('rotations at once each retire the key before them and leave exactly one active key (they take a lock)', async () => {
+    const admins = await Promise.all([1, 2, 3].map(() => t.loginAs(world.admin.email)));
+    const answers = await Promise.all(admins.map((a) => a.post('/api/v1/lti/keys/rotation').send({})));
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201]);
+    const keys = await t.database.db.select({ status: ltiKeys.status }).from(ltiKeys);
+    expect(keys.filter((k) => k.status === 'active')).toHaveLength(1);
   });
 });
 
