@@ -137,6 +137,18 @@ export function setupViews(app: Express, moduleViews: { key: string; dir: string
 
 type Template = (context: unknown, options: { helpers: unknown; partials: unknown }) => string;
 
+const KEPT_BODIES_PER_MODEL = 16;
+type KeptContext = { keptBody?: unknown; timeZone?: unknown; csrfToken?: unknown };
+
+/**
+ * Render options that keep the page's body (the view, without the layout) with `model`, an object kept by a cache of
+ * its own (a `VersionedCache` entry): while the cache hands back the same object, the same view is rendered once per
+ * time zone and session (whose CSRF token its forms carry), and a repeat view renders only the layout around it. The
+ * view may read only the model, `@root.csrfToken` and the page's time zone; a request that adds anything else to the
+ * page (a notice from the query, a form's errors) renders in full.
+ */
+export const keptBody = (model: object): { keptBody: object } => ({ keptBody: model });
+
 /**
  * The engine with every compiled template and the partials kept once read: from the second render of a page on, it
  * renders synchronously (the view, then the layout around it, as express-handlebars does). express-handlebars, even
@@ -151,8 +163,25 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     return read();
   };
   const partialsOf = keptOnce(() => hbs.getPartials({ cache: true }) as Promise<Record<string, unknown>>);
-  const render = (view: Template, layout: Template, context: object, runtime: { helpers: unknown; partials: unknown }) =>
-    layout({ ...context, body: view(context, runtime).trim() }, runtime).trim();
+  // Bodies rendered from a kept model (see `keptBody`), per model while it lives, by view, time zone and session token.
+  const bodies = new WeakMap<object, Map<string, string>>();
+  const bodyOf = (viewPath: string, view: Template, context: KeptContext, runtime: { helpers: unknown; partials: unknown }) => {
+    const model = context.keptBody;
+    if (!model || typeof model !== 'object') return view(context, runtime).trim();
+    let byVariant = bodies.get(model);
+    if (!byVariant) bodies.set(model, (byVariant = new Map()));
+    const variant = `${viewPath}\n${String(context.timeZone)}\n${String(context.csrfToken)}`;
+    let body = byVariant.get(variant);
+    if (body === undefined) {
+      body = view(context, runtime).trim();
+      // A model lives until its data changes; a busy one seen from many sessions keeps the latest few of them.
+      if (byVariant.size >= KEPT_BODIES_PER_MODEL) byVariant.delete(byVariant.keys().next().value as string);
+      byVariant.set(variant, body);
+    }
+    return body;
+  };
+  const render = (viewPath: string, view: Template, layout: Template, context: object, runtime: { helpers: unknown; partials: unknown }) =>
+    layout({ ...context, body: bodyOf(viewPath, view, context, runtime) }, runtime).trim();
   return (viewPath: string, context: object, callback: (err: unknown, html?: string) => void): void => {
     const view = templateOf(viewPath);
     const layout = templateOf(layoutPath);
@@ -160,7 +189,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     if (typeof view === 'function' && typeof layout === 'function' && !(all instanceof Promise)) {
       let html: string;
       try {
-        html = render(view, layout, context, { helpers: hbs.helpers, partials: all });
+        html = render(viewPath, view, layout, context, { helpers: hbs.helpers, partials: all });
       } catch (err) {
         return callback(err);
       }
@@ -168,7 +197,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     }
     // A template that throws rejects the chain, so its error reaches the callback (never an unhandled rejection).
     Promise.all([view, layout, all])
-      .then(([v, l, p]) => render(v, l, context, { helpers: hbs.helpers, partials: p }))
+      .then(([v, l, p]) => render(viewPath, v, l, context, { helpers: hbs.helpers, partials: p }))
       .then((html) => callback(null, html), callback);
   };
 }

@@ -164,6 +164,33 @@ describe('a changed rule or fact applies at once', () => {
     expect([403, 404]).toContain((await mentor.get(timeline)).status);
   });
 
+  it('a kept page body carries each session’s own CSRF token, and a notice shows only on the view it was for', async () => {
+    const timeline = `/cohorts/${w.a.cohort.id}/candidates/${w.a.candidate.id}`;
+    const first = await t.loginAs(w.a.mentor.email);
+    const second = await t.loginAs(w.a.mentor.email);
+    const tokens = (html: string) => new Set([...html.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]));
+    // Twice each: the second view of each session renders only the layout around the body kept for the mentors' model.
+    const pages: string[][] = [[], []];
+    for (let i = 0; i < 2; i++) for (const [n, agent] of [first, second].entries()) pages[n].push((await agent.get(timeline).expect(200)).text);
+    expect(pages[0][1]).toBe(pages[0][0]);
+    expect(pages[1][1]).toBe(pages[1][0]);
+    // Every form on a session's page (the waivers' and the log-out) carries that session's token, and only it.
+    const [a, b] = [tokens(pages[0][1]), tokens(pages[1][1])];
+    expect(a.size).toBe(1);
+    expect(b.size).toBe(1);
+    expect([...a][0]).not.toBe([...b][0]);
+    expect(pages[1][1].match(/action="[^"]*\/waivers"/g)?.length).toBeGreaterThan(1);
+
+    // The second session waives from its page, as a browser would post the form; the notice shows on the page it lands on.
+    const posted = await second.post(`${timeline}/waivers`).type('form').send({ _csrf: [...b][0], stageId: await stageId('Zoom introduction'), reason: 'Met the team in person instead' }).expect(303);
+    const landed = await second.get(posted.headers.location as string).expect(200);
+    expect(landed.text).toContain('The waiver is recorded.');
+    const again = (await second.get(timeline).expect(200)).text;
+    expect(again).not.toContain('The waiver is recorded.');
+    expect([...again.matchAll(/data-status="([a-z_]+)"/g)].map((m) => m[1])).toEqual(['open', 'waived']);
+    expect(tokens(again)).toEqual(b);
+  });
+
   it('a heartbeat and a new video in the library change the candidate’s reasons on the next read', async () => {
     const { video } = await buildVideo(t.database.db, t.config.uploadDir, w.admin.id, { cohortId: w.a.cohort.id, title: 'Non-escalation basics', durationSeconds: 100 });
     const candidate = await t.loginAs(w.a.candidate.email);
