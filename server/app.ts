@@ -195,7 +195,16 @@ export async function createApp(options: AppOptions): Promise<CadreApp> {
   const keepRaw = (req: { rawBody?: Buffer }, _res: unknown, buf: Buffer) => {
     req.rawBody = buf;
   };
-  app.use(inSeries(express.json({ limit: '256kb', verify: keepRaw }), express.urlencoded({ extended: false, limit: '256kb' }), cookieParser()));
+  // Every answer past the static files is made for its reader (a candidate's record, a form's token): never stored by
+  // a browser or a proxy, so the back button on a shared ward computer after logout shows nothing. A route with
+  // public content says otherwise itself (a badge's verification page, the provider's logo). Hence no ETag either:
+  // nothing is kept to revalidate, and hashing every page cost more than rendering it from a kept body.
+  app.set('etag', false);
+  const notStored: RequestHandler = (_req, res, next) => {
+    res.setHeader('Cache-Control', 'private, no-store');
+    next();
+  };
+  app.use(inSeries(notStored, express.json({ limit: '256kb', verify: keepRaw }), express.urlencoded({ extended: false, limit: '256kb' }), cookieParser()));
 
   // Webhooks: signed by their sender, so no session or CSRF.
   for (const m of modules) {

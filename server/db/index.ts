@@ -30,6 +30,13 @@ export type Database = {
   pool?: pg.Pool;
   /** PGlite only: the data directory as a tarball (tests copy a migrated template this way). */
   dump?: () => Promise<Blob>;
+  /**
+   * PGlite only: how many writes this process has sent so far. Nothing else writes an embedded database, so a row
+   * read while the count was n still holds while it is n (the data versions and session rows are held so).
+   */
+  writesSent?: () => number;
+  /** PGlite only: drops every row held between writes, as a write would (a test counts a page's worst case so). */
+  forgetHeldReads?: () => void;
   close(): Promise<void>;
 };
 
@@ -63,6 +70,8 @@ export function pgliteDatabase(client: PGlite): Database {
       return { rows: last ? parsedAsStandard(last as Results<Record<string, unknown>>, standard) : [] };
     },
     dump: () => client.dumpDataDir('none') as Promise<Blob>,
+    writesSent: () => writes.sent,
+    forgetHeldReads: () => void (writes.sent += 1),
     close: () => client.close(),
   };
 }

@@ -20,6 +20,43 @@ export const GLOBAL_SCOPE = '*';
 type Memo = { writes: number; versions: Map<string, string>; reading?: Promise<unknown> };
 const memos = new WeakMap<StatementTally, Memo>();
 
+/** Scopes a request is expected to read, noted before it reads its session (see `expectScopes`). */
+const expected = new WeakMap<StatementTally, string[]>();
+
+/**
+ * Notes that the request running now will read these scopes' versions (its path names a cohort), so the session
+ * store can read them in the same statement as the session row (PostgreSQL: one round trip, not two) and hand
+ * them over with `primeVersions`.
+ */
+export function expectScopes(scopes: string[]): void {
+  const tally = currentTally();
+  if (tally) expected.set(tally, [...new Set([...scopes, GLOBAL_SCOPE])]);
+}
+
+/** The scopes `expectScopes` noted for the request running now, if any. */
+export function expectedScopes(): string[] | undefined {
+  const tally = currentTally();
+  return tally && expected.get(tally);
+}
+
+/** How many writes the request running now has sent (what `primeVersions` is told, taken before its read). */
+export function writesSoFar(): number | undefined {
+  return currentTally()?.writes;
+}
+
+/** Versions the request running now read with another statement (its session row, when `writesAt` writes had been
+ * sent): its later reads of them use them, as if `readVersions` had read them, until it writes. */
+export function primeVersions(read: Map<string, string>, writesAt: number | undefined): void {
+  const tally = currentTally();
+  if (!tally || tally.writes !== writesAt) return;
+  let memo = memos.get(tally);
+  if (!memo || memo.writes !== tally.writes) {
+    memo = { writes: tally.writes, versions: new Map() };
+    memos.set(tally, memo);
+  }
+  for (const [scope, version] of read) memo.versions.set(scope, version);
+}
+
 /** The current version of each scope ('0' for one never written); one statement, or none when this request has
  * already read them (or is reading them: parallel readers share the read) and has written nothing since. */
 export async function readVersions(db: Db, scopes: string[]): Promise<Map<string, string>> {
@@ -61,13 +98,6 @@ const embedded = new WeakMap<Db, Embedded>();
 /** Marks `db` as an embedded database's root connection; `writes()` counts the writes sent through it so far. */
 export function trackEmbeddedWrites(db: Db, writes: () => number): void {
   embedded.set(db, { writes });
-}
-
-/** Forgets the embedded database's versions held between writes, so the next read asks the database (the statement
- * budget test counts a page's worst case this way: what it sends after any write, and always on PostgreSQL). */
-export function forgetEmbeddedVersions(db: Db): void {
-  const local = embedded.get(db);
-  if (local) local.seen = undefined;
 }
 
 async function fetchVersions(db: Db, scopes: string[], into: Map<string, string>): Promise<Map<string, string>> {

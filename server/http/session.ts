@@ -11,6 +11,7 @@ import type { Express, Request, RequestHandler } from 'express';
 import { loadActor } from '../auth/actor';
 import type { ActorCache } from '../auth/authority';
 import { decoyHash, verifyPassword } from '../auth/passwords';
+import { expectScopes, expectedScopes, primeVersions, writesSoFar } from '../db/versions';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'cadre.sid';
@@ -30,14 +31,28 @@ declare module 'express-session' {
 }
 
 const PgStore = connectPgSimple(session);
+/** At most this many session rows are held between two writes on the embedded database. */
+const HELD_SESSIONS = 10_000;
+/** The session row (if live) and the data versions of the scopes `$2` (as `server/db/versions.ts` reads them): one row. */
+const SESSION_WITH_VERSIONS = `select s.sess, s.expire,
+  (select json_object_agg(v.scope, v.version::text) from data_versions v where v.scope = any($2::text[])) as versions
+  from (values (1)) as one left join session s on s.sid = $1 and s.expire >= now()`;
+/** A page of a cohort (its id in the path) reads that cohort's data versions. */
+const COHORT_PATH = /^\/cohorts\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/;
 
 /**
  * connect-pg-simple, but an unchanged session is touched at most once per TOUCH_INTERVAL_MS: express-session calls
  * `touch` on every request whose session did not change, which would be one UPDATE per page view. `get` remembers
- * the stored expiry so `touch` can tell how recently it was pushed back.
+ * the stored expiry so `touch` can tell how recently it was pushed back. On the embedded database, rows read are held
+ * until this process sends its next write (nothing else writes it, see `Database.writesSent`): a page view between
+ * writes reads its session from memory, and any write — a login, a logout, a password change ending sessions —
+ * makes the next read ask the database.
  */
 class ThrottledPgStore extends PgStore {
   private readonly storedExpiry = new Map<string, number>();
+  /** Embedded only: session rows read since the write count was `at` (the row's JSON, parsed afresh for each request,
+   * which express-session changes). */
+  private held = { at: -1, rows: new Map<string, { json: string; expire: number }>() };
 
   constructor(
     private readonly database: Database,
@@ -47,13 +62,32 @@ class ThrottledPgStore extends PgStore {
   }
 
   override get(sid: string, fn: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.database
-      .query('select sess, expire from session where sid = $1 and expire >= now()', [sid], { name: 'cadre_session_get' })
+    const at = this.database.writesSent?.();
+    if (at !== undefined && this.held.at !== at) this.held = { at, rows: new Map() };
+    const kept = at === undefined ? undefined : this.held.rows.get(sid);
+    if (kept && kept.expire >= Date.now()) return fn(null, JSON.parse(kept.json) as session.SessionData);
+    // PostgreSQL, a page of a cohort: the cohort's data versions come in the same statement as the session row.
+    const scopes = at === undefined ? expectedScopes() : undefined;
+    const writesAt = writesSoFar();
+    const read = scopes
+      ? this.database.query(SESSION_WITH_VERSIONS, [sid, `{${scopes.map((s) => `"${s}"`).join(',')}}`], { name: 'cadre_session_get_versions' })
+      : this.database.query('select sess, expire from session where sid = $1 and expire >= now()', [sid], { name: 'cadre_session_get' });
+    read
       .then(({ rows }) => {
         const row = rows[0];
-        if (!row) return fn(null, null);
-        this.remember(sid, new Date(row.expire as string | Date).getTime());
-        fn(null, (typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as session.SessionData);
+        if (scopes && row) {
+          const versions = (typeof row.versions === 'string' ? JSON.parse(row.versions) : row.versions ?? {}) as Record<string, string>;
+          primeVersions(new Map(scopes.map((s) => [s, versions[s] ?? '0'])), writesAt);
+        }
+        if (!row?.sess) return fn(null, null);
+        const expire = new Date(row.expire as string | Date).getTime();
+        this.remember(sid, expire);
+        const json = typeof row.sess === 'string' ? row.sess : JSON.stringify(row.sess);
+        // Held only if nothing was written while it was read (such a write may or may not be in what it read).
+        if (at !== undefined && this.database.writesSent?.() === at && this.held.at === at && this.held.rows.size < HELD_SESSIONS) {
+          this.held.rows.set(sid, { json, expire });
+        }
+        fn(null, JSON.parse(json) as session.SessionData);
       })
       .catch((err: unknown) => fn(err));
   }
@@ -110,7 +144,14 @@ export function createSessionMiddleware(database: Database, config: Config) {
       secure: config.env === 'production',
     },
   });
-  return { middleware, store };
+  if (database.kind === 'pglite') return { middleware, store };
+  // PostgreSQL: a page of a cohort expects that cohort's data versions, read with the session row (see `get`).
+  const withVersions: RequestHandler = (req, res, next) => {
+    const cohort = COHORT_PATH.exec(req.path)?.[1];
+    if (cohort) expectScopes([cohort]);
+    middleware(req, res, next);
+  };
+  return { middleware: withVersions, store };
 }
 
 /** Ends a session that is past its absolute lifetime (or predates it): the person logs in again. */

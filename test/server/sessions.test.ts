@@ -70,6 +70,19 @@ describe('security headers and cookies (development)', () => {
     expect(res.headers['strict-transport-security']).toBeUndefined(); // only in production
   });
 
+  it('has no signed-in page kept by a browser or a proxy (no-store, no ETag to revalidate), while static files stay cacheable', async () => {
+    const org = await buildOrganisation(t.database.db, { kind: 'provider' });
+    const user = await buildUser(t.database.db, { organisationId: org.id, role: 'admin' });
+    const agent = await t.loginAs(user.email);
+    for (const path of ['/', '/api/v1/me', '/login']) {
+      const res = await agent.get(path);
+      expect({ path, cacheControl: res.headers['cache-control'], etag: res.headers.etag }).toEqual({ path, cacheControl: 'private, no-store', etag: undefined });
+    }
+    const css = await t.anonymous().get('/static/css/app.css').expect(200);
+    expect(css.headers['cache-control']).not.toContain('no-store');
+    expect(css.headers.etag).toBeDefined();
+  });
+
   it('sets httpOnly, sameSite=Lax session and CSRF cookies (not Secure outside production)', async () => {
     const org = await buildOrganisation(t.database.db, { kind: 'provider' });
     const user = await buildUser(t.database.db, { organisationId: org.id, role: 'admin' });

@@ -57,6 +57,23 @@ describe('per request', () => {
     expect(counts).toEqual(counts.map(() => one.count));
   });
 
+  it('a repeat view of a timeline sends no statement on the embedded database until something is written, and one on PostgreSQL (the session row with the cohort’s data versions)', async () => {
+    const agent = await t.loginAs(w.a.candidate.email);
+    const timeline = (await agent.get('/me/progress').expect(302)).headers.location as string;
+    await agent.get(timeline).expect(200);
+    const again = await t.statementsOf(await agent.get(timeline).expect(200));
+    if (t.database.kind === 'pglite') {
+      expect(again.texts).toEqual([]);
+      // Anyone's write (here another person's login) makes the next view ask the database for its session again.
+      await t.loginAs(w.a.mentor.email);
+      const afterWrite = await t.statementsOf(await agent.get(timeline).expect(200));
+      expect(afterWrite.texts.some((text) => /from session/.test(text))).toBe(true);
+    } else {
+      expect(again.texts).toHaveLength(1);
+      expect(again.texts[0]).toMatch(/data_versions[\s\S]*session/);
+    }
+  });
+
   it('writes the count into the request log line', async () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
