@@ -139,13 +139,20 @@ type Template = (context: unknown, options: { helpers: unknown; partials: unknow
 
 const KEPT_BODIES_PER_MODEL = 16;
 type KeptContext = { keptBody?: unknown; timeZone?: unknown; csrfToken?: unknown };
+/** What the layout (views/layouts/main.hbs, partials/nav-links) reads besides the body: its kept shell's key.
+ * test/server/views-engine.test.ts fails when the layout reads anything else. */
+export const LAYOUT_READS = ['title', 'csrfToken', 'user', 'provider', 'menu'] as const;
+type ShellContext = KeptContext & { title?: unknown; user?: { name?: unknown }; provider?: unknown; menu?: { label: string; href: string; badge?: string; current?: boolean }[] };
+/** Stands for the body while the layout around a kept body renders once. */
+const BODY_MARK = '\u0000cadre-body\u0000';
 
 /**
  * Render options that keep the page's body (the view, without the layout) with `model`, an object kept by a cache of
  * its own (a `VersionedCache` entry): while the cache hands back the same object, the same view is rendered once per
- * time zone and session (whose CSRF token its forms carry), and a repeat view renders only the layout around it. The
- * view may read only the model, `@root.csrfToken` and the page's time zone; a request that adds anything else to the
- * page (a notice from the query, a form's errors) renders in full.
+ * time zone and session (whose CSRF token its forms carry), and the layout around it once per person, title, token and
+ * menu (`LAYOUT_READS`): a repeat view joins two kept texts. The view may read only the model, `@root.csrfToken` and
+ * the page's time zone; a request that adds anything else to the page (a notice from the query, a form's errors)
+ * renders in full.
  */
 export const keptBody = (model: object): { keptBody: object } => ({ keptBody: model });
 
@@ -180,8 +187,32 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     }
     return body;
   };
-  const render = (viewPath: string, view: Template, layout: Template, context: object, runtime: { helpers: unknown; partials: unknown }) =>
-    layout({ ...context, body: bodyOf(viewPath, view, context, runtime) }, runtime).trim();
+  // The layout around a kept body, per person (the actor, kept by its own cache), as the text before and after it.
+  const shells = new WeakMap<object, Map<string, { provider: unknown; head: string; tail: string }>>();
+  const shellOf = (layout: Template, context: ShellContext, runtime: { helpers: unknown; partials: unknown }) => {
+    const person = context.user;
+    if (!person || typeof person !== 'object') return undefined;
+    const menu = (context.menu ?? []).map((m) => `${m.label}|${m.href}|${m.badge ?? ''}|${m.current ? 1 : 0}`).join('\n');
+    const key = `${String(context.title)}\n${String(context.csrfToken)}\n${String(person.name)}\n${menu}`;
+    let mine = shells.get(person);
+    if (!mine) shells.set(person, (mine = new Map()));
+    let shell = mine.get(key);
+    if (!shell || shell.provider !== context.provider) {
+      const whole = layout({ ...context, body: BODY_MARK }, runtime).trim();
+      const at = whole.indexOf(BODY_MARK);
+      if (at < 0 || whole.includes(BODY_MARK, at + 1)) return undefined;
+      shell = { provider: context.provider, head: whole.slice(0, at), tail: whole.slice(at + BODY_MARK.length) };
+      if (mine.size >= KEPT_BODIES_PER_MODEL) mine.delete(mine.keys().next().value as string);
+      mine.set(key, shell);
+    }
+    return shell;
+  };
+  const render = (viewPath: string, view: Template, layout: Template, context: object, runtime: { helpers: unknown; partials: unknown }) => {
+    const body = bodyOf(viewPath, view, context, runtime);
+    // A kept body's layout is kept too: the same page, with the layout rendered once per person, title, token and menu.
+    const shell = (context as KeptContext).keptBody ? shellOf(layout, context as ShellContext, runtime) : undefined;
+    return shell ? shell.head + body + shell.tail : layout({ ...context, body }, runtime).trim();
+  };
   return (viewPath: string, context: object, callback: (err: unknown, html?: string) => void): void => {
     const view = templateOf(viewPath);
     const layout = templateOf(layoutPath);
