@@ -34,7 +34,7 @@ const log = (msg: string) => process.stderr.write(`bench/http: ${msg}\n`);
 const SECRET = 'bench-session-secret-bench-session-secret-0123';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-type World = { env: NodeJS.ProcessEnv; ceilingEnvs: [NodeJS.ProcessEnv, NodeJS.ProcessEnv]; leadEmail: string; cleanup: () => void; backends: () => Promise<number[]> };
+type World = { env: NodeJS.ProcessEnv; ceilingEnvs: [NodeJS.ProcessEnv, NodeJS.ProcessEnv, NodeJS.ProcessEnv]; leadEmail: string; cleanup: () => void; backends: () => Promise<number[]> };
 
 /** A database with the demo and the large world, and the environment to serve it. */
 async function prepareWorld(kind: 'pglite' | 'postgres'): Promise<World> {
@@ -43,7 +43,7 @@ async function prepareWorld(kind: 'pglite' | 'postgres'): Promise<World> {
   chmodSync(dir, 0o755);
   const base = { NODE_ENV: 'development', SESSION_SECRET: SECRET, UPLOAD_DIR: path.join(dir, 'uploads'), LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
   let env: NodeJS.ProcessEnv;
-  let ceilingEnvs: [NodeJS.ProcessEnv, NodeJS.ProcessEnv];
+  let ceilingEnvs: [NodeJS.ProcessEnv, NodeJS.ProcessEnv, NodeJS.ProcessEnv];
   let stopPg = () => {};
   let backends = async (): Promise<number[]> => [];
   if (kind === 'postgres') {
@@ -52,7 +52,7 @@ async function prepareWorld(kind: 'pglite' | 'postgres'): Promise<World> {
     const url = /DATABASE_URL=(\S+)/.exec(out)?.[1];
     if (!url) throw new Error(`no DATABASE_URL from pg-test-server.sh:\n${out}`);
     env = { ...base, DATABASE_URL: url, DATA_DIR: path.join(dir, 'data') };
-    ceilingEnvs = [env, env];
+    ceilingEnvs = [env, env, env];
     stopPg = () => void spawnSync('bash', [path.join(root, 'scripts/pg-test-server.sh'), 'stop', '--purge'], { env: { ...process.env, PGTEST_DIR: pgDir } });
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -64,7 +64,8 @@ async function prepareWorld(kind: 'pglite' | 'postgres'): Promise<World> {
     };
   } else {
     env = { ...base, DATABASE_URL: '', DATA_DIR: path.join(dir, 'data') };
-    ceilingEnvs = [{ ...env, DATA_DIR: path.join(dir, 'data-ceiling-1') }, { ...env, DATA_DIR: path.join(dir, 'data-ceiling-2') }];
+    const copy = (n: number): NodeJS.ProcessEnv => ({ ...env, DATA_DIR: path.join(dir, `data-ceiling-${n}`) });
+    ceilingEnvs = [copy(1), copy(2), copy(3)];
   }
   log(`${kind}: demo seed (first start)`);
   const first = await startCadre(env);
@@ -75,7 +76,7 @@ async function prepareWorld(kind: 'pglite' | 'postgres'): Promise<World> {
   const leadEmail = /Log in as (\S+)/.exec(said)?.[1];
   if (seeded.status !== 0 || !leadEmail) throw new Error(`seed-large failed:\n${said.slice(-2000)}`);
   // PGlite serves one process: each ceiling server reads its own copy of the same data.
-  if (kind === 'pglite') for (const n of [1, 2]) cpSync(path.join(dir, 'data'), path.join(dir, `data-ceiling-${n}`), { recursive: true });
+  if (kind === 'pglite') for (const n of [1, 2, 3]) cpSync(path.join(dir, 'data'), path.join(dir, `data-ceiling-${n}`), { recursive: true });
   return {
     env,
     ceilingEnvs,
@@ -157,17 +158,19 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<(BenchRow | Missing
     const leadUrl = `${cadre.url}/lead`;
     const candidateCookie = await browserCookies(progressUrl, candidateLogin);
     const leadCookie = await browserCookies(leadUrl, await loginCookie(cadre.url, world.leadEmail));
-    const ceiling = async (email: string, page: string, env: NodeJS.ProcessEnv) => {
-      const server = await startServer('bench/support/ceiling-server.ts', [email, page], env);
+    const ceiling = async (email: string, page: string, env: NodeJS.ProcessEnv, mode: 'full' | 'kept' = 'full') => {
+      const server = await startServer('bench/support/ceiling-server.ts', [email, page, mode], env);
       servers.push(server);
       return { server, cookie: decodeURIComponent(/READY \S+ (\S+)/.exec(server.output())?.[1] ?? '') };
     };
     const ceilingProgress = await ceiling('candidate1@cadre.test', '/me/progress', world.ceilingEnvs[0]);
     const ceilingLead = await ceiling(world.leadEmail, '/lead', world.ceilingEnvs[1]);
+    // The same page rendered as Cadre renders it (kept parts joined): what is left is Cadre's own request path.
+    const keptProgress = await ceiling('candidate1@cadre.test', '/me/progress', world.ceilingEnvs[2], 'kept');
     const options = { connections, duration, warmup: 1 };
     const leadOptions = { ...options, connections: leadConnections };
     const pidsOf = (server: ServerProcess) => async () => [server.pid, ...(await world.backends())];
-    const runs = { bare: [] as Sample[], ceilingProgress: [] as Sample[], progress: [] as Sample[], ceilingLead: [] as Sample[], lead: [] as Sample[] };
+    const runs = { bare: [] as Sample[], ceilingProgress: [] as Sample[], keptProgress: [] as Sample[], progress: [] as Sample[], ceilingLead: [] as Sample[], lead: [] as Sample[] };
     const failures: string[] = [];
     const sample = async (into: Sample[], what: string, run: () => Promise<Sample>) => {
       try {
@@ -181,6 +184,7 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<(BenchRow | Missing
     const warm = { ...options, duration: warmSeconds, warmup: 0 };
     await sample([], 'warming bare express', () => loadWithCpu(bare.url, pidsOf(bare), warm));
     await sample([], 'warming the progress ceiling page', () => loadWithCpu(ceilingProgress.server.url, pidsOf(ceilingProgress.server), { ...warm, headers: { cookie: ceilingProgress.cookie } }));
+    await sample([], 'warming the kept progress ceiling page', () => loadWithCpu(keptProgress.server.url, pidsOf(keptProgress.server), { ...warm, headers: { cookie: keptProgress.cookie } }));
     await sample([], 'warming the progress page', () => loadWithCpu(progressUrl, pidsOf(cadre), { ...warm, headers: { cookie: candidateCookie } }));
     await sample([], 'warming the lead ceiling page', () => loadWithCpu(ceilingLead.server.url, pidsOf(ceilingLead.server), { ...warm, connections: leadConnections, headers: { cookie: ceilingLead.cookie } }));
     await sample([], 'warming the lead dashboard', () => loadWithCpu(leadUrl, pidsOf(cadre), { ...warm, connections: leadConnections, headers: { cookie: leadCookie } }));
@@ -188,6 +192,7 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<(BenchRow | Missing
       log(`${kind}: round ${round} of ${rounds}`);
       await sample(runs.bare, 'bare express', () => loadWithCpu(bare.url, pidsOf(bare), options));
       await sample(runs.ceilingProgress, 'progress ceiling page', () => loadWithCpu(ceilingProgress.server.url, pidsOf(ceilingProgress.server), { ...options, headers: { cookie: ceilingProgress.cookie } }));
+      await sample(runs.keptProgress, 'kept progress ceiling page', () => loadWithCpu(keptProgress.server.url, pidsOf(keptProgress.server), { ...options, headers: { cookie: keptProgress.cookie } }));
       await sample(runs.progress, 'progress page', () => loadWithCpu(progressUrl, pidsOf(cadre), { ...options, headers: { cookie: candidateCookie } }));
       await sample(runs.ceilingLead, 'lead ceiling page', () => loadWithCpu(ceilingLead.server.url, pidsOf(ceilingLead.server), { ...leadOptions, headers: { cookie: ceilingLead.cookie } }));
       await sample(runs.lead, 'lead dashboard', () => loadWithCpu(leadUrl, pidsOf(cadre), { ...leadOptions, headers: { cookie: leadCookie } }));
@@ -198,6 +203,7 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<(BenchRow | Missing
     if (Object.values(runs).some((xs) => !xs.length)) return [{ measure: `pages under load (${label})`, reason: failures.join('; ').replace(/\|/g, '/') }];
     const b = summary(runs.bare);
     const cp = summary(runs.ceilingProgress);
+    const kp = summary(runs.keptProgress);
     const p = summary(runs.progress);
     const cl = summary(runs.ceilingLead);
     const l = summary(runs.lead);
@@ -205,9 +211,10 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<(BenchRow | Missing
     const how = `${connections} connections, ${label}, median of ${rounds} interleaved runs of ${duration} s after ${warmSeconds} s warming`;
     const leadHow = `${leadConnections} connections`;
     return [
-      { measure: `progress page req/s (${how})`, cadre: p.rps, baseline: b.rps, unit: 'req/s', better: 'higher', note: `baseline: bare express; the ceiling page reaches ${Math.round(cp.rps)} req/s (${x(cp.rps, b.rps)} bare); ${progressStatements} statements per request (ceiling 2; once a minute 4 more reload the person’s roles)` },
-      { measure: `progress page p99 latency (${label})`, cadre: p.p99Ms, baseline: b.p99Ms, unit: 'ms', better: 'lower', note: `ceiling page p99 ${cp.p99Ms} ms` },
+      { measure: `progress page req/s (${how})`, cadre: p.rps, baseline: b.rps, unit: 'req/s', better: 'higher', note: `baseline: bare express; the ceiling page reaches ${Math.round(cp.rps)} req/s (${x(cp.rps, b.rps)} bare), ${Math.round(kp.rps)} req/s (${x(kp.rps, b.rps)}) rendering as Cadre does; ${progressStatements} statements per request (ceiling 2; once a minute 4 more reload the person’s roles)` },
+      { measure: `progress page p99 latency (${label})`, cadre: p.p99Ms, baseline: b.p99Ms, unit: 'ms', better: 'lower', note: `ceiling page p99 ${cp.p99Ms} ms; rendering as Cadre does ${kp.p99Ms} ms` },
       { measure: `progress page CPU per request vs its ceiling page (${label}${kind === 'postgres' ? ', server + PostgreSQL backends' : ''})`, cadre: p.cpuMsPerRequest, baseline: cp.cpuMsPerRequest, unit: 'ms', better: 'lower', note: `bare express ${b.cpuMsPerRequest.toFixed(3)} ms` },
+      { measure: `progress page CPU per request vs the ceiling page rendering as Cadre does, its parts kept (${label}${kind === 'postgres' ? ', server + PostgreSQL backends' : ''})`, cadre: p.cpuMsPerRequest, baseline: kp.cpuMsPerRequest, unit: 'ms', better: 'lower', note: 'what Cadre’s own request path costs: session, passport, CSRF, routing, authorisation, data versions' },
       { measure: `ceiling page (session row + one query + the real timeline template) req/s (${label})`, cadre: cp.rps, baseline: b.rps, unit: 'req/s', better: 'higher' },
       { measure: `lead dashboard /lead req/s (25 cohorts, 500 candidates of 10,000; ${leadHow}; ${label})`, cadre: l.rps, baseline: b.rps, unit: 'req/s', better: 'higher', note: `baseline: bare express; its ceiling page ${Math.round(cl.rps)} req/s (${x(cl.rps, b.rps)} bare); ${leadStatements} statements per request (ceiling 2); p99 ${l.p99Ms} ms` },
       { measure: `lead dashboard CPU per request vs its ceiling page (${label})`, cadre: l.cpuMsPerRequest, baseline: cl.cpuMsPerRequest, unit: 'ms', better: 'lower' },

@@ -1,9 +1,11 @@
 /**
  * The ceiling page, in its own process: what any implementation of a page must at least do — read the session row
  * (cookie signature checked), run one query, and render the page's real template (the same views, helpers, layout
- * and data Cadre renders for it). Usage: `ceiling-server.ts <email> <path>` with Cadre's environment (DATA_DIR or
- * DATABASE_URL, SESSION_SECRET). It logs in as `email`, requests `path` from an in-process Cadre once to capture the
- * template and its data, then serves GET /ceiling. Prints `READY <url> <cookie>`.
+ * and data Cadre renders for it). Usage: `ceiling-server.ts <email> <path> [kept]` with Cadre's environment (DATA_DIR
+ * or DATABASE_URL, SESSION_SECRET). It logs in as `email`, requests `path` from an in-process Cadre once to capture the
+ * template and its data, then serves GET /ceiling. It renders the template in full on every request (the issue's
+ * ceiling), or with `kept` as Cadre renders a page it keeps (`renderKept`: its parts rendered once, then joined), so
+ * that one measures what Cadre's own request path costs beside the same rendering. Prints `READY <url> <cookie>`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +20,7 @@ import { SESSION_COOKIE } from '../../server/http/session';
 const signature = require('cookie-signature') as { unsign(value: string, secret: string): string | false };
 
 async function main() {
-  const [email, pagePath] = process.argv.slice(2);
+  const [email, pagePath, mode] = process.argv.slice(2);
   const config = loadConfig();
   const database = await openDatabase(config);
   const cadre = await createApp({ database, config, logger: createLogger('silent') });
@@ -39,6 +41,7 @@ async function main() {
   await first.text();
   if (!captured) throw new Error(`${pagePath} rendered no template (${first.status})`);
   const page = captured;
+  if (mode !== 'kept') delete page.locals.keptBody;
   const cohortId = /\/cohorts\/([0-9a-f-]{36})/.exec(first.url)?.[1] ?? null;
 
   const app = express();

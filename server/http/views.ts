@@ -1,7 +1,7 @@
 /** Handlebars set-up: the core layout, partials (core and namespaced per module) and helpers. */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import type { Express } from 'express';
+import type { Express, Response } from 'express';
 import { create, type ExpressHandlebars } from 'express-handlebars';
 import { composeMessage } from './sentences';
 import { dateFormat } from '../util/dates';
@@ -128,7 +128,9 @@ export function setupViews(app: Express, moduleViews: { key: string; dir: string
     partialsDir: partialsDirs as unknown as string[],
     helpers,
   });
-  app.engine('hbs', options.cache ? keptEngine(hbs, path.join(viewsDir, 'layouts', 'main.hbs')) : hbs.engine);
+  // The kept engine hands back a kept page as bytes (see `renderKept`); express's res.render sends whichever it gets.
+  type Engine = Parameters<Express['engine']>[1];
+  app.engine('hbs', options.cache ? (keptEngine(hbs, path.join(viewsDir, 'layouts', 'main.hbs')) as unknown as Engine) : hbs.engine);
   app.set('view engine', 'hbs');
   app.set('views', viewsDir);
   if (options.cache) app.enable('view cache');
@@ -143,18 +145,25 @@ type KeptContext = { keptBody?: unknown; timeZone?: unknown; csrfToken?: unknown
  * test/server/views-engine.test.ts fails when the layout reads anything else. */
 export const LAYOUT_READS = ['title', 'csrfToken', 'user', 'provider', 'menu'] as const;
 type ShellContext = KeptContext & { title?: unknown; user?: { name?: unknown }; provider?: unknown; menu?: { label: string; href: string; badge?: string; current?: boolean }[] };
+/** A kept part of a page, as text and as the bytes sent. */
+type Kept = { text: string; bytes: Buffer };
+const kept = (text: string): Kept => ({ text, bytes: Buffer.from(text) });
 /** Stands for the body while the layout around a kept body renders once. */
 const BODY_MARK = '\u0000cadre-body\u0000';
 
 /**
- * Render options that keep the page's body (the view, without the layout) with `model`, an object kept by a cache of
+ * Renders `view` with `model`, keeping the page's body (the view, without the layout) with `model`, an object kept by a cache of
  * its own (a `VersionedCache` entry): while the cache hands back the same object, the same view is rendered once per
  * time zone and session (whose CSRF token its forms carry), and the layout around it once per person, title, token and
  * menu (`LAYOUT_READS`): a repeat view joins two kept texts. The view may read only the model, `@root.csrfToken` and
  * the page's time zone; a request that adds anything else to the page (a notice from the query, a form's errors)
  * renders in full.
  */
-export const keptBody = (model: object): { keptBody: object } => ({ keptBody: model });
+export function renderKept(res: Response, view: string, model: object): void {
+  // A kept page may come back as bytes (its kept parts joined, not encoded again): it is HTML all the same.
+  res.type('html');
+  res.render(view, { ...model, keptBody: model });
+}
 
 /**
  * The engine with every compiled template and the partials kept once read: from the second render of a page on, it
@@ -171,8 +180,8 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
   };
   const partialsOf = keptOnce(() => hbs.getPartials({ cache: true }) as Promise<Record<string, unknown>>);
   // Bodies rendered from a kept model (see `keptBody`), per model while it lives, by view, time zone and session token.
-  const bodies = new WeakMap<object, Map<string, string>>();
-  const bodyOf = (viewPath: string, view: Template, context: KeptContext, runtime: { helpers: unknown; partials: unknown }) => {
+  const bodies = new WeakMap<object, Map<string, Kept>>();
+  const bodyOf = (viewPath: string, view: Template, context: KeptContext, runtime: { helpers: unknown; partials: unknown }): Kept | string => {
     const model = context.keptBody;
     if (!model || typeof model !== 'object') return view(context, runtime).trim();
     let byVariant = bodies.get(model);
@@ -180,7 +189,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     const variant = `${viewPath}\n${String(context.timeZone)}\n${String(context.csrfToken)}`;
     let body = byVariant.get(variant);
     if (body === undefined) {
-      body = view(context, runtime).trim();
+      body = kept(view(context, runtime).trim());
       // A model lives until its data changes; a busy one seen from many sessions keeps the latest few of them.
       if (byVariant.size >= KEPT_BODIES_PER_MODEL) byVariant.delete(byVariant.keys().next().value as string);
       byVariant.set(variant, body);
@@ -188,7 +197,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     return body;
   };
   // The layout around a kept body, per person (the actor, kept by its own cache), as the text before and after it.
-  const shells = new WeakMap<object, Map<string, { provider: unknown; head: string; tail: string }>>();
+  const shells = new WeakMap<object, Map<string, { provider: unknown; head: Kept; tail: Kept }>>();
   const shellOf = (layout: Template, context: ShellContext, runtime: { helpers: unknown; partials: unknown }) => {
     const person = context.user;
     if (!person || typeof person !== 'object') return undefined;
@@ -201,7 +210,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
       const whole = layout({ ...context, body: BODY_MARK }, runtime).trim();
       const at = whole.indexOf(BODY_MARK);
       if (at < 0 || whole.includes(BODY_MARK, at + 1)) return undefined;
-      shell = { provider: context.provider, head: whole.slice(0, at), tail: whole.slice(at + BODY_MARK.length) };
+      shell = { provider: context.provider, head: kept(whole.slice(0, at)), tail: kept(whole.slice(at + BODY_MARK.length)) };
       if (mine.size >= KEPT_BODIES_PER_MODEL) mine.delete(mine.keys().next().value as string);
       mine.set(key, shell);
     }
@@ -209,16 +218,18 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
   };
   const render = (viewPath: string, view: Template, layout: Template, context: object, runtime: { helpers: unknown; partials: unknown }) => {
     const body = bodyOf(viewPath, view, context, runtime);
-    // A kept body's layout is kept too: the same page, with the layout rendered once per person, title, token and menu.
-    const shell = (context as KeptContext).keptBody ? shellOf(layout, context as ShellContext, runtime) : undefined;
-    return shell ? shell.head + body + shell.tail : layout({ ...context, body }, runtime).trim();
+    if (typeof body === 'string') return layout({ ...context, body }, runtime).trim();
+    // A kept body's layout is kept too: the page is its kept parts' bytes, joined (rendered and encoded once per
+    // person, title, token and menu).
+    const shell = shellOf(layout, context as ShellContext, runtime);
+    return shell ? Buffer.concat([shell.head.bytes, body.bytes, shell.tail.bytes]) : layout({ ...context, body: body.text }, runtime).trim();
   };
-  return (viewPath: string, context: object, callback: (err: unknown, html?: string) => void): void => {
+  return (viewPath: string, context: object, callback: (err: unknown, html?: string | Buffer) => void): void => {
     const view = templateOf(viewPath);
     const layout = templateOf(layoutPath);
     const all = partialsOf();
     if (typeof view === 'function' && typeof layout === 'function' && !(all instanceof Promise)) {
-      let html: string;
+      let html: string | Buffer;
       try {
         html = render(viewPath, view, layout, context, { helpers: hbs.helpers, partials: all });
       } catch (err) {

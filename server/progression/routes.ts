@@ -16,7 +16,7 @@ import { candidateStanding } from '../readiness/standing';
 import { candidateProgress, unmetReasons } from './queries';
 import { markComplete, recordOf, waive, withdrawWaiver } from './waivers';
 import { VersionedCache } from '../db/versions';
-import { keptBody } from '../http/views';
+import { renderKept } from '../http/views';
 import { londonDate } from './kinds/answers';
 
 /** Timelines as their pages show them (see `timelineModel`): a repeat view is a lookup, not a computation. */
@@ -157,7 +157,8 @@ export function progressionRoutes(registry: RouteRegistry, ctx: AppContext) {
     const model = await timelineModel(actor, cohort, candidateId);
     const saved = Array.isArray(req.query.saved) ? req.query.saved[0] : req.query.saved;
     // A plain view of a kept timeline renders only the layout around its kept body; a notice or a form's errors, in full.
-    res.render('progress/timeline', saved === undefined && Object.keys(extra).length === 0 ? { ...model, ...keptBody(model) } : { ...model, saved, ...extra });
+    if (saved === undefined && Object.keys(extra).length === 0) renderKept(res, 'progress/timeline', model);
+    else res.render('progress/timeline', { ...model, saved, ...extra });
   };
 
   pages.get('/cohorts/:cohortId/candidates/:userId', { summary: 'A candidate’s timeline', authorize: viewCandidate }, ({ actor, subject }, req, res) => renderTimeline(req, res, actor, subject.cohort, subject.candidateId));
