@@ -30,7 +30,9 @@ export function requestContext(logger: Logger, onDone?: (done: RequestDone) => v
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     req.id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-    req.log = logger.child({ reqId: req.id });
+    // The child logger is made when something logs (most requests log nothing below the request line's level).
+    let log: Logger | undefined;
+    Object.defineProperty(req, 'log', { get: () => (log ??= logger.child({ reqId: req.id })), configurable: true, enumerable: true });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     const tally = newTally();
@@ -44,10 +46,10 @@ export function requestContext(logger: Logger, onDone?: (done: RequestDone) => v
     }
     res.on('finish', () => {
       // The request line is made only when it is logged (LOG_LEVEL info or debug).
-      if (req.log.isLevelEnabled('info')) {
+      if (logger.isLevelEnabled('info')) {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         const line = { method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10, statements: tally.count };
-        if (req.log.isLevelEnabled('debug')) req.log.debug({ ...line, sql: tally.texts }, 'request');
+        if (logger.isLevelEnabled('debug')) req.log.debug({ ...line, sql: tally.texts }, 'request');
         else req.log.info(line, 'request');
       }
       onDone?.({ id: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, statements: tally });

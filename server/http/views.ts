@@ -161,7 +161,7 @@ const BODY_MARK = '\u0000cadre-body\u0000';
  */
 export function renderKept(res: Response, view: string, model: object): void {
   // A kept page may come back as bytes (its kept parts joined, not encoded again): it is HTML all the same.
-  res.type('html');
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.render(view, { ...model, keptBody: model });
 }
 
