@@ -140,6 +140,7 @@ export function setupViews(app: Express, moduleViews: { key: string; dir: string
 type Template = (context: unknown, options: { helpers: unknown; partials: unknown }) => string;
 
 const KEPT_BODIES_PER_MODEL = 16;
+/** `keptBody`: the model `renderKept` keeps the page with. */
 type KeptContext = { keptBody?: unknown; timeZone?: unknown; csrfToken?: unknown };
 /** What the layout (views/layouts/main.hbs, partials/nav-links) reads besides the body: its kept shell's key.
  * test/server/views-engine.test.ts fails when the layout reads anything else. */
@@ -152,12 +153,12 @@ const kept = (text: string): Kept => ({ text, bytes: Buffer.from(text) });
 const BODY_MARK = '\u0000cadre-body\u0000';
 
 /**
- * Renders `view` with `model`, keeping the page's body (the view, without the layout) with `model`, an object kept by a cache of
- * its own (a `VersionedCache` entry): while the cache hands back the same object, the same view is rendered once per
- * time zone and session (whose CSRF token its forms carry), and the layout around it once per person, title, token and
- * menu (`LAYOUT_READS`): a repeat view joins two kept texts. The view may read only the model, `@root.csrfToken` and
- * the page's time zone; a request that adds anything else to the page (a notice from the query, a form's errors)
- * renders in full.
+ * Renders `view` with `model`, an object kept by a cache of its own (a `VersionedCache` entry), and keeps the page
+ * with it: while the cache hands back the same object, the view is rendered once per time zone and session (whose
+ * CSRF token its forms carry), and the layout around it once per person, title, token and menu (`LAYOUT_READS`); a
+ * repeat view sends the kept parts' bytes joined. The view may read only the model, `@root.csrfToken` and the page's
+ * time zone; a request that adds anything else to the page (a notice from the query, a form's errors) uses
+ * `res.render`.
  */
 export function renderKept(res: Response, view: string, model: object): void {
   // A kept page may come back as bytes (its kept parts joined, not encoded again): it is HTML all the same.
@@ -179,7 +180,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     return read();
   };
   const partialsOf = keptOnce(() => hbs.getPartials({ cache: true }) as Promise<Record<string, unknown>>);
-  // Bodies rendered from a kept model (see `keptBody`), per model while it lives, by view, time zone and session token.
+  // Bodies rendered from a kept model (see `renderKept`), per model while it lives, by view, time zone and session token.
   const bodies = new WeakMap<object, Map<string, Kept>>();
   const bodyOf = (viewPath: string, view: Template, context: KeptContext, runtime: { helpers: unknown; partials: unknown }): Kept | string => {
     const model = context.keptBody;
