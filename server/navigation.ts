@@ -36,18 +36,25 @@ export function entryHref(entry: ModuleNavEntry, actor: Actor): string | null {
 
 /** Each actor's entries, made once: an actor is replaced, never changed, when the person's roles change (the actor
  * cache), so its menu is kept with it. */
-const entriesOf = new WeakMap<Actor, WeakMap<InstalledModule[], Omit<MenuEntry, 'current'>[]>>();
+type Entries = { entries: Omit<MenuEntry, 'current'>[]; byCurrent: Map<number, readonly MenuEntry[]> };
+const entriesOf = new WeakMap<Actor, WeakMap<InstalledModule[], Entries>>();
 
 /** The main menu for `actor` on `path` (empty when nobody is logged in); the longest entry `path` falls under is current. */
-export function mainMenu(modules: InstalledModule[], actor: Actor | undefined, path: string): MenuEntry[] {
+export function mainMenu(modules: InstalledModule[], actor: Actor | undefined, path: string): readonly MenuEntry[] {
   if (!actor) return [];
   let byModules = entriesOf.get(actor);
   if (!byModules) entriesOf.set(actor, (byModules = new WeakMap()));
-  let entries = byModules.get(modules);
-  if (!entries) byModules.set(modules, (entries = menuEntries(modules, actor)));
-  let current: Omit<MenuEntry, 'current'> | undefined;
-  for (const e of entries) if ((path === e.href || path.startsWith(`${e.href}/`)) && (!current || e.href.length > current.href.length)) current = e;
-  return entries.map((e) => ({ ...e, current: e === current }));
+  let kept = byModules.get(modules);
+  if (!kept) byModules.set(modules, (kept = { entries: menuEntries(modules, actor), byCurrent: new Map() }));
+  const { entries, byCurrent } = kept;
+  let current = -1;
+  entries.forEach((e, i) => {
+    if ((path === e.href || path.startsWith(`${e.href}/`)) && (current < 0 || e.href.length > entries[current].href.length)) current = i;
+  });
+  // The same menu for the same person and current entry, every time (read it, never change it).
+  let menu = byCurrent.get(current);
+  if (!menu) byCurrent.set(current, (menu = Object.freeze(entries.map((e, i) => Object.freeze({ ...e, current: i === current })))));
+  return menu;
 }
 
 function menuEntries(modules: InstalledModule[], actor: Actor): Omit<MenuEntry, 'current'>[] {

@@ -130,7 +130,11 @@ export function setupViews(app: Express, moduleViews: { key: string; dir: string
   });
   // The kept engine hands back a kept page as bytes (see `renderKept`); express's res.render sends whichever it gets.
   type Engine = Parameters<Express['engine']>[1];
-  app.engine('hbs', options.cache ? (keptEngine(hbs, path.join(viewsDir, 'layouts', 'main.hbs')) as unknown as Engine) : hbs.engine);
+  if (options.cache) {
+    const kept = keptEngine(hbs, path.join(viewsDir, 'layouts', 'main.hbs'));
+    app.engine('hbs', kept.engine as unknown as Engine);
+    keptPages.set(app, kept.keptPage);
+  } else app.engine('hbs', hbs.engine);
   app.set('view engine', 'hbs');
   app.set('views', viewsDir);
   if (options.cache) app.enable('view cache');
@@ -140,12 +144,23 @@ export function setupViews(app: Express, moduleViews: { key: string; dir: string
 type Template = (context: unknown, options: { helpers: unknown; partials: unknown }) => string;
 
 const KEPT_BODIES_PER_MODEL = 16;
-/** `keptBody`: the model `renderKept` keeps the page with. */
-type KeptContext = { keptBody?: unknown; timeZone?: unknown; csrfToken?: unknown };
+/** `keptBody`: the model `renderKept` keeps the page with; `keptView`: the view's name, as renderKept knows it. */
+type KeptContext = { keptBody?: unknown; keptView?: string; timeZone?: unknown; csrfToken?: unknown };
 /** What the layout (views/layouts/main.hbs, partials/nav-links) reads besides the body: its kept shell's key.
  * test/server/views-engine.test.ts fails when the layout reads anything else. */
 export const LAYOUT_READS = ['title', 'csrfToken', 'user', 'provider', 'menu'] as const;
-type ShellContext = KeptContext & { title?: unknown; user?: { name?: unknown }; provider?: unknown; menu?: { label: string; href: string; badge?: string; current?: boolean }[] };
+type ShellContext = KeptContext & { title?: unknown; user?: { name?: unknown }; provider?: unknown; menu?: Menu };
+/** A menu as its kept layout's key reads it (a person's menu is the same object while it is the same, see mainMenu). */
+type Menu = readonly { label: string; href: string; badge?: string; current?: boolean }[];
+const menuKeys = new WeakMap<Menu, string>();
+function menuKey(menu: Menu | undefined): string {
+  if (!menu) return '';
+  let key = menuKeys.get(menu);
+  if (key === undefined) menuKeys.set(menu, (key = menu.map((m) => `${m.label}|${m.href}|${m.badge ?? ''}|${m.current ? 1 : 0}`).join('\n')));
+  return key;
+}
+const bodyKey = (view: unknown, timeZone: unknown, csrfToken: unknown) => `${String(view)}\n${String(timeZone)}\n${String(csrfToken)}`;
+const shellKey = (title: unknown, csrfToken: unknown, name: unknown, menu: Menu | undefined) => `${String(title)}\n${String(csrfToken)}\n${String(name)}\n${menuKey(menu)}`;
 /** A kept part of a page, as text and as the bytes sent. */
 type Kept = { text: string; bytes: Buffer };
 const kept = (text: string): Kept => ({ text, bytes: Buffer.from(text) });
@@ -163,8 +178,14 @@ const BODY_MARK = '\u0000cadre-body\u0000';
 export function renderKept(res: Response, view: string, model: object): void {
   // A kept page may come back as bytes (its kept parts joined, not encoded again): it is HTML all the same.
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.render(view, { ...model, keptBody: model });
+  // Kept already: sent as it is, with nothing rendered or merged; else rendered (and kept) through express.
+  const page = keptPages.get(res.app)?.(view, model as Record<string, unknown>, res.locals);
+  if (page) res.send(page);
+  else res.render(view, { ...model, keptBody: model, keptView: view });
 }
+
+/** Per app (with its view cache on): the page kept for a view, model and request's locals, if its body and layout both are. */
+const keptPages = new WeakMap<object, (view: string, model: Record<string, unknown>, locals: Record<string, unknown>) => Buffer | undefined>();
 
 /**
  * The engine with every compiled template and the partials kept once read: from the second render of a page on, it
@@ -187,7 +208,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     if (!model || typeof model !== 'object') return view(context, runtime).trim();
     let byVariant = bodies.get(model);
     if (!byVariant) bodies.set(model, (byVariant = new Map()));
-    const variant = `${viewPath}\n${String(context.timeZone)}\n${String(context.csrfToken)}`;
+    const variant = bodyKey(context.keptView ?? viewPath, context.timeZone, context.csrfToken);
     let body = byVariant.get(variant);
     if (body === undefined) {
       body = kept(view(context, runtime).trim());
@@ -202,8 +223,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
   const shellOf = (layout: Template, context: ShellContext, runtime: { helpers: unknown; partials: unknown }) => {
     const person = context.user;
     if (!person || typeof person !== 'object') return undefined;
-    const menu = (context.menu ?? []).map((m) => `${m.label}|${m.href}|${m.badge ?? ''}|${m.current ? 1 : 0}`).join('\n');
-    const key = `${String(context.title)}\n${String(context.csrfToken)}\n${String(person.name)}\n${menu}`;
+    const key = shellKey(context.title, context.csrfToken, person.name, context.menu);
     let mine = shells.get(person);
     if (!mine) shells.set(person, (mine = new Map()));
     let shell = mine.get(key);
@@ -225,7 +245,18 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     const shell = shellOf(layout, context as ShellContext, runtime);
     return shell ? Buffer.concat([shell.head.bytes, body.bytes, shell.tail.bytes]) : layout({ ...context, body: body.text }, runtime).trim();
   };
-  return (viewPath: string, context: object, callback: (err: unknown, html?: string | Buffer) => void): void => {
+  // What renderKept sends without rendering: read as express would merge them (the model over the request's locals).
+  const keptPage = (view: string, model: Record<string, unknown>, locals: Record<string, unknown>): Buffer | undefined => {
+    const read = (key: string) => (key in model ? model[key] : locals[key]);
+    const person = read('user');
+    if (!person || typeof person !== 'object') return undefined;
+    const csrfToken = read('csrfToken');
+    const body = bodies.get(model)?.get(bodyKey(view, read('timeZone'), csrfToken));
+    const shell = body && shells.get(person)?.get(shellKey(read('title'), csrfToken, (person as { name?: unknown }).name, read('menu') as Menu | undefined));
+    if (!body || !shell || shell.provider !== read('provider')) return undefined;
+    return Buffer.concat([shell.head.bytes, body.bytes, shell.tail.bytes]);
+  };
+  const engine = (viewPath: string, context: object, callback: (err: unknown, html?: string | Buffer) => void): void => {
     const view = templateOf(viewPath);
     const layout = templateOf(layoutPath);
     const all = partialsOf();
@@ -243,6 +274,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
       .then(([v, l, p]) => render(viewPath, v, l, context, { helpers: hbs.helpers, partials: p }))
       .then((html) => callback(null, html), callback);
   };
+  return { engine, keptPage };
 }
 
 /** `read()` once: its promise while it is pending, then its value, kept; a failed read is forgotten and tried again. */
