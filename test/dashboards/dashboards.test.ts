@@ -194,6 +194,11 @@ describe('mentor dashboard', () => {
     expect(page.text).toMatch(/data-testid="cohort-queue-link">1 sign-off request waits for you/);
     const queue = await mentor.get(`/cohorts/${a.cohort.id}/signoffs`);
     expect(queue.text).toContain('1 request waits for your decision, longest wait first; 1 more waits for another mentor.');
+    // Nothing waiting is said in words, not as a nought.
+    // The waiting request goes back to its candidate for more evidence: nothing waits for this mentor now.
+    await t.database.query(`update signoff_requests set status = 'more_evidence' where cohort_id = $1 and status = 'pending'`, [a.cohort.id]);
+    expect((await mentor.get('/mentor')).text).toMatch(/data-testid="cohort-queue-link">No sign-off request waits for you/);
+    expect((await mentor.get(`/cohorts/${a.cohort.id}/signoffs`)).text).toContain('No request waits for your decision; 1 more waits for another mentor.');
   });
 });
 
