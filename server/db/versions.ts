@@ -26,35 +26,33 @@ const expected = new WeakMap<StatementTally, string[]>();
 /**
  * Notes that the request running now will read these scopes' versions (its path names a cohort), so the session
  * store can read them in the same statement as the session row (PostgreSQL: one round trip, not two) and hand
- * them over with `primeVersions`.
+ * them over (`expectedVersions`).
  */
 export function expectScopes(scopes: string[]): void {
   const tally = currentTally();
   if (tally) expected.set(tally, [...new Set([...scopes, GLOBAL_SCOPE])]);
 }
 
-/** The scopes `expectScopes` noted for the request running now, if any. */
-export function expectedScopes(): string[] | undefined {
+/**
+ * The scopes `expectScopes` noted for the request running now, if any, and how to hand over their versions once read
+ * with another statement (its session row): its later reads use them, as if `readVersions` had read them, until it
+ * writes (a write sent meanwhile makes them unused).
+ */
+export function expectedVersions(): { scopes: string[]; prime: (read: Map<string, string>) => void } | undefined {
   const tally = currentTally();
-  return tally && expected.get(tally);
-}
-
-/** How many writes the request running now has sent (what `primeVersions` is told, taken before its read). */
-export function writesSoFar(): number | undefined {
-  return currentTally()?.writes;
-}
-
-/** Versions the request running now read with another statement (its session row, when `writesAt` writes had been
- * sent): its later reads of them use them, as if `readVersions` had read them, until it writes. */
-export function primeVersions(read: Map<string, string>, writesAt: number | undefined): void {
-  const tally = currentTally();
-  if (!tally || tally.writes !== writesAt) return;
-  let memo = memos.get(tally);
-  if (!memo || memo.writes !== tally.writes) {
-    memo = { writes: tally.writes, versions: new Map() };
-    memos.set(tally, memo);
-  }
-  for (const [scope, version] of read) memo.versions.set(scope, version);
+  const scopes = tally && expected.get(tally);
+  if (!tally || !scopes) return undefined;
+  const writesAt = tally.writes;
+  const prime = (read: Map<string, string>) => {
+    if (tally.writes !== writesAt) return;
+    let memo = memos.get(tally);
+    if (!memo || memo.writes !== tally.writes) {
+      memo = { writes: tally.writes, versions: new Map() };
+      memos.set(tally, memo);
+    }
+    for (const [scope, version] of read) memo.versions.set(scope, version);
+  };
+  return { scopes, prime };
 }
 
 /** The current version of each scope ('0' for one never written); one statement, or none when this request has

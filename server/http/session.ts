@@ -11,7 +11,7 @@ import type { Express, Request, RequestHandler } from 'express';
 import { loadActor } from '../auth/actor';
 import type { ActorCache } from '../auth/authority';
 import { decoyHash, verifyPassword } from '../auth/passwords';
-import { expectScopes, expectedScopes, primeVersions, writesSoFar } from '../db/versions';
+import { expectScopes, expectedVersions } from '../db/versions';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'cadre.sid';
@@ -67,17 +67,16 @@ class ThrottledPgStore extends PgStore {
     const kept = at === undefined ? undefined : this.held.rows.get(sid);
     if (kept && kept.expire >= Date.now()) return fn(null, JSON.parse(kept.json) as session.SessionData);
     // PostgreSQL, a page of a cohort: the cohort's data versions come in the same statement as the session row.
-    const scopes = at === undefined ? expectedScopes() : undefined;
-    const writesAt = writesSoFar();
-    const read = scopes
-      ? this.database.query(SESSION_WITH_VERSIONS, [sid, `{${scopes.map((s) => `"${s}"`).join(',')}}`], { name: 'cadre_session_get_versions' })
+    const versions = at === undefined ? expectedVersions() : undefined;
+    const read = versions
+      ? this.database.query(SESSION_WITH_VERSIONS, [sid, `{${versions.scopes.map((s) => `"${s}"`).join(',')}}`], { name: 'cadre_session_get_versions' })
       : this.database.query('select sess, expire from session where sid = $1 and expire >= now()', [sid], { name: 'cadre_session_get' });
     read
       .then(({ rows }) => {
         const row = rows[0];
-        if (scopes && row) {
-          const versions = (typeof row.versions === 'string' ? JSON.parse(row.versions) : row.versions ?? {}) as Record<string, string>;
-          primeVersions(new Map(scopes.map((s) => [s, versions[s] ?? '0'])), writesAt);
+        if (versions && row) {
+          const read = (typeof row.versions === 'string' ? JSON.parse(row.versions) : row.versions ?? {}) as Record<string, string>;
+          versions.prime(new Map(versions.scopes.map((s) => [s, read[s] ?? '0'])));
         }
         if (!row?.sess) return fn(null, null);
         const expire = new Date(row.expire as string | Date).getTime();

@@ -164,6 +164,8 @@ const shellKey = (title: unknown, csrfToken: unknown, name: unknown, menu: Menu 
 /** A kept part of a page, as text and as the bytes sent. */
 type Kept = { text: string; bytes: Buffer };
 const kept = (text: string): Kept => ({ text, bytes: Buffer.from(text) });
+/** A kept page: the layout's kept parts around a kept body, as the bytes sent. */
+const joined = (shell: { head: Kept; tail: Kept }, body: Kept) => Buffer.concat([shell.head.bytes, body.bytes, shell.tail.bytes]);
 /** Stands for the body while the layout around a kept body renders once. */
 const BODY_MARK = '\u0000cadre-body\u0000';
 
@@ -243,7 +245,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     // A kept body's layout is kept too: the page is its kept parts' bytes, joined (rendered and encoded once per
     // person, title, token and menu).
     const shell = shellOf(layout, context as ShellContext, runtime);
-    return shell ? Buffer.concat([shell.head.bytes, body.bytes, shell.tail.bytes]) : layout({ ...context, body: body.text }, runtime).trim();
+    return shell ? joined(shell, body) : layout({ ...context, body: body.text }, runtime).trim();
   };
   // What renderKept sends without rendering: read as express would merge them (the model over the request's locals).
   const keptPage = (view: string, model: Record<string, unknown>, locals: Record<string, unknown>): Buffer | undefined => {
@@ -254,7 +256,7 @@ function keptEngine(hbs: ExpressHandlebars, layoutPath: string) {
     const body = bodies.get(model)?.get(bodyKey(view, read('timeZone'), csrfToken));
     const shell = body && shells.get(person)?.get(shellKey(read('title'), csrfToken, (person as { name?: unknown }).name, read('menu') as Menu | undefined));
     if (!body || !shell || shell.provider !== read('provider')) return undefined;
-    return Buffer.concat([shell.head.bytes, body.bytes, shell.tail.bytes]);
+    return joined(shell, body);
   };
   const engine = (viewPath: string, context: object, callback: (err: unknown, html?: string | Buffer) => void): void => {
     const view = templateOf(viewPath);
